@@ -1,0 +1,130 @@
+// Browser-test harness: serve www/ on loopback, open it in headless Chromium with WebGPU
+// (SwiftShader), log every request, and fail a test that requests anything outside the page's
+// own origin. A failing test leaves a screenshot in test-artifacts/.
+//
+//   import { browserTest } from './harness.mjs';
+//   browserTest('what the user does', async (app) => { await app.page.click('#…'); … });
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const FLAGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let shared = null;
+
+/** One server and one browser for the whole file; each test gets a fresh context. */
+async function sharedBrowser() {
+  if (!shared) {
+    shared = (async () => {
+      const server = await startServer({ root: join(ROOT, 'www') });
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+      test.after(async () => {
+        await browser.close();
+        await server.close();
+      });
+      return { server, browser };
+    })();
+  }
+  return shared;
+}
+
+const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+/**
+ * Open the app and run `body(app)`. `app` has: page, origin, requests (every URL requested),
+ * consoleErrors, screenshot(name), and helpers below.
+ */
+export function browserTest(name, body, { timeout = 300_000, hash = '', offline = false } = {}) {
+  test(name, { timeout }, async () => {
+    const { server, browser } = await sharedBrowser();
+    const origin = new URL(server.url).origin;
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const requests = [];
+    const outside = [];
+    const consoleErrors = [];
+    const pageErrors = [];
+    // Log every request; anything leaving the origin is recorded and refused.
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      requests.push(url);
+      const allowed = url.startsWith(origin + '/') || url.startsWith('data:') || url.startsWith('blob:');
+      if (allowed) return route.continue();
+      outside.push(url);
+      return route.abort('blockedbyclient');
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    const app = {
+      page,
+      origin,
+      requests,
+      consoleErrors,
+      async screenshot(label) {
+        await mkdir(ARTIFACTS, { recursive: true });
+        const path = join(ARTIFACTS, `${slug(label)}.png`);
+        await page.screenshot({ path, fullPage: true });
+        return path;
+      },
+      text: (selector) => page.locator(selector).innerText(),
+    };
+    try {
+      if (offline) await page.addInitScript(() => delete Navigator.prototype.gpu);
+      await page.goto(server.url + hash);
+      await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
+      await body(app);
+      assert.deepEqual(outside, [], `the page requested outside its origin: ${outside.join(', ')}`);
+      assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join('\n')}`);
+      const banner = await page.locator('#panic-banner').isVisible();
+      assert.equal(banner, false, `error banner shown: ${await page.locator('#panic-banner').innerText()}`);
+    } catch (e) {
+      const shot = await app.screenshot(`FAILED-${name}`).catch(() => '(no screenshot)');
+      console.error(`screenshot of the failure: ${shot}`);
+      if (consoleErrors.length) console.error(`console errors:\n  ${consoleErrors.join('\n  ')}`);
+      throw e;
+    } finally {
+      console.log(`requests (${requests.length}): ${[...new Set(requests.map((u) => u.replace(origin, '')))].join(' ')}`);
+      await context.close();
+    }
+  });
+}
+
+/** Set a range/number/select input like a user would and fire its input event. */
+export async function setValue(page, selector, value) {
+  await page.locator(selector).evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}
+
+/** Wait until the section has finished its runs and return its revision counter. */
+export async function settled(page, sectionId, { after = -1, timeout = 240_000 } = {}) {
+  await page.waitForFunction(
+    ([id, rev]) => {
+      const s = document.getElementById(id);
+      return s.dataset.busy === 'false' && Number(s.dataset.revision ?? 0) > rev;
+    },
+    [sectionId, after],
+    { timeout },
+  );
+  return page.evaluate((id) => Number(document.getElementById(id).dataset.revision), sectionId);
+}

@@ -1,0 +1,65 @@
+// Page shell: load the wasm module, find a GPU, start each section.
+
+import init, * as wasm from './pkg/lstm_lab.js';
+import { setupTabs } from './tabs.js';
+import { BlowupView } from './blowup.js';
+
+const appStatus = document.getElementById('app-status');
+const panicBanner = document.getElementById('panic-banner');
+const adapterStatus = document.getElementById('adapter-status');
+
+function showProblem(message) {
+  panicBanner.textContent = message;
+  panicBanner.hidden = false;
+}
+
+// A Rust panic is a bug in LSTM Lab; the module calls this before the panic unwinds into JS.
+globalThis.lstmLabPanic = (message) =>
+  showProblem(`Internal error (please report it): ${message}. Reload the page to start again.`);
+window.addEventListener('unhandledrejection', (e) => showProblem(`Unexpected error: ${e.reason?.message ?? e.reason}`));
+
+/** Ask for WebGPU; resolve to {status: 'ready', adapter, float} or {status: 'unavailable', reason}. */
+async function findGpu(lab) {
+  if (!('gpu' in navigator)) {
+    return { status: 'unavailable', reason: 'this browser offers no WebGPU (navigator.gpu is missing)' };
+  }
+  try {
+    return await lab.initGpu();
+  } catch (e) {
+    return { status: 'unavailable', reason: String(e.message ?? e) };
+  }
+}
+
+function showAdapter(gpu) {
+  if (gpu.status === 'ready') {
+    const a = gpu.adapter;
+    adapterStatus.textContent = `GPU: ${a.name} (${a.backend})`;
+    adapterStatus.title = `${a.device_type} · ${a.driver}`;
+    adapterStatus.className = 'adapter gpu';
+  } else {
+    adapterStatus.textContent = `CPU fallback: ${gpu.reason}`;
+    adapterStatus.className = 'adapter cpu';
+  }
+}
+
+async function main() {
+  setupTabs();
+  try {
+    await init();
+  } catch (e) {
+    appStatus.textContent = `Could not load the WebAssembly module: ${e.message ?? e}`;
+    appStatus.classList.add('error');
+    return;
+  }
+  document.getElementById('app-version').textContent = wasm.version();
+  appStatus.textContent = 'Looking for a GPU…';
+  const lab = new wasm.BlowupLab();
+  const gpu = await findGpu(lab);
+  showAdapter(gpu);
+  globalThis.lstmLab = { gpu, blowup: new BlowupView(lab, gpu) };
+  await globalThis.lstmLab.blowup.ready;
+  appStatus.hidden = true;
+  document.body.dataset.ready = 'true';
+}
+
+main();
