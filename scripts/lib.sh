@@ -36,7 +36,10 @@ setup_rust_wasm() {
   want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
     step "cargo install wasm-bindgen-cli $want (into .tools/)"
-    cargo install --locked --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want"
+    # --locked first (the exact tested dependency set); if a locked dependency is missing from
+    # the registry mirror (seen: webpki-roots 1.0.11), resolve afresh within the same semver.
+    cargo install --locked --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want" ||
+      cargo install --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want"
   fi
 }
 

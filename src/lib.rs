@@ -4,8 +4,19 @@
 //! so everything is tested natively with `cargo test`.
 
 pub mod blowup;
+#[cfg(not(target_family = "wasm"))]
+pub mod cli;
+pub mod data;
+pub mod fused;
 pub mod gpu;
+pub mod gradflow;
+pub mod lstm;
+pub mod model;
+pub mod modelfile;
+pub mod predict;
 pub mod rng;
+pub mod stepper;
+pub mod train;
 
 #[cfg(target_family = "wasm")]
 pub mod web;

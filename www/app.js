@@ -3,6 +3,9 @@
 import init, * as wasm from './pkg/lstm_lab.js';
 import { setupTabs } from './tabs.js';
 import { BlowupView } from './blowup.js';
+import { StepperView } from './stepper.js';
+import { GradFlowView } from './gradflow.js';
+import { TrainerView } from './trainer.js';
 
 const appStatus = document.getElementById('app-status');
 const panicBanner = document.getElementById('panic-banner');
@@ -56,8 +59,15 @@ async function main() {
   const lab = new wasm.BlowupLab();
   const gpu = await findGpu(lab);
   showAdapter(gpu);
-  globalThis.lstmLab = { gpu, blowup: new BlowupView(lab, gpu) };
-  await globalThis.lstmLab.blowup.ready;
+  const app = {
+    gpu,
+    blowup: new BlowupView(lab, gpu),
+    stepper: new StepperView(wasm),
+    gradflow: new GradFlowView(wasm),
+    trainer: new TrainerView(gpu.status === 'ready'),
+  };
+  globalThis.lstmLab = app;
+  await Promise.all([app.blowup.ready, app.gradflow.ready]);
   appStatus.hidden = true;
   document.body.dataset.ready = 'true';
 }

@@ -4,6 +4,7 @@
 // follow-up run with the latest settings, so dragging never queues up stale work.
 
 import uPlot from './vendor/uPlot.esm.js';
+import { axes, cssVar as css, sizeOf } from './charts.js';
 
 const LOG10_F32_MAX = Math.log10(3.4028234663852886e38);
 const LOG10_F32_MIN_NORMAL = Math.log10(1.1754943508222875e-38);
@@ -11,10 +12,6 @@ const LOG10_F32_MIN_SUBNORMAL = Math.log10(1.401298464324817e-45);
 const Y_RANGE = [-50, 45];
 
 const $ = (id) => document.getElementById(id);
-
-function css(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
 
 export function formatScale(scale) {
   return scale >= 0.01 ? String(Number(scale.toPrecision(3))) : scale.toExponential(2);
@@ -63,33 +60,22 @@ export class BlowupView {
     });
 
     this.chart = this.makeChart();
-    new ResizeObserver(() => this.chart.setSize(this.chartSize())).observe($('blowup-chart'));
+    new ResizeObserver(() => this.chart.setSize(sizeOf($('blowup-chart'), 400))).observe($('blowup-chart'));
     this.syncLabels();
     this.ready = this.schedule();
   }
 
-  chartSize() {
-    const box = $('blowup-chart');
-    return { width: Math.max(300, box.clientWidth - 16), height: 400 };
-  }
-
   makeChart() {
     const accent = css('--accent');
-    const ink = css('--ink');
-    const grid = css('--line');
-    const axis = { stroke: ink, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
     const opts = {
-      ...this.chartSize(),
+      ...sizeOf($('blowup-chart'), 400),
       scales: { x: { time: false }, y: { range: Y_RANGE } },
       series: [
         { label: 'step' },
         { label: 'log10 ‖x‖', stroke: accent, width: 2.5, points: { show: false } },
         { label: 'expected (scale·√n per step)', stroke: css('--expected'), width: 1.5, dash: [8, 6], points: { show: false } },
       ],
-      axes: [
-        { ...axis, label: 'step t' },
-        { ...axis, label: 'log10 of the norm of x' },
-      ],
+      axes: axes('step t', 'log10 of the norm of x'),
       hooks: { draw: [(u) => this.drawGuides(u)] },
     };
     return new uPlot(opts, [[0], [null], [null]], $('blowup-chart'));

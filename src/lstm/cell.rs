@@ -205,12 +205,16 @@ impl<T: Float> LstmWeights<T> {
     }
 
     /// Run a whole sequence from `(h0, c0)`.
-    pub fn forward(&self, xs: &[Vec<T>], h0: &[T], c0: &[T], cell_gate: CellGate) -> Vec<CellStep<T>> {
+    pub fn forward(
+        &self,
+        xs: &[Vec<T>],
+        h0: &[T],
+        c0: &[T],
+        cell_gate: CellGate,
+    ) -> Vec<CellStep<T>> {
         let mut steps: Vec<CellStep<T>> = Vec::with_capacity(xs.len());
         for x in xs {
-            let (h, c) = steps
-                .last()
-                .map_or((h0, c0), |s| (&s.h[..], &s.c[..]));
+            let (h, c) = steps.last().map_or((h0, c0), |s| (&s.h[..], &s.c[..]));
             let next = self.step(x, h, c, cell_gate);
             steps.push(next);
         }
@@ -260,7 +264,8 @@ impl<T: Float> LstmWeights<T> {
                 let dc = dc_next[k] + dh * a.o[k] * (one - s.tanh_c[k] * s.tanh_c[k]);
                 grads.h[t][k] = dh;
                 grads.c[t][k] = dc;
-                let (di, df, dg, d_o) = (dc * a.g[k], dc * c_prev[k], dc * a.i[k], dh * s.tanh_c[k]);
+                let (di, df, dg, d_o) =
+                    (dc * a.g[k], dc * c_prev[k], dc * a.i[k], dh * s.tanh_c[k]);
                 da[k] = di * a.i[k] * (one - a.i[k]);
                 da[hs + k] = df * a.f[k] * (one - a.f[k]);
                 da[2 * hs + k] = match cell_gate {
@@ -324,7 +329,10 @@ mod tests {
         assert!((s.c[0] - c).abs() < 1e-15);
         assert!((s.h[0] - sig * c.tanh()).abs() < 1e-15);
         let post = w.step(&[0.5], &[0.25], &[2.0], CellGate::Sigmoid);
-        assert!((post.act.g[0] - sig).abs() < 1e-15, "the post's g is a sigmoid");
+        assert!(
+            (post.act.g[0] - sig).abs() < 1e-15,
+            "the post's g is a sigmoid"
+        );
     }
 
     #[test]
@@ -344,38 +352,64 @@ mod tests {
             let (e, h, n) = (3, 4, 5);
             let w = random_weights(e, h, 1);
             let mut rng = Rng::new(2);
-            let xs: Vec<Vec<f64>> = (0..n).map(|_| (0..e).map(|_| rng.normal()).collect()).collect();
+            let xs: Vec<Vec<f64>> = (0..n)
+                .map(|_| (0..e).map(|_| rng.normal()).collect())
+                .collect();
             let h0: Vec<f64> = (0..h).map(|_| rng.normal() * 0.3).collect();
             let c0: Vec<f64> = (0..h).map(|_| rng.normal() * 0.3).collect();
-            let coef: Vec<Vec<f64>> = (0..n).map(|_| (0..h).map(|_| rng.normal()).collect()).collect();
+            let coef: Vec<Vec<f64>> = (0..n)
+                .map(|_| (0..h).map(|_| rng.normal()).collect())
+                .collect();
             let loss = |w: &LstmWeights<f64>, xs: &[Vec<f64>], h0: &[f64], c0: &[f64]| -> f64 {
                 let steps = w.forward(xs, h0, c0, cell_gate);
-                steps.iter().zip(&coef).map(|(s, c)| s.h.iter().zip(c).map(|(a, b)| a * b).sum::<f64>()).sum()
+                steps
+                    .iter()
+                    .zip(&coef)
+                    .map(|(s, c)| s.h.iter().zip(c).map(|(a, b)| a * b).sum::<f64>())
+                    .sum()
             };
             let steps = w.forward(&xs, &h0, &c0, cell_gate);
             let g = w.backward(&xs, &h0, &c0, &steps, &coef, cell_gate);
             let eps = 1e-6;
             let check = |analytic: f64, plus: f64, minus: f64, what: &str| {
                 let numeric = (plus - minus) / (2.0 * eps);
-                assert!((analytic - numeric).abs() < 1e-7 * (1.0 + numeric.abs()), "{cell_gate:?} {what}: {analytic} vs {numeric}");
+                assert!(
+                    (analytic - numeric).abs() < 1e-7 * (1.0 + numeric.abs()),
+                    "{cell_gate:?} {what}: {analytic} vs {numeric}"
+                );
             };
             for idx in 0..w.weight_ih.len() {
                 let (mut p, mut m) = (w.clone(), w.clone());
                 p.weight_ih[idx] += eps;
                 m.weight_ih[idx] -= eps;
-                check(g.weight_ih[idx], loss(&p, &xs, &h0, &c0), loss(&m, &xs, &h0, &c0), "weight_ih");
+                check(
+                    g.weight_ih[idx],
+                    loss(&p, &xs, &h0, &c0),
+                    loss(&m, &xs, &h0, &c0),
+                    "weight_ih",
+                );
             }
             for idx in 0..w.weight_hh.len() {
                 let (mut p, mut m) = (w.clone(), w.clone());
                 p.weight_hh[idx] += eps;
                 m.weight_hh[idx] -= eps;
-                check(g.weight_hh[idx], loss(&p, &xs, &h0, &c0), loss(&m, &xs, &h0, &c0), "weight_hh");
+                check(
+                    g.weight_hh[idx],
+                    loss(&p, &xs, &h0, &c0),
+                    loss(&m, &xs, &h0, &c0),
+                    "weight_hh",
+                );
             }
             for idx in 0..4 * h {
                 let (mut p, mut m) = (w.clone(), w.clone());
                 p.bias_hh[idx] += eps;
                 m.bias_hh[idx] -= eps;
-                check(g.bias_hh[idx], loss(&p, &xs, &h0, &c0), loss(&m, &xs, &h0, &c0), "bias_hh");
+                check(
+                    g.bias_hh[idx],
+                    loss(&p, &xs, &h0, &c0),
+                    loss(&m, &xs, &h0, &c0),
+                    "bias_hh",
+                );
                 assert_eq!(g.bias_ih[idx], g.bias_hh[idx]);
             }
             for t in 0..n {
@@ -383,18 +417,33 @@ mod tests {
                     let (mut p, mut m) = (xs.clone(), xs.clone());
                     p[t][k] += eps;
                     m[t][k] -= eps;
-                    check(g.x[t][k], loss(&w, &p, &h0, &c0), loss(&w, &m, &h0, &c0), "x");
+                    check(
+                        g.x[t][k],
+                        loss(&w, &p, &h0, &c0),
+                        loss(&w, &m, &h0, &c0),
+                        "x",
+                    );
                 }
             }
             for k in 0..h {
                 let (mut p, mut m) = (h0.clone(), h0.clone());
                 p[k] += eps;
                 m[k] -= eps;
-                check(g.h0[k], loss(&w, &xs, &p, &c0), loss(&w, &xs, &m, &c0), "h0");
+                check(
+                    g.h0[k],
+                    loss(&w, &xs, &p, &c0),
+                    loss(&w, &xs, &m, &c0),
+                    "h0",
+                );
                 let (mut p, mut m) = (c0.clone(), c0.clone());
                 p[k] += eps;
                 m[k] -= eps;
-                check(g.c0[k], loss(&w, &xs, &h0, &p), loss(&w, &xs, &h0, &m), "c0");
+                check(
+                    g.c0[k],
+                    loss(&w, &xs, &h0, &p),
+                    loss(&w, &xs, &h0, &m),
+                    "c0",
+                );
             }
         }
     }

@@ -1,65 +1,13 @@
-//! The browser boundary: every wasm export lives here, and every one returns
-//! `Result<_, JsError>` (or a Promise that rejects with an `Error`), so no panic is needed to
-//! report a problem. Values cross as plain JS objects through serde-wasm-bindgen.
+//! Exports of the Blow-up lab.
 
+use super::{from_js, js_error, to_js};
 use crate::blowup::{BlowupConfig, ProblemCache, cpu, gpu::BlowupGpu};
 use crate::gpu::Gpu;
 use serde::Serialize;
 use std::cell::RefCell;
-use std::fmt::Display;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-
-unsafe extern "C" {
-    fn __wasm_call_ctors();
-}
-
-/// Runs once when the module is instantiated.
-#[wasm_bindgen(start)]
-pub fn start() {
-    // cubecl registers its kernels through link-time constructors. Calling them once here stops
-    // wasm-ld from wrapping every export in a constructor call (measured: 50× slower tensor ops).
-    unsafe { __wasm_call_ctors() };
-    std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        report_panic(&info.to_string());
-    }));
-}
-
-/// A panic is a bug: tell the page (it shows a banner) as well as the console.
-fn report_panic(message: &str) {
-    let global = js_sys::global();
-    if let Ok(callback) = js_sys::Reflect::get(&global, &"lstmLabPanic".into())
-        && let Some(callback) = callback.dyn_ref::<js_sys::Function>()
-    {
-        let _ = callback.call1(&JsValue::NULL, &message.into());
-    }
-}
-
-pub(crate) fn js_error(e: impl Display) -> JsError {
-    JsError::new(&e.to_string())
-}
-
-/// Serialise for JS with `None` as `null` and maps as plain objects.
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(js_error)
-}
-
-pub(crate) fn from_js<T: serde::de::DeserializeOwned>(
-    value: JsValue,
-    what: &str,
-) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("{what}: {e}")))
-}
-
-/// Build version, so the page can show what it runs.
-#[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_string()
-}
 
 #[derive(Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]

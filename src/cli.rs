@@ -1,0 +1,425 @@
+//! The `lstm-lab` command line: the page's pipeline on a native backend.
+
+use crate::blowup::{self, BlowupConfig, Init, Problem, cpu};
+use crate::data::csv::{ColumnChoice, read_labelled_texts};
+use crate::data::{DataConfig, prepare};
+use crate::gpu::{Gpu, block_on};
+use crate::lstm::module::LstmKernel;
+use crate::modelfile;
+use crate::predict::Predictor;
+use crate::train::{StepReport, TrainConfig, Trainer};
+use burn::tensor::Device;
+use std::time::Instant;
+
+pub const USAGE: &str = "\
+usage: lstm-lab <command> [options]
+
+commands:
+  train --csv PATH [--vocab 3000] [--maxlen 128] [--embed 100] [--hidden 100] [--batch 128]
+        [--lr 0.001] [--epochs 5] [--seed 1] [--train-fraction 0.5] [--limit ROWS]
+        [--text-column NAME] [--label-column NAME] [--device cpu|gpu] [--kernel fused|reference]
+        [--save FILE]
+        train the post's classifier on a reviews CSV (plain or .gz); prints each epoch
+  predict --model FILE TEXT...
+        the sentiment of TEXT with a saved model
+  blowup [--n 50] [--steps 50] [--scale 1] [--init normal|uniform|orthogonal|identity] [--seed 1] [--gpu]
+        the Blow-up experiment: log10 of the norm of x at each step
+  bench blowup [--reps 21]
+        time one Blow-up redraw (n=50, T=50) per engine, against the f64 reference
+  bench data --csv PATH
+        time reading and tokenising a CSV (the page does the same work in wasm)
+  bench train [--csv PATH] [--device cpu|gpu] [--kernel fused|reference] [--batch 128] [--maxlen 128] [--steps 5]
+        training throughput in reviews/s
+";
+
+/// `--name value` pairs plus bare `--flag`s and positional words.
+pub struct Options<'a> {
+    args: &'a [String],
+}
+
+impl<'a> Options<'a> {
+    pub fn new(args: &'a [String]) -> Self {
+        Self { args }
+    }
+
+    fn value(&self, name: &str) -> Option<&'a str> {
+        self.args
+            .iter()
+            .position(|a| a == name)
+            .and_then(|i| self.args.get(i + 1))
+            .map(String::as_str)
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        self.args.iter().any(|a| a == name)
+    }
+
+    fn parse<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, String> {
+        match self.value(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| format!("{name}: cannot read `{v}`")),
+        }
+    }
+
+    fn required(&self, name: &str) -> Result<&'a str, String> {
+        self.value(name)
+            .ok_or_else(|| format!("{name} is required\n\n{USAGE}"))
+    }
+
+    /// Words that are neither options nor option values.
+    fn positional(&self) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        let mut skip = false;
+        for a in self.args {
+            if skip {
+                skip = false;
+            } else if a.starts_with("--") {
+                skip = !matches!(a.as_str(), "--gpu");
+            } else {
+                out.push(a.as_str());
+            }
+        }
+        out
+    }
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let rest = args.get(1..).unwrap_or_default();
+    match (
+        args.first().map(String::as_str),
+        rest.first().map(String::as_str),
+    ) {
+        (Some("train"), _) => train(Options::new(rest)),
+        (Some("predict"), _) => predict(Options::new(rest)),
+        (Some("blowup"), _) => run_blowup(Options::new(rest)),
+        (Some("bench"), Some("blowup")) => bench_blowup(Options::new(&rest[1..])),
+        (Some("bench"), Some("data")) => bench_data(Options::new(&rest[1..])),
+        (Some("bench"), Some("train")) => bench_train(Options::new(&rest[1..])),
+        (Some(other), _) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        (None, _) => Err(USAGE.to_string()),
+    }
+}
+
+fn device(o: &Options) -> Result<Device, String> {
+    match o.value("--device").unwrap_or("cpu") {
+        "cpu" => Ok(Device::flex()),
+        "gpu" => Device::wgpu_options()
+            .init()
+            .map_err(|e| format!("no GPU for burn: {e:?}")),
+        other => Err(format!("--device: `{other}` is not cpu or gpu")),
+    }
+}
+
+fn read_file(path: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{path}: {e}"))
+}
+
+fn data_config(o: &Options) -> Result<DataConfig, String> {
+    let d = DataConfig::default();
+    Ok(DataConfig {
+        vocab: o.parse("--vocab", d.vocab)?,
+        maxlen: o.parse("--maxlen", d.maxlen)?,
+        train_fraction: o.parse("--train-fraction", d.train_fraction)?,
+        seed: o.parse("--seed", d.seed)?,
+    })
+}
+
+fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
+    let start = Instant::now();
+    let bytes = read_file(path)?;
+    let columns = ColumnChoice {
+        text: o.value("--text-column").map(String::from),
+        label: o.value("--label-column").map(String::from),
+    };
+    let mut texts = read_labelled_texts(&bytes, &columns).map_err(|e| format!("{path}: {e}"))?;
+    let parsed = start.elapsed().as_secs_f64();
+    if let Some(limit) = o.value("--limit") {
+        let limit: usize = limit
+            .parse()
+            .map_err(|_| format!("--limit: cannot read `{limit}`"))?;
+        texts.texts.truncate(limit);
+        texts.labels.truncate(limit);
+        texts.lines.truncate(limit);
+    }
+    let prepared = prepare(&texts, data_config(o)?).map_err(|e| format!("{path}: {e}"))?;
+    println!(
+        "{path}: {} rows ({} positive, {} negative), text “{}”, label “{}”; read in {parsed:.2} s, tokenised in {:.2} s",
+        texts.texts.len(),
+        texts.count(1),
+        texts.count(0),
+        texts.text_column,
+        texts.label_column,
+        start.elapsed().as_secs_f64() - parsed
+    );
+    println!(
+        "split: {} training, {} validation; vocabulary {} words (+ padding), {} ids per review",
+        prepared.train.len(),
+        prepared.valid.len(),
+        prepared.tokenizer.words.len(),
+        prepared.config.maxlen
+    );
+    Ok(prepared)
+}
+
+fn train_config(o: &Options) -> Result<TrainConfig, String> {
+    let d = TrainConfig::default();
+    Ok(TrainConfig {
+        embed: o.parse("--embed", d.embed)?,
+        hidden: o.parse("--hidden", d.hidden)?,
+        batch: o.parse("--batch", d.batch)?,
+        lr: o.parse("--lr", d.lr)?,
+        epochs: o.parse("--epochs", d.epochs)?,
+        seed: o.parse("--seed", d.seed)?,
+        kernel: match o.value("--kernel").unwrap_or("fused") {
+            "fused" => LstmKernel::Fused,
+            "reference" => LstmKernel::Reference,
+            other => return Err(format!("--kernel: `{other}` is not fused or reference")),
+        },
+    })
+}
+
+fn train(o: Options) -> Result<(), String> {
+    let path = o.required("--csv")?;
+    let prepared = load_data(&o, path)?;
+    let config = train_config(&o)?;
+    let device = device(&o)?;
+    println!("device: {device:?}; {config:?}");
+    let mut trainer = Trainer::new(prepared, config, &device).map_err(|e| e.to_string())?;
+    let mut epoch_start = Instant::now();
+    let mut rows = 0usize;
+    loop {
+        match block_on(trainer.step()).map_err(|e| e.to_string())? {
+            StepReport::Batch {
+                epoch,
+                batch,
+                batches,
+                rows: r,
+                loss,
+                ..
+            } => {
+                rows += r;
+                if batch % 20 == 0 || batch == batches {
+                    println!("  epoch {epoch} batch {batch}/{batches}  loss {loss:.4}");
+                }
+            }
+            StepReport::Validation { .. } => {}
+            StepReport::Epoch { report, .. } => {
+                let seconds = epoch_start.elapsed().as_secs_f64();
+                println!(
+                    "epoch {}: train loss {:.4} acc {:.4} | validation loss {:.4} acc {:.4} | {seconds:.1} s, {:.0} reviews/s{}",
+                    report.epoch,
+                    report.train_loss,
+                    report.train_accuracy,
+                    report.valid_loss,
+                    report.valid_accuracy,
+                    rows as f64 / seconds,
+                    if report.is_best { " (best)" } else { "" }
+                );
+                epoch_start = Instant::now();
+                rows = 0;
+            }
+            StepReport::Finished {
+                best_epoch,
+                best_accuracy,
+            } => {
+                if let (Some(e), Some(a)) = (best_epoch, best_accuracy) {
+                    println!("best validation accuracy {a:.4} (epoch {e})");
+                }
+                break;
+            }
+        }
+    }
+    if let Some(out) = o.value("--save") {
+        let weights = block_on(trainer.model().to_weights()).map_err(|e| format!("{e:?}"))?;
+        let bytes = modelfile::save(
+            &weights,
+            &trainer.data.tokenizer,
+            trainer.data.config,
+            Some(trainer.config),
+            trainer.best().cloned(),
+        );
+        std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
+        println!("saved {out} ({:.1} MB)", bytes.len() as f64 / 1e6);
+    }
+    Ok(())
+}
+
+fn predict(o: Options) -> Result<(), String> {
+    let path = o.required("--model")?;
+    let saved = modelfile::load(&read_file(path)?).map_err(|e| format!("{path}: {e}"))?;
+    let text = o.positional().join(" ");
+    if text.trim().is_empty() {
+        return Err("give the text to classify after the options".into());
+    }
+    let predictor = Predictor::from_saved(&saved, &Device::flex());
+    let p = block_on(predictor.predict(&text)).map_err(|e| format!("{e:?}"))?;
+    println!("{} (P(positive) = {:.3})", p.label, p.probability);
+    let words: Vec<String> = p
+        .tokens
+        .iter()
+        .map(|t| match (t.id, t.used) {
+            (Some(_), true) => t.word.clone(),
+            (Some(_), false) => format!("({} — cut)", t.word),
+            (None, _) => format!("[{}]", t.word),
+        })
+        .collect();
+    println!("read {} of {} ids: {}", p.used, p.maxlen, words.join(" "));
+    println!("[word]: not in the vocabulary");
+    Ok(())
+}
+
+fn parse_init(s: &str) -> Result<Init, String> {
+    Init::ALL
+        .into_iter()
+        .find(|i| format!("{i:?}").eq_ignore_ascii_case(s))
+        .ok_or_else(|| format!("--init: `{s}` is not one of normal, uniform, orthogonal, identity"))
+}
+
+fn run_blowup(o: Options) -> Result<(), String> {
+    let base = BlowupConfig::post_overflow();
+    let config = BlowupConfig {
+        n: o.parse("--n", base.n)?,
+        steps: o.parse("--steps", base.steps)?,
+        scale: o.parse("--scale", base.scale)?,
+        init: o
+            .value("--init")
+            .map(parse_init)
+            .transpose()?
+            .unwrap_or(base.init),
+        seed: o.parse("--seed", base.seed)?,
+    };
+    let problem = Problem::generate(&config).map_err(|e| e.to_string())?;
+    let trajectory = if o.flag("--gpu") {
+        let gpu = block_on(Gpu::acquire()).map_err(|e| e.to_string())?;
+        println!("adapter: {} ({})", gpu.report.name, gpu.report.backend);
+        let engine = block_on(blowup::gpu::BlowupGpu::new(gpu)).map_err(|e| e.to_string())?;
+        block_on(engine.run(&problem, &config)).map_err(|e| e.to_string())?
+    } else {
+        cpu::run_f32(&problem, &config)
+    };
+    println!("step  log10‖x‖  expected   inf   nan  zero");
+    for (t, s) in trajectory.stats.iter().enumerate() {
+        let norm = s.log10_norm.map_or("—".to_string(), |v| format!("{v:.2}"));
+        println!(
+            "{t:>4}  {norm:>8}  {:>8.2}  {:>4}  {:>4}  {:>4}",
+            trajectory.expected_log10_norm[t], s.inf, s.nan, s.zero
+        );
+    }
+    println!("{}", trajectory.verdict);
+    Ok(())
+}
+
+fn median_ms(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn time_ms(reps: usize, mut f: impl FnMut()) -> f64 {
+    f(); // warm-up: pipeline compilation, allocations
+    median_ms(
+        (0..reps)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed().as_secs_f64() * 1e3
+            })
+            .collect(),
+    )
+}
+
+fn bench_blowup(o: Options) -> Result<(), String> {
+    let reps: usize = o.parse("--reps", 21)?;
+    let config = BlowupConfig::post_overflow();
+    let problem = Problem::generate(&config).map_err(|e| e.to_string())?;
+    println!(
+        "Blow-up redraw, n={} T={} (median of {reps}; target < 16 ms per redraw)",
+        config.n, config.steps
+    );
+    let generate = time_ms(reps, || {
+        Problem::generate(&config).unwrap();
+    });
+    println!("  draw matrices (only when n/T/init/seed change) {generate:>8.2} ms");
+    let reference = time_ms(reps, || {
+        cpu::run_reference(&problem, &config, cpu::Subnormals::Keep);
+    });
+    println!("  baseline: f64 reference (triple loop)        {reference:>8.2} ms");
+    let f32_ms = time_ms(reps, || {
+        cpu::run_f32(&problem, &config);
+    });
+    println!(
+        "  CPU float32 engine                            {f32_ms:>8.2} ms  ({:.1}× the baseline)",
+        reference / f32_ms
+    );
+    match block_on(Gpu::acquire()) {
+        Ok(gpu) => {
+            let name = gpu.report.name.clone();
+            let engine = block_on(blowup::gpu::BlowupGpu::new(gpu)).map_err(|e| e.to_string())?;
+            let gpu_ms = time_ms(reps, || {
+                block_on(engine.run(&problem, &config)).unwrap();
+            });
+            println!(
+                "  GPU engine on {name:<31} {gpu_ms:>8.2} ms  ({:.1}× the baseline)",
+                reference / gpu_ms
+            );
+        }
+        Err(e) => println!("  GPU engine: skipped ({e})"),
+    }
+    Ok(())
+}
+
+fn bench_data(o: Options) -> Result<(), String> {
+    let path = o.required("--csv")?;
+    let bytes = read_file(path)?;
+    let start = Instant::now();
+    let texts = read_labelled_texts(&bytes, &ColumnChoice::default()).map_err(|e| e.to_string())?;
+    let parsed = start.elapsed().as_secs_f64();
+    let prepared = prepare(&texts, DataConfig::default()).map_err(|e| e.to_string())?;
+    let total = start.elapsed().as_secs_f64();
+    println!(
+        "{path}: {:.1} MB, {} rows: read {parsed:.2} s + split/fit/encode {:.2} s = {total:.2} s ({} training rows)",
+        bytes.len() as f64 / 1e6,
+        texts.texts.len(),
+        total - parsed,
+        prepared.train.len()
+    );
+    Ok(())
+}
+
+fn bench_train(o: Options) -> Result<(), String> {
+    let steps: usize = o.parse("--steps", 5)?;
+    let data = DataConfig {
+        maxlen: o.parse("--maxlen", 128)?,
+        ..data_config(&o)?
+    };
+    let config = TrainConfig {
+        epochs: 1,
+        ..train_config(&o)?
+    };
+    let prepared = match o.value("--csv") {
+        Some(path) => load_data(&o, path)?,
+        None => crate::data::synthetic(config.batch * (steps + 1), data),
+    };
+    let device = device(&o)?;
+    let mut trainer = Trainer::new(prepared, config, &device).map_err(|e| e.to_string())?;
+    block_on(trainer.step()).map_err(|e| e.to_string())?; // warm-up: kernel compilation
+    let start = Instant::now();
+    let mut rows = 0;
+    for _ in 0..steps {
+        if let StepReport::Batch { rows: r, .. } =
+            block_on(trainer.step()).map_err(|e| e.to_string())?
+        {
+            rows += r;
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "training on {device:?}, batch {} × {} ids, embed {}, hidden {}: {:.1} ms/step, {:.0} reviews/s",
+        config.batch,
+        data.maxlen,
+        config.embed,
+        config.hidden,
+        seconds * 1e3 / steps as f64,
+        rows as f64 / seconds
+    );
+    Ok(())
+}

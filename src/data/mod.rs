@@ -1,0 +1,385 @@
+//! From an uploaded CSV to padded id matrices: parse ([`csv`]), shuffle and split, fit the
+//! tokenizer on the training split only ([`tokenizer`]), encode both splits.
+
+pub mod csv;
+pub mod tokenizer;
+
+use crate::rng::Rng;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use tokenizer::Tokenizer;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataError {
+    Empty,
+    HeaderOnly,
+    NotCsv(String),
+    MissingColumn {
+        role: String,
+        wanted: String,
+        found: Vec<String>,
+    },
+    SameColumn(String),
+    UnknownLabel {
+        line: u64,
+        column: String,
+        value: String,
+        summary: String,
+    },
+    UnterminatedQuote {
+        line: u64,
+        preview: String,
+    },
+    FieldCount {
+        line: u64,
+        expected: usize,
+        found: usize,
+    },
+    InvalidUtf8 {
+        line: u64,
+        column: String,
+        byte: usize,
+    },
+    SingleClass {
+        label: String,
+    },
+    TooFewRows {
+        rows: usize,
+        need: usize,
+    },
+    BadSettings(String),
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DataError::Empty => write!(f, "the file is empty"),
+            DataError::HeaderOnly => write!(f, "the file has a header row but no data rows"),
+            DataError::NotCsv(m) => write!(f, "this is not a CSV file: {m}"),
+            DataError::MissingColumn {
+                role,
+                wanted,
+                found,
+            } => {
+                let found = found
+                    .iter()
+                    .map(|h| format!("“{h}”"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                write!(
+                    f,
+                    "no {role} column: looked for {wanted}, but the header row has {found}; choose the columns to use"
+                )
+            }
+            DataError::SameColumn(name) => {
+                write!(f, "the text and the label cannot both be column “{name}”")
+            }
+            DataError::UnknownLabel {
+                line,
+                column,
+                value,
+                summary,
+            } => write!(
+                f,
+                "line {line}, column “{column}”: unknown label “{value}”; labels must be positive/negative or 1/0 (unknown labels: {summary})"
+            ),
+            DataError::UnterminatedQuote { line, preview } => write!(
+                f,
+                "line {line}: a quoted field is never closed (the row starts “{preview}”), so the rest of the file was read into it"
+            ),
+            DataError::FieldCount {
+                line,
+                expected,
+                found,
+            } => write!(
+                f,
+                "line {line}: expected {expected} fields, found {found} (a comma inside a field needs quotes around the field)"
+            ),
+            DataError::InvalidUtf8 { line, column, byte } => write!(
+                f,
+                "line {line}, column “{column}”: not valid UTF-8 (at byte {byte} of the field); save the file as UTF-8"
+            ),
+            DataError::SingleClass { label } => write!(
+                f,
+                "every row is {label}; training needs both positive and negative reviews"
+            ),
+            DataError::TooFewRows { rows, need } => write!(
+                f,
+                "only {rows} labelled rows; at least {need} are needed to split them into training and validation sets"
+            ),
+            DataError::BadSettings(m) => write!(f, "invalid data settings: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// How texts become training examples.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataConfig {
+    /// Vocabulary size, padding included (Keras' `num_words`).
+    pub vocab: usize,
+    /// Ids per review after padding/truncation.
+    pub maxlen: usize,
+    /// Share of rows used for training; the rest validate.
+    pub train_fraction: f64,
+    /// Seed of the shuffle before the split.
+    pub seed: u64,
+}
+
+impl Default for DataConfig {
+    /// The post: 3000 words, 128 ids, a 50/50 split of the shuffled data.
+    fn default() -> Self {
+        Self {
+            vocab: 3000,
+            maxlen: 128,
+            train_fraction: 0.5,
+            seed: 1,
+        }
+    }
+}
+
+impl DataConfig {
+    pub fn validate(&self) -> Result<(), DataError> {
+        let bad = |m: String| Err(DataError::BadSettings(m));
+        if !(2..=65_536).contains(&self.vocab) {
+            return bad(format!("vocabulary {} is outside 2–65536", self.vocab));
+        }
+        if !(1..=2048).contains(&self.maxlen) {
+            return bad(format!("sequence length {} is outside 1–2048", self.maxlen));
+        }
+        if !(self.train_fraction > 0.0 && self.train_fraction < 1.0) {
+            return bad(format!(
+                "training share {} must be between 0 and 1",
+                self.train_fraction
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One split, encoded: `ids` is `len × maxlen`, row-major.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Split {
+    pub ids: Vec<u32>,
+    pub labels: Vec<u8>,
+    /// Line of each row in the source file, for showing examples.
+    pub lines: Vec<u64>,
+    pub maxlen: usize,
+}
+
+impl Split {
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    pub fn row(&self, i: usize) -> &[u32] {
+        &self.ids[i * self.maxlen..(i + 1) * self.maxlen]
+    }
+
+    /// Rows `order[start..end]`, gathered into one batch.
+    pub fn gather(&self, order: &[usize]) -> (Vec<u32>, Vec<u8>) {
+        let mut ids = Vec::with_capacity(order.len() * self.maxlen);
+        let mut labels = Vec::with_capacity(order.len());
+        for &i in order {
+            ids.extend_from_slice(self.row(i));
+            labels.push(self.labels[i]);
+        }
+        (ids, labels)
+    }
+}
+
+/// A dataset ready to train on.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub config: DataConfig,
+    pub tokenizer: Tokenizer,
+    pub train: Split,
+    pub valid: Split,
+}
+
+/// The smallest dataset that can be split with both labels on each side.
+pub const MIN_ROWS: usize = 4;
+
+/// Whether these texts can be trained on at all: both labels, enough rows to split.
+pub fn check_trainable(texts: &csv::LabelledTexts) -> Result<(), DataError> {
+    let n = texts.texts.len();
+    let positives = texts.count(1);
+    if positives == 0 || positives == n {
+        return Err(DataError::SingleClass {
+            label: if positives == 0 {
+                "negative"
+            } else {
+                "positive"
+            }
+            .into(),
+        });
+    }
+    if n < MIN_ROWS {
+        return Err(DataError::TooFewRows {
+            rows: n,
+            need: MIN_ROWS,
+        });
+    }
+    Ok(())
+}
+
+/// Shuffle with the seed, split, fit the tokenizer on the training texts, encode both splits.
+pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepared, DataError> {
+    config.validate()?;
+    check_trainable(texts)?;
+    let n = texts.texts.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    Rng::stream(config.seed, 0x5917).shuffle(&mut order);
+    let n_train = ((n as f64 * config.train_fraction).round() as usize).clamp(1, n - 1);
+    let (train_rows, valid_rows) = order.split_at(n_train);
+    let tokenizer = Tokenizer::fit(
+        train_rows.iter().map(|&i| texts.texts[i].as_str()),
+        config.vocab,
+    );
+    let encode = |rows: &[usize]| {
+        let mut split = Split {
+            maxlen: config.maxlen,
+            ..Default::default()
+        };
+        for &i in rows {
+            split
+                .ids
+                .extend(tokenizer.encode(&texts.texts[i], config.maxlen));
+            split.labels.push(texts.labels[i]);
+            split.lines.push(texts.lines[i]);
+        }
+        split
+    };
+    let (train, valid) = (encode(train_rows), encode(valid_rows));
+    Ok(Prepared {
+        config,
+        tokenizer,
+        train,
+        valid,
+    })
+}
+
+/// A learnable stand-in for reviews: random filler words, plus a few words that carry the
+/// label ("good…" words in positive rows, "bad…" words in negative ones). For benchmarks and
+/// tests that need data without a file.
+pub fn synthetic_texts(rows: usize, seed: u64) -> csv::LabelledTexts {
+    let mut rng = Rng::stream(seed, 0xda7a);
+    let mut texts = Vec::with_capacity(rows);
+    let mut labels = Vec::with_capacity(rows);
+    for i in 0..rows {
+        let label = (i % 2) as u8;
+        let len = 20 + rng.below(200) as usize;
+        let words: Vec<String> = (0..len)
+            .map(|_| {
+                if rng.below(10) == 0 {
+                    format!(
+                        "{}{}",
+                        if label == 1 { "good" } else { "bad" },
+                        rng.below(5)
+                    )
+                } else {
+                    format!("w{}", rng.below(5000))
+                }
+            })
+            .collect();
+        texts.push(words.join(" "));
+        labels.push(label);
+    }
+    csv::LabelledTexts {
+        headers: vec!["review".into(), "sentiment".into()],
+        text_column: "review".into(),
+        label_column: "sentiment".into(),
+        lines: (2..rows as u64 + 2).collect(),
+        texts,
+        labels,
+    }
+}
+
+/// [`synthetic_texts`], prepared.
+pub fn synthetic(rows: usize, config: DataConfig) -> Prepared {
+    prepare(&synthetic_texts(rows.max(MIN_ROWS), config.seed), config)
+        .expect("synthetic data is valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(n: usize) -> csv::LabelledTexts {
+        csv::LabelledTexts {
+            headers: vec!["review".into(), "sentiment".into()],
+            text_column: "review".into(),
+            label_column: "sentiment".into(),
+            texts: (0..n).map(|i| format!("word{} common", i % 7)).collect(),
+            labels: (0..n).map(|i| (i % 2) as u8).collect(),
+            lines: (0..n).map(|i| i as u64 + 2).collect(),
+        }
+    }
+
+    #[test]
+    fn split_is_seeded_disjoint_and_complete() {
+        let texts = sample(101);
+        let config = DataConfig {
+            vocab: 50,
+            maxlen: 5,
+            ..Default::default()
+        };
+        let a = prepare(&texts, config).unwrap();
+        let b = prepare(&texts, config).unwrap();
+        assert_eq!(a.train.lines, b.train.lines, "same seed, same split");
+        assert_eq!(a.train.len(), 51);
+        assert_eq!(a.valid.len(), 50);
+        let mut all: Vec<u64> = a
+            .train
+            .lines
+            .iter()
+            .chain(&a.valid.lines)
+            .copied()
+            .collect();
+        all.sort();
+        assert_eq!(all, texts.lines);
+        let c = prepare(&texts, DataConfig { seed: 2, ..config }).unwrap();
+        assert_ne!(a.train.lines, c.train.lines);
+        assert_eq!(a.train.row(0).len(), 5);
+        assert_eq!(
+            a.train.row(0)[..3],
+            [0, 0, 0],
+            "two words, padded at the front"
+        );
+    }
+
+    #[test]
+    fn refuses_a_single_class_and_too_few_rows() {
+        let mut texts = sample(10);
+        texts.labels.fill(1);
+        let e = prepare(&texts, DataConfig::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "every row is positive; training needs both positive and negative reviews"
+        );
+        let e = prepare(&sample(3), DataConfig::default()).unwrap_err();
+        assert!(e.to_string().starts_with("only 3 labelled rows"), "{e}");
+    }
+
+    #[test]
+    fn gather_builds_batches_in_order() {
+        let p = prepare(
+            &sample(20),
+            DataConfig {
+                vocab: 20,
+                maxlen: 3,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let (ids, labels) = p.train.gather(&[2, 0]);
+        assert_eq!(&ids[..3], p.train.row(2));
+        assert_eq!(&ids[3..], p.train.row(0));
+        assert_eq!(labels, vec![p.train.labels[2], p.train.labels[0]]);
+    }
+}

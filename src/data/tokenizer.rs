@@ -1,0 +1,137 @@
+//! Keras-style tokenisation, as the post does it:
+//! `Tokenizer(num_words=3000).fit_on_texts(train)`, `texts_to_sequences`, then
+//! `pad_sequences(maxlen=128)`.
+//!
+//! - Lower-case, replace each character of Keras' default filter
+//!   ``!"#$%&()*+,-./:;<=>?@[\]^_`{|}~`` plus tab and newline by a space, split on spaces.
+//! - Rank words by count in the training texts; ties keep the order words were first seen
+//!   (Python's sort is stable). The most frequent word gets id 1; id 0 is padding.
+//! - Keep ids `1 … num_words − 1`; drop every other word (no out-of-vocabulary token).
+//! - Pad and truncate at the front: keep the *last* `maxlen` ids, zeros before them.
+//!
+//! Where this differs from Keras: lower-casing is Rust's Unicode `to_lowercase`, which agrees
+//! with Python's `str.lower` except for a handful of special cases (e.g. 'İ').
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+const FILTERS: &str = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
+
+/// A fitted vocabulary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tokenizer {
+    /// `words[i]` has id `i + 1`; only the kept words (at most `num_words − 1`).
+    pub words: Vec<String>,
+    pub num_words: usize,
+    #[serde(skip)]
+    index: HashMap<String, u32>,
+}
+
+/// Split like Keras' `text_to_word_sequence` with its defaults.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| c == ' ' || FILTERS.contains(c))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+}
+
+impl Tokenizer {
+    /// Fit on `texts`, keeping the `num_words − 1` most frequent words.
+    pub fn fit<'a>(texts: impl IntoIterator<Item = &'a str>, num_words: usize) -> Self {
+        // word → (count, first seen)
+        let mut counts: HashMap<String, (u64, u64)> = HashMap::new();
+        let mut seen = 0u64;
+        for text in texts {
+            for word in words(text) {
+                let entry = counts.entry(word).or_insert_with(|| {
+                    seen += 1;
+                    (0, seen)
+                });
+                entry.0 += 1;
+            }
+        }
+        let mut ranked: Vec<(String, (u64, u64))> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
+        let words: Vec<String> = ranked
+            .into_iter()
+            .take(num_words.saturating_sub(1))
+            .map(|(w, _)| w)
+            .collect();
+        Self::from_words(words, num_words)
+    }
+
+    /// Rebuild from a saved word list.
+    pub fn from_words(words: Vec<String>, num_words: usize) -> Self {
+        let index = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.clone(), i as u32 + 1))
+            .collect();
+        Self {
+            words,
+            num_words,
+            index,
+        }
+    }
+
+    /// Ids of the kept words of `text`, in order (unknown words dropped).
+    pub fn ids(&self, text: &str) -> Vec<u32> {
+        words(text)
+            .filter_map(|w| self.index.get(&w).copied())
+            .collect()
+    }
+
+    /// The word of an id (`None` for padding and out-of-range ids).
+    pub fn word(&self, id: u32) -> Option<&str> {
+        (id as usize)
+            .checked_sub(1)
+            .and_then(|i| self.words.get(i))
+            .map(String::as_str)
+    }
+
+    /// `pad_sequences(..., maxlen)` with Keras' defaults: pre-padding and pre-truncation.
+    pub fn encode(&self, text: &str, maxlen: usize) -> Vec<u32> {
+        pad_front(&self.ids(text), maxlen)
+    }
+}
+
+/// Keep the last `maxlen` ids; fill the front with zeros.
+pub fn pad_front(ids: &[u32], maxlen: usize) -> Vec<u32> {
+    let kept = &ids[ids.len().saturating_sub(maxlen)..];
+    let mut out = vec![0; maxlen - kept.len()];
+    out.extend_from_slice(kept);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_keras() {
+        let got: Vec<String> = words("Hello, World!<br /><br />It's GREAT\tfun--really").collect();
+        // Keras keeps the apostrophe; '<', '/', '>' become spaces, so "<br />" leaves "br".
+        assert_eq!(
+            got,
+            [
+                "hello", "world", "br", "br", "it's", "great", "fun", "really"
+            ]
+        );
+    }
+
+    #[test]
+    fn ranks_by_count_then_first_seen_and_caps_the_vocabulary() {
+        let t = Tokenizer::fit(["b a c", "c a d", "a e"], 4);
+        // counts: a 3, c 2, b 1, d 1, e 1 — ties in first-seen order: b, d, e.
+        assert_eq!(t.words, ["a", "c", "b"]);
+        assert_eq!(t.ids("a b c d e z"), [1, 3, 2]);
+        assert_eq!(t.word(2), Some("c"));
+        assert_eq!(t.word(0), None);
+    }
+
+    #[test]
+    fn pads_and_truncates_at_the_front() {
+        assert_eq!(pad_front(&[5, 6], 4), [0, 0, 5, 6]);
+        assert_eq!(pad_front(&[1, 2, 3, 4, 5], 3), [3, 4, 5]);
+        assert_eq!(pad_front(&[], 2), [0, 0]);
+    }
+}

@@ -1,0 +1,98 @@
+//! A vanilla tanh RNN on the CPU, the baseline the LSTM is compared with:
+//!
+//! ```text
+//! h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)
+//! ```
+//!
+//! Backpropagating through it multiplies by `diag(1 − h_t²) · W_hh` at every step, the matrix
+//! product the Blow-up lab isolates.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RnnWeights {
+    pub input: usize,
+    pub hidden: usize,
+    /// `H × E`, row-major.
+    pub weight_ih: Vec<f64>,
+    /// `H × H`, row-major.
+    pub weight_hh: Vec<f64>,
+    pub bias: Vec<f64>,
+}
+
+impl RnnWeights {
+    /// All hidden states `h_1 … h_T` from `h_0 = 0`.
+    pub fn forward(&self, xs: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let (e, h) = (self.input, self.hidden);
+        let mut state = vec![0.0; h];
+        xs.iter()
+            .map(|x| {
+                state = (0..h)
+                    .map(|r| {
+                        let from_x: f64 = (0..e).map(|k| self.weight_ih[r * e + k] * x[k]).sum();
+                        let from_h: f64 =
+                            (0..h).map(|k| self.weight_hh[r * h + k] * state[k]).sum();
+                        (self.bias[r] + from_x + from_h).tanh()
+                    })
+                    .collect();
+                state.clone()
+            })
+            .collect()
+    }
+
+    /// `∂L/∂h_t` for every step when `L = Σ_k h_T[k]` (the loss reads only the last step).
+    pub fn hidden_grads_of_last_sum(&self, xs: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let h = self.hidden;
+        let hs = self.forward(xs);
+        let mut grads = vec![vec![0.0; h]; hs.len()];
+        let mut dh = vec![1.0; h];
+        for t in (0..hs.len()).rev() {
+            grads[t].clone_from(&dh);
+            // Through tanh, then back through W_hh to h_{t−1}.
+            let da: Vec<f64> = (0..h)
+                .map(|k| dh[k] * (1.0 - hs[t][k] * hs[t][k]))
+                .collect();
+            dh = (0..h)
+                .map(|k| (0..h).map(|r| self.weight_hh[r * h + k] * da[r]).sum())
+                .collect();
+        }
+        grads
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_grads_match_finite_differences() {
+        let (e, h, n) = (2, 3, 6);
+        let mut rng = crate::rng::Rng::new(8);
+        let mut draw = |k: usize| (0..k).map(|_| rng.normal() * 0.7).collect::<Vec<f64>>();
+        let w = RnnWeights {
+            input: e,
+            hidden: h,
+            weight_ih: draw(h * e),
+            weight_hh: draw(h * h),
+            bias: draw(h),
+        };
+        let xs: Vec<Vec<f64>> = (0..n).map(|_| draw(e)).collect();
+        let grads = w.hidden_grads_of_last_sum(&xs);
+        // h_0 is not an input, so check ∂L/∂h_0 through the first input, which reaches the loss
+        // only through h_0: ∂L/∂x_0 = W_ihᵀ (diag(1 − h_0²) ∂L/∂h_0).
+        let hs = w.forward(&xs);
+        let eps = 1e-6;
+        for k in 0..e {
+            let (mut p, mut m) = (xs.clone(), xs.clone());
+            p[0][k] += eps;
+            m[0][k] -= eps;
+            let l = |xs: &[Vec<f64>]| w.forward(xs).last().unwrap().iter().sum::<f64>();
+            let numeric = (l(&p) - l(&m)) / (2.0 * eps);
+            let analytic: f64 = (0..h)
+                .map(|r| w.weight_ih[r * e + k] * (1.0 - hs[0][r] * hs[0][r]) * grads[0][r])
+                .sum();
+            assert!((numeric - analytic).abs() < 1e-7, "{numeric} vs {analytic}");
+        }
+        assert!(grads[n - 1].iter().all(|&g| g == 1.0));
+    }
+}

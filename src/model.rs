@@ -1,0 +1,169 @@
+//! The post's sentiment classifier:
+//!
+//! ```text
+//! ids [B, T] → Embedding(vocab, E) → LSTM(E → H) → [mean over time ‖ max over time] [B, 2H]
+//!            → Linear(2H → 1) → logit [B]
+//! ```
+//!
+//! trained with binary cross-entropy on the logit. Without the post's two cell mistakes: the
+//! candidate `g` uses tanh, and there is no ReLU output layer inside the cell.
+
+use crate::lstm::cell::LstmWeights;
+use crate::lstm::module::{Lstm, LstmKernel, tensor};
+use crate::rng::Rng;
+use burn::module::{Module, Param};
+use burn::nn::{Embedding, Linear};
+use burn::tensor::activation::relu;
+use burn::tensor::{Device, ExecutionError, Int, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+/// Layer sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelConfig {
+    pub vocab: usize,
+    pub embed: usize,
+    pub hidden: usize,
+}
+
+#[derive(Module, Debug)]
+pub struct SentimentModel {
+    pub embedding: Embedding,
+    pub lstm: Lstm,
+    pub linear: Linear,
+}
+
+/// Every weight on the host, in PyTorch's layouts (`linear_weight` is `[1, 2H]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelWeights {
+    pub config: ModelConfig,
+    /// `[vocab, E]`.
+    pub embedding: Vec<f32>,
+    pub lstm: LstmWeights<f32>,
+    /// `[1, 2H]`.
+    pub linear_weight: Vec<f32>,
+    pub linear_bias: f32,
+}
+
+impl ModelWeights {
+    /// PyTorch's initialisation: N(0, 1) embeddings, U(±1/√H) LSTM, U(±1/√(2H)) linear, drawn
+    /// from the seed so every device starts from the same model.
+    pub fn init(config: ModelConfig, seed: u64) -> Self {
+        let ModelConfig {
+            vocab,
+            embed,
+            hidden,
+        } = config;
+        let mut rng = Rng::stream(seed, 0x30de1);
+        let embedding = (0..vocab * embed).map(|_| rng.normal() as f32).collect();
+        let k = 1.0 / (hidden as f64).sqrt();
+        let mut uniform = |n: usize, k: f64| -> Vec<f32> {
+            (0..n).map(|_| rng.uniform_range(-k, k) as f32).collect()
+        };
+        let lstm = LstmWeights {
+            input: embed,
+            hidden,
+            weight_ih: uniform(4 * hidden * embed, k),
+            weight_hh: uniform(4 * hidden * hidden, k),
+            bias_ih: uniform(4 * hidden, k),
+            bias_hh: uniform(4 * hidden, k),
+        };
+        let k_lin = 1.0 / ((2 * hidden) as f64).sqrt();
+        let linear_weight = uniform(2 * hidden, k_lin);
+        let linear_bias = uniform(1, k_lin)[0];
+        Self {
+            config,
+            embedding,
+            lstm,
+            linear_weight,
+            linear_bias,
+        }
+    }
+}
+
+impl SentimentModel {
+    pub fn from_weights(w: &ModelWeights, device: &Device) -> Self {
+        let ModelConfig {
+            vocab,
+            embed,
+            hidden,
+        } = w.config;
+        Self {
+            embedding: Embedding {
+                weight: Param::from_tensor(tensor(w.embedding.clone(), [vocab, embed], device)),
+            },
+            lstm: Lstm::from_weights(&w.lstm, device),
+            // burn's Linear stores [in, out]; a single output makes that the same numbers.
+            linear: Linear {
+                weight: Param::from_tensor(tensor(
+                    w.linear_weight.clone(),
+                    [2 * hidden, 1],
+                    device,
+                )),
+                bias: Some(Param::from_tensor(tensor(vec![w.linear_bias], [1], device))),
+            },
+        }
+    }
+
+    pub fn config(&self) -> ModelConfig {
+        let [vocab, embed] = self.embedding.weight.val().dims();
+        ModelConfig {
+            vocab,
+            embed,
+            hidden: self.lstm.hidden_size(),
+        }
+    }
+
+    /// `ids`: `[B, T]` → logits `[B]`.
+    pub fn forward(&self, ids: Tensor<2, Int>, kernel: LstmKernel) -> Tensor<1> {
+        let [batch, _] = ids.dims();
+        let outputs = self
+            .lstm
+            .forward_sequence(self.embedding.forward(ids), kernel);
+        // Mean and max over time, as the post pools (padding steps included, as there).
+        let pooled = Tensor::cat(vec![outputs.clone().mean_dim(1), outputs.max_dim(1)], 2);
+        let hidden2 = pooled.dims()[2];
+        self.linear
+            .forward(pooled.reshape([batch, hidden2]))
+            .reshape([batch])
+    }
+
+    /// Copy every weight to the host (one read per tensor; async because the browser requires it).
+    pub async fn to_weights(&self) -> Result<ModelWeights, ExecutionError> {
+        async fn host<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, ExecutionError> {
+            Ok(t.into_data_async()
+                .await?
+                .try_to_vec::<f32>()
+                .expect("float weights"))
+        }
+        let config = self.config();
+        let l = &self.lstm;
+        Ok(ModelWeights {
+            config,
+            embedding: host(self.embedding.weight.val()).await?,
+            lstm: LstmWeights {
+                input: config.embed,
+                hidden: config.hidden,
+                weight_ih: host(l.weight_ih.val()).await?,
+                weight_hh: host(l.weight_hh.val()).await?,
+                bias_ih: host(l.bias_ih.val()).await?,
+                bias_hh: host(l.bias_hh.val()).await?,
+            },
+            linear_weight: host(self.linear.weight.val()).await?,
+            linear_bias: host(self.linear.bias.as_ref().expect("bias").val()).await?[0],
+        })
+    }
+}
+
+/// Ids (row-major, `maxlen` per row) as an int tensor `[rows, maxlen]`. i32, because WebGPU
+/// has no 64-bit integers.
+pub fn id_tensor(ids: &[u32], maxlen: usize, device: &Device) -> Tensor<2, Int> {
+    let rows = ids.len() / maxlen;
+    let ids: Vec<i32> = ids.iter().map(|&i| i as i32).collect();
+    Tensor::from_data(TensorData::new(ids, [rows, maxlen]), device)
+}
+
+/// Mean binary cross-entropy on logits, in the stable form
+/// `max(z, 0) − z·y + log(1 + e^{−|z|})` (what `BCEWithLogitsLoss` computes).
+pub fn bce_with_logits(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
+    (relu(logits.clone()) - logits.clone() * targets + (-logits.abs()).exp().log1p()).mean()
+}

@@ -1,0 +1,296 @@
+//! One file for a trained model: its vocabulary, its settings and its weights, so that it can
+//! predict on new text anywhere (the page or the CLI).
+//!
+//! ```text
+//! "LSTMLAB\0"  u32 version  u32 header length  header (JSON)  weights (f32, little-endian)
+//! u64 FNV-1a checksum of everything before it
+//! ```
+//!
+//! The weights follow in the header's `tensors` order, in PyTorch's layouts.
+
+use crate::data::DataConfig;
+use crate::data::tokenizer::Tokenizer;
+use crate::lstm::cell::LstmWeights;
+use crate::model::{ModelConfig, ModelWeights};
+use crate::train::{EpochReport, TrainConfig};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+const MAGIC: &[u8; 8] = b"LSTMLAB\0";
+const VERSION: u32 = 1;
+
+/// Everything but the weights.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub model: ModelConfig,
+    pub data: DataConfig,
+    pub train: Option<TrainConfig>,
+    /// The epoch the weights come from, if they were validated.
+    pub validated: Option<EpochReport>,
+    pub words: Vec<String>,
+    /// `(name, shape)` of each weight, in file order.
+    pub tensors: Vec<(String, Vec<usize>)>,
+}
+
+/// A model ready to predict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedModel {
+    pub header: Header,
+    pub weights: ModelWeights,
+}
+
+impl SavedModel {
+    pub fn tokenizer(&self) -> Tokenizer {
+        Tokenizer::from_words(self.header.words.clone(), self.header.data.vocab)
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub enum ModelFileError {
+    NotAModel,
+    NewerVersion(u32),
+    Truncated { expected: usize, found: usize },
+    Corrupt,
+    BadHeader(String),
+    Mismatch(String),
+}
+
+impl fmt::Display for ModelFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelFileError::NotAModel => write!(
+                f,
+                "this is not an LSTM Lab model file (it does not start with “LSTMLAB”)"
+            ),
+            ModelFileError::NewerVersion(v) => {
+                write!(
+                    f,
+                    "this model file has format version {v}; this LSTM Lab reads version {VERSION}"
+                )
+            }
+            ModelFileError::Truncated { expected, found } => write!(
+                f,
+                "the model file is cut short: {found} bytes, the format needs {expected} (was the download interrupted?)"
+            ),
+            ModelFileError::Corrupt => {
+                write!(f, "the model file is damaged (its checksum does not match)")
+            }
+            ModelFileError::BadHeader(m) => {
+                write!(f, "the model file's description cannot be read: {m}")
+            }
+            ModelFileError::Mismatch(m) => write!(f, "the model file does not fit together: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ModelFileError {}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+fn shapes(c: &ModelConfig) -> Vec<(String, Vec<usize>)> {
+    let (v, e, h) = (c.vocab, c.embed, c.hidden);
+    [
+        ("embedding.weight", vec![v, e]),
+        ("lstm.weight_ih", vec![4 * h, e]),
+        ("lstm.weight_hh", vec![4 * h, h]),
+        ("lstm.bias_ih", vec![4 * h]),
+        ("lstm.bias_hh", vec![4 * h]),
+        ("linear.weight", vec![1, 2 * h]),
+        ("linear.bias", vec![1]),
+    ]
+    .into_iter()
+    .map(|(n, s)| (n.to_string(), s))
+    .collect()
+}
+
+/// Serialise a model with its vocabulary and settings.
+pub fn save(
+    weights: &ModelWeights,
+    tokenizer: &Tokenizer,
+    data: DataConfig,
+    train: Option<TrainConfig>,
+    validated: Option<EpochReport>,
+) -> Vec<u8> {
+    let header = Header {
+        model: weights.config,
+        data,
+        train,
+        validated,
+        words: tokenizer.words.clone(),
+        tensors: shapes(&weights.config),
+    };
+    let json = serde_json::to_vec(&header).expect("header serialises");
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    out.extend_from_slice(&json);
+    let l = &weights.lstm;
+    for part in [
+        &weights.embedding[..],
+        &l.weight_ih,
+        &l.weight_hh,
+        &l.bias_ih,
+        &l.bias_hh,
+        &weights.linear_weight,
+        &[weights.linear_bias],
+    ] {
+        for v in part {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    let checksum = fnv1a(&out);
+    out.extend_from_slice(&checksum.to_le_bytes());
+    out
+}
+
+pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return Err(ModelFileError::NotAModel);
+    }
+    let truncated = |expected| ModelFileError::Truncated {
+        expected,
+        found: bytes.len(),
+    };
+    if bytes.len() < 16 {
+        return Err(truncated(16 + 8));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version != VERSION {
+        return Err(ModelFileError::NewerVersion(version));
+    }
+    let header_len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
+    let header_end = 16 + header_len;
+    if bytes.len() < header_end + 8 {
+        return Err(truncated(header_end + 8));
+    }
+    let header: Header = serde_json::from_slice(&bytes[16..header_end])
+        .map_err(|e| ModelFileError::BadHeader(e.to_string()))?;
+    if header.tensors != shapes(&header.model) {
+        return Err(ModelFileError::Mismatch(format!(
+            "the weight shapes {:?} are not those of a model with vocabulary {}, embedding {} and hidden size {}",
+            header.tensors, header.model.vocab, header.model.embed, header.model.hidden
+        )));
+    }
+    if header.model.vocab != header.data.vocab {
+        return Err(ModelFileError::Mismatch(format!(
+            "the embedding has {} rows but the vocabulary setting is {}",
+            header.model.vocab, header.data.vocab
+        )));
+    }
+    if header.words.len() >= header.data.vocab {
+        return Err(ModelFileError::Mismatch(format!(
+            "{} words do not fit ids 1–{}",
+            header.words.len(),
+            header.data.vocab - 1
+        )));
+    }
+    let floats: usize = header
+        .tensors
+        .iter()
+        .map(|(_, s)| s.iter().product::<usize>())
+        .sum();
+    let expected = header_end + 4 * floats + 8;
+    if bytes.len() != expected {
+        return Err(truncated(expected));
+    }
+    let body = &bytes[..expected - 8];
+    let checksum = u64::from_le_bytes(bytes[expected - 8..].try_into().expect("8 bytes"));
+    if fnv1a(body) != checksum {
+        return Err(ModelFileError::Corrupt);
+    }
+    let mut values = bytes[header_end..expected - 8]
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")));
+    let mut take = |n: usize| -> Vec<f32> { values.by_ref().take(n).collect() };
+    let ModelConfig {
+        vocab,
+        embed,
+        hidden,
+    } = header.model;
+    let embedding = take(vocab * embed);
+    let lstm = LstmWeights {
+        input: embed,
+        hidden,
+        weight_ih: take(4 * hidden * embed),
+        weight_hh: take(4 * hidden * hidden),
+        bias_ih: take(4 * hidden),
+        bias_hh: take(4 * hidden),
+    };
+    let linear_weight = take(2 * hidden);
+    let linear_bias = take(1)[0];
+    Ok(SavedModel {
+        weights: ModelWeights {
+            config: header.model,
+            embedding,
+            lstm,
+            linear_weight,
+            linear_bias,
+        },
+        header,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> (Vec<u8>, ModelWeights, Tokenizer) {
+        let config = ModelConfig {
+            vocab: 6,
+            embed: 3,
+            hidden: 2,
+        };
+        let weights = ModelWeights::init(config, 4);
+        let tokenizer = Tokenizer::fit(["good film", "bad film", "good good"], 6);
+        let data = DataConfig {
+            vocab: 6,
+            maxlen: 4,
+            ..Default::default()
+        };
+        (
+            save(&weights, &tokenizer, data, None, None),
+            weights,
+            tokenizer,
+        )
+    }
+
+    #[test]
+    fn round_trip() {
+        let (bytes, weights, tokenizer) = example();
+        let loaded = load(&bytes).unwrap();
+        assert_eq!(loaded.weights, weights);
+        assert_eq!(
+            loaded.tokenizer().ids("good bad film"),
+            tokenizer.ids("good bad film")
+        );
+    }
+
+    #[test]
+    fn damage_is_named() {
+        let (bytes, ..) = example();
+        assert_eq!(
+            load(b"review,sentiment\n").unwrap_err(),
+            ModelFileError::NotAModel
+        );
+        let cut = load(&bytes[..bytes.len() - 20]).unwrap_err().to_string();
+        assert!(cut.starts_with("the model file is cut short"), "{cut}");
+        let mut flipped = bytes.clone();
+        let n = flipped.len();
+        flipped[n - 12] ^= 0x40;
+        assert_eq!(load(&flipped).unwrap_err(), ModelFileError::Corrupt);
+        let mut newer = bytes.clone();
+        newer[8] = 9;
+        assert_eq!(load(&newer).unwrap_err(), ModelFileError::NewerVersion(9));
+        let mut header = bytes.clone();
+        header[20] = b'!';
+        assert!(matches!(
+            load(&header).unwrap_err(),
+            ModelFileError::BadHeader(_)
+        ));
+    }
+}

@@ -1,0 +1,477 @@
+//! The Cell stepper's model: teaching presets, turning typed text into input vectors, and
+//! running the reference cell over the sequence (with the post's sigmoid-`g` variant beside it).
+
+use crate::lstm::cell::{CellGate, CellStep, LstmWeights};
+use crate::rng::Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub const MAX_INPUT: usize = 16;
+pub const MAX_HIDDEN: usize = 64;
+pub const MAX_STEPS: usize = 200;
+
+/// Everything the stepper needs: weights, start state, the typed sequence and the words the
+/// preset knows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepperSetup {
+    pub weights: LstmWeights<f64>,
+    pub h0: Vec<f64>,
+    pub c0: Vec<f64>,
+    /// What the user typed: numbers (`0.5 1 -1`, steps separated by `;` when the input has
+    /// several features) or words.
+    pub sequence: String,
+    /// Input vectors for known words; other words get a fixed pseudo-random vector.
+    pub words: BTreeMap<String, Vec<f64>>,
+    /// One paragraph on what the preset shows.
+    pub note: String,
+}
+
+/// A typed sequence as the cell sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Encoded {
+    /// Label of each step (the word or the numbers).
+    pub tokens: Vec<String>,
+    pub inputs: Vec<Vec<f64>>,
+}
+
+/// The cell run over the whole sequence, both ways.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepperRun {
+    pub encoded: Encoded,
+    /// The real LSTM (tanh candidate).
+    pub steps: Vec<CellStep<f64>>,
+    /// The post's variant (sigmoid candidate), same weights and inputs.
+    pub post_steps: Vec<CellStep<f64>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepperError(pub String);
+
+impl fmt::Display for StepperError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StepperError {}
+
+/// The presets, by id, with their names for the menu.
+pub const PRESETS: [(&str, &str); 5] = [
+    ("remember", "Remember forever (f ≈ 1, i ≈ 0)"),
+    ("forget", "Forget at once (f ≈ 0)"),
+    ("write", "Write when the input fires"),
+    ("france", "France … French: store early, read late"),
+    ("random", "Random weights"),
+];
+
+fn single_unit(input: usize) -> LstmWeights<f64> {
+    LstmWeights::zeros(input, 1)
+}
+
+/// Set the bias of gate `gate` (0 = i, 1 = f, 2 = g, 3 = o) of unit `unit`.
+fn bias(w: &mut LstmWeights<f64>, gate: usize, unit: usize, value: f64) {
+    w.bias_ih[gate * w.hidden + unit] = value;
+}
+
+/// Set the input weight from feature `k` into gate `gate` of unit `unit`.
+fn input_weight(w: &mut LstmWeights<f64>, gate: usize, unit: usize, k: usize, value: f64) {
+    let row = gate * w.hidden + unit;
+    w.weight_ih[row * w.input + k] = value;
+}
+
+pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
+    let mut words = BTreeMap::new();
+    let setup = match name {
+        "remember" => {
+            let mut w = single_unit(1);
+            bias(&mut w, 0, 0, -6.0); // i ≈ 0.002: nothing is written
+            bias(&mut w, 1, 0, 6.0); // f ≈ 0.998: everything is kept
+            input_weight(&mut w, 2, 0, 0, 1.0);
+            bias(&mut w, 3, 0, 6.0);
+            StepperSetup {
+                weights: w,
+                h0: vec![0.0],
+                c0: vec![0.8],
+                sequence: "0.5 -1 0.3 1 -0.7 0.2 0.9 -0.4".into(),
+                words,
+                note: "The cell starts holding 0.8. The forget gate is nearly 1 and the input gate nearly 0, so \
+                       whatever arrives, c barely moves: ×0.998 per step, nothing added. This is how an LSTM \
+                       carries information (and gradient) across many steps."
+                    .into(),
+            }
+        }
+        "forget" => {
+            let mut w = single_unit(1);
+            bias(&mut w, 0, 0, 6.0); // i ≈ 1
+            bias(&mut w, 1, 0, -6.0); // f ≈ 0
+            input_weight(&mut w, 2, 0, 0, 2.0);
+            bias(&mut w, 3, 0, 6.0);
+            StepperSetup {
+                weights: w,
+                h0: vec![0.0],
+                c0: vec![0.8],
+                sequence: "0.5 -1 0.3 1 -0.7 0.2 0.9 -0.4".into(),
+                words,
+                note: "The forget gate is nearly 0: each step wipes the cell and writes tanh(2·x) instead. \
+                       c simply follows the latest input — no memory at all."
+                    .into(),
+            }
+        }
+        "write" => {
+            let mut w = single_unit(1);
+            input_weight(&mut w, 0, 0, 0, 12.0); // i opens only when x ≈ 1
+            bias(&mut w, 0, 0, -6.0);
+            bias(&mut w, 1, 0, 6.0); // keep what was written
+            input_weight(&mut w, 2, 0, 0, 3.0); // write tanh(3x) ≈ 1
+            bias(&mut w, 3, 0, 6.0);
+            StepperSetup {
+                weights: w,
+                h0: vec![0.0],
+                c0: vec![0.0],
+                sequence: "0 0 0 1 0 0 0 0 1 0 0".into(),
+                words,
+                note: "The input gate's weight is 12 with bias −6, so i = σ(12x − 6) opens only when x fires \
+                       (x = 1). Then tanh(3x) ≈ 1 is added to c, and f ≈ 1 keeps it. Zeros between change nothing. \
+                       Try the post's sigmoid variant: it cannot write a negative value."
+                    .into(),
+            }
+        }
+        "france" => {
+            // Two features: 0 = "a country", 1 = "time to name a language".
+            let mut w = single_unit(2);
+            input_weight(&mut w, 0, 0, 0, 12.0); // write when a country appears
+            bias(&mut w, 0, 0, -6.0);
+            bias(&mut w, 1, 0, 6.0); // keep it
+            bias(&mut w, 2, 0, 3.0); // the value written: tanh(3) ≈ 1 ("French")
+            input_weight(&mut w, 3, 0, 1, 12.0); // show it when the language cue comes
+            bias(&mut w, 3, 0, -6.0);
+            words.insert("france".into(), vec![1.0, 0.0]);
+            words.insert("speak".into(), vec![0.0, 1.0]);
+            StepperSetup {
+                weights: w,
+                h0: vec![0.0],
+                c0: vec![0.0],
+                sequence: "I grew up in France and had a wonderful childhood therefore I speak fluent French".into(),
+                words,
+                note: "The post's example. “France” has the country feature, so the input gate opens and the cell \
+                       stores ≈ 1. For the next eight words the forget gate (σ(6) ≈ 0.998) keeps it while the \
+                       output gate stays shut (h ≈ 0). At “speak” the output gate opens and h shows what was \
+                       stored: the model can now predict “French”."
+                    .into(),
+            }
+        }
+        "random" => {
+            let (e, h) = (3, 4);
+            let mut rng = Rng::stream(seed, 0x57e9);
+            let mut draw = |n: usize| -> Vec<f64> {
+                (0..n)
+                    .map(|_| round2(rng.uniform_range(-1.0, 1.0)))
+                    .collect()
+            };
+            let weights = LstmWeights {
+                input: e,
+                hidden: h,
+                weight_ih: draw(4 * h * e),
+                weight_hh: draw(4 * h * h),
+                bias_ih: draw(4 * h),
+                bias_hh: vec![0.0; 4 * h],
+            };
+            StepperSetup {
+                weights,
+                h0: vec![0.0; h],
+                c0: vec![0.0; h],
+                sequence: "the movie was not good at all".into(),
+                words,
+                note: "Random weights in [−1, 1] and a sentence whose words get fixed pseudo-random vectors. \
+                       Edit any weight and watch every gate change."
+                    .into(),
+            }
+        }
+        other => return Err(StepperError(format!("unknown preset “{other}”"))),
+    };
+    Ok(setup)
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// A fixed vector in [−1, 1]^n for a word not in the preset's table.
+pub fn word_vector(word: &str, n: usize) -> Vec<f64> {
+    let hash = word.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    let mut rng = Rng::stream(hash, 0x30d5);
+    (0..n)
+        .map(|_| round2(rng.uniform_range(-1.0, 1.0)))
+        .collect()
+}
+
+/// Numbers (`;` between steps when there are several features) or words.
+pub fn encode(setup: &StepperSetup) -> Result<Encoded, StepperError> {
+    let e = setup.weights.input;
+    let text = setup.sequence.trim();
+    if text.is_empty() {
+        return Err(StepperError(
+            "type a sequence: numbers like “0 1 0.5” or words".into(),
+        ));
+    }
+    let tokens: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let numeric = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|t| !t.is_empty())
+        .all(|t| t.parse::<f64>().is_ok_and(f64::is_finite));
+    let encoded = if numeric {
+        let steps: Vec<Vec<f64>> = if e == 1 && !text.contains(';') {
+            tokens
+                .iter()
+                .map(|t| vec![t.parse().expect("checked numeric")])
+                .collect()
+        } else {
+            text.split(';')
+                .map(|s| {
+                    s.split(|c: char| c.is_whitespace() || c == ',')
+                        .filter(|t| !t.is_empty())
+                        .map(|t| t.parse().expect("checked numeric"))
+                        .collect()
+                })
+                .collect()
+        };
+        for (t, v) in steps.iter().enumerate() {
+            if v.len() != e {
+                return Err(StepperError(format!(
+                    "step {} has {} number{}, but the input size is {e}; separate steps with “;”",
+                    t + 1,
+                    v.len(),
+                    if v.len() == 1 { "" } else { "s" }
+                )));
+            }
+        }
+        Encoded {
+            tokens: steps
+                .iter()
+                .map(|v| {
+                    v.iter()
+                        .map(|x| format!("{x}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect(),
+            inputs: steps,
+        }
+    } else {
+        let words: Vec<String> = tokens
+            .iter()
+            .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let inputs = words
+            .iter()
+            .map(|w| {
+                setup
+                    .words
+                    .get(&w.to_lowercase())
+                    .filter(|v| v.len() == e)
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        if setup.words.is_empty() {
+                            word_vector(&w.to_lowercase(), e)
+                        } else {
+                            vec![0.0; e] // a preset with a word table: other words carry nothing
+                        }
+                    })
+            })
+            .collect();
+        Encoded {
+            tokens: words,
+            inputs,
+        }
+    };
+    if encoded.inputs.len() > MAX_STEPS {
+        return Err(StepperError(format!(
+            "{} steps is more than the stepper shows ({MAX_STEPS})",
+            encoded.inputs.len()
+        )));
+    }
+    Ok(encoded)
+}
+
+fn check(setup: &StepperSetup) -> Result<(), StepperError> {
+    let w = &setup.weights;
+    let (e, h) = (w.input, w.hidden);
+    if !(1..=MAX_INPUT).contains(&e) || !(1..=MAX_HIDDEN).contains(&h) {
+        return Err(StepperError(format!(
+            "input size {e} and hidden size {h} must be within 1–{MAX_INPUT} and 1–{MAX_HIDDEN}"
+        )));
+    }
+    let sizes = [
+        ("weight_ih", w.weight_ih.len(), 4 * h * e),
+        ("weight_hh", w.weight_hh.len(), 4 * h * h),
+        ("bias_ih", w.bias_ih.len(), 4 * h),
+        ("bias_hh", w.bias_hh.len(), 4 * h),
+        ("h0", setup.h0.len(), h),
+        ("c0", setup.c0.len(), h),
+    ];
+    for (name, got, want) in sizes {
+        if got != want {
+            return Err(StepperError(format!(
+                "{name} has {got} values; it needs {want}"
+            )));
+        }
+    }
+    let all = w
+        .weight_ih
+        .iter()
+        .chain(&w.weight_hh)
+        .chain(&w.bias_ih)
+        .chain(&w.bias_hh)
+        .chain(&setup.h0)
+        .chain(&setup.c0);
+    if all.clone().any(|v| !v.is_finite()) {
+        return Err(StepperError("every weight must be a finite number".into()));
+    }
+    Ok(())
+}
+
+/// Resize a setup to new sizes, keeping the weights that still fit and zeroing new ones.
+pub fn resize(setup: &StepperSetup, input: usize, hidden: usize) -> StepperSetup {
+    let old = &setup.weights;
+    let mut w = LstmWeights::zeros(input, hidden);
+    for gate in 0..4 {
+        for r in 0..hidden.min(old.hidden) {
+            let (new_row, old_row) = (gate * hidden + r, gate * old.hidden + r);
+            for k in 0..input.min(old.input) {
+                w.weight_ih[new_row * input + k] = old.weight_ih[old_row * old.input + k];
+            }
+            for k in 0..hidden.min(old.hidden) {
+                w.weight_hh[new_row * hidden + k] = old.weight_hh[old_row * old.hidden + k];
+            }
+            w.bias_ih[new_row] = old.bias_ih[old_row];
+            w.bias_hh[new_row] = old.bias_hh[old_row];
+        }
+    }
+    let fit = |v: &[f64]| {
+        (0..hidden)
+            .map(|i| v.get(i).copied().unwrap_or(0.0))
+            .collect()
+    };
+    StepperSetup {
+        weights: w,
+        h0: fit(&setup.h0),
+        c0: fit(&setup.c0),
+        words: setup
+            .words
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    (0..input)
+                        .map(|i| v.get(i).copied().unwrap_or(0.0))
+                        .collect(),
+                )
+            })
+            .collect(),
+        ..setup.clone()
+    }
+}
+
+/// Run both cell variants over the sequence.
+pub fn run(setup: &StepperSetup) -> Result<StepperRun, StepperError> {
+    check(setup)?;
+    let encoded = encode(setup)?;
+    let w = &setup.weights;
+    let steps = w.forward(&encoded.inputs, &setup.h0, &setup.c0, CellGate::Tanh);
+    let post_steps = w.forward(&encoded.inputs, &setup.h0, &setup.c0, CellGate::Sigmoid);
+    Ok(StepperRun {
+        encoded,
+        steps,
+        post_steps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_runs() {
+        for (id, _) in PRESETS {
+            let setup = preset(id, 1).unwrap();
+            let r = run(&setup).unwrap();
+            assert!(!r.steps.is_empty(), "{id}");
+            assert_eq!(r.steps.len(), r.post_steps.len());
+        }
+    }
+
+    #[test]
+    fn remember_keeps_and_forget_drops() {
+        let r = run(&preset("remember", 1).unwrap()).unwrap();
+        assert!((r.steps.last().unwrap().c[0] - 0.8).abs() < 0.02);
+        let r = run(&preset("forget", 1).unwrap()).unwrap();
+        let last_x = r.encoded.inputs.last().unwrap()[0];
+        assert!((r.steps.last().unwrap().c[0] - (2.0 * last_x).tanh()).abs() < 0.01);
+    }
+
+    #[test]
+    fn france_is_stored_early_and_read_late() {
+        let r = run(&preset("france", 1).unwrap()).unwrap();
+        let at = |w: &str| r.encoded.tokens.iter().position(|t| t == w).unwrap();
+        let (france, speak) = (at("France"), at("speak"));
+        assert!(r.steps[france].c[0] > 0.9, "stored at France");
+        assert!(r.steps[france].h[0].abs() < 0.01, "but not shown yet");
+        assert!(r.steps[speak - 1].c[0] > 0.9, "still there before speak");
+        assert!(
+            r.steps[speak].h[0] > 0.7,
+            "read out at speak: {}",
+            r.steps[speak].h[0]
+        );
+    }
+
+    #[test]
+    fn the_post_variant_cannot_write_negative_values() {
+        let mut setup = preset("write", 1).unwrap();
+        setup.sequence = "0 1 0 0".into();
+        setup.weights.weight_ih[2] = -3.0; // g = tanh(−3x): write a negative value
+        let r = run(&setup).unwrap();
+        assert!(r.steps[1].c[0] < -0.9);
+        assert!(
+            r.post_steps[1].c[0] >= 0.0,
+            "σ(·) > 0: the post's cell can only add"
+        );
+    }
+
+    #[test]
+    fn sequences_parse_and_errors_say_where() {
+        let mut setup = preset("france", 1).unwrap();
+        setup.sequence = "1 0; 0 1 ; 0.5 0.5".into();
+        assert_eq!(
+            encode(&setup).unwrap().inputs,
+            vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![0.5, 0.5]]
+        );
+        setup.sequence = "1 0; 1".into();
+        assert_eq!(
+            encode(&setup).unwrap_err().to_string(),
+            "step 2 has 1 number, but the input size is 2; separate steps with “;”"
+        );
+        setup.sequence = "  ".into();
+        assert!(encode(&setup).is_err());
+        let random = preset("random", 1).unwrap();
+        let e = encode(&random).unwrap();
+        assert_eq!(e.inputs[0], word_vector("the", 3));
+        assert_eq!(e.tokens.len(), 7);
+    }
+
+    #[test]
+    fn resizing_keeps_what_fits() {
+        let setup = preset("random", 2).unwrap();
+        let bigger = resize(&setup, 5, 6);
+        assert_eq!(bigger.weights.weight_ih[0], setup.weights.weight_ih[0]);
+        assert_eq!(bigger.h0.len(), 6);
+        let back = resize(&bigger, 3, 4);
+        assert_eq!(back.weights, setup.weights);
+    }
+}

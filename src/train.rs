@@ -1,0 +1,423 @@
+//! The training loop, cut into small units of work — one training batch or one validation
+//! batch per [`Trainer::step`] — so a Web Worker can report progress, pause and stop between
+//! them. The CLI drives the same steps in a plain loop.
+//!
+//! Per epoch: shuffle the training rows (seeded), train on batches of `batch` rows with BCE
+//! and Adam, then evaluate the whole validation split. The best model by validation accuracy
+//! is kept on the host; stopping early or diverging falls back to it.
+
+use crate::data::Prepared;
+use crate::lstm::module::{LstmKernel, tensor};
+use crate::model::{ModelConfig, ModelWeights, SentimentModel, bce_with_logits, id_tensor};
+use crate::rng::Rng;
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, ExecutionError, Tensor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub embed: usize,
+    pub hidden: usize,
+    pub batch: usize,
+    pub lr: f64,
+    pub epochs: usize,
+    /// Seed of the initial weights and of each epoch's shuffle.
+    pub seed: u64,
+    /// Fused WGSL kernels (on WebGPU) or burn's reference ops.
+    #[serde(default)]
+    pub kernel: LstmKernel,
+}
+
+impl Default for TrainConfig {
+    /// The post: Embedding 100, LSTM 100, batch 128, Adam 1e-3, 5 epochs.
+    fn default() -> Self {
+        Self {
+            embed: 100,
+            hidden: 100,
+            batch: 128,
+            lr: 1e-3,
+            epochs: 5,
+            seed: 1,
+            kernel: LstmKernel::Fused,
+        }
+    }
+}
+
+impl TrainConfig {
+    pub fn validate(&self) -> Result<(), TrainError> {
+        let bad = |m: String| Err(TrainError::Config(m));
+        if !(1..=1024).contains(&self.embed) {
+            return bad(format!("embedding size {} is outside 1–1024", self.embed));
+        }
+        if !(1..=1024).contains(&self.hidden) {
+            return bad(format!("hidden size {} is outside 1–1024", self.hidden));
+        }
+        if !(1..=4096).contains(&self.batch) {
+            return bad(format!("batch size {} is outside 1–4096", self.batch));
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 1.0) {
+            return bad(format!("learning rate {} must be in (0, 1]", self.lr));
+        }
+        if !(1..=1000).contains(&self.epochs) {
+            return bad(format!("epochs {} is outside 1–1000", self.epochs));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+pub enum TrainError {
+    Config(String),
+    Device(String),
+    /// The loss became NaN or infinite.
+    Diverged {
+        epoch: usize,
+        batch: usize,
+        loss: f64,
+    },
+}
+
+impl fmt::Display for TrainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrainError::Config(m) => write!(f, "invalid training settings: {m}"),
+            TrainError::Device(m) => write!(f, "the compute device failed: {m}"),
+            TrainError::Diverged { epoch, batch, loss } => write!(
+                f,
+                "training stopped: the loss became {loss} at epoch {epoch}, batch {batch}. The weights overflowed — \
+                 lower the learning rate and start again; the best model so far is kept"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {}
+
+impl From<ExecutionError> for TrainError {
+    fn from(e: ExecutionError) -> Self {
+        TrainError::Device(format!("{e:?}"))
+    }
+}
+
+/// Loss and accuracy of one epoch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochReport {
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub train_accuracy: f64,
+    pub valid_loss: f64,
+    pub valid_accuracy: f64,
+    pub is_best: bool,
+}
+
+/// What one call of [`Trainer::step`] did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum StepReport {
+    /// A training batch: its mean loss and accuracy.
+    Batch {
+        epoch: usize,
+        batch: usize,
+        batches: usize,
+        rows: usize,
+        loss: f64,
+        accuracy: f64,
+        done: usize,
+        total: usize,
+    },
+    /// A validation batch.
+    Validation {
+        epoch: usize,
+        rows_done: usize,
+        rows: usize,
+        done: usize,
+        total: usize,
+    },
+    /// The end of an epoch (after its validation).
+    Epoch {
+        report: EpochReport,
+        done: usize,
+        total: usize,
+    },
+    /// Every epoch is done.
+    Finished {
+        best_epoch: Option<usize>,
+        best_accuracy: Option<f64>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    Train { epoch: usize, cursor: usize },
+    Validate { epoch: usize, cursor: usize },
+    Done,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    loss_sum: f64,
+    correct: f64,
+    rows: usize,
+}
+
+impl Tally {
+    fn add(&mut self, mean_loss: f64, correct: f64, rows: usize) {
+        self.loss_sum += mean_loss * rows as f64;
+        self.correct += correct;
+        self.rows += rows;
+    }
+    fn loss(&self) -> f64 {
+        self.loss_sum / self.rows.max(1) as f64
+    }
+    fn accuracy(&self) -> f64 {
+        self.correct / self.rows.max(1) as f64
+    }
+}
+
+pub struct Trainer {
+    pub config: TrainConfig,
+    pub data: Prepared,
+    device: Device,
+    model: Option<SentimentModel>,
+    eval_model: Option<SentimentModel>,
+    optim: ModuleOptimizer,
+    phase: Phase,
+    order: Vec<usize>,
+    train_tally: Tally,
+    valid_tally: Tally,
+    done: usize,
+    pub history: Vec<EpochReport>,
+    best: Option<(EpochReport, ModelWeights)>,
+}
+
+/// Loss (mean) and number of correct predictions for a batch, computed on the device.
+fn batch_stats(logits: Tensor<1>, targets: Tensor<1>) -> (Tensor<1>, Tensor<1>) {
+    let loss = bce_with_logits(logits.clone(), targets.clone());
+    let predicted = logits.greater_elem(0.0).float();
+    let correct = (predicted - targets).abs().neg().add_scalar(1.0).sum();
+    (loss, correct)
+}
+
+async fn read_pair(loss: Tensor<1>, correct: Tensor<1>) -> Result<(f64, f64), TrainError> {
+    let values = Tensor::cat(vec![loss, correct], 0)
+        .into_data_async()
+        .await?;
+    let v = values.try_to_vec::<f32>().expect("float stats");
+    Ok((v[0] as f64, v[1] as f64))
+}
+
+impl Trainer {
+    /// `device` is a plain device; autodiff is switched on here.
+    pub fn new(data: Prepared, config: TrainConfig, device: &Device) -> Result<Self, TrainError> {
+        config.validate()?;
+        let device = device.clone().autodiff();
+        let model_config = ModelConfig {
+            vocab: data.config.vocab,
+            embed: config.embed,
+            hidden: config.hidden,
+        };
+        let model =
+            SentimentModel::from_weights(&ModelWeights::init(model_config, config.seed), &device);
+        Ok(Self {
+            config,
+            data,
+            device,
+            model: Some(model),
+            eval_model: None,
+            // PyTorch's epsilon (burn's default is 1e-5), so the two optimisers agree.
+            optim: AdamConfig::new().with_epsilon(1e-8).init(),
+            phase: Phase::Train {
+                epoch: 1,
+                cursor: 0,
+            },
+            order: Vec::new(),
+            train_tally: Tally::default(),
+            valid_tally: Tally::default(),
+            done: 0,
+            history: Vec::new(),
+            best: None,
+        })
+    }
+
+    pub fn train_batches(&self) -> usize {
+        self.data.train.len().div_ceil(self.config.batch)
+    }
+
+    fn valid_batches(&self) -> usize {
+        self.data.valid.len().div_ceil(self.config.batch)
+    }
+
+    /// Units of work in the whole run (training plus validation batches).
+    pub fn total_steps(&self) -> usize {
+        self.config.epochs * (self.train_batches() + self.valid_batches())
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.phase == Phase::Done
+    }
+
+    pub fn model(&self) -> &SentimentModel {
+        self.model
+            .as_ref()
+            .expect("the model is only taken inside a step")
+    }
+
+    /// Do the next unit of work.
+    pub async fn step(&mut self) -> Result<StepReport, TrainError> {
+        match self.phase {
+            Phase::Train { epoch, cursor } => self.train_batch(epoch, cursor).await,
+            Phase::Validate { epoch, cursor } => self.validate_batch(epoch, cursor).await,
+            Phase::Done => Ok(self.finished()),
+        }
+    }
+
+    fn finished(&self) -> StepReport {
+        StepReport::Finished {
+            best_epoch: self.best.as_ref().map(|(r, _)| r.epoch),
+            best_accuracy: self.best.as_ref().map(|(r, _)| r.valid_accuracy),
+        }
+    }
+
+    async fn train_batch(&mut self, epoch: usize, cursor: usize) -> Result<StepReport, TrainError> {
+        let n = self.data.train.len();
+        if cursor == 0 {
+            self.order = (0..n).collect();
+            Rng::stream(self.config.seed, 1000 + epoch as u64).shuffle(&mut self.order);
+            self.train_tally = Tally::default();
+        }
+        let end = (cursor + self.config.batch).min(n);
+        let (ids, labels) = self.data.train.gather(&self.order[cursor..end]);
+        let rows = end - cursor;
+        let ids = id_tensor(&ids, self.data.config.maxlen, &self.device);
+        let targets = tensor(
+            labels.iter().map(|&l| l as f32).collect(),
+            [rows],
+            &self.device,
+        );
+
+        let model = self.model.take().expect("model present between steps");
+        let logits = model.forward(ids, self.config.kernel);
+        let loss = bce_with_logits(logits.clone(), targets.clone());
+        let (_, correct) = batch_stats(logits.detach(), targets);
+        let loss_value = loss.clone().detach();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        self.model = Some(self.optim.step(self.config.lr, model, grads));
+        let (loss, correct) = read_pair(loss_value, correct).await?;
+
+        let batch = cursor / self.config.batch + 1;
+        if !loss.is_finite() {
+            self.phase = Phase::Done;
+            self.restore_best();
+            return Err(TrainError::Diverged { epoch, batch, loss });
+        }
+        self.train_tally.add(loss, correct, rows);
+        self.done += 1;
+        self.phase = if end == n {
+            self.eval_model = Some(self.model().valid());
+            self.valid_tally = Tally::default();
+            Phase::Validate { epoch, cursor: 0 }
+        } else {
+            Phase::Train { epoch, cursor: end }
+        };
+        Ok(StepReport::Batch {
+            epoch,
+            batch,
+            batches: self.train_batches(),
+            rows,
+            loss,
+            accuracy: correct / rows as f64,
+            done: self.done,
+            total: self.total_steps(),
+        })
+    }
+
+    async fn validate_batch(
+        &mut self,
+        epoch: usize,
+        cursor: usize,
+    ) -> Result<StepReport, TrainError> {
+        let n = self.data.valid.len();
+        let end = (cursor + self.config.batch).min(n);
+        let order: Vec<usize> = (cursor..end).collect();
+        let (ids, labels) = self.data.valid.gather(&order);
+        let rows = end - cursor;
+        let model = self
+            .eval_model
+            .as_ref()
+            .expect("evaluation model set at the end of training");
+        let device = self.device.clone().inner();
+        let logits = model.forward(
+            id_tensor(&ids, self.data.config.maxlen, &device),
+            self.config.kernel,
+        );
+        let targets = tensor(labels.iter().map(|&l| l as f32).collect(), [rows], &device);
+        let (loss, correct) = batch_stats(logits, targets);
+        let (loss, correct) = read_pair(loss, correct).await?;
+        self.valid_tally.add(loss, correct, rows);
+        self.done += 1;
+        if end < n {
+            self.phase = Phase::Validate { epoch, cursor: end };
+            return Ok(StepReport::Validation {
+                epoch,
+                rows_done: end,
+                rows: n,
+                done: self.done,
+                total: self.total_steps(),
+            });
+        }
+        self.eval_model = None;
+        let valid_accuracy = self.valid_tally.accuracy();
+        let is_best = self
+            .best
+            .as_ref()
+            .is_none_or(|(b, _)| valid_accuracy > b.valid_accuracy);
+        let report = EpochReport {
+            epoch,
+            train_loss: self.train_tally.loss(),
+            train_accuracy: self.train_tally.accuracy(),
+            valid_loss: self.valid_tally.loss(),
+            valid_accuracy,
+            is_best,
+        };
+        if is_best {
+            let weights = self.model().to_weights().await?;
+            self.best = Some((report.clone(), weights));
+        }
+        self.history.push(report.clone());
+        self.phase = if epoch == self.config.epochs {
+            self.restore_best();
+            Phase::Done
+        } else {
+            Phase::Train {
+                epoch: epoch + 1,
+                cursor: 0,
+            }
+        };
+        Ok(StepReport::Epoch {
+            report,
+            done: self.done,
+            total: self.total_steps(),
+        })
+    }
+
+    /// Stop here: from now on the model is the best one validated so far (or the current one
+    /// if no epoch has been validated yet).
+    pub fn stop(&mut self) {
+        self.phase = Phase::Done;
+        self.eval_model = None;
+        self.restore_best();
+    }
+
+    fn restore_best(&mut self) {
+        if let Some((_, weights)) = &self.best {
+            self.model = Some(SentimentModel::from_weights(weights, &self.device));
+        }
+    }
+
+    /// The epoch report of the kept model, if any epoch was validated.
+    pub fn best(&self) -> Option<&EpochReport> {
+        self.best.as_ref().map(|(r, _)| r)
+    }
+}

@@ -1,0 +1,380 @@
+//! Exports of the Trainer. A `TrainerSession` lives in the Web Worker; the worker owns the
+//! training loop and calls `step()` once per unit of work (see `www/worker.js`).
+//!
+//! Failed calls change nothing: a bad CSV keeps the previous dataset, a bad model file keeps
+//! the previous model.
+
+use super::{from_js, js_error, to_js};
+use crate::data::csv::{ColumnChoice, LabelledTexts, read_labelled_texts};
+use crate::data::{DataConfig, check_trainable, prepare};
+use crate::gpu::AdapterReport;
+use crate::modelfile;
+use crate::predict::Predictor;
+use crate::train::{TrainConfig, Trainer};
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// Which backend the session computes on, as shown to the user.
+#[derive(Clone, Serialize)]
+struct DeviceStatus {
+    gpu: Option<AdapterReport>,
+    /// Why there is no GPU, when there is none.
+    reason: Option<String>,
+}
+
+#[derive(Default)]
+struct SessionState {
+    gpu: Option<Device>,
+    texts: Option<LabelledTexts>,
+    /// `None` while a step is running (the trainer is taken out across the await).
+    trainer: Option<Trainer>,
+    busy: bool,
+    predictor: Option<Rc<Predictor>>,
+    /// The saved file's description, when the predictor came from a file.
+    loaded: Option<modelfile::Header>,
+}
+
+#[wasm_bindgen]
+pub struct TrainerSession {
+    state: Rc<RefCell<SessionState>>,
+    status: DeviceStatus,
+}
+
+#[derive(Serialize)]
+struct SampleRow {
+    line: u64,
+    text: String,
+    label: &'static str,
+}
+
+/// What the page shows before training.
+#[derive(Serialize)]
+struct Preview {
+    rows: usize,
+    positive: usize,
+    negative: usize,
+    headers: Vec<String>,
+    text_column: String,
+    label_column: String,
+    empty_texts: usize,
+    sample: Vec<SampleRow>,
+}
+
+#[derive(Deserialize)]
+struct StartRequest {
+    data: DataConfig,
+    train: TrainConfig,
+    /// "gpu" or "cpu".
+    device: String,
+}
+
+#[derive(Serialize)]
+struct Prepared {
+    train_rows: usize,
+    valid_rows: usize,
+    words: usize,
+    top_words: Vec<String>,
+    /// Share of reviews longer than `maxlen` (their beginning is cut).
+    truncated: f64,
+    /// Mean number of kept ids per review (before padding).
+    mean_ids: f64,
+    total_steps: usize,
+    device: &'static str,
+}
+
+#[derive(Serialize)]
+struct ModelInfo {
+    vocab: usize,
+    embed: usize,
+    hidden: usize,
+    maxlen: usize,
+    words: usize,
+    valid_accuracy: Option<f64>,
+    epoch: Option<usize>,
+}
+
+fn excerpt(text: &str, chars: usize) -> String {
+    let mut s: String = text.chars().take(chars).collect();
+    if s.len() < text.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// The header row of a CSV (plain or gzip), for choosing columns by hand.
+#[wasm_bindgen(js_name = csvHeaders)]
+pub fn csv_headers(bytes: &[u8]) -> Result<Vec<String>, JsError> {
+    crate::data::csv::read_headers(bytes).map_err(js_error)
+}
+
+#[wasm_bindgen]
+impl TrainerSession {
+    /// Open a session; `prefer_gpu` asks burn for WebGPU, falling back to the CPU backend.
+    pub async fn create(prefer_gpu: bool) -> Result<TrainerSession, JsError> {
+        let mut state = SessionState::default();
+        let status = if !prefer_gpu {
+            DeviceStatus {
+                gpu: None,
+                reason: Some("the CPU was chosen".into()),
+            }
+        } else {
+            match Device::wgpu_options().init_with_setup_async().await {
+                Ok((device, setup)) => {
+                    state.gpu = Some(device);
+                    DeviceStatus {
+                        gpu: Some(AdapterReport::from_info(&setup.adapter.get_info())),
+                        reason: None,
+                    }
+                }
+                Err(e) => DeviceStatus {
+                    gpu: None,
+                    reason: Some(format!("WebGPU could not start: {e}")),
+                },
+            }
+        };
+        Ok(TrainerSession {
+            state: Rc::new(RefCell::new(state)),
+            status,
+        })
+    }
+
+    /// `{gpu: {name, backend, …} | null, reason}`.
+    #[wasm_bindgen(js_name = deviceStatus)]
+    pub fn device_status(&self) -> Result<JsValue, JsError> {
+        to_js(&self.status)
+    }
+
+    /// Read a CSV (plain or gzip). On success it replaces the session's dataset and returns a
+    /// preview; on failure the previous dataset stays and the error names the line.
+    #[wasm_bindgen(js_name = loadCsv)]
+    pub fn load_csv(&self, bytes: &[u8], columns: JsValue) -> Result<JsValue, JsError> {
+        let columns: ColumnChoice = if columns.is_null() || columns.is_undefined() {
+            ColumnChoice::default()
+        } else {
+            from_js(columns, "columns")?
+        };
+        let texts = read_labelled_texts(bytes, &columns).map_err(js_error)?;
+        check_trainable(&texts).map_err(js_error)?;
+        let preview = Preview {
+            rows: texts.texts.len(),
+            positive: texts.count(1),
+            negative: texts.count(0),
+            headers: texts.headers.clone(),
+            text_column: texts.text_column.clone(),
+            label_column: texts.label_column.clone(),
+            empty_texts: texts.texts.iter().filter(|t| t.trim().is_empty()).count(),
+            sample: (0..texts.texts.len().min(5))
+                .map(|i| SampleRow {
+                    line: texts.lines[i],
+                    text: excerpt(&texts.texts[i], 220),
+                    label: if texts.labels[i] == 1 {
+                        "positive"
+                    } else {
+                        "negative"
+                    },
+                })
+                .collect(),
+        };
+        let value = to_js(&preview)?;
+        self.state.borrow_mut().texts = Some(texts);
+        Ok(value)
+    }
+
+    /// Split, tokenise and build a fresh model; the previous run (if any) is discarded.
+    pub fn start(&self, request: JsValue) -> Result<JsValue, JsError> {
+        let request: StartRequest = from_js(request, "training settings")?;
+        let mut state = self.state.borrow_mut();
+        if state.busy {
+            return Err(JsError::new("a training step is still running"));
+        }
+        let texts = state
+            .texts
+            .as_ref()
+            .ok_or_else(|| JsError::new("load a CSV file first"))?;
+        request.train.validate().map_err(js_error)?;
+        let data = prepare(texts, request.data).map_err(js_error)?;
+        let (device, device_name) = match (request.device.as_str(), &state.gpu) {
+            ("gpu", Some(gpu)) => (gpu.clone(), "gpu"),
+            ("gpu", None) => {
+                return Err(JsError::new("WebGPU is not available here; choose the CPU"));
+            }
+            _ => (Device::flex(), "cpu"),
+        };
+        let lengths: Vec<usize> = (0..data.train.len())
+            .map(|i| data.train.row(i).iter().filter(|&&id| id != 0).count())
+            .collect();
+        let maxlen = data.config.maxlen;
+        // Estimated on the first 2000 reviews: how many lose their beginning to truncation.
+        let full_length: Vec<usize> = texts
+            .texts
+            .iter()
+            .take(2000)
+            .map(|t| data.tokenizer.ids(t).len())
+            .collect();
+        let summary = Prepared {
+            train_rows: data.train.len(),
+            valid_rows: data.valid.len(),
+            words: data.tokenizer.words.len(),
+            top_words: data.tokenizer.words.iter().take(24).cloned().collect(),
+            truncated: full_length.iter().filter(|&&n| n > maxlen).count() as f64
+                / full_length.len().max(1) as f64,
+            mean_ids: lengths.iter().sum::<usize>() as f64 / lengths.len().max(1) as f64,
+            total_steps: 0,
+            device: device_name,
+        };
+        let trainer = Trainer::new(data, request.train, &device).map_err(js_error)?;
+        let summary = Prepared {
+            total_steps: trainer.total_steps(),
+            ..summary
+        };
+        state.trainer = Some(trainer);
+        state.predictor = None;
+        state.loaded = None;
+        to_js(&summary)
+    }
+
+    /// One unit of work. Resolves to a `StepReport` (`kind`: batch, validation, epoch, finished).
+    pub fn step(&self) -> js_sys::Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let mut trainer = {
+                let mut s = state.borrow_mut();
+                if s.busy {
+                    return Err(JsError::new("a training step is already running").into());
+                }
+                let trainer = s
+                    .trainer
+                    .take()
+                    .ok_or_else(|| JsError::new("no training run: press Start"))?;
+                s.busy = true;
+                trainer
+            };
+            let result = trainer.step().await;
+            let finished = trainer.is_finished();
+            {
+                let mut s = state.borrow_mut();
+                if finished {
+                    s.predictor = Some(Rc::new(Predictor::new(
+                        trainer.data.tokenizer.clone(),
+                        trainer.data.config.maxlen,
+                        trainer.model(),
+                    )));
+                }
+                s.trainer = Some(trainer);
+                s.busy = false;
+            }
+            let report = result.map_err(js_error)?;
+            Ok(to_js(&report)?)
+        })
+    }
+
+    /// Stop training now; the model becomes the best validated so far. Returns that epoch's
+    /// report, or null if no epoch was validated.
+    pub fn stop(&self) -> Result<JsValue, JsError> {
+        let mut s = self.state.borrow_mut();
+        if s.busy {
+            return Err(JsError::new(
+                "a training step is still running; stop after it",
+            ));
+        }
+        let Some(trainer) = s.trainer.as_mut() else {
+            return Ok(JsValue::NULL);
+        };
+        trainer.stop();
+        let best = trainer.best().cloned();
+        let predictor = Predictor::new(
+            trainer.data.tokenizer.clone(),
+            trainer.data.config.maxlen,
+            trainer.model(),
+        );
+        s.predictor = Some(Rc::new(predictor));
+        to_js(&best)
+    }
+
+    /// Whether there is a model to predict with or save.
+    #[wasm_bindgen(js_name = hasModel)]
+    pub fn has_model(&self) -> bool {
+        self.state.borrow().predictor.is_some()
+    }
+
+    /// Probability, label and the words the model read.
+    pub fn predict(&self, text: String) -> js_sys::Promise {
+        let predictor = self.state.borrow().predictor.clone();
+        future_to_promise(async move {
+            let predictor = predictor.ok_or_else(|| JsError::new("train or load a model first"))?;
+            let p = predictor
+                .predict(&text)
+                .await
+                .map_err(|e| JsError::new(&format!("{e:?}")))?;
+            Ok(to_js(&p)?)
+        })
+    }
+
+    /// The model, its vocabulary and settings as one file (a `Uint8Array`).
+    pub fn save(&self) -> js_sys::Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let (weights_source, tokenizer, data, train, validated) = {
+                let s = state.borrow();
+                if s.busy {
+                    return Err(
+                        JsError::new("a training step is running; pause or stop first").into(),
+                    );
+                }
+                match (&s.trainer, &s.loaded, &s.predictor) {
+                    (_, Some(header), Some(p)) => (
+                        p.clone(),
+                        p.tokenizer.clone(),
+                        header.data,
+                        header.train,
+                        header.validated.clone(),
+                    ),
+                    (Some(t), None, Some(p)) => (
+                        p.clone(),
+                        t.data.tokenizer.clone(),
+                        t.data.config,
+                        Some(t.config),
+                        t.best().cloned(),
+                    ),
+                    _ => return Err(JsError::new("train or load a model first").into()),
+                }
+            };
+            let weights = weights_source
+                .weights()
+                .await
+                .map_err(|e| JsError::new(&format!("{e:?}")))?;
+            let bytes = modelfile::save(&weights, &tokenizer, data, train, validated);
+            Ok(js_sys::Uint8Array::from(&bytes[..]).into())
+        })
+    }
+
+    /// Load a saved model for prediction. On failure the current model stays.
+    #[wasm_bindgen(js_name = loadModel)]
+    pub fn load_model(&self, bytes: &[u8]) -> Result<JsValue, JsError> {
+        let saved = modelfile::load(bytes).map_err(js_error)?;
+        let mut s = self.state.borrow_mut();
+        if s.busy {
+            return Err(JsError::new(
+                "a training step is running; stop it before loading a model",
+            ));
+        }
+        let device = s.gpu.clone().unwrap_or_else(Device::flex);
+        let h = &saved.header;
+        let info = ModelInfo {
+            vocab: h.model.vocab,
+            embed: h.model.embed,
+            hidden: h.model.hidden,
+            maxlen: h.data.maxlen,
+            words: h.words.len(),
+            valid_accuracy: h.validated.as_ref().map(|r| r.valid_accuracy),
+            epoch: h.validated.as_ref().map(|r| r.epoch),
+        };
+        s.predictor = Some(Rc::new(Predictor::from_saved(&saved, &device)));
+        s.loaded = Some(saved.header);
+        to_js(&info)
+    }
+}

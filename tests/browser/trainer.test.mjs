@@ -1,0 +1,132 @@
+// The Trainer as a user drives it: upload, preview, train a tiny model on WebGPU, predict,
+// save and reload; malformed files get named problems and lose nothing.
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ARTIFACTS, browserTest } from './harness.mjs';
+
+const POSITIVE = ['great', 'wonderful', 'loved', 'brilliant', 'superb', 'moving'];
+const NEGATIVE = ['awful', 'boring', 'hated', 'dreadful', 'terrible', 'dull'];
+const FILLER = ['the', 'film', 'movie', 'was', 'plot', 'actors', 'and', 'it', 'a', 'story'];
+
+/** A small, clearly learnable CSV (with quoting, a comma and CRLF, as real files have). */
+function reviewsCsv(rows) {
+  let seed = 7;
+  const pick = (list) => list[(seed = (seed * 1103515245 + 12345) % 2147483648) % list.length];
+  const lines = ['id,"Review",SENTIMENT,extra'];
+  for (let i = 0; i < rows; i++) {
+    const positive = i % 2 === 0;
+    const words = Array.from({ length: 6 }, (_, k) => (k % 3 === 0 ? pick(positive ? POSITIVE : NEGATIVE) : pick(FILLER)));
+    lines.push(`${i},"${words.join(' ')}, really",${positive ? 'Positive' : 'negative'},x`);
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+async function upload(app, name, content) {
+  const before = await app.page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
+  await app.page.setInputFiles('#trainer-file', { name, mimeType: 'text/csv', buffer: Buffer.from(content) });
+  await app.page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev, before);
+}
+
+async function predict(app, text) {
+  const before = await app.page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
+  if (text !== undefined) await app.page.fill('#trainer-predict-text', text);
+  await app.page.click('#trainer-predict');
+  await app.page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev, before);
+  return { label: await app.text('#trainer-label'), probability: Number(await app.text('#trainer-probability')) };
+}
+
+const settings = { vocab: 40, maxlen: 8, embed: 8, hidden: 8, batch: 20, lr: 0.05, epochs: 3, split: 0.5, seed: 2 };
+
+browserTest('upload, preview, train on WebGPU, predict, save and reload', async (app) => {
+  const page = app.page;
+  await page.click('#tab-trainer');
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
+  assert.match(await app.text('#trainer-device-status'), /Training worker on GPU: /);
+
+  await upload(app, 'reviews.csv', reviewsCsv(120));
+  assert.match(await app.text('#trainer-counts'), /^reviews\.csv: 120 reviews — 60 positive, 60 negative/);
+  assert.equal(await page.inputValue('#trainer-text-column'), 'Review');
+  assert.equal(await page.inputValue('#trainer-label-column'), 'SENTIMENT');
+  assert.match(await app.text('#trainer-preview-table'), /really/);
+
+  for (const [k, v] of Object.entries(settings)) await page.fill(`#trainer-${k}`, String(v));
+  assert.equal(await page.inputValue('#trainer-device'), 'gpu');
+  await page.click('#trainer-start');
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'running');
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 600_000 });
+  const status = await app.text('#trainer-status');
+  console.log(status);
+  console.log(await app.text('#trainer-epochs-table'));
+  const accuracy = Number(/best validation accuracy ([0-9.]+)/.exec(status)?.[1]);
+  assert.ok(accuracy > 0.7, `above-chance validation accuracy (got ${accuracy})`);
+  assert.equal(await page.locator('#trainer-epochs-table tbody tr').count(), 3);
+  await app.screenshot('trainer-trained');
+
+  const first = await predict(app, 'a wonderful and brilliant film, I loved it');
+  assert.equal(first.label, 'positive');
+  assert.ok(await page.locator('#trainer-tokens .token.used').count() >= 3);
+  assert.equal((await predict(app, 'dreadful boring awful dull')).label, 'negative');
+  await predict(app, 'a wonderful and brilliant film, I loved it');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#trainer-save')]);
+  const saved = join(ARTIFACTS, 'model.lstmlab');
+  await download.saveAs(saved);
+  await page.setInputFiles('#trainer-load', { name: 'model.lstmlab', mimeType: 'application/octet-stream', buffer: await readFile(saved) });
+  await page.waitForFunction(() => document.getElementById('trainer-model-status').textContent.startsWith('Loaded'));
+  assert.match(await app.text('#trainer-model-status'), /vocabulary 40, embedding 8, hidden 8, 8 words per review, validation accuracy/);
+  const again = await predict(app);
+  assert.ok(Math.abs(again.probability - first.probability) < 1e-4, `same prediction after reload: ${again.probability} vs ${first.probability}`);
+
+  const damaged = await readFile(saved);
+  damaged[damaged.length - 20] ^= 0xff;
+  await page.setInputFiles('#trainer-load', { name: 'damaged.lstmlab', mimeType: 'application/octet-stream', buffer: damaged });
+  await page.waitForSelector('#trainer-model-error:not([hidden])');
+  assert.match(await app.text('#trainer-model-error'), /damaged\.lstmlab: the model file is damaged \(its checksum does not match\)\. The current model is still loaded\./);
+});
+
+browserTest('malformed files get named problems; the loaded data stays', async (app) => {
+  const page = app.page;
+  await page.click('#tab-trainer');
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
+  await upload(app, 'good.csv', reviewsCsv(40));
+  const good = await app.text('#trainer-counts');
+
+  const cases = [
+    ['empty.csv', '', /^empty\.csv: the file is empty\./],
+    ['header.csv', 'review,sentiment\n', /the file has a header row but no data rows/],
+    ['columns.csv', 'text,stars\nnice,5\n', /no label column: looked for sentiment or label or target or class, but the header row has “text”, “stars”/],
+    ['labels.csv', 'review,sentiment\ngood,positive\nmeh,neutral\n', /line 3, column “sentiment”: unknown label “neutral”/],
+    ['quote.csv', 'review,sentiment\ngood,positive\n"never closed,negative\nbad,negative\n', /line 3: a quoted field is never closed/],
+    ['utf8.csv', Buffer.concat([Buffer.from('review,sentiment\ngood,positive\nbad '), Buffer.from([0xff, 0xfe]), Buffer.from(',negative\n')]), /line 3, column “review”: not valid UTF-8/],
+    ['picture.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), /this is not a CSV file: it contains binary data/],
+    ['one-class.csv', 'review,sentiment\na,positive\nb,positive\nc,positive\nd,positive\n', /every row is positive; training needs both/],
+    ['tiny.csv', 'review,sentiment\na,positive\nb,negative\n', /only 2 labelled rows; at least 4 are needed/],
+  ];
+  for (const [name, content, pattern] of cases) {
+    await upload(app, name, content);
+    const message = await app.text('#trainer-data-error');
+    assert.match(message, pattern, `${name}: ${message}`);
+    assert.match(message, /The previous data is still loaded\.$/);
+    assert.equal(await app.text('#trainer-counts'), good, `${name}: the good data stays`);
+  }
+  await app.screenshot('trainer-bad-file');
+
+  // A file whose columns have other names: the page offers its header to pick from.
+  await upload(app, 'other.csv', 'body,mood\nlovely,pos\nawful,neg\nsuperb,pos\ndreadful,neg\n');
+  assert.match(await app.text('#trainer-data-error'), /no text column/);
+  assert.equal(await app.text('#trainer-counts'), good);
+  await page.selectOption('#trainer-choose-text', 'body');
+  await page.selectOption('#trainer-choose-label', 'mood');
+  await page.click('#trainer-choose-apply');
+  await page.waitForFunction(() => document.getElementById('trainer-counts').textContent.startsWith('other.csv'));
+  assert.match(await app.text('#trainer-counts'), /^other\.csv: 4 reviews — 2 positive, 2 negative/);
+  assert.equal(await page.locator('#trainer-column-chooser').isHidden(), true);
+
+  // The built-in sample loads with no upload.
+  await page.click('#trainer-sample');
+  await page.waitForFunction(() => document.getElementById('trainer-counts').textContent.startsWith('imdb-sample.csv.gz'));
+  assert.match(await app.text('#trainer-counts'), /3,600 reviews — 1,800 positive, 1,800 negative/);
+  assert.equal(await page.locator('#trainer-data-error').isHidden(), true);
+});

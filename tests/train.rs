@@ -1,0 +1,308 @@
+//! The classifier and its training loop: against PyTorch (`tests/fixtures/sentiment_torch.json`)
+//! for one step, then whole runs on learnable synthetic data.
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::{Device, Tensor};
+use lstm_lab::data::{DataConfig, synthetic};
+use lstm_lab::gpu::block_on;
+use lstm_lab::lstm::cell::LstmWeights;
+use lstm_lab::lstm::module::{LstmKernel, tensor};
+use lstm_lab::model::{ModelConfig, ModelWeights, SentimentModel, bce_with_logits, id_tensor};
+use lstm_lab::modelfile;
+use lstm_lab::predict::Predictor;
+use lstm_lab::train::{StepReport, TrainConfig, Trainer};
+use serde_json::Value;
+
+const TOL: f64 = 2e-5;
+
+fn floats(v: &Value) -> Vec<f32> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect()
+}
+
+fn assert_close(what: &str, got: &[f32], want: &[f32], tol: f64) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        let (g, w) = (*g as f64, *w as f64);
+        assert!(
+            (g - w).abs() <= tol * (1.0 + w.abs()),
+            "{what}[{i}]: {g} vs {w}"
+        );
+    }
+}
+
+fn torch_weights(w: &Value, config: ModelConfig) -> ModelWeights {
+    ModelWeights {
+        config,
+        embedding: floats(&w["embedding.weight"]),
+        lstm: LstmWeights {
+            input: config.embed,
+            hidden: config.hidden,
+            weight_ih: floats(&w["lstm.weight_ih_l0"]),
+            weight_hh: floats(&w["lstm.weight_hh_l0"]),
+            bias_ih: floats(&w["lstm.bias_ih_l0"]),
+            bias_hh: floats(&w["lstm.bias_hh_l0"]),
+        },
+        linear_weight: floats(&w["linear.weight"]),
+        linear_bias: floats(&w["linear.bias"])[0],
+    }
+}
+
+fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().try_to_vec::<f32>().unwrap()
+}
+
+#[test]
+fn one_training_step_matches_pytorch() {
+    let f: Value = serde_json::from_str(include_str!("fixtures/sentiment_torch.json")).unwrap();
+    let n = |k: &str| f[k].as_u64().unwrap() as usize;
+    let config = ModelConfig {
+        vocab: n("vocab"),
+        embed: n("embed"),
+        hidden: n("hidden"),
+    };
+    let (batch, steps) = (n("batch"), n("steps"));
+    let device = Device::flex().autodiff();
+    let model = SentimentModel::from_weights(&torch_weights(&f["weights"], config), &device);
+    let ids: Vec<u32> = f["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap() as u32)
+        .collect();
+    let logits = model.forward(id_tensor(&ids, steps, &device), LstmKernel::Reference);
+    assert_close("logits", &read(logits.clone()), &floats(&f["logits"]), TOL);
+    let targets = tensor(floats(&f["labels"]), [batch], &device);
+    let loss = bce_with_logits(logits, targets);
+    assert_close(
+        "loss",
+        &read(loss.clone()),
+        &[f["loss"].as_f64().unwrap() as f32],
+        TOL,
+    );
+
+    let grads = loss.backward();
+    let g = &f["grad"];
+    let grad = |p: Tensor<2>| read(p.grad(&grads).expect("gradient"));
+    let grad1 = |p: Tensor<1>| read(p.grad(&grads).expect("gradient"));
+    assert_close(
+        "grad embedding",
+        &grad(model.embedding.weight.val()),
+        &floats(&g["embedding.weight"]),
+        TOL,
+    );
+    assert_close(
+        "grad weight_ih",
+        &grad(model.lstm.weight_ih.val()),
+        &floats(&g["lstm.weight_ih_l0"]),
+        TOL,
+    );
+    assert_close(
+        "grad weight_hh",
+        &grad(model.lstm.weight_hh.val()),
+        &floats(&g["lstm.weight_hh_l0"]),
+        TOL,
+    );
+    assert_close(
+        "grad bias_ih",
+        &grad1(model.lstm.bias_ih.val()),
+        &floats(&g["lstm.bias_ih_l0"]),
+        TOL,
+    );
+    assert_close(
+        "grad bias_hh",
+        &grad1(model.lstm.bias_hh.val()),
+        &floats(&g["lstm.bias_hh_l0"]),
+        TOL,
+    );
+    assert_close(
+        "grad linear",
+        &grad(model.linear.weight.val()),
+        &floats(&g["linear.weight"]),
+        TOL,
+    );
+
+    // One Adam(1e-3) step, with PyTorch's epsilon, lands on PyTorch's weights.
+    let mut optim = AdamConfig::new().with_epsilon(1e-8).init();
+    let params = GradientsParams::from_grads(grads, &model);
+    let model = optim.step(1e-3, model, params);
+    let after = block_on(model.to_weights()).unwrap();
+    let want = torch_weights(&f["after_adam_step"], config);
+    assert_close(
+        "embedding after Adam",
+        &after.embedding,
+        &want.embedding,
+        1e-6,
+    );
+    assert_close(
+        "weight_hh after Adam",
+        &after.lstm.weight_hh,
+        &want.lstm.weight_hh,
+        1e-6,
+    );
+    assert_close(
+        "linear after Adam",
+        &after.linear_weight,
+        &want.linear_weight,
+        1e-6,
+    );
+}
+
+fn small_run(epochs: usize) -> (Trainer, Vec<StepReport>) {
+    let data = synthetic(
+        600,
+        DataConfig {
+            vocab: 400,
+            maxlen: 32,
+            ..Default::default()
+        },
+    );
+    let config = TrainConfig {
+        embed: 16,
+        hidden: 16,
+        batch: 32,
+        lr: 1e-2,
+        epochs,
+        seed: 3,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::new(data, config, &Device::flex()).unwrap();
+    let mut reports = Vec::new();
+    while !trainer.is_finished() {
+        reports.push(block_on(trainer.step()).unwrap());
+    }
+    (trainer, reports)
+}
+
+#[test]
+fn training_lowers_the_loss_and_learns() {
+    let (trainer, reports) = small_run(3);
+    let losses: Vec<f64> = reports
+        .iter()
+        .filter_map(|r| match r {
+            StepReport::Batch { loss, .. } => Some(*loss),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(losses.len(), 3 * trainer.train_batches());
+    let first: f64 = losses[..3].iter().sum::<f64>() / 3.0;
+    let last: f64 = losses[losses.len() - 3..].iter().sum::<f64>() / 3.0;
+    assert!(last < first * 0.7, "loss {first:.3} → {last:.3}");
+    let epochs: Vec<_> = reports
+        .iter()
+        .filter(|r| matches!(r, StepReport::Epoch { .. }))
+        .collect();
+    assert_eq!(epochs.len(), 3);
+    let best = trainer.best().unwrap().clone();
+    assert!(
+        best.valid_accuracy > 0.8,
+        "validation accuracy {}",
+        best.valid_accuracy
+    );
+    // Every unit of work was counted, and the run then reports itself finished.
+    match reports.last().unwrap() {
+        StepReport::Epoch { done, total, .. } => assert_eq!(done, total),
+        other => panic!("the last report is an epoch: {other:?}"),
+    }
+    let mut trainer = trainer;
+    let finished = block_on(trainer.step()).unwrap();
+    assert_eq!(
+        finished,
+        StepReport::Finished {
+            best_epoch: Some(best.epoch),
+            best_accuracy: Some(best.valid_accuracy)
+        }
+    );
+}
+
+#[test]
+fn saved_model_predicts_like_the_trained_one() {
+    let (trainer, _) = small_run(1);
+    let weights = block_on(trainer.model().to_weights()).unwrap();
+    let bytes = modelfile::save(
+        &weights,
+        &trainer.data.tokenizer,
+        trainer.data.config,
+        Some(trainer.config),
+        trainer.best().cloned(),
+    );
+    let loaded = modelfile::load(&bytes).unwrap();
+    let live = Predictor::new(
+        trainer.data.tokenizer.clone(),
+        trainer.data.config.maxlen,
+        trainer.model(),
+    );
+    let restored = Predictor::from_saved(&loaded, &Device::flex());
+    for text in [
+        "good1 good2 w17 good4",
+        "bad3 w9 bad1 bad0 w4000",
+        "nothing known here",
+    ] {
+        let a = block_on(live.predict(text)).unwrap();
+        let b = block_on(restored.predict(text)).unwrap();
+        assert!(
+            (a.probability - b.probability).abs() < 1e-6,
+            "{text}: {} vs {}",
+            a.probability,
+            b.probability
+        );
+        assert_eq!(a.tokens, b.tokens);
+    }
+    let good = block_on(restored.predict("good1 good2 good3 good0 w5 w6")).unwrap();
+    assert_eq!(good.label, "positive", "{good:?}");
+    assert!(good.tokens.iter().filter(|t| t.used).count() >= 4);
+}
+
+#[test]
+fn stopping_keeps_the_best_validated_model() {
+    let data = synthetic(
+        200,
+        DataConfig {
+            vocab: 200,
+            maxlen: 16,
+            ..Default::default()
+        },
+    );
+    let config = TrainConfig {
+        embed: 8,
+        hidden: 8,
+        batch: 25,
+        lr: 1e-2,
+        epochs: 4,
+        seed: 5,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::new(data, config, &Device::flex()).unwrap();
+    while !matches!(block_on(trainer.step()).unwrap(), StepReport::Epoch { .. }) {}
+    let best = block_on(trainer.model().valid().to_weights()).unwrap();
+    block_on(trainer.step()).unwrap(); // one more batch changes the weights…
+    assert_ne!(block_on(trainer.model().to_weights()).unwrap(), best);
+    trainer.stop(); // …and stopping goes back to the validated ones.
+    assert!(trainer.is_finished());
+    assert_eq!(block_on(trainer.model().to_weights()).unwrap(), best);
+    assert!(matches!(
+        block_on(trainer.step()).unwrap(),
+        StepReport::Finished {
+            best_epoch: Some(1),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn bad_settings_are_refused_with_the_reason() {
+    let data = synthetic(10, DataConfig::default());
+    let config = TrainConfig {
+        lr: 0.0,
+        ..TrainConfig::default()
+    };
+    let err = Trainer::new(data, config, &Device::flex()).err().unwrap();
+    assert_eq!(
+        err.to_string(),
+        "invalid training settings: learning rate 0 must be in (0, 1]"
+    );
+}

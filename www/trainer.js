@@ -1,0 +1,452 @@
+// The Trainer view: data in, settings, live training curves, prediction, save/load. All the
+// work happens in worker.js; this file only sends typed messages and draws what comes back.
+
+import uPlot from './vendor/uPlot.esm.js';
+import { axes, cssVar, sizeOf } from './charts.js';
+
+const $ = (id) => document.getElementById(id);
+const SAMPLE = 'sample/imdb-sample.csv.gz';
+const SETTINGS = ['vocab', 'maxlen', 'embed', 'hidden', 'batch', 'lr', 'epochs', 'split', 'seed'];
+const PRESETS = {
+  post: { vocab: 3000, maxlen: 128, embed: 100, hidden: 100, batch: 128, lr: 0.001, epochs: 5, split: 0.5, seed: 1 },
+  quick: { vocab: 2000, maxlen: 64, embed: 32, hidden: 32, batch: 64, lr: 0.003, epochs: 1, split: 0.5, seed: 1 },
+};
+const int = new Intl.NumberFormat('en');
+
+function duration(ms) {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export class TrainerView {
+  constructor(gpuAvailable) {
+    this.section = $('trainer');
+    this.revision = 0;
+    this.loaded = null; // { name, bytes } of the file whose data the worker holds
+    this.pending = null; // the file being read (or that failed)
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = ({ data }) => this.receive(data);
+    this.worker.onerror = (e) => this.fail('trainer-error', `The training worker failed: ${e.message}`);
+    this.setState('starting');
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+    this.send({ type: 'init', preferGpu: gpuAvailable });
+
+    $('trainer-file').addEventListener('change', (e) => e.target.files[0] && this.readFile(e.target.files[0]));
+    const drop = $('trainer-drop');
+    drop.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      drop.classList.add('over');
+    });
+    drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+    drop.addEventListener('drop', (e) => {
+      e.preventDefault();
+      drop.classList.remove('over');
+      const file = e.dataTransfer.files[0];
+      if (file) this.readFile(file);
+    });
+    drop.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        $('trainer-file').click();
+      }
+    });
+    $('trainer-sample').addEventListener('click', () => this.loadSample());
+    // Columns of the loaded file, or of a file whose columns were not found.
+    const columns = (text, label) => ({ text: $(text).value, label: $(label).value });
+    for (const id of ['trainer-text-column', 'trainer-label-column']) {
+      $(id).addEventListener('change', () => this.loaded && this.parse(this.loaded, columns('trainer-text-column', 'trainer-label-column')));
+    }
+    $('trainer-choose-apply').addEventListener('click', () => this.parse(this.pending, columns('trainer-choose-text', 'trainer-choose-label')));
+    $('trainer-preset-post').addEventListener('click', () => this.applyPreset(PRESETS.post));
+    $('trainer-preset-quick').addEventListener('click', () => this.applyPreset(PRESETS.quick));
+    $('trainer-start').addEventListener('click', () => this.start());
+    $('trainer-pause').addEventListener('click', () => this.togglePause());
+    $('trainer-stop').addEventListener('click', () => {
+      this.send({ type: 'stop' });
+      $('trainer-status').textContent = 'Stopping after the current step…';
+    });
+    $('trainer-predict').addEventListener('click', () => this.predict());
+    $('trainer-predict-text').addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) this.predict();
+    });
+    $('trainer-save').addEventListener('click', () => this.send({ type: 'save' }));
+    $('trainer-load').addEventListener('change', async (e) => {
+      const file = e.target.files[0];
+      if (!file) return;
+      this.modelName = file.name;
+      this.send({ type: 'load-model', bytes: await file.arrayBuffer() });
+      e.target.value = '';
+    });
+    this.makeCharts();
+  }
+
+  send(message) {
+    this.worker.postMessage(message);
+  }
+
+  setState(state) {
+    this.state = state;
+    this.section.dataset.state = state;
+    const running = state === 'running' || state === 'paused';
+    $('trainer-start').disabled = !(state === 'ready' && this.hasData);
+    $('trainer-pause').disabled = !running;
+    $('trainer-stop').disabled = !running;
+    $('trainer-pause').textContent = state === 'paused' ? '▶ Resume' : '⏸ Pause';
+    for (const name of SETTINGS) $(`trainer-${name}`).disabled = running;
+    $('trainer-device').disabled = running || !this.gpu;
+    $('trainer-kernel').disabled = running;
+    $('trainer-sample').disabled = running;
+    $('trainer-file').disabled = running;
+    $('trainer-predict').disabled = !this.hasModel || running;
+    $('trainer-save').disabled = !this.hasModel || running;
+  }
+
+  bump() {
+    this.revision += 1;
+    this.section.dataset.revision = String(this.revision);
+  }
+
+  fail(id, message) {
+    $(id).textContent = message;
+    $(id).hidden = false;
+    this.bump();
+  }
+
+  clear(id) {
+    $(id).hidden = true;
+  }
+
+  // ---------------------------------------------------------------- data
+
+  async readFile(file) {
+    this.parse({ name: file.name, bytes: await file.arrayBuffer() }, null);
+    $('trainer-file').value = '';
+  }
+
+  async loadSample() {
+    $('trainer-status').textContent = 'Fetching the built-in sample…';
+    try {
+      const response = await fetch(SAMPLE);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      this.parse({ name: 'imdb-sample.csv.gz', bytes: await response.arrayBuffer() }, null);
+    } catch (e) {
+      this.fail('trainer-data-error', `Could not fetch the sample: ${e.message}`);
+    }
+  }
+
+  parse(source, columns) {
+    this.pending = source;
+    $('trainer-status').textContent = `Reading ${source.name}…`;
+    this.section.dataset.state = 'loading';
+    // Copied, not transferred: a column change re-sends the same bytes.
+    this.send({ type: 'load-csv', bytes: source.bytes, columns });
+  }
+
+  chooseColumns(headers) {
+    $('trainer-choose-file').textContent = this.pending.name;
+    for (const [id, guess] of [['trainer-choose-text', 0], ['trainer-choose-label', headers.length - 1]]) {
+      $(id).replaceChildren(...headers.map((h) => new Option(h, h)));
+      $(id).selectedIndex = guess;
+    }
+    $('trainer-column-chooser').hidden = false;
+  }
+
+  showPreview(p, ms) {
+    this.clear('trainer-data-error');
+    $('trainer-column-chooser').hidden = true;
+    this.loaded = this.pending;
+    this.hasData = true;
+    $('trainer-preview').hidden = false;
+    $('trainer-counts').textContent = `${this.pending.name}: ${int.format(p.rows)} reviews — ${int.format(p.positive)} positive, ${int.format(p.negative)} negative${p.empty_texts ? `, ${p.empty_texts} empty` : ''} (read in ${(ms / 1000).toFixed(2)} s)`;
+    for (const [id, chosen] of [['trainer-text-column', p.text_column], ['trainer-label-column', p.label_column]]) {
+      const select = $(id);
+      select.replaceChildren(...p.headers.map((h) => new Option(h, h)));
+      select.value = chosen;
+    }
+    const rows = p.sample.map((r) => `<tr><td>${r.line}</td><td>${escape(r.text)}</td><td class="label-${r.label}">${r.label}</td></tr>`).join('');
+    $('trainer-preview-table').innerHTML = `<caption>First rows</caption><thead><tr><th>line</th><th>${escape(p.text_column)}</th><th>${escape(p.label_column)}</th></tr></thead><tbody>${rows}</tbody>`;
+    $('trainer-status').textContent = 'Ready: choose the settings and press Start.';
+    this.setState(this.state === 'starting' ? 'starting' : 'ready');
+    this.bump();
+  }
+
+  // ---------------------------------------------------------------- settings and run
+
+  applyPreset(values) {
+    for (const [k, v] of Object.entries(values)) $(`trainer-${k}`).value = String(v);
+  }
+
+  readSettings() {
+    const v = Object.fromEntries(SETTINGS.map((k) => [k, Number($(`trainer-${k}`).value)]));
+    for (const k of SETTINGS) {
+      if ($(`trainer-${k}`).value.trim() === '' || !Number.isFinite(v[k])) {
+        return { error: `${$(`trainer-${k}`).labels[0].textContent} must be a number.` };
+      }
+    }
+    return {
+      request: {
+        data: { vocab: v.vocab, maxlen: v.maxlen, train_fraction: v.split, seed: v.seed },
+        train: { embed: v.embed, hidden: v.hidden, batch: v.batch, lr: v.lr, epochs: v.epochs, seed: v.seed, kernel: $('trainer-kernel').value },
+        device: $('trainer-device').value,
+      },
+    };
+  }
+
+  start() {
+    const { request, error } = this.readSettings();
+    if (error) {
+      this.fail('trainer-error', error);
+      return;
+    }
+    this.clear('trainer-error');
+    this.request = request;
+    $('trainer-status').textContent = 'Tokenising…';
+    this.send({ type: 'start', request });
+  }
+
+  togglePause() {
+    if (this.state === 'running') {
+      this.send({ type: 'pause' });
+      $('trainer-status').textContent = 'Pausing after the current step…';
+    } else if (this.state === 'paused') {
+      this.send({ type: 'resume' });
+      this.setState('running');
+      this.runClock.resumed = performance.now();
+    }
+  }
+
+  started(summary, ms) {
+    this.run = { batches: [], epochs: [], total: summary.total_steps, done: 0 };
+    this.runClock = { busyMs: 0, trainRows: 0, trainMs: 0, started: performance.now() };
+    $('trainer-epochs-table').hidden = true;
+    $('trainer-epochs-table').querySelector('tbody').replaceChildren();
+    $('trainer-prepared').textContent =
+      `Tokenised in ${(ms / 1000).toFixed(2)} s: ${int.format(summary.train_rows)} training and ${int.format(summary.valid_rows)} validation reviews; ` +
+      `${int.format(summary.words)} words kept (most frequent: ${summary.top_words.slice(0, 12).join(', ')} …); ` +
+      `on average ${summary.mean_ids.toFixed(0)} known words per review, ≈${Math.round(summary.truncated * 100)} % cut to the last ${this.request.data.maxlen}. ` +
+      `Training on the ${summary.device.toUpperCase()}.`;
+    this.hasModel = false;
+    this.setState('running');
+    this.updateCharts();
+  }
+
+  progress(report, ms) {
+    const run = this.run;
+    this.runClock.busyMs += ms;
+    if (report.kind === 'batch') {
+      run.batches.push([report.epoch - 1 + report.batch / report.batches, report.loss, report.accuracy]);
+      this.runClock.trainRows += report.rows;
+      this.runClock.trainMs += ms;
+    } else if (report.kind === 'epoch') {
+      const r = report.report;
+      run.epochs.push(r);
+      this.addEpochRow(r, performance.now() - (this.runClock.epochStart ?? this.runClock.started));
+      this.runClock.epochStart = performance.now();
+    }
+    if (report.done !== undefined) run.done = report.done;
+    const fraction = run.done / run.total;
+    $('trainer-progress').value = fraction;
+    const perStep = this.runClock.busyMs / Math.max(run.done, 1);
+    const left = (run.total - run.done) * perStep;
+    const speed = this.runClock.trainRows / (this.runClock.trainMs / 1000);
+    const where =
+      report.kind === 'batch'
+        ? `Epoch ${report.epoch} of ${this.request.train.epochs} · batch ${report.batch} of ${report.batches} · loss ${report.loss.toFixed(3)}`
+        : report.kind === 'validation'
+          ? `Epoch ${report.epoch}: validating ${int.format(report.rows_done)} of ${int.format(report.rows)}`
+          : report.kind === 'epoch'
+            ? `Epoch ${report.report.epoch} done: validation accuracy ${report.report.valid_accuracy.toFixed(3)}`
+            : 'Finishing…';
+    $('trainer-status').textContent = `${where} · ${Number.isFinite(speed) ? int.format(Math.round(speed)) : '–'} reviews/s · about ${duration(left)} left`;
+    if (report.kind !== 'validation') this.updateCharts();
+    this.bump();
+  }
+
+  addEpochRow(r, ms) {
+    const table = $('trainer-epochs-table');
+    table.hidden = false;
+    const row = document.createElement('tr');
+    row.id = `trainer-epoch-${r.epoch}`;
+    row.innerHTML = `<td>${r.epoch}${r.is_best ? ' ★' : ''}</td><td>${r.train_loss.toFixed(4)}</td><td>${r.train_accuracy.toFixed(4)}</td><td>${r.valid_loss.toFixed(4)}</td><td>${r.valid_accuracy.toFixed(4)}</td><td>${duration(ms)}</td>`;
+    table.querySelector('tbody').appendChild(row);
+  }
+
+  done(message) {
+    this.hasModel = true;
+    this.setState('ready');
+    $('trainer-progress').value = Math.max($('trainer-progress').value, 0);
+    $('trainer-status').textContent = message;
+    $('trainer-model-status').textContent = 'The model from this run is ready to save.';
+    this.bump();
+  }
+
+  // ---------------------------------------------------------------- charts
+
+  makeCharts() {
+    const make = (id, yLabel, range) => {
+      const el = $(id);
+      const chart = new uPlot(
+        {
+          ...sizeOf(el, 240),
+          scales: { x: { time: false }, y: range ? { range } : {} },
+          series: [
+            { label: 'epoch' },
+            { label: 'per batch', stroke: cssVar('--series-7'), width: 1, points: { show: false } },
+            { label: 'train (epoch)', stroke: cssVar('--series-1'), width: 2, points: { show: true, size: 8 } },
+            { label: 'validation (epoch)', stroke: cssVar('--series-2'), width: 2, points: { show: true, size: 8 } },
+          ],
+          axes: axes('epoch', yLabel),
+        },
+        [[0], [null], [null], [null]],
+        el,
+      );
+      new ResizeObserver(() => chart.setSize(sizeOf(el, 240))).observe(el);
+      return chart;
+    };
+    this.lossChart = make('trainer-chart-loss', 'loss');
+    this.accChart = make('trainer-chart-acc', 'accuracy', [0, 1]);
+  }
+
+  updateCharts() {
+    const { batches, epochs } = this.run;
+    const series = (col, train, valid) =>
+      uPlot.join([
+        [batches.map((b) => b[0]), batches.map((b) => b[col])],
+        [epochs.map((e) => e.epoch), epochs.map((e) => e[train]), epochs.map((e) => e[valid])],
+      ]);
+    this.lossChart.setData(batches.length ? series(1, 'train_loss', 'valid_loss') : [[0], [null], [null], [null]]);
+    this.accChart.setData(batches.length ? series(2, 'train_accuracy', 'valid_accuracy') : [[0], [null], [null], [null]]);
+  }
+
+  // ---------------------------------------------------------------- predict, save, load
+
+  predict() {
+    const text = $('trainer-predict-text').value;
+    if (!text.trim()) {
+      $('trainer-prediction').textContent = 'Type some text first.';
+      return;
+    }
+    this.send({ type: 'predict', text });
+  }
+
+  showPrediction(p) {
+    const pct = (p.probability * 100).toFixed(1);
+    $('trainer-prediction').innerHTML =
+      `<p class="verdict"><span id="trainer-label" class="label-${p.label}">${p.label}</span> — P(positive) = <span id="trainer-probability">${p.probability.toFixed(4)}</span></p>` +
+      `<div class="meter" role="img" aria-label="${pct} % positive"><div style="width:${pct}%"></div></div>` +
+      `<p class="hint">The model read ${p.used} of ${p.maxlen} words; <s>struck</s> words are not in the vocabulary, faded ones were cut (only the last ${p.maxlen} known words count).</p>`;
+    $('trainer-tokens').replaceChildren(
+      ...p.tokens.map((t) => {
+        const span = document.createElement('span');
+        span.className = `token ${t.id == null ? 'unknown' : t.used ? 'used' : 'cut'}`;
+        span.textContent = t.word;
+        span.title = t.id == null ? 'not in the vocabulary' : `id ${t.id}${t.used ? '' : ' (cut: too far from the end)'}`;
+        return span;
+      }),
+    );
+    this.bump();
+  }
+
+  download(bytes) {
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = 'lstm-lab-model.lstmlab';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    $('trainer-model-status').textContent = `Saved lstm-lab-model.lstmlab (${(bytes.byteLength / 1e6).toFixed(2)} MB).`;
+    this.bump();
+  }
+
+  // ---------------------------------------------------------------- messages from the worker
+
+  receive(m) {
+    switch (m.type) {
+      case 'ready': {
+        this.gpu = m.device.gpu;
+        const status = $('trainer-device-status');
+        if (this.gpu) {
+          status.textContent = `Training worker on GPU: ${this.gpu.name} (${this.gpu.backend}).`;
+        } else {
+          status.textContent = `Training worker on the CPU: ${m.device.reason}.`;
+          $('trainer-device').value = 'cpu';
+          $('trainer-device').querySelector('option[value="gpu"]').disabled = true;
+        }
+        this.setState('ready');
+        this.resolveReady();
+        break;
+      }
+      case 'preview':
+        this.showPreview(m.preview, m.ms);
+        break;
+      case 'started':
+        this.started(m.summary, m.ms);
+        break;
+      case 'progress':
+        this.progress(m.report, m.ms);
+        break;
+      case 'paused':
+        this.setState('paused');
+        $('trainer-status').textContent = 'Paused. Resume to go on, or stop to keep the best model so far.';
+        this.bump();
+        break;
+      case 'finished': {
+        const r = m.report;
+        this.done(r.best_epoch ? `Done: best validation accuracy ${r.best_accuracy.toFixed(4)} (epoch ${r.best_epoch}); that model is kept.` : 'Done.');
+        break;
+      }
+      case 'stopped':
+        this.done(m.best ? `Stopped. Kept the model of epoch ${m.best.epoch} (validation accuracy ${m.best.valid_accuracy.toFixed(4)}).` : 'Stopped before the first validation; kept the current model.');
+        break;
+      case 'prediction':
+        this.showPrediction(m.prediction);
+        break;
+      case 'saved':
+        this.download(m.bytes);
+        break;
+      case 'model-loaded': {
+        const i = m.info;
+        this.hasModel = true;
+        this.clear('trainer-model-error');
+        $('trainer-model-status').textContent = `Loaded ${this.modelName}: vocabulary ${int.format(i.vocab)}, embedding ${i.embed}, hidden ${i.hidden}, ${i.maxlen} words per review${i.valid_accuracy != null ? `, validation accuracy ${i.valid_accuracy.toFixed(4)} (epoch ${i.epoch})` : ''}.`;
+        this.setState(this.state === 'running' || this.state === 'paused' ? this.state : 'ready');
+        this.bump();
+        break;
+      }
+      case 'error':
+        this.error(m);
+        break;
+      case 'panic':
+        globalThis.lstmLabPanic?.(`in the training worker: ${m.message}`);
+        break;
+    }
+  }
+
+  error({ where, message, hasModel, headers }) {
+    if (where === 'data') {
+      if (headers) this.chooseColumns(headers);
+      else $('trainer-column-chooser').hidden = true;
+      this.fail('trainer-data-error', `${this.pending.name}: ${message}.${this.hasData ? ' The previous data is still loaded.' : ''}`);
+      $('trainer-status').textContent = this.hasData ? 'Ready: the previous data is still loaded.' : 'Load data to begin.';
+      this.section.dataset.state = this.state;
+    } else if (where === 'model') {
+      this.fail('trainer-model-error', `${this.modelName ?? 'Model'}: ${message}.${this.hasModel ? ' The current model is still loaded.' : ''}`);
+    } else if (where === 'predict') {
+      $('trainer-prediction').textContent = message;
+      this.bump();
+    } else {
+      if (hasModel) this.hasModel = true;
+      this.setState('ready');
+      this.fail('trainer-error', message);
+      $('trainer-status').textContent = 'Training stopped.';
+    }
+  }
+}
+
+function escape(s) {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+}

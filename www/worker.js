@@ -1,0 +1,130 @@
+// The training worker. It owns the wasm TrainerSession and the training loop; the page sends
+// typed messages and gets progress back, so the page never waits on the GPU.
+//
+// page → worker: init {preferGpu} · load-csv {bytes, columns} · start {request} · pause · resume
+//                · stop · predict {text} · save · load-model {bytes}
+// worker → page: ready {device} · preview {preview, ms} · started {summary, ms} · progress {report, ms}
+//                · paused · finished {report} · stopped {best} · prediction {prediction}
+//                · saved {bytes} · model-loaded {info} · error {where, message} · panic {message}
+
+import init, * as wasm from './pkg/lstm_lab.js';
+
+const post = (message, transfer = []) => self.postMessage(message, transfer);
+self.lstmLabPanic = (message) => post({ type: 'panic', message });
+
+let session = null;
+let state = 'idle'; // idle | running | paused | stopping
+let looping = false;
+
+const errorText = (e) => e?.message ?? String(e);
+
+/** Let queued messages (pause, stop) in between steps. */
+const yieldToMessages = () => new Promise((resume) => setTimeout(resume, 0));
+
+async function loop() {
+  if (looping) return;
+  looping = true;
+  try {
+    while (state === 'running') {
+      const t0 = performance.now();
+      const report = await session.step();
+      post({ type: 'progress', report, ms: performance.now() - t0 });
+      if (report.kind === 'finished') {
+        state = 'idle';
+        post({ type: 'finished', report });
+        return;
+      }
+      await yieldToMessages();
+    }
+    if (state === 'stopping') {
+      const best = session.stop();
+      state = 'idle';
+      post({ type: 'stopped', best });
+    } else if (state === 'paused') {
+      post({ type: 'paused' });
+    }
+  } catch (e) {
+    state = 'idle';
+    post({ type: 'error', where: 'train', message: errorText(e), hasModel: session.hasModel() });
+  } finally {
+    looping = false;
+  }
+}
+
+const handlers = {
+  async init({ preferGpu }) {
+    await init();
+    session = await wasm.TrainerSession.create(preferGpu);
+    post({ type: 'ready', device: session.deviceStatus() });
+  },
+  'load-csv'({ bytes, columns }) {
+    const t0 = performance.now();
+    const data = new Uint8Array(bytes);
+    let preview;
+    try {
+      preview = session.loadCsv(data, columns ?? null);
+    } catch (e) {
+      // When the columns were not found, send the file's header so the user can pick them.
+      let headers = null;
+      if (/^no (text|label) column/.test(errorText(e))) {
+        try {
+          headers = wasm.csvHeaders(data);
+        } catch {
+          headers = null;
+        }
+      }
+      post({ type: 'error', where: 'data', message: errorText(e), headers });
+      return;
+    }
+    post({ type: 'preview', preview, ms: performance.now() - t0 });
+  },
+  start({ request }) {
+    const t0 = performance.now();
+    const summary = session.start(request);
+    post({ type: 'started', summary, ms: performance.now() - t0 });
+    state = 'running';
+    loop();
+  },
+  pause() {
+    if (state === 'running') state = 'paused';
+  },
+  resume() {
+    if (state === 'paused') {
+      state = 'running';
+      loop();
+    }
+  },
+  stop() {
+    if (state === 'running') {
+      state = 'stopping'; // the loop stops after the current step
+    } else if (state === 'paused') {
+      state = 'stopping';
+      loop();
+    }
+  },
+  async predict({ text }) {
+    post({ type: 'prediction', prediction: await session.predict(text) });
+  },
+  async save() {
+    const bytes = await session.save();
+    post({ type: 'saved', bytes }, [bytes.buffer]);
+  },
+  'load-model'({ bytes }) {
+    post({ type: 'model-loaded', info: session.loadModel(new Uint8Array(bytes)) });
+  },
+};
+
+const where = { 'load-csv': 'data', start: 'train', predict: 'predict', save: 'model', 'load-model': 'model', init: 'init' };
+
+self.onmessage = async ({ data }) => {
+  const handler = handlers[data.type];
+  if (!handler) {
+    post({ type: 'error', where: 'worker', message: `unknown message ${data.type}` });
+    return;
+  }
+  try {
+    await handler(data);
+  } catch (e) {
+    post({ type: 'error', where: where[data.type] ?? 'worker', message: errorText(e) });
+  }
+};
