@@ -51,7 +51,7 @@ export class StepperView {
     this.charts = {
       c: lineChart($('stepper-chart-c'), 'c', () => this.t),
       h: lineChart($('stepper-chart-h'), 'h', () => this.t),
-      gates: lineChart($('stepper-chart-gates'), 'gate', () => this.t, { range: [0, 1] }),
+      gates: lineChart($('stepper-chart-gates'), 'gate', () => this.t, { range: [-1, 1] }),
     };
     this.loadPreset(presetSelect.value);
   }

@@ -417,6 +417,11 @@ export class TrainerView {
         this.bump();
         break;
       }
+      case 'self-test':
+        // The fused kernels against burn's reference ops on this GPU (used by the browser tests).
+        this.selfTest = m.result;
+        this.bump();
+        break;
       case 'error':
         this.error(m);
         break;
@@ -435,6 +440,9 @@ export class TrainerView {
       this.section.dataset.state = this.state;
     } else if (where === 'model') {
       this.fail('trainer-model-error', `${this.modelName ?? 'Model'}: ${message}.${this.hasModel ? ' The current model is still loaded.' : ''}`);
+    } else if (where === 'self-test') {
+      this.selfTest = { error: message };
+      this.bump();
     } else if (where === 'predict') {
       $('trainer-prediction').textContent = message;
       this.bump();

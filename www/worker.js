@@ -2,10 +2,11 @@
 // typed messages and gets progress back, so the page never waits on the GPU.
 //
 // page → worker: init {preferGpu} · load-csv {bytes, columns} · start {request} · pause · resume
-//                · stop · predict {text} · save · load-model {bytes}
+//                · stop · predict {text} · save · load-model {bytes} · self-test
 // worker → page: ready {device} · preview {preview, ms} · started {summary, ms} · progress {report, ms}
 //                · paused · finished {report} · stopped {best} · prediction {prediction}
-//                · saved {bytes} · model-loaded {info} · error {where, message} · panic {message}
+//                · saved {bytes} · model-loaded {info} · self-test {result} · error {where, message}
+//                · panic {message}
 
 import init, * as wasm from './pkg/lstm_lab.js';
 
@@ -109,12 +110,15 @@ const handlers = {
     const bytes = await session.save();
     post({ type: 'saved', bytes }, [bytes.buffer]);
   },
+  async 'self-test'() {
+    post({ type: 'self-test', result: await session.fusedSelfTest() });
+  },
   'load-model'({ bytes }) {
     post({ type: 'model-loaded', info: session.loadModel(new Uint8Array(bytes)) });
   },
 };
 
-const where = { 'load-csv': 'data', start: 'train', predict: 'predict', save: 'model', 'load-model': 'model', init: 'init' };
+const where = { 'load-csv': 'data', start: 'train', predict: 'predict', save: 'model', 'load-model': 'model', init: 'init', 'self-test': 'self-test' };
 
 self.onmessage = async ({ data }) => {
   const handler = handlers[data.type];

@@ -32,6 +32,8 @@ use cubecl::prelude::KernelId;
 use cubecl::server::{KernelArguments, MetadataBindingInfo};
 use cubecl::{CubeCount, CubeDim, RuntimeId};
 
+pub mod check;
+
 const FORWARD: &str = include_str!("../../shaders/lstm_forward.wgsl");
 const BACKWARD: &str = include_str!("../../shaders/lstm_backward.wgsl");
 

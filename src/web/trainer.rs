@@ -352,6 +352,22 @@ impl TrainerSession {
         })
     }
 
+    /// Run the fused kernels against burn's reference ops on this session's GPU (forward and
+    /// every gradient, several shapes). Resolves to `[{shape, errors: [[name, error]…]}]`.
+    #[wasm_bindgen(js_name = fusedSelfTest)]
+    pub fn fused_self_test(&self) -> js_sys::Promise {
+        let gpu = self.state.borrow().gpu.clone();
+        future_to_promise(async move {
+            let gpu = gpu.ok_or_else(|| {
+                JsError::new("the fused kernels need WebGPU, and this session has none")
+            })?;
+            let results = crate::fused::check::compare_all(&gpu)
+                .await
+                .map_err(|e| JsError::new(&format!("{e:?}")))?;
+            Ok(to_js(&results)?)
+        })
+    }
+
     /// Load a saved model for prediction. On failure the current model stays.
     #[wasm_bindgen(js_name = loadModel)]
     pub fn load_model(&self, bytes: &[u8]) -> Result<JsValue, JsError> {

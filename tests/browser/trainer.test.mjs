@@ -130,3 +130,20 @@ browserTest('malformed files get named problems; the loaded data stays', async (
   assert.match(await app.text('#trainer-counts'), /3,600 reviews — 1,800 positive, 1,800 negative/);
   assert.equal(await page.locator('#trainer-data-error').isHidden(), true);
 });
+
+browserTest('fused WGSL kernels match burn reference ops on this browser\'s WebGPU', async (app) => {
+  const page = app.page;
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
+  await page.evaluate(() => globalThis.lstmLab.trainer.send({ type: 'self-test' }));
+  await page.waitForFunction(() => globalThis.lstmLab.trainer.selfTest, null, { timeout: 600_000 });
+  const result = await page.evaluate(() => globalThis.lstmLab.trainer.selfTest);
+  assert.ok(Array.isArray(result), `self-test failed: ${JSON.stringify(result)}`);
+  assert.equal(result.length, 6);
+  for (const c of result) {
+    for (const [name, error] of c.errors) {
+      assert.ok(error <= 1e-4, `${c.shape} ${name}: fused and reference differ by ${error}`);
+    }
+  }
+  const worst = Math.max(...result.flatMap((c) => c.errors.map(([, e]) => e)));
+  console.log(`fused vs reference on ${await app.text('#adapter-status')}: worst relative error ${worst.toExponential(2)} over ${result.length} shapes`);
+});

@@ -1,0 +1,46 @@
+"""PyTorch baseline for `scripts/bench`: the post's classifier with torch.nn.LSTM on the CPU,
+one thread, one training step (forward, BCE, backward, Adam) per iteration.
+
+    python3 scripts/torch_bench.py 32x32 128x128
+"""
+import statistics
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(1)
+VOCAB, EMBED, HIDDEN = 3000, 100, 100
+
+
+class SentimentClassifier(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(VOCAB, EMBED)
+        self.lstm = torch.nn.LSTM(EMBED, HIDDEN, batch_first=True)
+        self.linear = torch.nn.Linear(2 * HIDDEN, 1)
+
+    def forward(self, ids):
+        out, _ = self.lstm(self.embedding(ids))
+        return self.linear(torch.cat([out.mean(1), out.max(1).values], 1)).squeeze(1)
+
+
+for config in sys.argv[1:] or ["32x32", "128x128"]:
+    batch, seq = map(int, config.split("x"))
+    torch.manual_seed(0)
+    model = SentimentClassifier()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    ids = torch.randint(0, VOCAB, (batch, seq))
+    labels = torch.randint(0, 2, (batch,)).float()
+    times = []
+    for i in range(6):
+        start = time.perf_counter()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(ids), labels)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        loss.item()
+        if i:  # the first step warms up
+            times.append(time.perf_counter() - start)
+    ms = statistics.median(times) * 1e3
+    print(f"pytorch {torch.__version__} CPU 1 thread, batch {batch} × {seq}: {ms:.1f} ms/step, {batch / ms * 1e3:.0f} reviews/s")

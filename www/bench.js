@@ -1,0 +1,131 @@
+// Training-step benchmark, driven by scripts/bench.mjs (or by hand from the console).
+// The same model everywhere: Embedding(3000, 100) → LSTM(100) → [mean ‖ max over time] →
+// Dense(1), binary cross-entropy on the logit, Adam(1e-3).
+
+import init, * as wasm from './pkg/lstm_lab.js';
+
+const VOCAB = 3000;
+const EMBED = 100;
+const HIDDEN = 100;
+const log = (line) => {
+  document.getElementById('bench-log').textContent += line + '\n';
+};
+
+// Count every compute dispatch the page issues, whoever issues it.
+let dispatches = 0;
+const pass = globalThis.GPUComputePassEncoder?.prototype;
+if (pass) {
+  for (const name of ['dispatchWorkgroups', 'dispatchWorkgroupsIndirect']) {
+    const original = pass[name];
+    pass[name] = function (...args) {
+      dispatches += 1;
+      return original.apply(this, args);
+    };
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Time `steps` calls of `step` after one warm-up call (pipeline compilation). */
+async function timeSteps(step, steps, budgetMs) {
+  dispatches = 0;
+  let t0 = performance.now();
+  await step();
+  const warmupMs = performance.now() - t0;
+  if (warmupMs * (steps + 1) > budgetMs) {
+    return { skipped: `the warm-up step took ${(warmupMs / 1000).toFixed(1)} s; ${steps} more would pass the ${budgetMs / 1000} s budget`, warmupMs };
+  }
+  const times = [];
+  let perStep = 0;
+  for (let i = 0; i < steps; i++) {
+    dispatches = 0;
+    t0 = performance.now();
+    await step();
+    times.push(performance.now() - t0);
+    perStep = dispatches;
+  }
+  return { warmupMs, times, medianMs: median(times), dispatchesPerStep: pass ? perStep : null };
+}
+
+let session = null;
+let adapter = null;
+
+async function lstmLabSession() {
+  if (!session) {
+    await init();
+    session = await wasm.TrainerSession.create(true);
+    const status = session.deviceStatus();
+    if (!status.gpu) throw new Error(`no WebGPU for LSTM Lab: ${status.reason}`);
+    adapter = `${status.gpu.name} (${status.gpu.backend})`;
+  }
+  return session;
+}
+
+/** Reviews of `words` random tokens from 5000 possible words, so the vocabulary fills up. */
+function syntheticCsv(rows, words) {
+  let seed = 12345;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+  const lines = ['review,sentiment'];
+  for (let r = 0; r < rows; r++) {
+    const text = Array.from({ length: words }, () => `w${next() % 5000}`).join(' ');
+    lines.push(`${text},${r % 2 ? 'positive' : 'negative'}`);
+  }
+  return new TextEncoder().encode(lines.join('\n'));
+}
+
+async function benchLstmLab(kernel, batch, seq, steps, budgetMs) {
+  const s = await lstmLabSession();
+  s.loadCsv(syntheticCsv(batch * (steps + 3), seq), null);
+  s.start({
+    data: { vocab: VOCAB, maxlen: seq, train_fraction: 0.99, seed: 1 },
+    train: { embed: EMBED, hidden: HIDDEN, batch, lr: 1e-3, epochs: 1, seed: 1, kernel },
+    device: 'gpu',
+  });
+  return timeSteps(() => s.step(), steps, budgetMs);
+}
+
+async function benchTfjs(backend, batch, seq, steps, budgetMs) {
+  const tf = globalThis.tf;
+  if (backend === 'wasm') tf.wasm.setWasmPaths(new URL('vendor/tfjs/', location.href).href);
+  if (!(await tf.setBackend(backend))) throw new Error(`TensorFlow.js has no ${backend} backend here`);
+  await tf.ready();
+  if (backend === 'webgpu') adapter ??= 'WebGPU';
+  const input = tf.input({ shape: [seq], dtype: 'int32' });
+  const embedded = tf.layers.embedding({ inputDim: VOCAB, outputDim: EMBED }).apply(input);
+  // Keras' default recurrent activation is hard-sigmoid; the post's LSTM uses the sigmoid.
+  const sequence = tf.layers.lstm({ units: HIDDEN, returnSequences: true, recurrentActivation: 'sigmoid' }).apply(embedded);
+  const pooled = tf.layers
+    .concatenate()
+    .apply([tf.layers.globalAveragePooling1d().apply(sequence), tf.layers.globalMaxPooling1d().apply(sequence)]);
+  const logit = tf.layers.dense({ units: 1 }).apply(pooled);
+  const model = tf.model({ inputs: input, outputs: logit });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: (y, z) => tf.losses.sigmoidCrossEntropy(y, z) });
+  const x = tf.randomUniform([batch, seq], 0, VOCAB, 'int32');
+  const y = tf.cast(tf.randomUniform([batch, 1], 0, 2, 'int32'), 'float32');
+  try {
+    // trainOnBatch resolves after reading the loss back: a full step, like LSTM Lab's.
+    return await timeSteps(() => model.trainOnBatch(x, y), steps, budgetMs);
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+}
+
+/** One measurement. impl: fused | reference | tfjs-webgpu | tfjs-wasm. */
+globalThis.runBench = async ({ impl, batch, seq, steps = 5, budgetMs = 600_000 }) => {
+  log(`${impl} ${batch}×${seq}: running…`);
+  const result =
+    impl === 'fused' || impl === 'reference'
+      ? await benchLstmLab(impl, batch, seq, steps, budgetMs)
+      : await benchTfjs(impl.replace('tfjs-', ''), batch, seq, steps, budgetMs);
+  const out = { impl, batch, seq, steps, adapter, ...result };
+  if (!result.skipped) {
+    out.reviewsPerSecond = (batch * 1000) / result.medianMs;
+    if (impl === 'tfjs-wasm') out.dispatchesPerStep = null; // runs on the CPU: nothing to count
+    out.dispatchesPerTimeStep = out.dispatchesPerStep == null ? null : out.dispatchesPerStep / seq;
+  }
+  log(JSON.stringify(out));
+  return out;
+};
+
+globalThis.benchReady = true;
