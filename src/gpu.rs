@@ -33,7 +33,10 @@ impl AdapterReport {
         };
         Self {
             name,
-            backend: format!("{:?}", info.backend),
+            backend: match info.backend {
+                wgpu::Backend::BrowserWebGpu => "WebGPU".to_string(),
+                other => format!("{other:?}"),
+            },
             device_type: format!("{:?}", info.device_type),
             driver: [info.driver.as_str(), info.driver_info.as_str()]
                 .iter()

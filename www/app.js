@@ -2,6 +2,7 @@
 
 import init, * as wasm from './pkg/lstm_lab.js';
 import { setupTabs } from './tabs.js';
+import { nameAdapter } from './adapter.js';
 import { BlowupView } from './blowup.js';
 import { StepperView } from './stepper.js';
 import { GradFlowView } from './gradflow.js';
@@ -58,6 +59,7 @@ async function main() {
   appStatus.textContent = 'Looking for a GPU…';
   const lab = new wasm.BlowupLab();
   const gpu = await findGpu(lab);
+  if (gpu.status === 'ready') await nameAdapter(gpu.adapter);
   showAdapter(gpu);
   const app = {
     gpu,

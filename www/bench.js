@@ -3,6 +3,7 @@
 // Dense(1), binary cross-entropy on the logit, Adam(1e-3).
 
 import init, * as wasm from './pkg/lstm_lab.js';
+import { nameAdapter } from './adapter.js';
 
 const VOCAB = 3000;
 const EMBED = 100;
@@ -56,6 +57,7 @@ async function lstmLabSession() {
     session = await wasm.TrainerSession.create(true);
     const status = session.deviceStatus();
     if (!status.gpu) throw new Error(`no WebGPU for LSTM Lab: ${status.reason}`);
+    await nameAdapter(status.gpu);
     adapter = `${status.gpu.name} (${status.gpu.backend})`;
   }
   return session;

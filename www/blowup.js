@@ -77,6 +77,7 @@ export class BlowupView {
       ],
       axes: axes('step t', 'log10 of the norm of x'),
       hooks: { draw: [(u) => this.drawGuides(u)] },
+      legend: { live: false },
     };
     return new uPlot(opts, [[0], [null], [null]], $('blowup-chart'));
   }
@@ -87,6 +88,9 @@ export class BlowupView {
     const { left, top, width, height } = u.bbox;
     const px = devicePixelRatio || 1;
     ctx.save();
+    // uPlot leaves its own text settings on the context (right-aligned axis labels).
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
     ctx.font = `${12 * px}px system-ui, sans-serif`;
     ctx.lineWidth = px;
     const hline = (value, label) => {

@@ -72,6 +72,7 @@ export function lineChart(el, yLabel, cursorT, { range = null, height = 220 } = 
         ],
         axes: axes('step t', yLabel),
         hooks: { draw: [marker] },
+        legend: { live: false },
       };
       chart = new uPlot(opts, data, el);
     },

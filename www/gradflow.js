@@ -27,7 +27,8 @@ export class GradFlowView {
           { label: 'LSTM ‖∂L/∂h_t‖', stroke: cssVar('--accent'), width: 2.5, points: { show: false } },
           { label: 'LSTM ‖∂L/∂c_t‖ (cell path)', stroke: cssVar('--zero'), width: 1.5, dash: [6, 4], points: { show: false } },
         ],
-        axes: axes('step t (the loss reads step T)', 'gradient norm (log scale)'),
+        axes: logAxes(),
+        legend: { live: false },
       },
       [[1], [null], [null], [null]],
       el,
@@ -107,6 +108,18 @@ export class GradFlowView {
     this.revision += 1;
     this.section.dataset.gradflowRevision = String(this.revision);
   }
+}
+
+function logAxes() {
+  const [x, y] = axes('step t (the loss reads step T)', 'gradient norm (log scale)');
+  // uPlot prints tiny values as "0"; powers of ten read better.
+  y.values = (u, splits) =>
+    splits.map((v) => {
+      const e = Math.log10(v);
+      return v == null || Math.abs(e - Math.round(e)) > 1e-6 ? '' : `1e${Math.round(e)}`;
+    });
+  y.size = 60;
+  return [x, y];
 }
 
 export function summary(flow) {

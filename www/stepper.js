@@ -151,7 +151,7 @@ export class StepperView {
       const perSecond = Number($('stepper-speed').value);
       this.timer = setInterval(() => this.go(this.t + 1), 1000 / perSecond);
     }
-    $('stepper-play').textContent = this.timer ? '⏸ Pause' : '▶ Play';
+    $('stepper-play').textContent = this.timer ? 'Pause' : '▶ Play';
   }
 
   buildTokens() {

@@ -93,7 +93,7 @@ export class TrainerView {
     $('trainer-start').disabled = !(state === 'ready' && this.hasData);
     $('trainer-pause').disabled = !running;
     $('trainer-stop').disabled = !running;
-    $('trainer-pause').textContent = state === 'paused' ? '▶ Resume' : '⏸ Pause';
+    $('trainer-pause').textContent = state === 'paused' ? '▶ Resume' : 'Pause';
     for (const name of SETTINGS) $(`trainer-${name}`).disabled = running;
     $('trainer-device').disabled = running || !this.gpu;
     $('trainer-kernel').disabled = running;
@@ -298,6 +298,7 @@ export class TrainerView {
             { label: 'validation (epoch)', stroke: cssVar('--series-2'), width: 2, points: { show: true, size: 8 } },
           ],
           axes: axes('epoch', yLabel),
+          legend: { live: false },
         },
         [[0], [null], [null], [null]],
         el,

@@ -9,6 +9,7 @@
 //                · panic {message}
 
 import init, * as wasm from './pkg/lstm_lab.js';
+import { nameAdapter } from './adapter.js';
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 self.lstmLabPanic = (message) => post({ type: 'panic', message });
@@ -56,7 +57,9 @@ const handlers = {
   async init({ preferGpu }) {
     await init();
     session = await wasm.TrainerSession.create(preferGpu);
-    post({ type: 'ready', device: session.deviceStatus() });
+    const device = session.deviceStatus();
+    await nameAdapter(device.gpu);
+    post({ type: 'ready', device });
   },
   'load-csv'({ bytes, columns }) {
     const t0 = performance.now();

@@ -5,7 +5,7 @@
 //   import { browserTest } from './harness.mjs';
 //   browserTest('what the user does', async (app) => { await app.page.click('#…'); … });
 
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -34,15 +34,19 @@ async function sharedBrowser() {
     shared = (async () => {
       const server = await startServer({ root: join(ROOT, 'www') });
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
-      test.after(async () => {
-        await browser.close();
-        await server.close();
-      });
       return { server, browser };
     })();
   }
   return shared;
 }
+
+// Registered when the module loads, so it runs once after every test of the file.
+after(async () => {
+  if (!shared) return;
+  const { server, browser } = await shared;
+  await browser.close();
+  await server.close();
+});
 
 const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
