@@ -3,6 +3,7 @@
 //
 //   node scripts/bench.mjs [--budget 600] [--configs 32x32,128x128] [--impls fused,reference,tfjs-webgpu,tfjs-wasm]
 
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,45 @@ const FLAGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--di
 
 const server = await startServer({ root: join(ROOT, 'www') });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: FLAGS });
+// The Blow-up lab's redraw: compute (GPU or CPU) + chart, n = 50, T = 50, scale slider moved.
+const blowup = {};
+{
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.body.dataset.ready === 'true');
+  for (const engine of ['gpu', 'cpu']) {
+    blowup[engine] = await page.evaluate(async (engine) => {
+      const lab = globalThis.lstmLab.blowup;
+      const set = (id, v) => {
+        const el = document.getElementById(id);
+        el.value = String(v);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      };
+      set('blowup-engine', engine);
+      await lab.schedule();
+      const samples = [];
+      for (let i = 0; i < 11; i++) {
+        set('blowup-scale', (-1 + i * 0.1).toFixed(2));
+        await lab.schedule();
+        samples.push(lab.lastTiming);
+      }
+      const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      return { computeMs: median(samples.map((t) => t.computeMs)), drawMs: median(samples.map((t) => t.drawMs)) };
+    }, engine);
+    console.log(`Blow-up redraw (n=50, T=50) on the ${engine.toUpperCase()}: compute ${blowup[engine].computeMs.toFixed(1)} ms + draw ${blowup[engine].drawMs.toFixed(1)} ms (median of 11)`);
+  }
+  await page.close();
+}
+
+let data = null;
+if (existsSync(join(ROOT, 'www', 'vendor', 'bench', 'imdb_50k.csv.gz'))) {
+  const page = await browser.newPage();
+  await page.goto(server.url + 'bench.html');
+  await page.waitForFunction(() => globalThis.benchReady === true);
+  data = await page.evaluate(() => globalThis.runDataBench('vendor/bench/imdb_50k.csv.gz'));
+  console.log(`full IMDB CSV in the browser: read (gunzip + CSV) ${(data.readMs / 1000).toFixed(2)} s, split + tokenise + model ${(data.prepareMs / 1000).toFixed(2)} s`);
+  await page.close();
+}
 const results = [];
 for (const [batch, seq] of configs) {
   const steps = batch * seq > 4096 ? 3 : 5;
@@ -65,6 +105,23 @@ for (const r of results) {
   );
 }
 lines.push('');
+for (const [engine, t] of Object.entries(blowup)) {
+  lines.push(`Blow-up lab redraw, n = 50, T = 50, on the ${engine.toUpperCase()}: ${t.computeMs.toFixed(1)} ms compute + ${t.drawMs.toFixed(1)} ms chart (median of 11 slider moves; target < 16 ms).`);
+}
+lines.push('');
+if (data) {
+  lines.push(`Full IMDB CSV (${(data.bytes / 1e6).toFixed(1)} MB gzipped, ${data.rows} rows) in the page: read ${(data.readMs / 1000).toFixed(2)} s, split + tokenise + build the model ${(data.prepareMs / 1000).toFixed(2)} s.`, '');
+}
+// What one more time step costs, whatever the fixed cost of a step (embedding, loss, Adam…).
+const measured = (impl) => results.filter((r) => r.impl === impl && !r.skipped && r.dispatchesPerStep != null);
+for (const impl of impls) {
+  const runs = measured(impl).sort((a, b) => a.seq - b.seq);
+  if (runs.length >= 2 && runs.at(-1).seq > runs[0].seq) {
+    const [a, b] = [runs[0], runs.at(-1)];
+    const marginal = (b.dispatchesPerStep - a.dispatchesPerStep) / (b.seq - a.seq);
+    lines.push(`- ${impl}: ${marginal.toFixed(1)} dispatches per additional time step (forward + backward), from the ${a.seq}- and ${b.seq}-step runs`);
+  }
+}
 for (const [batch, seq] of configs) {
   const get = (impl) => results.find((r) => r.impl === impl && r.batch === batch && r.seq === seq && !r.skipped);
   const fused = get('fused');

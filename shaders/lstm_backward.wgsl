@@ -7,14 +7,8 @@
 //
 // dA_t (the gate pre-activation gradients) is also ∂L/∂x_proj_t; the host turns all of them
 // into ∂W_hh and ∂h₀ with two matmuls. After step 0, dc_carry holds ∂L/∂c₀.
+// Params, sigmoid and tanh_stable come from lstm_common.wgsl.
 // Every buffer is read_write (see lstm_forward.wgsl).
-
-struct Params {
-    t: u32,
-    batch: u32,
-    hidden: u32,
-    steps: u32,
-}
 
 @group(0) @binding(0) var<storage, read_write> d_h_seq: array<f32>;  // [T, B, H]
 @group(0) @binding(1) var<storage, read_write> w_hh: array<f32>;     // [4H, H]
@@ -26,12 +20,6 @@ struct Params {
 @group(0) @binding(7) var<uniform> p: Params;
 
 var<workgroup> d_next: array<f32, {{ max_gates }}>;
-
-fn tanh_stable(x: f32) -> f32 {
-    let e = exp(-2.0 * abs(x));
-    let t = (1.0 - e) / (1.0 + e);
-    return select(-t, t, x >= 0.0);
-}
 
 @compute @workgroup_size({{ wg }}, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

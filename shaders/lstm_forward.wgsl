@@ -7,15 +7,9 @@
 // One workgroup per sequence b; its threads share h_{t−1}[b] in workgroup memory and each
 // computes whole units j (all four gates of a unit, so c and h need no second pass).
 // Keeps c_t and the gate activations for the backward kernel.
+// Params, sigmoid and tanh_stable come from lstm_common.wgsl.
 // Every buffer is read_write: burn may place several tensors in one GPU buffer, and WebGPU
 // refuses a buffer bound both read-only and writable in one dispatch.
-
-struct Params {
-    t: u32,
-    batch: u32,
-    hidden: u32,
-    steps: u32,
-}
 
 @group(0) @binding(0) var<storage, read_write> x_proj: array<f32>;  // [T, B, 4H]
 @group(0) @binding(1) var<storage, read_write> w_hh_t: array<f32>;  // [H, 4H]
@@ -27,17 +21,6 @@ struct Params {
 @group(0) @binding(7) var<uniform> p: Params;
 
 var<workgroup> h_prev: array<f32, {{ max_hidden }}>;
-
-fn sigmoid(x: f32) -> f32 {
-    return 1.0 / (1.0 + exp(-x));
-}
-
-// tanh through exp(−2|x|) ≤ 1: never Inf/Inf, whatever the platform's tanh does with large x.
-fn tanh_stable(x: f32) -> f32 {
-    let e = exp(-2.0 * abs(x));
-    let t = (1.0 - e) / (1.0 + e);
-    return select(-t, t, x >= 0.0);
-}
 
 @compute @workgroup_size({{ wg }}, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

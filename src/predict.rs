@@ -59,7 +59,7 @@ impl Predictor {
     pub fn tokens(&self, text: &str) -> Vec<TokenView> {
         let mut tokens: Vec<TokenView> = tokenizer::words(text)
             .map(|word| {
-                let id = self.tokenizer.ids(&word).first().copied();
+                let id = self.tokenizer.id(&word);
                 TokenView {
                     word,
                     id,

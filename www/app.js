@@ -48,8 +48,12 @@ function showAdapter(gpu) {
 
 async function main() {
   setupTabs();
+  // Compiled once here and handed to the training worker, which would otherwise fetch and
+  // compile the same 30 MB again.
+  let module;
   try {
-    await init();
+    module = await WebAssembly.compileStreaming(fetch(new URL('./pkg/lstm_lab_bg.wasm', import.meta.url)));
+    await init({ module_or_path: module });
   } catch (e) {
     appStatus.textContent = `Could not load the WebAssembly module: ${e.message ?? e}`;
     appStatus.classList.add('error');
@@ -66,7 +70,7 @@ async function main() {
     blowup: new BlowupView(lab, gpu),
     stepper: new StepperView(wasm),
     gradflow: new GradFlowView(wasm),
-    trainer: new TrainerView(gpu.status === 'ready'),
+    trainer: new TrainerView(gpu.status === 'ready', module),
   };
   globalThis.lstmLab = app;
   await Promise.all([app.blowup.ready, app.gradflow.ready]);

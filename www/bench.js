@@ -130,4 +130,23 @@ globalThis.runBench = async ({ impl, batch, seq, steps = 5, budgetMs = 600_000 }
   return out;
 };
 
+/** Read and tokenise a whole CSV as the Trainer does (e.g. the 66 MB IMDB file, gzipped). */
+globalThis.runDataBench = async (url) => {
+  const s = await lstmLabSession();
+  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  let t0 = performance.now();
+  const preview = s.loadCsv(bytes, null);
+  const readMs = performance.now() - t0;
+  t0 = performance.now();
+  const summary = s.start({
+    data: { vocab: VOCAB, maxlen: 128, train_fraction: 0.5, seed: 1 },
+    train: { embed: EMBED, hidden: HIDDEN, batch: 128, lr: 1e-3, epochs: 5, seed: 1, kernel: 'fused' },
+    device: 'gpu',
+  });
+  const prepareMs = performance.now() - t0;
+  const out = { url, bytes: bytes.length, rows: preview.rows, readMs, prepareMs, train: summary.train_rows, valid: summary.valid_rows };
+  log(JSON.stringify(out));
+  return out;
+};
+
 globalThis.benchReady = true;

@@ -1,10 +1,10 @@
 // The Blow-up lab view: controls → wasm engine (GPU or CPU) → uPlot chart and verdict.
 //
-// Only one GPU run is in flight at a time; slider moves during a run are coalesced into one
-// follow-up run with the latest settings, so dragging never queues up stale work.
+// Only one GPU run is in flight at a time (see coalesce.js).
 
 import uPlot from './vendor/uPlot.esm.js';
 import { axes, cssVar as css, sizeOf } from './charts.js';
+import { coalescing } from './coalesce.js';
 
 const LOG10_F32_MAX = Math.log10(3.4028234663852886e38);
 const LOG10_F32_MIN_NORMAL = Math.log10(1.1754943508222875e-38);
@@ -33,9 +33,12 @@ export class BlowupView {
     // The exact critical scale 1/√n is not on the slider's 0.01 grid; remember it while the
     // slider sits on the grid point nearest to it.
     this.exactScale = null;
-    this.running = false;
-    this.again = false;
     this.revision = 0;
+    /** Run with the current settings; resolves when the chart shows them. */
+    this.schedule = coalescing(
+      () => this.runOnce(),
+      (busy) => (this.section.dataset.busy = String(busy)),
+    );
     this.events = {};
 
     if (!this.gpuReady) {
@@ -187,25 +190,6 @@ export class BlowupView {
         seed,
       },
     };
-  }
-
-  /** Run with the current settings; resolves when the chart shows them. */
-  async schedule() {
-    if (this.running) {
-      this.again = true;
-      return this.current;
-    }
-    this.running = true;
-    this.section.dataset.busy = 'true';
-    this.current = (async () => {
-      do {
-        this.again = false;
-        await this.runOnce();
-      } while (this.again);
-      this.running = false;
-      this.section.dataset.busy = 'false';
-    })();
-    return this.current;
   }
 
   async runOnce() {

@@ -72,7 +72,8 @@ export function lineChart(el, yLabel, cursorT, { range = null, height = 220 } = 
         ],
         axes: axes('step t', yLabel),
         hooks: { draw: [marker] },
-        legend: { live: false },
+        // Dozens of units would make the legend taller than the chart.
+        legend: { live: false, show: series.length <= 10 },
       };
       chart = new uPlot(opts, data, el);
     },

@@ -3,6 +3,7 @@
 
 import uPlot from './vendor/uPlot.esm.js';
 import { axes, cssVar, sizeOf } from './charts.js';
+import { coalescing } from './coalesce.js';
 
 const $ = (id) => document.getElementById(id);
 const HEIGHT = 380;
@@ -11,9 +12,11 @@ export class GradFlowView {
   constructor(wasm) {
     this.wasm = wasm;
     this.section = $('stepper');
-    this.running = false;
-    this.again = false;
     this.revision = 0;
+    this.schedule = coalescing(
+      () => this.runOnce(),
+      (busy) => (this.section.dataset.gradflowBusy = String(busy)),
+    );
     const inputs = ['gradflow-steps', 'gradflow-hidden', 'gradflow-scale', 'gradflow-forget-bias', 'gradflow-clip', 'gradflow-clip-value', 'gradflow-seed'];
     for (const id of inputs) $(id).addEventListener('input', () => this.schedule());
     const el = $('gradflow-chart');
@@ -58,24 +61,6 @@ export class GradFlowView {
         seed,
       },
     };
-  }
-
-  async schedule() {
-    if (this.running) {
-      this.again = true;
-      return this.current;
-    }
-    this.running = true;
-    this.section.dataset.gradflowBusy = 'true';
-    this.current = (async () => {
-      do {
-        this.again = false;
-        await this.runOnce();
-      } while (this.again);
-      this.running = false;
-      this.section.dataset.gradflowBusy = 'false';
-    })();
-    return this.current;
   }
 
   async runOnce() {

@@ -308,7 +308,7 @@ export class StepperView {
       box.innerHTML = `<table class="value-table heat"><caption>All units at step ${this.t}</caption>${head}${body}</table>`;
     } else {
       box.innerHTML = `<p class="hint">All ${H} units at step ${this.t} (blue −1 … white 0 … red +1; hover for values)</p>`;
-      box.appendChild(heatmap(rows));
+      box.appendChild(heatmap(rows, 18));
     }
   }
 
@@ -357,7 +357,7 @@ export class StepperView {
           rows.push([`${gate}${r + 1}`, values]);
         }
       }
-      box.appendChild(heatmap(rows, 3));
+      box.appendChild(heatmap(rows, 9));
       return;
     }
     const tables = GATES.map((gate, gi) => {
@@ -404,7 +404,7 @@ export class StepperView {
 }
 
 /** A canvas grid: one row per [name, values]; colour from blue (−1) through white to red (+1). */
-function heatmap(rows, cell = 12) {
+function heatmap(rows, cell) {
   const cols = Math.max(...rows.map(([, v]) => v.length));
   const labelWidth = 36;
   const canvas = document.createElement('canvas');

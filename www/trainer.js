@@ -21,7 +21,7 @@ function duration(ms) {
 }
 
 export class TrainerView {
-  constructor(gpuAvailable) {
+  constructor(gpuAvailable, module) {
     this.section = $('trainer');
     this.revision = 0;
     this.loaded = null; // { name, bytes } of the file whose data the worker holds
@@ -31,7 +31,7 @@ export class TrainerView {
     this.worker.onerror = (e) => this.fail('trainer-error', `The training worker failed: ${e.message}`);
     this.setState('starting');
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
-    this.send({ type: 'init', preferGpu: gpuAvailable });
+    this.send({ type: 'init', preferGpu: gpuAvailable, module });
 
     $('trainer-file').addEventListener('change', (e) => e.target.files[0] && this.readFile(e.target.files[0]));
     const drop = $('trainer-drop');

@@ -1,7 +1,7 @@
 // The training worker. It owns the wasm TrainerSession and the training loop; the page sends
 // typed messages and gets progress back, so the page never waits on the GPU.
 //
-// page → worker: init {preferGpu} · load-csv {bytes, columns} · start {request} · pause · resume
+// page → worker: init {preferGpu, module} · load-csv {bytes, columns} · start {request} · pause · resume
 //                · stop · predict {text} · save · load-model {bytes} · self-test
 // worker → page: ready {device} · preview {preview, ms} · started {summary, ms} · progress {report, ms}
 //                · paused · finished {report} · stopped {best} · prediction {prediction}
@@ -54,8 +54,9 @@ async function loop() {
 }
 
 const handlers = {
-  async init({ preferGpu }) {
-    await init();
+  async init({ preferGpu, module }) {
+    // The page sends its compiled module; without one (e.g. the benchmark) fetch our own.
+    await init(module ? { module_or_path: module } : undefined);
     session = await wasm.TrainerSession.create(preferGpu);
     const device = session.deviceStatus();
     await nameAdapter(device.gpu);

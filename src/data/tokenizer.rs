@@ -14,8 +14,35 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 const FILTERS: &str = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
+
+/// FxHash (rustc's): far cheaper than SipHash for millions of short words, and the keys are not
+/// adversarial.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type WordMap<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
+
+fn is_separator(c: char) -> bool {
+    c == ' ' || FILTERS.contains(c)
+}
 
 /// A fitted vocabulary.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,30 +51,42 @@ pub struct Tokenizer {
     pub words: Vec<String>,
     pub num_words: usize,
     #[serde(skip)]
-    index: HashMap<String, u32>,
+    index: WordMap<u32>,
 }
 
-/// Split like Keras' `text_to_word_sequence` with its defaults.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| c == ' ' || FILTERS.contains(c))
+/// Split like Keras' `text_to_word_sequence` with its defaults (lower-case first, as Keras does).
+pub fn words(text: &str) -> impl Iterator<Item = String> {
+    let lower = text.to_lowercase();
+    lower
+        .split(is_separator)
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// Call `f` on every word of `text` without allocating one string per word.
+fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    text.to_lowercase()
+        .split(is_separator)
+        .filter(|w| !w.is_empty())
+        .for_each(|w| f(w));
 }
 
 impl Tokenizer {
     /// Fit on `texts`, keeping the `num_words − 1` most frequent words.
     pub fn fit<'a>(texts: impl IntoIterator<Item = &'a str>, num_words: usize) -> Self {
         // word → (count, first seen)
-        let mut counts: HashMap<String, (u64, u64)> = HashMap::new();
+        let mut counts: WordMap<(u64, u64)> = WordMap::default();
         let mut seen = 0u64;
         for text in texts {
-            for word in words(text) {
-                let entry = counts.entry(word).or_insert_with(|| {
+            for_each_word(text, |word| match counts.get_mut(word) {
+                Some(entry) => entry.0 += 1,
+                None => {
                     seen += 1;
-                    (0, seen)
-                });
-                entry.0 += 1;
-            }
+                    counts.insert(word.to_string(), (1, seen));
+                }
+            });
         }
         let mut ranked: Vec<(String, (u64, u64))> = counts.into_iter().collect();
         ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
@@ -75,9 +114,14 @@ impl Tokenizer {
 
     /// Ids of the kept words of `text`, in order (unknown words dropped).
     pub fn ids(&self, text: &str) -> Vec<u32> {
-        words(text)
-            .filter_map(|w| self.index.get(&w).copied())
-            .collect()
+        let mut ids = Vec::new();
+        for_each_word(text, |w| ids.extend(self.index.get(w)));
+        ids
+    }
+
+    /// The id of one (already lower-cased) word.
+    pub fn id(&self, word: &str) -> Option<u32> {
+        self.index.get(word).copied()
     }
 
     /// The word of an id (`None` for padding and out-of-range ids).

@@ -34,6 +34,7 @@ use cubecl::{CubeCount, CubeDim, RuntimeId};
 
 pub mod check;
 
+const COMMON: &str = include_str!("../../shaders/lstm_common.wgsl");
 const FORWARD: &str = include_str!("../../shaders/lstm_forward.wgsl");
 const BACKWARD: &str = include_str!("../../shaders/lstm_backward.wgsl");
 
@@ -88,7 +89,8 @@ struct Kernel {
 
 impl KernelSource for Kernel {
     fn source(&self) -> SourceTemplate {
-        SourceTemplate::new(self.source)
+        SourceTemplate::new(COMMON)
+            .add_template(self.source)
             .register("wg", WORKGROUP.to_string())
             .register("max_hidden", self.max_hidden.to_string())
             .register("max_gates", (4 * self.max_hidden).to_string())
