@@ -104,6 +104,7 @@ fn device(o: &Options) -> Result<Device, String> {
     match o.value("--device").unwrap_or("cpu") {
         "cpu" => Ok(Device::flex()),
         "gpu" => Device::wgpu_options()
+            .tasks_max(crate::fused::TASKS_PER_SUBMISSION)
             .init()
             .map_err(|e| format!("no GPU for burn: {e:?}")),
         other => Err(format!("--device: `{other}` is not cpu or gpu")),
@@ -185,10 +186,13 @@ fn train(o: Options) -> Result<(), String> {
     let device = device(&o)?;
     println!("device: {device:?}; {config:?}");
     let mut trainer = Trainer::new(prepared, config, &device).map_err(|e| e.to_string())?;
-    let mut epoch_start = Instant::now();
-    let mut rows = 0usize;
+    // Time spent on training batches and on validation, per epoch.
+    let (mut train_s, mut valid_s, mut rows) = (0f64, 0f64, 0usize);
     loop {
-        match block_on(trainer.step()).map_err(|e| e.to_string())? {
+        let start = Instant::now();
+        let report = block_on(trainer.step()).map_err(|e| e.to_string())?;
+        let seconds = start.elapsed().as_secs_f64();
+        match report {
             StepReport::Batch {
                 epoch,
                 batch,
@@ -197,26 +201,26 @@ fn train(o: Options) -> Result<(), String> {
                 loss,
                 ..
             } => {
+                train_s += seconds;
                 rows += r;
                 if batch % 20 == 0 || batch == batches {
                     println!("  epoch {epoch} batch {batch}/{batches}  loss {loss:.4}");
                 }
             }
-            StepReport::Validation { .. } => {}
+            StepReport::Validation { .. } => valid_s += seconds,
             StepReport::Epoch { report, .. } => {
-                let seconds = epoch_start.elapsed().as_secs_f64();
+                valid_s += seconds;
                 println!(
-                    "epoch {}: train loss {:.4} acc {:.4} | validation loss {:.4} acc {:.4} | {seconds:.1} s, {:.0} reviews/s{}",
+                    "epoch {}: train loss {:.4} acc {:.4} | validation loss {:.4} acc {:.4} | training {train_s:.1} s ({:.0} reviews/s), validation {valid_s:.1} s{}",
                     report.epoch,
                     report.train_loss,
                     report.train_accuracy,
                     report.valid_loss,
                     report.valid_accuracy,
-                    rows as f64 / seconds,
+                    rows as f64 / train_s,
                     if report.is_best { " (best)" } else { "" }
                 );
-                epoch_start = Instant::now();
-                rows = 0;
+                (train_s, valid_s, rows) = (0.0, 0.0, 0);
             }
             StepReport::Finished {
                 best_epoch,

@@ -292,5 +292,25 @@ mod tests {
             load(&header).unwrap_err(),
             ModelFileError::BadHeader(_)
         ));
+        // A well-formed file whose parts do not fit: 6 embedding rows, vocabulary setting 7.
+        let weights = ModelWeights::init(
+            ModelConfig {
+                vocab: 6,
+                embed: 3,
+                hidden: 2,
+            },
+            4,
+        );
+        let tokenizer = Tokenizer::fit(["good film"], 6);
+        let data = DataConfig {
+            vocab: 7,
+            maxlen: 4,
+            ..Default::default()
+        };
+        let mismatched = save(&weights, &tokenizer, data, None, None);
+        assert_eq!(
+            load(&mismatched).unwrap_err().to_string(),
+            "the model file does not fit together: the embedding has 6 rows but the vocabulary setting is 7"
+        );
     }
 }

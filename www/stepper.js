@@ -105,8 +105,9 @@ export class StepperView {
     const shift = Number($('stepper-forget-bias').value);
     $('stepper-forget-bias-value').textContent = (shift < 0 ? '−' : '+') + Math.abs(shift).toFixed(1);
     let run;
+    const effective = this.effective();
     try {
-      run = this.wasm.stepperRun(this.effective());
+      run = this.wasm.stepperRun(effective);
     } catch (e) {
       // Keep showing the last good run; say what is wrong with the new input.
       this.showError(e.message);
@@ -114,6 +115,7 @@ export class StepperView {
     }
     this.showError('');
     this.run = run;
+    this.weights = effective.weights; // what the run used, for the equations' parts
     const w = this.base.weights;
     $('stepper-input-size').value = w.input;
     $('stepper-hidden-size').value = w.hidden;
@@ -269,7 +271,7 @@ export class StepperView {
 
   /** W·x, U·h and b of gate `gate`, unit `k` — the parts of the pre-activation, for display. */
   parts(gate, k, x, hPrev) {
-    const w = this.effective().weights;
+    const w = this.weights;
     const { input: E, hidden: H } = w;
     const row = GATES.indexOf(gate) * H + k;
     let wx = 0;

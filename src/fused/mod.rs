@@ -44,6 +44,10 @@ const WORKGROUP: u32 = 128;
 /// gradients of a sequence in workgroup memory (4 × 1024 floats = WebGPU's 16 KiB minimum).
 pub const MAX_HIDDEN: usize = 1024;
 
+/// Launches burn may gather into one GPU command submission. cubecl's default (32) would cut a
+/// 128-step recurrence into four submissions; with this every step of a sequence goes in one.
+pub const TASKS_PER_SUBMISSION: usize = 1024;
+
 /// Whether the fused kernels can run on `device` for this hidden size.
 pub fn supported(device: &Device, hidden: usize) -> bool {
     let on_wgpu = match device.clone().inner().as_dispatch() {

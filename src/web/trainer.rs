@@ -122,7 +122,11 @@ impl TrainerSession {
                 reason: Some("the CPU was chosen".into()),
             }
         } else {
-            match Device::wgpu_options().init_with_setup_async().await {
+            match Device::wgpu_options()
+                .tasks_max(crate::fused::TASKS_PER_SUBMISSION)
+                .init_with_setup_async()
+                .await
+            {
                 Ok((device, setup)) => {
                     state.gpu = Some(device);
                     DeviceStatus {
