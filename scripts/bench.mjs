@@ -101,7 +101,7 @@ for (const r of results) {
   lines.push(
     r.skipped
       ? `| ${r.batch}×${r.seq} | ${r.impl} | skipped: ${r.skipped} | | | |`
-      : `| ${r.batch}×${r.seq} | ${r.impl} | ${fmt(r.medianMs)} | ${fmt(r.reviewsPerSecond, 1)} | ${fmt(r.dispatchesPerStep)} | ${fmt(r.dispatchesPerTimeStep, 1)} |`,
+      : `| ${r.batch}×${r.seq} | ${r.impl}${r.note ? ` (${r.note})` : ''} | ${fmt(r.medianMs)} | ${fmt(r.reviewsPerSecond, 1)} | ${fmt(r.dispatchesPerStep)} | ${fmt(r.dispatchesPerTimeStep, 1)} |`,
   );
 }
 lines.push('');

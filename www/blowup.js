@@ -45,6 +45,7 @@ export class BlowupView {
       const gpuOption = this.inputs.engine.querySelector('option[value="gpu"]');
       gpuOption.disabled = true;
       gpuOption.textContent = 'GPU (WebGPU unavailable)';
+      this.inputs.engine.querySelector('option[value="auto"]').disabled = true;
       this.inputs.engine.value = 'cpu';
     } else {
       const f = gpu.float;
@@ -201,7 +202,8 @@ export class BlowupView {
       return;
     }
     error.hidden = true;
-    const engine = this.inputs.engine.value;
+    let engine = this.inputs.engine.value;
+    if (engine === 'auto') engine = await this.fastestEngine(config);
     const t0 = performance.now();
     let trajectory;
     try {
@@ -211,8 +213,10 @@ export class BlowupView {
       error.hidden = false;
       if (engine === 'gpu') {
         // Keep the lab usable: say what happened and carry on with the CPU engine.
+        this.gpuFailed = true;
         this.inputs.engine.value = 'cpu';
         error.textContent += ' Switched to the CPU.';
+        engine = 'cpu';
         trajectory = this.lab.runCpu(config);
       } else {
         return;
@@ -221,11 +225,39 @@ export class BlowupView {
     const t1 = performance.now();
     this.show(config, trajectory);
     const t2 = performance.now();
-    this.lastTiming = { engine: this.inputs.engine.value, computeMs: t1 - t0, drawMs: t2 - t1, config };
+    this.lastTiming = { engine, computeMs: t1 - t0, drawMs: t2 - t1, config };
+    const auto = this.inputs.engine.value === 'auto' ? ` ${this.autoNote}` : '';
     $('blowup-timing').textContent =
-      `Computed on the ${this.lastTiming.engine.toUpperCase()} in ${(t1 - t0).toFixed(1)} ms, drawn in ${(t2 - t1).toFixed(1)} ms.`;
+      `Computed on the ${engine.toUpperCase()} in ${(t1 - t0).toFixed(1)} ms, drawn in ${(t2 - t1).toFixed(1)} ms.${auto}`;
     this.revision += 1;
     this.section.dataset.revision = String(this.revision);
+  }
+
+  /**
+   * Auto: time both engines once per matrix size and step count, then use the faster one.
+   * A real GPU wins easily; a software WebGPU adapter can be slower than the CPU.
+   */
+  async fastestEngine(config) {
+    if (!this.gpuReady || this.gpuFailed) return 'cpu';
+    const key = `${config.n}×${config.steps}`;
+    if (this.autoKey !== key) {
+      this.autoKey = key;
+      let t = performance.now();
+      this.lab.runCpu(config);
+      const cpu = performance.now() - t;
+      let gpu = Infinity;
+      try {
+        await this.lab.runGpu(config); // the first run uploads the matrices
+        t = performance.now();
+        await this.lab.runGpu(config);
+        gpu = performance.now() - t;
+      } catch {
+        this.gpuFailed = true;
+      }
+      this.autoEngine = gpu <= cpu ? 'gpu' : 'cpu';
+      this.autoNote = `Auto picked the ${this.autoEngine.toUpperCase()} for ${key}: GPU ${gpu.toFixed(1)} ms, CPU ${cpu.toFixed(1)} ms.`;
+    }
+    return this.autoEngine;
   }
 
   show(config, t) {

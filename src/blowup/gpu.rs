@@ -11,7 +11,8 @@ use wgpu::util::DeviceExt;
 
 const STEP_SHADER: &str = include_str!("../../shaders/blowup_step.wgsl");
 const PROBE_SHADER: &str = include_str!("../../shaders/float_probe.wgsl");
-const TILE: usize = 16;
+/// Output tile per workgroup; must match `TILE` in the shader.
+const TILE: usize = 32;
 
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]

@@ -32,7 +32,9 @@ async function useEngine(app, engine) {
 browserTest('the post\'s two experiments on WebGPU: overflow to NaN, underflow to zeros', async (app) => {
   const adapter = await app.text('#adapter-status');
   assert.match(adapter, /^GPU: /, `expected a WebGPU adapter, page says: ${adapter}`);
-  assert.equal(await app.page.inputValue('#blowup-engine'), 'gpu');
+  assert.equal(await app.page.inputValue('#blowup-engine'), 'auto');
+  assert.match(await app.text('#blowup-timing'), /Auto picked the (GPU|CPU) for 50×50: GPU [0-9.]+ ms, CPU [0-9.]+ ms\./);
+  await useEngine(app, 'gpu');
 
   await press(app, '#blowup-preset-overflow');
   const gpu = await events(app);
