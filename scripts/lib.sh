@@ -38,8 +38,10 @@ setup_rust_wasm() {
     step "cargo install wasm-bindgen-cli $want (into .tools/)"
     # --locked first (the exact tested dependency set); if a locked dependency is missing from
     # the registry mirror (seen: webpki-roots 1.0.11), resolve afresh within the same semver.
-    cargo install --locked --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want" ||
+    cargo install --locked --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want" || {
+      echo "(the locked dependency set is not all on this registry: retrying without --locked)"
       cargo install --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want"
+    }
   fi
 }
 
