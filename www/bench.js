@@ -75,13 +75,15 @@ function syntheticCsv(rows, words) {
   return new TextEncoder().encode(lines.join('\n'));
 }
 
-async function benchLstmLab(kernel, batch, seq, steps, budgetMs) {
+async function benchLstmLab(impl, batch, seq, steps, budgetMs) {
   const s = await lstmLabSession();
+  // 'cpu' is the page's fallback without WebGPU: burn's CPU backend inside this wasm module.
+  const [device, kernel] = impl === 'cpu' ? ['cpu', 'reference'] : ['gpu', impl];
   s.loadCsv(syntheticCsv(batch * (steps + 3), seq), null);
   s.start({
     data: { vocab: VOCAB, maxlen: seq, train_fraction: 0.99, seed: 1 },
     train: { embed: EMBED, hidden: HIDDEN, batch, lr: 1e-3, epochs: 1, seed: 1, kernel },
-    device: 'gpu',
+    device,
   });
   return timeSteps(() => s.step(), steps, budgetMs);
 }
@@ -115,18 +117,18 @@ async function benchTfjs(backend, batch, seq, steps, budgetMs) {
   }
 }
 
-/** One measurement. impl: fused | reference | tfjs-webgpu | tfjs-wasm. */
+/** One measurement. impl: fused | reference (WebGPU) | cpu (burn's CPU backend in wasm) | tfjs-webgpu | tfjs-wasm. */
 globalThis.runBench = async ({ impl, batch, seq, steps = 5, budgetMs = 600_000 }) => {
   log(`${impl} ${batch}×${seq}: running…`);
   const result =
-    impl === 'fused' || impl === 'reference'
+    impl === 'fused' || impl === 'reference' || impl === 'cpu'
       ? await benchLstmLab(impl, batch, seq, steps, budgetMs)
       : await benchTfjs(impl.replace('tfjs-', ''), batch, seq, steps, budgetMs);
   const out = { impl, batch, seq, steps, adapter, ...result };
   if (impl === 'tfjs-wasm') out.note = 'embedding frozen (no UnsortedSegmentSum kernel in the wasm backend)';
   if (!result.skipped) {
     out.reviewsPerSecond = (batch * 1000) / result.medianMs;
-    if (impl === 'tfjs-wasm') out.dispatchesPerStep = null; // runs on the CPU: nothing to count
+    if (impl === 'tfjs-wasm' || impl === 'cpu') out.dispatchesPerStep = null; // on the CPU: nothing to count
     out.dispatchesPerTimeStep = out.dispatchesPerStep == null ? null : out.dispatchesPerStep / seq;
   }
   log(JSON.stringify(out));

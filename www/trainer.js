@@ -3,6 +3,7 @@
 
 import uPlot from './vendor/uPlot.esm.js';
 import { axes, cssVar, sizeOf } from './charts.js';
+import { isSoftwareAdapter } from './adapter.js';
 
 const $ = (id) => document.getElementById(id);
 const SAMPLE = 'sample/imdb-sample.csv.gz';
@@ -61,6 +62,7 @@ export class TrainerView {
     $('trainer-choose-apply').addEventListener('click', () => this.parse(this.pending, columns('trainer-choose-text', 'trainer-choose-label')));
     $('trainer-preset-post').addEventListener('click', () => this.applyPreset(PRESETS.post));
     $('trainer-preset-quick').addEventListener('click', () => this.applyPreset(PRESETS.quick));
+    $('trainer-device').addEventListener('change', () => this.setState(this.state));
     $('trainer-start').addEventListener('click', () => this.start());
     $('trainer-pause').addEventListener('click', () => this.togglePause());
     $('trainer-stop').addEventListener('click', () => {
@@ -96,7 +98,8 @@ export class TrainerView {
     $('trainer-pause').textContent = state === 'paused' ? '▶ Resume' : 'Pause';
     for (const name of SETTINGS) $(`trainer-${name}`).disabled = running;
     $('trainer-device').disabled = running || !this.gpu;
-    $('trainer-kernel').disabled = running;
+    // The kernel choice is about WebGPU; the CPU backend always runs burn's own ops.
+    $('trainer-kernel').disabled = running || $('trainer-device').value === 'cpu';
     $('trainer-sample').disabled = running;
     $('trainer-file').disabled = running;
     $('trainer-predict').disabled = !this.hasModel || running;
@@ -370,7 +373,14 @@ export class TrainerView {
       case 'ready': {
         this.gpu = m.device.gpu;
         const status = $('trainer-device-status');
-        if (this.gpu) {
+        if (this.gpu && isSoftwareAdapter(this.gpu.name)) {
+          // A software adapter emulates the GPU on the CPU cores, much slower than running the
+          // same model on the CPU directly: start on the CPU, keep the GPU one click away.
+          status.textContent =
+            `Training worker on GPU: ${this.gpu.name} (${this.gpu.backend}) — a software renderer that runs ` +
+            'on the CPU, so training starts on the CPU (WebAssembly), typically over 10× faster. Choose GPU to use it anyway.';
+          $('trainer-device').value = 'cpu';
+        } else if (this.gpu) {
           status.textContent = `Training worker on GPU: ${this.gpu.name} (${this.gpu.backend}).`;
         } else {
           status.textContent = `Training worker on the CPU: ${m.device.reason}.`;

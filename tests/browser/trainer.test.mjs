@@ -1,5 +1,5 @@
-// The Trainer as a user drives it: upload, preview, train a tiny model on WebGPU, predict,
-// save and reload; malformed files get named problems and lose nothing.
+// The Trainer as a user drives it: upload, preview, train a tiny model on WebGPU (and on the
+// CPU), predict, save and reload; malformed files get named problems and lose nothing.
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -43,7 +43,13 @@ browserTest('upload, preview, train on WebGPU, predict, save and reload', async 
   const page = app.page;
   await page.click('#tab-trainer');
   await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
-  assert.match(await app.text('#trainer-device-status'), /Training worker on GPU: /);
+  const deviceStatus = await app.text('#trainer-device-status');
+  assert.match(deviceStatus, /Training worker on GPU: /);
+  if (/software renderer/.test(deviceStatus)) {
+    // SwiftShader here: the page starts on the CPU; this test is about WebGPU, so switch.
+    assert.equal(await page.inputValue('#trainer-device'), 'cpu', 'a software adapter defaults to the CPU');
+    await page.selectOption('#trainer-device', 'gpu');
+  }
 
   await upload(app, 'reviews.csv', reviewsCsv(120));
   assert.match(await app.text('#trainer-counts'), /^reviews\.csv: 120 reviews — 60 positive, 60 negative/);
@@ -86,6 +92,25 @@ browserTest('upload, preview, train on WebGPU, predict, save and reload', async 
   await page.setInputFiles('#trainer-load', { name: 'damaged.lstmlab', mimeType: 'application/octet-stream', buffer: damaged });
   await page.waitForSelector('#trainer-model-error:not([hidden])');
   assert.match(await app.text('#trainer-model-error'), /damaged\.lstmlab: the model file is damaged \(its checksum does not match\)\. The current model is still loaded\./);
+});
+
+browserTest('the CPU path (burn in wasm) trains and predicts too', async (app) => {
+  const page = app.page;
+  await page.click('#tab-trainer');
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
+  await upload(app, 'reviews.csv', reviewsCsv(120));
+  for (const [k, v] of Object.entries(settings)) await page.fill(`#trainer-${k}`, String(v));
+  await page.selectOption('#trainer-device', 'cpu');
+  await page.click('#trainer-start');
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'running');
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 300_000 });
+  const status = await app.text('#trainer-status');
+  console.log(status);
+  const accuracy = Number(/best validation accuracy ([0-9.]+)/.exec(status)?.[1]);
+  assert.ok(accuracy > 0.7, `above-chance validation accuracy on the CPU (got ${accuracy})`);
+  assert.match(await app.text('#trainer-epochs-table'), /\d+ s/);
+  const verdict = await predict(app, 'wonderful the film brilliant plot superb, really');
+  assert.equal(verdict.label, 'positive', `P(positive) = ${verdict.probability}`);
 });
 
 browserTest('malformed files get named problems; the loaded data stays', async (app) => {
