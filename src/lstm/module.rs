@@ -155,14 +155,40 @@ impl Lstm {
         let [batch, steps, _] = x.dims();
         let hidden = self.hidden_size();
         let mut state = state.unwrap_or_else(|| self.zero_state(batch, &x.device()));
-        let x_proj = self.project_inputs(x);
+        let x_proj = self.project_inputs(x).swap_dims(0, 1); // time-major: [T, B, 4H]
         let w_hh_t = self.weight_hh.val().transpose();
         let mut outputs = Vec::with_capacity(steps);
-        for t in 0..steps {
-            let x_gates = x_proj.clone().narrow(1, t, 1).reshape([batch, 4 * hidden]);
+        for x_gates in time_steps(x_proj) {
             state = self.step(x_gates, state, &w_hh_t);
             outputs.push(state.h.clone());
         }
+        debug_assert_eq!(outputs.len(), steps);
+        debug_assert_eq!(outputs[0].dims(), [batch, hidden]);
         (Tensor::stack(outputs, 1), state)
     }
+}
+
+/// The T time steps `[B, C]` of a time-major `x` `[T, B, C]`, in order.
+///
+/// Split by halves rather than by one `narrow` per step: autodiff turns the gradient of a slice
+/// into a zero tensor of the *parent's* full shape, so T slices of `[T, B, C]` would cost
+/// O(T²·B·C) in backward (most of a 128-step training step on the CPU); halving costs
+/// O(T·log T·B·C).
+fn time_steps(x: Tensor<3>) -> Vec<Tensor<2>> {
+    fn split(x: Tensor<3>, out: &mut Vec<Tensor<2>>) {
+        let [steps, batch, width] = x.dims();
+        if steps == 0 {
+            return;
+        }
+        if steps == 1 {
+            out.push(x.reshape([batch, width]));
+        } else {
+            let half = steps / 2;
+            split(x.clone().narrow(0, 0, half), out);
+            split(x.narrow(0, half, steps - half), out);
+        }
+    }
+    let mut out = Vec::with_capacity(x.dims()[0]);
+    split(x, &mut out);
+    out
 }
