@@ -222,7 +222,7 @@ export class TrainerView {
 
   started(summary, ms) {
     this.run = { batches: [], epochs: [], total: summary.total_steps, done: 0 };
-    this.runClock = { busyMs: 0, trainRows: 0, trainMs: 0, started: performance.now() };
+    this.runClock = { trainRows: 0, trainMs: 0, trainSteps: 0, otherMs: 0, otherSteps: 0, trainBatches: 0, started: performance.now() };
     $('trainer-epochs-table').hidden = true;
     $('trainer-epochs-table').querySelector('tbody').replaceChildren();
     $('trainer-prepared').textContent =
@@ -237,12 +237,17 @@ export class TrainerView {
 
   progress(report, ms) {
     const run = this.run;
-    this.runClock.busyMs += ms;
     if (report.kind === 'batch') {
       run.batches.push([report.epoch - 1 + report.batch / report.batches, report.loss, report.accuracy]);
       this.runClock.trainRows += report.rows;
       this.runClock.trainMs += ms;
-    } else if (report.kind === 'epoch') {
+      this.runClock.trainSteps += 1;
+      this.runClock.trainBatches = report.batches;
+    } else {
+      this.runClock.otherMs += ms;
+      this.runClock.otherSteps += 1;
+    }
+    if (report.kind === 'epoch') {
       const r = report.report;
       run.epochs.push(r);
       this.addEpochRow(r, performance.now() - (this.runClock.epochStart ?? this.runClock.started));
@@ -251,8 +256,7 @@ export class TrainerView {
     if (report.done !== undefined) run.done = report.done;
     const fraction = run.done / run.total;
     $('trainer-progress').value = fraction;
-    const perStep = this.runClock.busyMs / Math.max(run.done, 1);
-    const left = (run.total - run.done) * perStep;
+    const left = this.timeLeft(run);
     const speed = this.runClock.trainRows / (this.runClock.trainMs / 1000);
     const where =
       report.kind === 'batch'
@@ -364,6 +368,21 @@ export class TrainerView {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
     $('trainer-model-status').textContent = `Saved lstm-lab-model.lstmlab (${(bytes.byteLength / 1e6).toFixed(2)} MB).`;
     this.bump();
+  }
+
+  /**
+   * Milliseconds still to go. Training and validation steps are timed apart: a validation batch
+   * (forward only) costs a fraction of a training batch, so one average over both misleads.
+   */
+  timeLeft(run) {
+    const c = this.runClock;
+    const trainPer = c.trainMs / Math.max(c.trainSteps, 1);
+    // Before the first validation batch, guess forward-only at a third of a training step.
+    const otherPer = c.otherSteps ? c.otherMs / c.otherSteps : trainPer / 3;
+    const trainTotal = this.request.train.epochs * c.trainBatches;
+    const otherTotal = Math.max(run.total - trainTotal, 0);
+    const otherDone = Math.max(run.done - c.trainSteps, 0);
+    return Math.max(trainTotal - c.trainSteps, 0) * trainPer + Math.max(otherTotal - otherDone, 0) * otherPer;
   }
 
   // ---------------------------------------------------------------- messages from the worker
