@@ -18,9 +18,11 @@ export async function nameAdapter(report) {
 }
 
 /**
- * Whether a WebGPU adapter is a software renderer (SwiftShader, llvmpipe/lavapipe, WARP): it runs
- * shaders on the CPU, where the wasm CPU path trains an LSTM faster (13–18× on the reference machine).
+ * Whether a WebGPU adapter (a device report from src/gpu.rs) is a software renderer: SwiftShader,
+ * llvmpipe/lavapipe, WARP. It runs shaders on the CPU, where the wasm CPU path trains an LSTM
+ * faster (about 19× on the 2-core reference machine). In the browser wgpu cannot see the device
+ * type, so the name decides there.
  */
-export function isSoftwareAdapter(name) {
-  return /swiftshader|llvmpipe|lavapipe|softpipe|\bwarp\b|basic render|software/i.test(name ?? '');
+export function isSoftwareAdapter(report) {
+  return report?.device_type === 'Cpu' || /swiftshader|llvmpipe|lavapipe|softpipe|\bwarp\b|basic render|software/i.test(report?.name ?? '');
 }

@@ -153,7 +153,6 @@ impl Lstm {
     /// `x`: `[B, T, E]` → every hidden state `[B, T, H]` and the final state.
     pub fn forward(&self, x: Tensor<3>, state: Option<LstmState>) -> (Tensor<3>, LstmState) {
         let [batch, steps, _] = x.dims();
-        let hidden = self.hidden_size();
         let mut state = state.unwrap_or_else(|| self.zero_state(batch, &x.device()));
         let x_proj = self.project_inputs(x).swap_dims(0, 1); // time-major: [T, B, 4H]
         let w_hh_t = self.weight_hh.val().transpose();
@@ -162,8 +161,6 @@ impl Lstm {
             state = self.step(x_gates, state, &w_hh_t);
             outputs.push(state.h.clone());
         }
-        debug_assert_eq!(outputs.len(), steps);
-        debug_assert_eq!(outputs[0].dims(), [batch, hidden]);
         (Tensor::stack(outputs, 1), state)
     }
 }
