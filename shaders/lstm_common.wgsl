@@ -1,12 +1,27 @@
 // Shared by lstm_forward.wgsl and lstm_backward.wgsl: src/fused/mod.rs puts this text in front
-// of each (WGSL has no includes).
+// of each (WGSL has no includes) and fills in the {{ … }} values for one hidden size.
+//
+// How a workgroup shares one time step (src/fused/layout.rs chooses the numbers):
+//   - it owns SEQS whole sequences of the batch, so step t+1 only needs what the same workgroup
+//     wrote at step t: a workgroupBarrier() between steps is all the synchronisation there is;
+//   - thread (u, part) handles units j = u, u + UNIT_THREADS, … (PASSES of them) and the
+//     part-th slice of the SLICE-long sum over k, for all SEQS sequences at once (each weight
+//     loaded once serves every sequence);
+//   - when SPLIT > 1 the slices' sums meet in workgroup memory and part 0 finishes the unit.
 
 struct Params {
-    t: u32,
+    t0: u32,     // first time step of this dispatch (the lowest; backward walks down from t0+count−1)
+    count: u32,  // time steps in this dispatch
     batch: u32,
-    hidden: u32,
-    steps: u32,
+    steps: u32,  // T of the whole sequence
 }
+
+const H: u32 = {{ hidden }}u;
+const SEQS: u32 = {{ seqs }}u;
+const UNIT_THREADS: u32 = {{ unit_threads }}u;
+const SPLIT: u32 = {{ split }}u;
+const PASSES: u32 = {{ passes }}u;
+const THREADS: u32 = {{ threads }}u;
 
 fn sigmoid(x: f32) -> f32 {
     return 1.0 / (1.0 + exp(-x));
@@ -18,4 +33,3 @@ fn tanh_stable(x: f32) -> f32 {
     let t = (1.0 - e) / (1.0 + e);
     return select(-t, t, x >= 0.0);
 }
-

@@ -29,7 +29,9 @@ commands:
   bench data --csv PATH
         time reading and tokenising a CSV (the page does the same work in wasm)
   bench train [--csv PATH] [--device cpu|gpu] [--kernel fused|reference] [--batch 128] [--maxlen 128] [--steps 5]
-        training throughput in reviews/s
+        [--seqs-per-workgroup N] [--steps-per-dispatch N]
+        training throughput in reviews/s; on the GPU also the dispatches per training step,
+        counted in a wgpu trace
 ";
 
 /// `--name value` pairs plus bare `--flag`s and positional words.
@@ -405,27 +407,49 @@ fn bench_train(o: Options) -> Result<(), String> {
         Some(path) => load_data(&o, path)?,
         None => crate::data::synthetic(config.batch * (steps + 3), data),
     };
+    let optional = |name: &str| -> Result<Option<usize>, String> {
+        o.value(name)
+            .map(|v| v.parse().map_err(|_| format!("{name}: cannot read `{v}`")))
+            .transpose()
+    };
+    crate::fused::set_tuning(crate::fused::Tuning {
+        seqs: optional("--seqs-per-workgroup")?,
+        steps_per_dispatch: optional("--steps-per-dispatch")?,
+    });
     let device = device(&o)?;
-    let mut trainer = Trainer::new(prepared, config, &device).map_err(|e| e.to_string())?;
-    block_on(trainer.step()).map_err(|e| e.to_string())?; // warm-up: kernel compilation
+    let mut trainer =
+        Trainer::new(prepared.clone(), config, &device).map_err(|e| e.to_string())?;
+    let step = |trainer: &mut Trainer| block_on(trainer.step()).map_err(|e| e.to_string());
+    step(&mut trainer)?; // warm-up: kernel compilation
     let start = Instant::now();
     let mut rows = 0;
     for _ in 0..steps {
-        if let StepReport::Batch { rows: r, .. } =
-            block_on(trainer.step()).map_err(|e| e.to_string())?
-        {
+        if let StepReport::Batch { rows: r, .. } = step(&mut trainer)? {
             rows += r;
         }
     }
     let seconds = start.elapsed().as_secs_f64();
     println!(
-        "training on {device:?}, batch {} × {} ids, embed {}, hidden {}: {:.1} ms/step, {:.0} reviews/s",
+        "training on {device:?}, batch {} × {} ids, embed {}, hidden {}, kernel {:?}: {:.1} ms/step, {:.0} reviews/s",
         config.batch,
         data.maxlen,
         config.embed,
         config.hidden,
+        config.kernel,
         seconds * 1e3 / steps as f64,
         rows as f64 / seconds
     );
+    if o.value("--device") == Some("gpu") {
+        // Timed above without the trace (writing it slows every call); counted here on a
+        // second device that records one.
+        let (traced, counter) =
+            crate::dispatch_count::DispatchCounter::device(crate::fused::TASKS_PER_SUBMISSION)?;
+        let mut trainer = Trainer::new(prepared, config, &traced).map_err(|e| e.to_string())?;
+        step(&mut trainer)?;
+        let before = counter.count()?;
+        step(&mut trainer)?;
+        let per_step = counter.count()? - before;
+        println!("dispatches per training step: {per_step}");
+    }
     Ok(())
 }

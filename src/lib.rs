@@ -7,7 +7,10 @@ pub mod blowup;
 #[cfg(not(target_family = "wasm"))]
 pub mod cli;
 pub mod data;
+#[cfg(not(target_family = "wasm"))]
+pub mod dispatch_count;
 pub mod fused;
+pub mod fused_check;
 pub mod gpu;
 pub mod gradflow;
 pub mod lstm;

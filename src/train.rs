@@ -7,6 +7,7 @@
 //! is kept on the host; stopping early or diverging falls back to it.
 
 use crate::data::Prepared;
+use crate::fused::adam::FusedAdam;
 use crate::lstm::module::{LstmKernel, tensor};
 use crate::model::{ModelConfig, ModelWeights, SentimentModel, bce_with_logits, id_tensor};
 use crate::rng::Rng;
@@ -208,6 +209,17 @@ async fn read_pair(loss: Tensor<1>, correct: Tensor<1>) -> Result<(f64, f64), Tr
     Ok((v[0] as f64, v[1] as f64))
 }
 
+/// Adam(β₁ 0.9, β₂ 0.999) with PyTorch's epsilon (burn's default is 1e-5), so the two
+/// optimisers agree: one dispatch per parameter on wgpu with the fused kernels, burn's own
+/// element-wise ops with the reference kernels.
+fn optimizer(kernel: LstmKernel) -> ModuleOptimizer {
+    let epsilon = 1e-8;
+    match kernel {
+        LstmKernel::Fused => ModuleOptimizer::from(FusedAdam::new(0.9, 0.999, epsilon)),
+        LstmKernel::Reference => AdamConfig::new().with_epsilon(epsilon).init(),
+    }
+}
+
 impl Trainer {
     /// `device` is a plain device; autodiff is switched on here.
     pub fn new(data: Prepared, config: TrainConfig, device: &Device) -> Result<Self, TrainError> {
@@ -226,8 +238,7 @@ impl Trainer {
             device,
             model: Some(model),
             eval_model: None,
-            // PyTorch's epsilon (burn's default is 1e-5), so the two optimisers agree.
-            optim: AdamConfig::new().with_epsilon(1e-8).init(),
+            optim: optimizer(config.kernel),
             phase: Phase::Train {
                 epoch: 1,
                 cursor: 0,

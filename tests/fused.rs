@@ -1,10 +1,17 @@
 //! The fused WGSL LSTM against burn's reference ops, on a native wgpu device (lavapipe in CI):
 //! forward outputs and every gradient, for odd shapes (H not a multiple of the workgroup size,
-//! H above it, B = 1, T = 1).
+//! H above it, B = 1, T = 1, T = 512, the time loop cut into several dispatches).
 
 use burn::tensor::{Device, Tensor};
-use lstm_lab::fused::{self, check};
+use burn::optim::Optimizer;
+use lstm_lab::fused;
+use lstm_lab::fused::adam::FusedAdam;
+use lstm_lab::fused_check as check;
+use lstm_lab::data::csv::{ColumnChoice, read_labelled_texts};
+use lstm_lab::data::{DataConfig, prepare};
 use lstm_lab::gpu::block_on;
+use lstm_lab::train::TrainConfig;
+use lstm_lab::train::Trainer;
 use lstm_lab::lstm::module::{Lstm, LstmKernel, tensor};
 use lstm_lab::rng::Rng;
 use std::sync::OnceLock;
@@ -36,21 +43,28 @@ fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
 fn fused_matches_reference_forward_and_every_gradient() {
     let Some(device) = wgpu_or_skip() else { return };
     let results = block_on(check::compare_all(&device)).expect("device");
+    assert_eq!(results.len(), check::CASES.len());
     for c in &results {
-        println!("{:?}: worst relative error {:.2e}", c.shape, c.worst());
-        for (name, error) in &c.errors {
-            assert!(
-                *error <= check::TOLERANCE,
-                "{:?} {name}: fused and reference differ by {error:e}",
-                c.shape
-            );
-        }
+        assert_close(c);
     }
-    assert_eq!(results.len(), check::SHAPES.len());
-    assert!(
-        results.iter().all(|c| c.errors.len() == 8),
-        "output and seven gradients per shape"
-    );
+}
+
+fn assert_close(c: &check::Comparison) {
+    println!("{:?}: worst relative error {:.2e}", c.case, c.worst());
+    assert_eq!(c.errors.len(), 8, "output and seven gradients");
+    for (name, error) in &c.errors {
+        assert!(
+            *error <= check::TOLERANCE,
+            "{:?} {name}: fused and reference differ by {error:e}",
+            c.case
+        );
+    }
+}
+
+#[test]
+fn fused_matches_reference_through_512_steps() {
+    let Some(device) = wgpu_or_skip() else { return };
+    assert_close(&block_on(check::compare(&device, check::LONG, 99)).expect("device"));
 }
 
 #[test]
@@ -73,5 +87,106 @@ fn fused_forward_without_autodiff_and_routing() {
             ((f - r).abs() as f64) <= check::TOLERANCE * (1.0 + scale as f64),
             "inference output: {f} vs {r}"
         );
+    }
+}
+
+const ROWS: usize = 1200;
+
+/// Per-epoch (train loss, valid loss, valid accuracy) of a short run on real reviews.
+fn epochs_on_real_reviews(device: &Device, kernel: LstmKernel) -> Vec<(f64, f64, f64)> {
+    let bytes = std::fs::read("www/sample/imdb-sample.csv.gz").expect("the page's sample");
+    let mut texts = read_labelled_texts(&bytes, &ColumnChoice::default()).expect("sample CSV");
+    texts.texts.truncate(ROWS);
+    texts.labels.truncate(ROWS);
+    texts.lines.truncate(ROWS);
+    let data = prepare(
+        &texts,
+        DataConfig {
+            vocab: 1000,
+            maxlen: 48,
+            ..DataConfig::default()
+        },
+    )
+    .expect("prepared");
+    let config = TrainConfig {
+        embed: 16,
+        hidden: 24,
+        batch: 64,
+        lr: 2e-2,
+        epochs: 3,
+        seed: 5,
+        kernel,
+    };
+    let mut trainer = Trainer::new(data, config, device).expect("trainer");
+    while !trainer.is_finished() {
+        block_on(trainer.step()).expect("step");
+    }
+    trainer
+        .history
+        .iter()
+        .map(|r| (r.train_loss, r.valid_loss, r.valid_accuracy))
+        .collect()
+}
+
+#[test]
+fn fused_and_reference_kernels_train_the_same_model() {
+    let Some(device) = wgpu_or_skip() else { return };
+    let fused = epochs_on_real_reviews(&device, LstmKernel::Fused);
+    let reference = epochs_on_real_reviews(&device, LstmKernel::Reference);
+    println!("fused {fused:?}\nreference {reference:?}");
+    assert_eq!(fused.len(), 3);
+    for (epoch, (f, r)) in fused.iter().zip(&reference).enumerate() {
+        for (what, a, b) in [("training loss", f.0, r.0), ("validation loss", f.1, r.1)] {
+            assert!(
+                a.is_finite() && ((a - b) / b).abs() <= 1e-3,
+                "epoch {}: {what} {a} (fused) vs {b} (reference)",
+                epoch + 1
+            );
+        }
+        assert!(
+            (f.2 - r.2).abs() <= 0.01,
+            "epoch {}: validation accuracy {} (fused) vs {} (reference)",
+            epoch + 1,
+            f.2,
+            r.2
+        );
+    }
+    // It learned something, so the comparison is not between two untrained models.
+    assert!(fused[2].0 < fused[0].0, "training loss fell: {fused:?}");
+    // 600 held-out reviews: chance is 0.5 ± 0.02.
+    assert!(fused[2].2 > 0.57, "above chance on held-out reviews: {fused:?}");
+}
+
+#[test]
+fn fused_adam_matches_burns_adam_step_by_step() {
+    let Some(device) = wgpu_or_skip() else { return };
+    let fused = FusedAdam::new(0.9, 0.999, 1e-8);
+    let reference = fused.reference();
+    let mut rng = Rng::new(8);
+    // 70,001 elements: not a multiple of the 256 threads of a workgroup.
+    for shape in [[7usize, 5], [1, 70_001]] {
+        let n = shape[0] * shape[1];
+        let initial = random(&mut rng, n, 1.0);
+        let start = tensor(initial.clone(), shape, &device);
+        let (mut a, mut b) = (start.clone(), start);
+        let (mut state_a, mut state_b) = (None, None);
+        for step in 0..4 {
+            let grad = tensor(random(&mut rng, n, 0.1), shape, &device);
+            (a, state_a) = fused.step(1e-2, a, grad.clone(), state_a);
+            (b, state_b) = reference.step(1e-2, b, grad, state_b);
+            let (got, want) = (read(a.clone()), read(b.clone()));
+            let error = check::relative_error(&got, &want);
+            assert!(error <= 1e-6, "{shape:?} step {step}: error {error:e}");
+            let (sa, sb) = (state_a.as_ref().unwrap(), state_b.as_ref().unwrap());
+            assert_eq!(sa.momentum.time, sb.momentum.time);
+            for (x, y) in [
+                (&sa.momentum.moment_1, &sb.momentum.moment_1),
+                (&sa.momentum.moment_2, &sb.momentum.moment_2),
+            ] {
+                let error = check::relative_error(&read(x.clone()), &read(y.clone()));
+                assert!(error <= 1e-6, "{shape:?} step {step}: moments differ by {error:e}");
+            }
+        }
+        assert_ne!(read(a), initial, "the parameter moved");
     }
 }

@@ -16,13 +16,3 @@ export async function nameAdapter(report) {
   if (report && report.name === 'unnamed adapter') report.name = (await browserAdapterName()) ?? report.name;
   return report;
 }
-
-/**
- * Whether a WebGPU adapter (a device report from src/gpu.rs) is a software renderer: SwiftShader,
- * llvmpipe/lavapipe, WARP. It runs shaders on the CPU, where the wasm CPU path trains an LSTM
- * faster (about 19× on the 2-core reference machine). In the browser wgpu cannot see the device
- * type, so the name decides there.
- */
-export function isSoftwareAdapter(report) {
-  return report?.device_type === 'Cpu' || /swiftshader|llvmpipe|lavapipe|softpipe|\bwarp\b|basic render|software/i.test(report?.name ?? '');
-}

@@ -3,7 +3,6 @@
 
 import uPlot from './vendor/uPlot.esm.js';
 import { axes, cssVar, sizeOf } from './charts.js';
-import { isSoftwareAdapter } from './adapter.js';
 
 const $ = (id) => document.getElementById(id);
 const SAMPLE = 'sample/imdb-sample.csv.gz';
@@ -62,7 +61,11 @@ export class TrainerView {
     $('trainer-choose-apply').addEventListener('click', () => this.parse(this.pending, columns('trainer-choose-text', 'trainer-choose-label')));
     $('trainer-preset-post').addEventListener('click', () => this.applyPreset(PRESETS.post));
     $('trainer-preset-quick').addEventListener('click', () => this.applyPreset(PRESETS.quick));
-    $('trainer-device').addEventListener('change', () => this.setState(this.state));
+    $('trainer-device').addEventListener('change', () => {
+      this.deviceChosenByUser = true;
+      this.setState(this.state);
+    });
+    $('trainer-engine-remeasure').addEventListener('click', () => this.probeEngines(true));
     $('trainer-start').addEventListener('click', () => this.start());
     $('trainer-pause').addEventListener('click', () => this.togglePause());
     $('trainer-stop').addEventListener('click', () => {
@@ -198,6 +201,12 @@ export class TrainerView {
   }
 
   start() {
+    if (this.probing && !this.deviceChosenByUser) {
+      // The engine is about to be chosen by measurement: start on the winner.
+      this.startAfterProbe = true;
+      $('trainer-status').textContent = 'Starts as soon as the engine timing is done…';
+      return;
+    }
     const { request, error } = this.readSettings();
     if (error) {
       this.fail('trainer-error', error);
@@ -385,24 +394,91 @@ export class TrainerView {
     return Math.max(trainTotal - c.trainSteps, 0) * trainPer + Math.max(validLeft, 0) * validPer;
   }
 
+  // ---------------------------------------------------------------- choosing the engine
+
+  /** Run `action` once the Trainer tab is visible (now, if it is). */
+  whenShown(action) {
+    if (!this.section.hidden) {
+      action();
+      return;
+    }
+    const watch = new MutationObserver(() => {
+      if (this.section.hidden) return;
+      watch.disconnect();
+      action();
+    });
+    watch.observe(this.section, { attributes: true, attributeFilter: ['hidden'] });
+  }
+
+  engineKey() {
+    return `lstm-lab.engine-probe:${this.gpu.name}|${this.gpu.backend}`;
+  }
+
+  /**
+   * Time one small training step on each engine (in the worker, in the background) and train
+   * on the faster. The result is remembered per adapter, so it is measured once.
+   */
+  probeEngines(again) {
+    if (this.probing) return;
+    const remembered = again ? null : readJson(localStorage, this.engineKey());
+    if (remembered?.cpu && 'gpu' in remembered) {
+      this.probed(remembered, true);
+      return;
+    }
+    this.probing = true;
+    this.section.dataset.engineProbe = 'running';
+    $('trainer-engine-remeasure').disabled = true;
+    $('trainer-device-status').textContent =
+      `Training worker on GPU: ${this.gpu.name} (${this.gpu.backend}). Timing one small training step on the GPU and on the CPU to train on the faster…`;
+    this.send({ type: 'probe' });
+  }
+
+  probed(times, remembered) {
+    this.probing = false;
+    this.section.dataset.engineProbe = 'done';
+    $('trainer-engine-remeasure').disabled = false;
+    if (!remembered && !times.error) {
+      try {
+        localStorage.setItem(this.engineKey(), JSON.stringify(times));
+      } catch {
+        // Storage full or refused: measured again next time.
+      }
+    }
+    const gpuMs = times.gpu?.stepMs;
+    const cpuMs = times.cpu?.stepMs;
+    const faster = gpuMs != null && (cpuMs == null || gpuMs <= cpuMs) ? 'gpu' : 'cpu';
+    this.engineTimes = times;
+    const ms = (t) => (t == null ? 'failed' : `${int.format(Math.round(t))} ms`);
+    const ratio = gpuMs && cpuMs ? Math.max(gpuMs, cpuMs) / Math.min(gpuMs, cpuMs) : null;
+    const why = times.error
+      ? `timing failed (${times.error}), so training runs on the ${faster.toUpperCase()}`
+      : `training on the ${faster.toUpperCase()}${ratio ? `, ${ratio.toFixed(1)}× faster here` : ''}`;
+    $('trainer-device-status').textContent =
+      `Training worker on GPU: ${this.gpu.name} (${this.gpu.backend}). One training step (batch 32 × 32 words, the post's layer sizes): ` +
+      `GPU ${ms(gpuMs)}, CPU (WebAssembly) ${ms(cpuMs)}${remembered ? ' (measured on an earlier visit)' : ''} — ${why}.`;
+    $('trainer-engine-times').textContent = `GPU ${ms(gpuMs)} · CPU ${ms(cpuMs)}`;
+    if (!this.deviceChosenByUser && this.state !== 'running' && this.state !== 'paused') {
+      $('trainer-device').value = faster;
+      this.setState(this.state);
+    }
+    this.bump();
+    if (this.startAfterProbe) {
+      this.startAfterProbe = false;
+      this.start();
+    }
+  }
+
   // ---------------------------------------------------------------- messages from the worker
 
   receive(m) {
     switch (m.type) {
       case 'ready': {
         this.gpu = m.device.gpu;
-        const status = $('trainer-device-status');
-        if (this.gpu && isSoftwareAdapter(this.gpu)) {
-          // A software adapter emulates the GPU on the CPU cores, much slower than running the
-          // same model on the CPU directly: start on the CPU, keep the GPU one click away.
-          status.textContent =
-            `Training worker on GPU: ${this.gpu.name} (${this.gpu.backend}) — a software renderer that runs ` +
-            'on the CPU, so training starts on the CPU (WebAssembly), about 19× faster on our 2-core test machine. Choose GPU to use it anyway.';
-          $('trainer-device').value = 'cpu';
-        } else if (this.gpu) {
-          status.textContent = `Training worker on GPU: ${this.gpu.name} (${this.gpu.backend}).`;
+        if (this.gpu) {
+          $('trainer-device-status').textContent = `Training worker on GPU: ${this.gpu.name} (${this.gpu.backend}).`;
+          this.whenShown(() => this.probeEngines(false));
         } else {
-          status.textContent = `Training worker on the CPU: ${m.device.reason}.`;
+          $('trainer-device-status').textContent = `Training worker on the CPU: ${m.device.reason}.`;
           $('trainer-device').value = 'cpu';
           $('trainer-device').querySelector('option[value="gpu"]').disabled = true;
         }
@@ -410,6 +486,9 @@ export class TrainerView {
         this.resolveReady();
         break;
       }
+      case 'probe':
+        this.probed(m.times, false);
+        break;
       case 'preview':
         this.showPreview(m.preview, m.ms);
         break;
@@ -473,6 +552,9 @@ export class TrainerView {
     } else if (where === 'self-test') {
       this.selfTest = { error: message };
       this.bump();
+    } else if (where === 'probe') {
+      // A GPU that fails a small training step is no engine to train on.
+      this.probed({ cpu: null, gpu: null, error: message }, false);
     } else if (where === 'predict') {
       $('trainer-prediction').textContent = message;
       this.bump();
@@ -482,6 +564,14 @@ export class TrainerView {
       this.fail('trainer-error', message);
       $('trainer-status').textContent = 'Training stopped.';
     }
+  }
+}
+
+function readJson(storage, key) {
+  try {
+    return JSON.parse(storage.getItem(key));
+  } catch {
+    return null;
   }
 }
 

@@ -1,9 +1,9 @@
 // The training worker. It owns the wasm TrainerSession and the training loop; the page sends
 // typed messages and gets progress back, so the page never waits on the GPU.
 //
-// page → worker: init {preferGpu, module} · load-csv {bytes, columns} · start {request} · pause · resume
+// page → worker: init {preferGpu, module} · probe · load-csv {bytes, columns} · start {request} · pause · resume
 //                · stop · predict {text} · save · load-model {bytes} · self-test
-// worker → page: ready {device} · preview {preview, ms} · started {summary, ms} · progress {report, ms}
+// worker → page: ready {device} · probe {times} · preview {preview, ms} · started {summary, ms} · progress {report, ms}
 //                · paused · finished {report} · stopped {best} · prediction {prediction}
 //                · saved {bytes} · model-loaded {info} · self-test {result} · error {where, message}
 //                · panic {message}
@@ -114,6 +114,28 @@ const handlers = {
     const bytes = await session.save();
     post({ type: 'saved', bytes }, [bytes.buffer]);
   },
+  /** One warm-up and one timed training step on each engine: `probe {times: {cpu, gpu}}`. */
+  async probe() {
+    const times = {};
+    for (const engine of ['cpu', 'gpu']) {
+      const probe = session.engineProbe(engine);
+      try {
+        let t0 = performance.now();
+        await probe.step();
+        const warmupMs = performance.now() - t0;
+        t0 = performance.now();
+        await probe.step();
+        times[engine] = { warmupMs, stepMs: performance.now() - t0 };
+      } catch (e) {
+        if (engine === 'cpu') throw e;
+        times.gpu = null;
+        times.error = errorText(e);
+      } finally {
+        probe.free();
+      }
+    }
+    post({ type: 'probe', times });
+  },
   async 'self-test'() {
     post({ type: 'self-test', result: await session.fusedSelfTest() });
   },
@@ -122,7 +144,7 @@ const handlers = {
   },
 };
 
-const where = { 'load-csv': 'data', start: 'train', predict: 'predict', save: 'model', 'load-model': 'model', init: 'init', 'self-test': 'self-test' };
+const where = { probe: 'probe', 'load-csv': 'data', start: 'train', predict: 'predict', save: 'model', 'load-model': 'model', init: 'init', 'self-test': 'self-test' };
 
 self.onmessage = async ({ data }) => {
   const handler = handlers[data.type];

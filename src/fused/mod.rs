@@ -1,18 +1,22 @@
 //! The fused LSTM recurrence: hand-written WGSL kernels in burn's wgpu runtime, with their own
 //! backward pass, plugged into burn's autodiff as one operation.
 //!
-//! In a browser the cost of an LSTM is the number of GPU dispatches per time step, not its
-//! arithmetic. burn's stock ops issue dozens per step (matmul, four slices, four activations,
-//! the cell update — and twice that backward). Here:
+//! In a browser the cost of an LSTM is the number of GPU dispatches, not its arithmetic. burn's
+//! stock ops issue dozens per time step (matmul, four slices, four activations, the cell update
+//! — and twice that backward). Here the time loop lives inside the kernels: each workgroup owns
+//! whole sequences, so step t+1 only needs what the same workgroup wrote at step t, and a
+//! `workgroupBarrier()` between steps replaces a dispatch.
 //!
 //! - forward: the input projection of every step is one burn matmul (outside this module);
-//!   then **one** dispatch per step (`shaders/lstm_forward.wgsl`) does the 4H-wide recurrent
-//!   product, all four gates and the `c`, `h` updates, and keeps the gate activations;
-//! - backward: **one** dispatch per step (`shaders/lstm_backward.wgsl`) carries `∂L/∂h` through
-//!   `W_hh` and `∂L/∂c` through the forget gate and writes the gate pre-activation gradients of
-//!   that step; then `∂W_hh` for all steps is a single matmul, `∂h₀` another.
+//!   then **one** dispatch (`shaders/lstm_forward.wgsl`) runs every step: the 4H-wide recurrent
+//!   product, all four gates and the `c`, `h` updates, keeping the gate activations;
+//! - backward: **one** dispatch (`shaders/lstm_backward.wgsl`) walks the steps back, carrying
+//!   `∂L/∂h` through `W_hh` and `∂L/∂c` through the forget gate, and writes the gate
+//!   pre-activation gradients; then `∂W_hh` for all steps is a single matmul, `∂h₀` another.
 //!
-//! All launches go to burn's stream in order: no CPU round trip inside the loop.
+//! A sequence so long that one dispatch would do more than [`layout::WORK_PER_DISPATCH`]
+//! multiply-adds is cut into several dispatches (a GPU watchdog resets a device whose single
+//! dispatch runs for seconds). [`layout`] says how a workgroup shares a step.
 //!
 //! The reference path ([`crate::lstm::module::Lstm::forward`], plain burn ops) stays as the test
 //! oracle and as the fallback on backends other than wgpu.
@@ -32,29 +36,34 @@ use cubecl::prelude::KernelId;
 use cubecl::server::{KernelArguments, MetadataBindingInfo};
 use cubecl::{CubeCount, CubeDim, RuntimeId};
 
-pub mod check;
+pub mod adam;
+pub mod layout;
+
+pub use layout::{Layout, Tuning, set_tuning, with_tuning};
 
 const COMMON: &str = include_str!("../../shaders/lstm_common.wgsl");
 const FORWARD: &str = include_str!("../../shaders/lstm_forward.wgsl");
 const BACKWARD: &str = include_str!("../../shaders/lstm_backward.wgsl");
 
-/// Threads per workgroup; one workgroup per sequence of the batch.
-const WORKGROUP: u32 = 128;
 /// Largest hidden size the kernels take: the backward kernel keeps one step's 4H gate
 /// gradients of a sequence in workgroup memory (4 × 1024 floats = WebGPU's 16 KiB minimum).
 pub const MAX_HIDDEN: usize = 1024;
 
 /// Launches burn may gather into one GPU command submission. cubecl's default (32) would cut a
-/// 128-step recurrence into four submissions; with this every step of a sequence goes in one.
+/// training step into several submissions; with this a whole step goes in one.
 pub const TASKS_PER_SUBMISSION: usize = 1024;
+
+/// Whether `device` (or the device under its autodiff) is burn's wgpu runtime.
+pub(crate) fn on_wgpu(device: &Device) -> bool {
+    match device.clone().inner().as_dispatch() {
+        DispatchDevice::Cube(d) => d.runtime() == RuntimeId::Wgpu,
+        _ => false,
+    }
+}
 
 /// Whether the fused kernels can run on `device` for this hidden size.
 pub fn supported(device: &Device, hidden: usize) -> bool {
-    let on_wgpu = match device.clone().inner().as_dispatch() {
-        DispatchDevice::Cube(d) => d.runtime() == RuntimeId::Wgpu,
-        _ => false,
-    };
-    on_wgpu && hidden <= MAX_HIDDEN
+    on_wgpu(device) && hidden <= MAX_HIDDEN
 }
 
 /// `h_seq = LSTM(x_proj, W_hh, h₀, c₀)`, all `[T, B, ·]` time-major:
@@ -84,25 +93,25 @@ pub trait LstmRecurrence: Backend {
     ) -> FloatTensor<Self>;
 }
 
-/// A WGSL kernel from `shaders/`, specialised by the values substituted into its template.
+/// A WGSL kernel from `shaders/`, specialised for one [`Layout`].
 struct Kernel {
     name: &'static str,
     source: &'static str,
-    max_hidden: usize,
+    layout: Layout,
 }
 
 impl KernelSource for Kernel {
     fn source(&self) -> SourceTemplate {
-        SourceTemplate::new(COMMON)
-            .add_template(self.source)
-            .register("wg", WORKGROUP.to_string())
-            .register("max_hidden", self.max_hidden.to_string())
-            .register("max_gates", (4 * self.max_hidden).to_string())
+        let mut template = SourceTemplate::new(COMMON).add_template(self.source);
+        for (name, value) in self.layout.template_values() {
+            template = template.register(name, value.to_string());
+        }
+        template.register("own_len", (self.layout.passes * self.layout.seqs).to_string())
     }
 
     fn id(&self) -> KernelId {
         // The cache key must cover every substituted value: the source itself is not hashed.
-        KernelId::new::<Self>().info((self.name, WORKGROUP, self.max_hidden))
+        KernelId::new::<Self>().info((self.name, self.layout))
     }
 
     fn lang(&self) -> &'static str {
@@ -110,16 +119,10 @@ impl KernelSource for Kernel {
     }
 }
 
-/// Workgroup memory is sized at compile time; round the hidden size up so a few pipelines
-/// serve every size.
-fn bucket(hidden: usize) -> usize {
-    hidden.next_power_of_two().clamp(32, MAX_HIDDEN)
-}
-
-/// The per-launch uniform: `t, batch, hidden, steps`, packed two `u32` per word.
-fn params(t: usize, batch: usize, hidden: usize, steps: usize) -> MetadataBindingInfo {
+/// The per-launch uniform: `t0, count, batch, steps`, packed two `u32` per word.
+fn params(t0: usize, count: usize, batch: usize, steps: usize) -> MetadataBindingInfo {
     let w = |lo: usize, hi: usize| lo as u64 | ((hi as u64) << 32);
-    MetadataBindingInfo::custom(vec![w(t, batch), w(hidden, steps)])
+    MetadataBindingInfo::custom(vec![w(t0, count), w(batch, steps)])
 }
 
 fn empty(like: &CubeTensor, dims: [usize; 3]) -> CubeTensor {
@@ -138,33 +141,62 @@ fn dims<const D: usize>(t: &CubeTensor) -> [usize; D] {
     t.meta.shape().dims::<D>()
 }
 
-fn launch(
-    kernel: Kernel,
-    like: &CubeTensor,
-    batch: usize,
-    buffers: &[&CubeTensor],
-    info: MetadataBindingInfo,
-) {
+fn launch(kernel: Kernel, batch: usize, buffers: &[&CubeTensor], info: MetadataBindingInfo) {
     let mut args = KernelArguments::new();
     for b in buffers {
         args = args.with_buffer(b.handle.clone().binding());
     }
-    like.client.launch(
-        Box::new(SourceKernel::new(kernel, CubeDim::new_1d(WORKGROUP))),
-        CubeCount::Static(batch as u32, 1, 1),
+    let workgroups = kernel.layout.workgroups(batch) as u32;
+    let threads = kernel.layout.threads() as u32;
+    buffers[0].client.launch(
+        Box::new(SourceKernel::new(kernel, CubeDim::new_1d(threads))),
+        CubeCount::Static(workgroups, 1, 1),
         args.with_info(info),
     );
+}
+
+/// `W_hh` `[4H, H]` rearranged to `[H, H, 4]` with the four gates of one (k, j) side by side:
+/// `forward` puts `W[g·H + j, k]` at `[k, j, g]` (h_{t−1}[k] feeds unit j's gates), backward
+/// `W[g·H + k, j]` (unit k's gate gradients feed dh[j]). Either way neighbouring threads (j)
+/// read neighbouring vec4s.
+fn gate_vec4s(w_hh: &CubeTensor, forward: bool) -> CubeTensor {
+    let [gates4, hidden] = dims::<2>(w_hh);
+    let w = Tensor::<2>::from_primitive::<Cube>(w_hh.clone()).reshape([4, gates4 / 4, hidden]);
+    let axes = if forward { [2, 1, 0] } else { [1, 2, 0] };
+    into_contiguous(w.permute(axes).try_into_primitive::<Cube>().expect("Cube"))
+}
+
+/// The dispatches of a sequence of `steps` steps: `(t0, count)`, in time order.
+fn chunks(layout: &Layout, batch: usize, steps: usize) -> Vec<(usize, usize)> {
+    let per = layout.steps_per_dispatch(batch, steps);
+    (0..steps)
+        .step_by(per)
+        .map(|t0| (t0, per.min(steps - t0)))
+        .collect()
 }
 
 /// What the forward pass keeps for the backward pass.
 #[derive(Clone, Debug)]
 pub struct Saved {
     w_hh: CubeTensor,
-    h0: CubeTensor,
     c0: CubeTensor,
-    h_seq: CubeTensor,
+    /// `[T+1, B, H]`: h₀ then every output.
+    h_all: CubeTensor,
     c_seq: CubeTensor,
+    /// `[T, B, H, 4]`.
     gates: CubeTensor,
+    layout: Layout,
+}
+
+impl Saved {
+    /// The layer's output `[T, B, H]`: a view of `h_all` without h₀.
+    fn h_seq(&self) -> CubeTensor {
+        let steps = dims::<3>(&self.h_all)[0] - 1;
+        Tensor::<3>::from_primitive::<Cube>(self.h_all.clone())
+            .narrow(0, 1, steps)
+            .try_into_primitive::<Cube>()
+            .expect("Cube")
+    }
 }
 
 fn forward(x_proj: CubeTensor, w_hh: CubeTensor, h0: CubeTensor, c0: CubeTensor) -> Saved {
@@ -173,96 +205,92 @@ fn forward(x_proj: CubeTensor, w_hh: CubeTensor, h0: CubeTensor, c0: CubeTensor)
     let [steps, batch, gates4] = dims::<3>(&x_proj);
     let hidden = gates4 / 4;
     assert!(
-        hidden <= MAX_HIDDEN,
-        "hidden size {hidden} exceeds {MAX_HIDDEN}"
+        (1..=MAX_HIDDEN).contains(&hidden),
+        "hidden size {hidden} is outside 1–{MAX_HIDDEN}"
     );
+    let layout = layout::current(hidden, batch);
     let w_hh = into_contiguous(w_hh);
-    // Wᵀ so that neighbouring threads (units) read neighbouring weights.
-    let w_hh_t = into_contiguous(
-        Tensor::<2>::from_primitive::<Cube>(w_hh.clone())
-            .transpose()
-            .try_into_primitive::<Cube>()
-            .expect("Cube"),
-    );
+    let w4 = gate_vec4s(&w_hh, true);
     let (h0, c0) = (into_contiguous(h0), into_contiguous(c0));
-    let h_seq = empty(&x_proj, [steps, batch, hidden]);
+    let h_all = empty(&x_proj, [steps + 1, batch, hidden]);
     let c_seq = empty(&x_proj, [steps, batch, hidden]);
     let gates = empty(&x_proj, [steps, batch, gates4]);
-    for t in 0..steps {
+    for (t0, count) in chunks(&layout, batch, steps) {
         launch(
             Kernel {
                 name: "lstm_forward",
                 source: FORWARD,
-                max_hidden: bucket(hidden),
+                layout,
             },
-            &x_proj,
             batch,
-            &[&x_proj, &w_hh_t, &h0, &c0, &h_seq, &c_seq, &gates],
-            params(t, batch, hidden, steps),
+            &[&x_proj, &w4, &h0, &c0, &h_all, &c_seq, &gates],
+            params(t0, count, batch, steps),
         );
     }
     Saved {
         w_hh,
-        h0,
         c0,
-        h_seq,
+        h_all,
         c_seq,
         gates,
+        layout,
     }
 }
 
-/// Gradients of `x_proj`, `w_hh`, `h0`, `c0` from the gradient of `h_seq`.
-fn backward(saved: &Saved, d_h_seq: CubeTensor) -> [CubeTensor; 4] {
+/// Gradients of `x_proj`, `w_hh`, `h0`, `c0` from the gradient of `h_seq`; only those in
+/// `wanted` are computed (the rest cost dispatches for nothing).
+fn backward(saved: &Saved, d_h_seq: CubeTensor, wanted: [bool; 4]) -> [Option<CubeTensor>; 4] {
     let d_h_seq = into_contiguous(d_h_seq);
-    let [steps, batch, hidden] = dims::<3>(&saved.h_seq);
+    let [steps, batch, hidden] = dims::<3>(&saved.c_seq);
+    let w4 = gate_vec4s(&saved.w_hh, false);
     let d_gates = empty(&saved.gates, [steps, batch, 4 * hidden]);
     let dc_carry = empty(&saved.gates, [1, batch, hidden]);
-    for t in (0..steps).rev() {
+    for (t0, count) in chunks(&saved.layout, batch, steps).into_iter().rev() {
         launch(
             Kernel {
                 name: "lstm_backward",
                 source: BACKWARD,
-                max_hidden: bucket(hidden),
+                layout: saved.layout,
             },
-            &d_h_seq,
             batch,
             &[
                 &d_h_seq,
-                &saved.w_hh,
+                &w4,
                 &saved.gates,
                 &saved.c_seq,
                 &saved.c0,
                 &d_gates,
                 &dc_carry,
             ],
-            params(t, batch, hidden, steps),
+            params(t0, count, batch, steps),
         );
     }
-    // The rest are plain matmuls over all steps at once.
+    // The weight gradients are matmuls over all steps at once.
     let tensor = |t: &CubeTensor| Tensor::<3>::from_primitive::<Cube>(t.clone());
     let primitive = |t: Tensor<2>| t.try_into_primitive::<Cube>().expect("Cube");
     let dg = tensor(&d_gates);
-    let w_hh = Tensor::<2>::from_primitive::<Cube>(saved.w_hh.clone());
-    let h0 = Tensor::<2>::from_primitive::<Cube>(saved.h0.clone());
-    // h_{t−1} for every step: h₀, then h₁…h_{T−1}.
-    let h_prev = if steps == 1 {
-        h0.unsqueeze::<3>()
-    } else {
-        Tensor::cat(
-            vec![
-                h0.unsqueeze::<3>(),
-                tensor(&saved.h_seq).narrow(0, 0, steps - 1),
-            ],
-            0,
+    let [_, want_w, want_h0, want_c0] = wanted;
+    // h_{t−1} for every step is the first T rows of h_all: no copy.
+    let d_w_hh = want_w.then(|| {
+        let h_prev = tensor(&saved.h_all).narrow(0, 0, steps);
+        primitive(
+            dg.clone()
+                .reshape([steps * batch, 4 * hidden])
+                .transpose()
+                .matmul(h_prev.reshape([steps * batch, hidden])),
         )
-    };
-    let dg_flat = dg.clone().reshape([steps * batch, 4 * hidden]);
-    let d_w_hh = dg_flat
-        .transpose()
-        .matmul(h_prev.reshape([steps * batch, hidden]));
-    let d_h0 = dg.narrow(0, 0, 1).reshape([batch, 4 * hidden]).matmul(w_hh);
-    let d_c0 = tensor(&dc_carry).reshape([batch, hidden]);
-    [d_gates, primitive(d_w_hh), primitive(d_h0), primitive(d_c0)]
+    });
+    let d_h0 = want_h0.then(|| {
+        let w_hh = Tensor::<2>::from_primitive::<Cube>(saved.w_hh.clone());
+        primitive(
+            dg.clone()
+                .narrow(0, 0, 1)
+                .reshape([batch, 4 * hidden])
+                .matmul(w_hh),
+        )
+    });
+    let d_c0 = want_c0.then(|| primitive(tensor(&dc_carry).reshape([batch, hidden])));
+    [Some(d_gates), d_w_hh, d_h0, d_c0]
 }
 
 impl LstmRecurrence for Cube {
@@ -272,7 +300,7 @@ impl LstmRecurrence for Cube {
         h0: CubeTensor,
         c0: CubeTensor,
     ) -> CubeTensor {
-        forward(x_proj, w_hh, h0, c0).h_seq
+        forward(x_proj, w_hh, h0, c0).h_seq()
     }
 }
 
@@ -284,9 +312,10 @@ impl Backward<Cube, 4> for RecurrenceBackward {
 
     fn backward(self, ops: Ops<Self::State, 4>, grads: &mut Gradients, _: &mut Checkpointer) {
         let d_h_seq = grads.consume::<Cube>(&ops.node);
-        let [d_x, d_w, d_h0, d_c0] = backward(&ops.state, d_h_seq);
-        for (node, grad) in ops.parents.into_iter().zip([d_x, d_w, d_h0, d_c0]) {
-            if let Some(node) = node {
+        let wanted = ops.parents.each_ref().map(|p| p.is_some());
+        let computed = backward(&ops.state, d_h_seq, wanted);
+        for (node, grad) in ops.parents.into_iter().zip(computed) {
+            if let (Some(node), Some(grad)) = (node, grad) {
                 grads.register::<Cube>(node.id, grad);
             }
         }
@@ -313,7 +342,7 @@ impl<C: CheckpointStrategy> LstmRecurrence for Autodiff<Cube, C> {
                     h0.into_primitive(),
                     c0.into_primitive(),
                 );
-                let out = saved.h_seq.clone();
+                let out = saved.h_seq();
                 prep.finish(saved, out)
             }
             OpsKind::UnTracked(prep) => prep.finish(
@@ -323,7 +352,7 @@ impl<C: CheckpointStrategy> LstmRecurrence for Autodiff<Cube, C> {
                     h0.into_primitive(),
                     c0.into_primitive(),
                 )
-                .h_seq,
+                .h_seq(),
             ),
         }
     }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LstmKernel {
-    /// The fused WGSL kernels (one dispatch per step each way) on wgpu devices; elsewhere, or
+    /// The fused WGSL kernels (the whole time loop in one dispatch each way) on wgpu devices; elsewhere, or
     /// for hidden sizes above [`fused::MAX_HIDDEN`], the reference path.
     #[default]
     Fused,

@@ -356,6 +356,40 @@ impl TrainerSession {
         })
     }
 
+    /// A small training run (the post's layer sizes, batch 32 × 32 words, synthetic reviews)
+    /// on `engine` ("gpu" or "cpu"), for the worker to time one step of each engine and train on
+    /// the faster: the first step compiles kernels, so the worker times the second.
+    #[wasm_bindgen(js_name = engineProbe)]
+    pub fn engine_probe(&self, engine: &str) -> Result<EngineProbe, JsError> {
+        let device = match engine {
+            "gpu" => self
+                .state
+                .borrow()
+                .gpu
+                .clone()
+                .ok_or_else(|| JsError::new("this session has no WebGPU device"))?,
+            "cpu" => Device::flex(),
+            other => return Err(JsError::new(&format!("unknown engine `{other}`"))),
+        };
+        let config = TrainConfig {
+            batch: PROBE_BATCH,
+            epochs: 1,
+            ..TrainConfig::default()
+        };
+        let data = crate::data::synthetic(
+            PROBE_BATCH * 4,
+            DataConfig {
+                maxlen: 32,
+                train_fraction: 0.9,
+                ..DataConfig::default()
+            },
+        );
+        let trainer = Trainer::new(data, config, &device).map_err(js_error)?;
+        Ok(EngineProbe {
+            trainer: Rc::new(RefCell::new(Some(trainer))),
+        })
+    }
+
     /// Run the fused kernels against burn's reference ops on this session's GPU (forward and
     /// every gradient, several shapes). Resolves to `[{shape, errors: [[name, error]…]}]`.
     #[wasm_bindgen(js_name = fusedSelfTest)]
@@ -365,7 +399,7 @@ impl TrainerSession {
             let gpu = gpu.ok_or_else(|| {
                 JsError::new("the fused kernels need WebGPU, and this session has none")
             })?;
-            let results = crate::fused::check::compare_all(&gpu)
+            let results = crate::fused_check::compare_all(&gpu)
                 .await
                 .map_err(|e| JsError::new(&format!("{e:?}")))?;
             Ok(to_js(&results)?)
@@ -396,5 +430,31 @@ impl TrainerSession {
         s.predictor = Some(Rc::new(Predictor::from_saved(&saved, &device)));
         s.loaded = Some(saved.header);
         to_js(&info)
+    }
+}
+
+const PROBE_BATCH: usize = 32;
+
+/// See [`TrainerSession::engine_probe`].
+#[wasm_bindgen]
+pub struct EngineProbe {
+    trainer: Rc<RefCell<Option<Trainer>>>,
+}
+
+#[wasm_bindgen]
+impl EngineProbe {
+    /// One training step; resolves when its loss is back on the host.
+    pub fn step(&self) -> js_sys::Promise {
+        let cell = self.trainer.clone();
+        future_to_promise(async move {
+            let mut trainer = cell
+                .borrow_mut()
+                .take()
+                .ok_or_else(|| JsError::new("the probe is already stepping"))?;
+            let result = trainer.step().await;
+            *cell.borrow_mut() = Some(trainer);
+            result.map_err(js_error)?;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 }

@@ -43,13 +43,9 @@ browserTest('upload, preview, train on WebGPU, predict, save and reload', async 
   const page = app.page;
   await page.click('#tab-trainer');
   await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
-  const deviceStatus = await app.text('#trainer-device-status');
-  assert.match(deviceStatus, /Training worker on GPU: /);
-  if (/software renderer/.test(deviceStatus)) {
-    // SwiftShader here: the page starts on the CPU; this test is about WebGPU, so switch.
-    assert.equal(await page.inputValue('#trainer-device'), 'cpu', 'a software adapter defaults to the CPU');
-    await page.selectOption('#trainer-device', 'gpu');
-  }
+  assert.match(await app.text('#trainer-device-status'), /Training worker on GPU: /);
+  // This test is about WebGPU, whichever engine the timing would pick.
+  await page.selectOption('#trainer-device', 'gpu');
 
   await upload(app, 'reviews.csv', reviewsCsv(120));
   assert.match(await app.text('#trainer-counts'), /^reviews\.csv: 120 reviews — 60 positive, 60 negative/);
@@ -92,6 +88,30 @@ browserTest('upload, preview, train on WebGPU, predict, save and reload', async 
   await page.setInputFiles('#trainer-load', { name: 'damaged.lstmlab', mimeType: 'application/octet-stream', buffer: damaged });
   await page.waitForSelector('#trainer-model-error:not([hidden])');
   assert.match(await app.text('#trainer-model-error'), /damaged\.lstmlab: the model file is damaged \(its checksum does not match\)\. The current model is still loaded\./);
+});
+
+browserTest('the engine is chosen by timing a training step on each, and remembered per adapter', async (app) => {
+  const page = app.page;
+  await page.click('#tab-trainer');
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
+  assert.equal(await page.evaluate(() => document.getElementById('trainer').dataset.engineProbe), 'running');
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.engineProbe === 'done', null, { timeout: 600_000 });
+  const times = await page.evaluate(() => globalThis.lstmLab.trainer.engineTimes);
+  console.log(`engine probe: ${JSON.stringify(times)}`);
+  assert.ok(times.cpu.stepMs > 0 && times.gpu.stepMs > 0, 'both engines timed');
+  const faster = times.gpu.stepMs <= times.cpu.stepMs ? 'gpu' : 'cpu';
+  assert.equal(await page.inputValue('#trainer-device'), faster, 'the faster engine is chosen');
+  const status = await app.text('#trainer-device-status');
+  assert.match(status, new RegExp(`GPU [\\d,]+ ms, CPU \\(WebAssembly\\) [\\d,]+ ms — training on the ${faster.toUpperCase()}`));
+  await app.screenshot('trainer-engine-probe');
+
+  // Back on the page: the measurement is remembered, nothing is timed again.
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.engineProbe === 'done');
+  assert.match(await app.text('#trainer-device-status'), /measured on an earlier visit/);
+  assert.equal(await page.inputValue('#trainer-device'), faster);
+  assert.deepEqual(await page.evaluate(() => globalThis.lstmLab.trainer.engineTimes), times);
 });
 
 browserTest('the CPU path (burn in wasm) trains and predicts too', async (app) => {
@@ -165,12 +185,12 @@ browserTest('fused WGSL kernels match burn reference ops on this browser\'s WebG
   await page.waitForFunction(() => globalThis.lstmLab.trainer.selfTest, null, { timeout: 600_000 });
   const result = await page.evaluate(() => globalThis.lstmLab.trainer.selfTest);
   assert.ok(Array.isArray(result), `self-test failed: ${JSON.stringify(result)}`);
-  assert.equal(result.length, 6);
+  assert.equal(result.length, 9);
   for (const c of result) {
     for (const [name, error] of c.errors) {
-      assert.ok(error <= 1e-4, `${c.shape} ${name}: fused and reference differ by ${error}`);
+      assert.ok(error <= 1e-4, `${JSON.stringify(c.case)} ${name}: fused and reference differ by ${error}`);
     }
   }
   const worst = Math.max(...result.flatMap((c) => c.errors.map(([, e]) => e)));
-  console.log(`fused vs reference on ${await app.text('#adapter-status')}: worst relative error ${worst.toExponential(2)} over ${result.length} shapes`);
+  console.log(`fused vs reference on ${await app.text('#adapter-status')}: worst relative error ${worst.toExponential(2)} over ${result.length} cases`);
 });
