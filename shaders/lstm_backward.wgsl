@@ -47,7 +47,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         }
         d_next[x] = v;
     }
-    var dc: array<f32, {{ own_len }}>;
+    var dc = array<f32, {{ own_len }}>();
     if (part == 0u) {
         for (var unit_pass = 0u; unit_pass < PASSES; unit_pass++) {
             let j = u + unit_pass * UNIT_THREADS;
@@ -64,11 +64,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var n = 0u; n < p.count; n++) {
         let t = top - n;
         // Phase 1: this thread's slice of Σ_k dA_{t+1}[k-th unit's gates] · W_hh[·, j].
-        var own: array<f32, {{ own_len }}>;
+        var own = array<f32, {{ own_len }}>();
         for (var unit_pass = 0u; unit_pass < PASSES; unit_pass++) {
             let j = u + unit_pass * UNIT_THREADS;
             if (j < H) {
-                var acc: array<f32, SEQS>;
+                var acc = array<f32, SEQS>();
                 for (var k = k_begin; k < k_end; k++) {
                     let w = w4[k * H + j];
                     for (var s = 0u; s < SEQS; s++) {

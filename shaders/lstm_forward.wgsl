@@ -51,11 +51,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var n = 0u; n < p.count; n++) {
         let t = p.t0 + n;
         // Phase 1: this thread's slice of h_{t−1} · W_hhᵀ for its units, every sequence.
-        var own: array<vec4<f32>, {{ own_len }}>;
+        var own = array<vec4<f32>, {{ own_len }}>();
         for (var unit_pass = 0u; unit_pass < PASSES; unit_pass++) {
             let j = u + unit_pass * UNIT_THREADS;
             if (j < H) {
-                var acc: array<vec4<f32>, SEQS>;
+                // Explicitly zeroed: SwiftShader keeps a bare declaration's value from the last
+                // iteration (seen as sums carried from step to step).
+                var acc = array<vec4<f32>, SEQS>();
                 for (var k = k_begin; k < k_end; k++) {
                     let w = w4[k * H + j];
                     for (var s = 0u; s < SEQS; s++) {

@@ -417,8 +417,7 @@ fn bench_train(o: Options) -> Result<(), String> {
         steps_per_dispatch: optional("--steps-per-dispatch")?,
     });
     let device = device(&o)?;
-    let mut trainer =
-        Trainer::new(prepared.clone(), config, &device).map_err(|e| e.to_string())?;
+    let mut trainer = Trainer::new(prepared.clone(), config, &device).map_err(|e| e.to_string())?;
     let step = |trainer: &mut Trainer| block_on(trainer.step()).map_err(|e| e.to_string());
     step(&mut trainer)?; // warm-up: kernel compilation
     let start = Instant::now();

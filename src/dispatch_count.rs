@@ -36,7 +36,8 @@ impl DispatchCounter {
     /// submitted, so read this after a value has come back from the device.
     pub fn count(&self) -> Result<usize, String> {
         let path = self.dir.join("trace.ron");
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(count_dispatches(&text))
     }
 }

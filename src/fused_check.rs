@@ -201,7 +201,11 @@ mod tests {
         assert_eq!(relative_error(&[1.0], &[1.0, 2.0]), f64::INFINITY);
         let c = Comparison {
             case: case((1, 1, 1, 1)),
-            errors: vec![("a".into(), 1e-7), ("b".into(), f64::NAN), ("c".into(), 1e-6)],
+            errors: vec![
+                ("a".into(), 1e-7),
+                ("b".into(), f64::NAN),
+                ("c".into(), 1e-6),
+            ],
         };
         assert!(c.worst().is_nan(), "NaN survives the fold");
         assert!(!c.passes());

@@ -2,18 +2,18 @@
 //! forward outputs and every gradient, for odd shapes (H not a multiple of the workgroup size,
 //! H above it, B = 1, T = 1, T = 512, the time loop cut into several dispatches).
 
-use burn::tensor::{Device, Tensor};
 use burn::optim::Optimizer;
+use burn::tensor::{Device, Tensor};
+use lstm_lab::data::csv::{ColumnChoice, read_labelled_texts};
+use lstm_lab::data::{DataConfig, prepare};
 use lstm_lab::fused;
 use lstm_lab::fused::adam::FusedAdam;
 use lstm_lab::fused_check as check;
-use lstm_lab::data::csv::{ColumnChoice, read_labelled_texts};
-use lstm_lab::data::{DataConfig, prepare};
 use lstm_lab::gpu::block_on;
-use lstm_lab::train::TrainConfig;
-use lstm_lab::train::Trainer;
 use lstm_lab::lstm::module::{Lstm, LstmKernel, tensor};
 use lstm_lab::rng::Rng;
+use lstm_lab::train::TrainConfig;
+use lstm_lab::train::Trainer;
 use std::sync::OnceLock;
 
 /// burn's wgpu runtime can be initialised once per process; the tests share it.
@@ -154,7 +154,10 @@ fn fused_and_reference_kernels_train_the_same_model() {
     // It learned something, so the comparison is not between two untrained models.
     assert!(fused[2].0 < fused[0].0, "training loss fell: {fused:?}");
     // 600 held-out reviews: chance is 0.5 ± 0.02.
-    assert!(fused[2].2 > 0.57, "above chance on held-out reviews: {fused:?}");
+    assert!(
+        fused[2].2 > 0.57,
+        "above chance on held-out reviews: {fused:?}"
+    );
 }
 
 #[test]
@@ -184,7 +187,10 @@ fn fused_adam_matches_burns_adam_step_by_step() {
                 (&sa.momentum.moment_2, &sb.momentum.moment_2),
             ] {
                 let error = check::relative_error(&read(x.clone()), &read(y.clone()));
-                assert!(error <= 1e-6, "{shape:?} step {step}: moments differ by {error:e}");
+                assert!(
+                    error <= 1e-6,
+                    "{shape:?} step {step}: moments differ by {error:e}"
+                );
             }
         }
         assert_ne!(read(a), initial, "the parameter moved");

@@ -7,7 +7,9 @@
 
 use super::on_wgpu;
 use burn::backend::Cube;
-use burn::backend::wgpu::{CubeTensor, KernelSource, SourceKernel, SourceTemplate, into_contiguous};
+use burn::backend::wgpu::{
+    CubeTensor, KernelSource, SourceKernel, SourceTemplate, into_contiguous,
+};
 use burn::optim::{Adam, AdamConfig, AdamState, AdaptiveMomentumState, LearningRate, Optimizer};
 use burn::tensor::{DType, Device, Shape, Tensor};
 use cubecl::prelude::KernelId;
@@ -71,7 +73,13 @@ fn cube<const D: usize>(t: Tensor<D>) -> CubeTensor {
 fn like(t: &CubeTensor) -> CubeTensor {
     let shape = t.meta.shape().clone();
     let handle = t.client.empty(shape.num_elements() * 4);
-    CubeTensor::new_contiguous(t.client.clone(), t.device.clone(), shape, handle, DType::F32)
+    CubeTensor::new_contiguous(
+        t.client.clone(),
+        t.device.clone(),
+        shape,
+        handle,
+        DType::F32,
+    )
 }
 
 impl Optimizer for FusedAdam {
@@ -94,11 +102,12 @@ impl Optimizer for FusedAdam {
         let factor = bias_correction2_sqrt / (1.0 - self.beta_1.powi(time as i32));
         let n = tensor.shape().num_elements();
         let (param, grad) = (cube(tensor), cube(grad));
-        // At the first step there are no moments: the kernel does not read them, so any
-        // buffer of the right size can stand in.
+        // At the first step there are no moments: the kernel does not read them, so fresh
+        // (unwritten) buffers stand in. Not `grad` itself: WebGPU refuses one buffer bound to
+        // two writable bindings.
         let (m1, m2) = match &moments {
             Some(m) => (cube(m.moment_1.clone()), cube(m.moment_2.clone())),
-            None => (grad.clone(), grad.clone()),
+            None => (like(&param), like(&param)),
         };
         let outputs = [like(&param), like(&param), like(&param)];
 
@@ -116,11 +125,22 @@ impl Optimizer for FusedAdam {
             ),
         ]);
         let mut args = KernelArguments::new();
-        for b in [&param, &grad, &m1, &m2, &outputs[0], &outputs[1], &outputs[2]] {
+        for b in [
+            &param,
+            &grad,
+            &m1,
+            &m2,
+            &outputs[0],
+            &outputs[1],
+            &outputs[2],
+        ] {
             args = args.with_buffer(b.handle.clone().binding());
         }
         param.client.launch(
-            Box::new(SourceKernel::new(AdamKernel, CubeDim::new_1d(THREADS as u32))),
+            Box::new(SourceKernel::new(
+                AdamKernel,
+                CubeDim::new_1d(THREADS as u32),
+            )),
             CubeCount::Static(columns as u32, rows as u32, 1),
             args.with_info(info),
         );

@@ -96,7 +96,10 @@ impl Layout {
             ("threads", self.threads()),
             ("slice", self.slice()),
             ("seqs_hidden", self.seqs * self.hidden),
-            ("partial_len", ((self.split - 1) * self.seqs * self.hidden).max(1)),
+            (
+                "partial_len",
+                ((self.split - 1) * self.seqs * self.hidden).max(1),
+            ),
         ]
     }
 
@@ -148,7 +151,10 @@ mod tests {
     #[test]
     fn the_posts_size_leaves_no_thread_idle() {
         let l = Layout::new(100, 128, 4);
-        assert_eq!((l.split, l.unit_threads, l.passes, l.threads()), (2, 100, 1, 200));
+        assert_eq!(
+            (l.split, l.unit_threads, l.passes, l.threads()),
+            (2, 100, 1, 200)
+        );
         assert_eq!(l.idle_fraction(), 0.0);
         assert_eq!(l.slice(), 50);
     }
@@ -159,12 +165,18 @@ mod tests {
             for batch in [1, 3, 128] {
                 let l = Layout::new(hidden, batch, 8);
                 assert!(l.threads() <= MAX_THREADS && l.threads() >= 1, "{l:?}");
-                assert!(l.unit_threads * l.passes >= hidden, "{l:?}: units uncovered");
+                assert!(
+                    l.unit_threads * l.passes >= hidden,
+                    "{l:?}: units uncovered"
+                );
                 assert!(l.split * l.slice() >= hidden, "{l:?}: k uncovered");
                 assert!(l.seqs >= 1 && l.seqs <= batch, "{l:?}");
                 let fwd = l.seqs * hidden + 4 * (l.split - 1) * l.seqs * hidden;
                 let bwd = 4 * l.seqs * hidden + (l.split - 1) * l.seqs * hidden;
-                assert!(fwd.max(bwd) <= WORKGROUP_FLOATS, "{l:?} needs {fwd}/{bwd} floats");
+                assert!(
+                    fwd.max(bwd) <= WORKGROUP_FLOATS,
+                    "{l:?} needs {fwd}/{bwd} floats"
+                );
                 // At most one pass's worth of threads short of full.
                 assert!(l.unit_threads * l.passes - hidden < l.passes, "{l:?}");
             }
@@ -185,6 +197,10 @@ mod tests {
             || l.steps_per_dispatch(128, 128),
         );
         assert_eq!(tuned, 3);
-        assert_eq!(l.steps_per_dispatch(128, 128), 128, "the override ends with the closure");
+        assert_eq!(
+            l.steps_per_dispatch(128, 128),
+            128,
+            "the override ends with the closure"
+        );
     }
 }

@@ -106,7 +106,10 @@ impl KernelSource for Kernel {
         for (name, value) in self.layout.template_values() {
             template = template.register(name, value.to_string());
         }
-        template.register("own_len", (self.layout.passes * self.layout.seqs).to_string())
+        template.register(
+            "own_len",
+            (self.layout.passes * self.layout.seqs).to_string(),
+        )
     }
 
     fn id(&self) -> KernelId {
