@@ -193,19 +193,24 @@ pub struct Trainer {
     best: Option<(EpochReport, ModelWeights)>,
 }
 
-/// Loss (mean) and number of correct predictions for a batch, computed on the device.
-fn batch_stats(logits: Tensor<1>, targets: Tensor<1>) -> (Tensor<1>, Tensor<1>) {
+/// `[mean loss, number of correct predictions]` of a batch, computed on the device: one
+/// dispatch with the fused kernels on wgpu, burn's ops elsewhere.
+fn batch_stats(logits: Tensor<1>, targets: Tensor<1>, fused: bool) -> Tensor<1> {
+    if fused {
+        return crate::fused::loss::loss_and_correct(logits, targets);
+    }
     let loss = bce_with_logits(logits.clone(), targets.clone());
     let predicted = logits.greater_elem(0.0).float();
     let correct = (predicted - targets).abs().neg().add_scalar(1.0).sum();
-    (loss, correct)
+    Tensor::cat(vec![loss, correct], 0)
 }
 
-async fn read_pair(loss: Tensor<1>, correct: Tensor<1>) -> Result<(f64, f64), TrainError> {
-    let values = Tensor::cat(vec![loss, correct], 0)
+async fn read_stats(stats: Tensor<1>) -> Result<(f64, f64), TrainError> {
+    let v = stats
         .into_data_async()
-        .await?;
-    let v = values.try_to_vec::<f32>().expect("float stats");
+        .await?
+        .try_to_vec::<f32>()
+        .expect("float stats");
     Ok((v[0] as f64, v[1] as f64))
 }
 
@@ -250,6 +255,11 @@ impl Trainer {
             history: Vec::new(),
             best: None,
         })
+    }
+
+    /// Whether the loss runs as the fused WGSL kernels (the fused kernel choice, on wgpu).
+    fn fused_loss(&self) -> bool {
+        self.config.kernel == LstmKernel::Fused && crate::fused::supported(&self.device, 1)
     }
 
     pub fn train_batches(&self) -> usize {
@@ -310,12 +320,16 @@ impl Trainer {
 
         let model = self.model.take().expect("model present between steps");
         let logits = model.forward(ids, self.config.kernel);
-        let loss = bce_with_logits(logits.clone(), targets.clone());
-        let (_, correct) = batch_stats(logits.detach(), targets);
-        let loss_value = loss.clone().detach();
+        let fused = self.fused_loss();
+        let loss = if fused {
+            crate::fused::loss::bce_with_logits(logits.clone(), targets.clone())
+        } else {
+            bce_with_logits(logits.clone(), targets.clone())
+        };
+        let stats = batch_stats(logits.inner(), targets.inner(), fused);
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         self.model = Some(self.optim.step(self.config.lr, model, grads));
-        let (loss, correct) = read_pair(loss_value, correct).await?;
+        let (loss, correct) = read_stats(stats).await?;
 
         let batch = cursor / self.config.batch + 1;
         if !loss.is_finite() {
@@ -364,8 +378,8 @@ impl Trainer {
             self.config.kernel,
         );
         let targets = tensor(labels.iter().map(|&l| l as f32).collect(), [rows], &device);
-        let (loss, correct) = batch_stats(logits, targets);
-        let (loss, correct) = read_pair(loss, correct).await?;
+        let stats = batch_stats(logits, targets, self.fused_loss());
+        let (loss, correct) = read_stats(stats).await?;
         self.valid_tally.add(loss, correct, rows);
         self.done += 1;
         if end < n {

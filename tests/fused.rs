@@ -196,3 +196,51 @@ fn fused_adam_matches_burns_adam_step_by_step() {
         assert_ne!(read(a), initial, "the parameter moved");
     }
 }
+
+#[test]
+fn fused_loss_matches_burns_loss_and_gradient() {
+    let Some(device) = wgpu_or_skip() else { return };
+    let device = device.autodiff();
+    let mut rng = Rng::new(21);
+    // 300 rows: more than the 256 threads that sum them; logits from tiny to saturating.
+    let n = 300;
+    let mut values = random(&mut rng, n, 4.0);
+    values[0] = 40.0;
+    values[1] = -40.0;
+    let labels: Vec<f32> = (0..n).map(|i| (i % 3 == 0) as u8 as f32).collect();
+    let targets = tensor(labels.clone(), [n], &device);
+    let run = |fused: bool| {
+        let logits = tensor(values.clone(), [n], &device).require_grad();
+        let loss = if fused {
+            fused::loss::bce_with_logits(logits.clone(), targets.clone())
+        } else {
+            lstm_lab::model::bce_with_logits(logits.clone(), targets.clone())
+        };
+        let grads = (loss.clone() * 3.0).backward();
+        (
+            read(loss.detach()),
+            read(logits.grad(&grads).expect("gradient")),
+        )
+    };
+    let (loss, grad) = run(true);
+    let (want_loss, want_grad) = run(false);
+    assert!(
+        check::relative_error(&loss, &want_loss) <= 1e-6,
+        "{loss:?} vs {want_loss:?}"
+    );
+    let error = check::relative_error(&grad, &want_grad);
+    assert!(error <= 1e-6, "gradient differs by {error:e}");
+
+    let stats = read(fused::loss::loss_and_correct(
+        tensor(values.clone(), [n], &device).inner(),
+        targets.inner(),
+    ));
+    let correct = values
+        .iter()
+        .zip(&labels)
+        .filter(|(z, y)| (**z > 0.0) == (**y > 0.5))
+        .count();
+    assert_eq!(stats.len(), 2);
+    assert!((stats[0] - want_loss[0]).abs() <= 1e-6 * want_loss[0].abs());
+    assert_eq!(stats[1], correct as f32);
+}

@@ -5,16 +5,13 @@
 //! It is a plain [`Optimizer`] with burn's [`AdamState`], so burn's `ModuleOptimizer` drives it
 //! and its state is the same as burn's Adam would keep.
 
-use super::on_wgpu;
+use super::{Wgsl, empty_f32, launch_wgsl, on_wgpu};
 use burn::backend::Cube;
-use burn::backend::wgpu::{
-    CubeTensor, KernelSource, SourceKernel, SourceTemplate, into_contiguous,
-};
+use burn::backend::wgpu::{CubeTensor, into_contiguous};
 use burn::optim::{Adam, AdamConfig, AdamState, AdaptiveMomentumState, LearningRate, Optimizer};
-use burn::tensor::{DType, Device, Shape, Tensor};
-use cubecl::prelude::KernelId;
-use cubecl::server::{KernelArguments, MetadataBindingInfo};
-use cubecl::{CubeCount, CubeDim};
+use burn::tensor::{DType, Device, Tensor};
+use cubecl::CubeCount;
+use cubecl::server::MetadataBindingInfo;
 
 const SOURCE: &str = include_str!("../../shaders/adam_step.wgsl");
 const THREADS: usize = 256;
@@ -50,36 +47,12 @@ impl FusedAdam {
     }
 }
 
-struct AdamKernel;
-
-impl KernelSource for AdamKernel {
-    fn source(&self) -> SourceTemplate {
-        SourceTemplate::new(SOURCE)
-    }
-
-    fn id(&self) -> KernelId {
-        KernelId::new::<Self>()
-    }
-
-    fn lang(&self) -> &'static str {
-        "wgsl"
-    }
-}
-
 fn cube<const D: usize>(t: Tensor<D>) -> CubeTensor {
     into_contiguous(t.try_into_primitive::<Cube>().expect("a wgpu tensor"))
 }
 
 fn like(t: &CubeTensor) -> CubeTensor {
-    let shape = t.meta.shape().clone();
-    let handle = t.client.empty(shape.num_elements() * 4);
-    CubeTensor::new_contiguous(
-        t.client.clone(),
-        t.device.clone(),
-        shape,
-        handle,
-        DType::F32,
-    )
+    empty_f32(t, t.meta.shape().clone())
 }
 
 impl Optimizer for FusedAdam {
@@ -124,30 +97,28 @@ impl Optimizer for FusedAdam {
                 (columns * THREADS) as u32,
             ),
         ]);
-        let mut args = KernelArguments::new();
-        for b in [
-            &param,
-            &grad,
-            &m1,
-            &m2,
-            &outputs[0],
-            &outputs[1],
-            &outputs[2],
-        ] {
-            args = args.with_buffer(b.handle.clone().binding());
-        }
-        param.client.launch(
-            Box::new(SourceKernel::new(
-                AdamKernel,
-                CubeDim::new_1d(THREADS as u32),
-            )),
+        let kernel = Wgsl {
+            name: "adam_step",
+            source: SOURCE.into(),
+            values: Vec::new(),
+        };
+        launch_wgsl(
+            kernel,
+            THREADS,
             CubeCount::Static(columns as u32, rows as u32, 1),
-            args.with_info(info),
+            &[
+                &param,
+                &grad,
+                &m1,
+                &m2,
+                &outputs[0],
+                &outputs[1],
+                &outputs[2],
+            ],
+            info,
         );
 
-        let shape: Shape = param.meta.shape().clone();
         let [p, m1, m2] = outputs.map(|t| Tensor::<D>::from_primitive::<Cube>(t));
-        debug_assert_eq!(p.shape(), shape);
         let state = AdamState::new(AdaptiveMomentumState::new(time, m1, m2));
         (p, Some(state))
     }

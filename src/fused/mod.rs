@@ -38,6 +38,7 @@ use cubecl::{CubeCount, CubeDim, RuntimeId};
 
 pub mod adam;
 pub mod layout;
+pub mod loss;
 
 pub use layout::{Layout, Tuning, set_tuning, with_tuning};
 
@@ -93,28 +94,25 @@ pub trait LstmRecurrence: Backend {
     ) -> FloatTensor<Self>;
 }
 
-/// A WGSL kernel from `shaders/`, specialised for one [`Layout`].
-struct Kernel {
-    name: &'static str,
-    source: &'static str,
-    layout: Layout,
+/// A WGSL file from `shaders/`, with its `{{ name }}` placeholders filled in. The values are
+/// part of the pipeline cache key (cubecl does not hash the source).
+pub(crate) struct Wgsl {
+    pub name: &'static str,
+    pub source: String,
+    pub values: Vec<(&'static str, String)>,
 }
 
-impl KernelSource for Kernel {
+impl KernelSource for Wgsl {
     fn source(&self) -> SourceTemplate {
-        let mut template = SourceTemplate::new(COMMON).add_template(self.source);
-        for (name, value) in self.layout.template_values() {
-            template = template.register(name, value.to_string());
+        let mut template = SourceTemplate::new(self.source.clone());
+        for (name, value) in &self.values {
+            template = template.register(*name, value.clone());
         }
-        template.register(
-            "own_len",
-            (self.layout.passes * self.layout.seqs).to_string(),
-        )
+        template
     }
 
     fn id(&self) -> KernelId {
-        // The cache key must cover every substituted value: the source itself is not hashed.
-        KernelId::new::<Self>().info((self.name, self.layout))
+        KernelId::new::<Self>().info((self.name, self.values.clone()))
     }
 
     fn lang(&self) -> &'static str {
@@ -122,14 +120,28 @@ impl KernelSource for Kernel {
     }
 }
 
-/// The per-launch uniform: `t0, count, batch, steps`, packed two `u32` per word.
-fn params(t0: usize, count: usize, batch: usize, steps: usize) -> MetadataBindingInfo {
-    let w = |lo: usize, hi: usize| lo as u64 | ((hi as u64) << 32);
-    MetadataBindingInfo::custom(vec![w(t0, count), w(batch, steps)])
+/// Queue `kernel` on the stream of `buffers[0]`, with `buffers` bound in order and `info` as
+/// the uniform after them.
+pub(crate) fn launch_wgsl(
+    kernel: Wgsl,
+    threads: usize,
+    workgroups: CubeCount,
+    buffers: &[&CubeTensor],
+    info: MetadataBindingInfo,
+) {
+    let mut args = KernelArguments::new();
+    for b in buffers {
+        args = args.with_buffer(b.handle.clone().binding());
+    }
+    buffers[0].client.launch(
+        Box::new(SourceKernel::new(kernel, CubeDim::new_1d(threads as u32))),
+        workgroups,
+        args.with_info(info),
+    );
 }
 
-fn empty(like: &CubeTensor, dims: [usize; 3]) -> CubeTensor {
-    let shape = Shape::new(dims);
+/// An uninitialised float tensor of `shape` on `like`'s device.
+pub(crate) fn empty_f32(like: &CubeTensor, shape: Shape) -> CubeTensor {
     let handle = like.client.empty(shape.num_elements() * 4);
     CubeTensor::new_contiguous(
         like.client.clone(),
@@ -140,22 +152,44 @@ fn empty(like: &CubeTensor, dims: [usize; 3]) -> CubeTensor {
     )
 }
 
+/// A recurrence kernel specialised for one [`Layout`].
+fn recurrence_kernel(name: &'static str, source: &str, layout: Layout) -> Wgsl {
+    let mut values: Vec<(&'static str, String)> = layout
+        .template_values()
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+    values.push(("own_len", (layout.passes * layout.seqs).to_string()));
+    Wgsl {
+        name,
+        source: format!("{COMMON}{source}"),
+        values,
+    }
+}
+
+/// The per-launch uniform: `t0, count, batch, steps`, packed two `u32` per word.
+fn params(t0: usize, count: usize, batch: usize, steps: usize) -> MetadataBindingInfo {
+    let w = |lo: usize, hi: usize| lo as u64 | ((hi as u64) << 32);
+    MetadataBindingInfo::custom(vec![w(t0, count), w(batch, steps)])
+}
+
+fn empty(like: &CubeTensor, dims: [usize; 3]) -> CubeTensor {
+    empty_f32(like, Shape::new(dims))
+}
+
 fn dims<const D: usize>(t: &CubeTensor) -> [usize; D] {
     t.meta.shape().dims::<D>()
 }
 
-fn launch(kernel: Kernel, batch: usize, buffers: &[&CubeTensor], info: MetadataBindingInfo) {
-    let mut args = KernelArguments::new();
-    for b in buffers {
-        args = args.with_buffer(b.handle.clone().binding());
-    }
-    let workgroups = kernel.layout.workgroups(batch) as u32;
-    let threads = kernel.layout.threads() as u32;
-    buffers[0].client.launch(
-        Box::new(SourceKernel::new(kernel, CubeDim::new_1d(threads))),
-        CubeCount::Static(workgroups, 1, 1),
-        args.with_info(info),
-    );
+fn launch(
+    kernel: Wgsl,
+    layout: &Layout,
+    batch: usize,
+    buffers: &[&CubeTensor],
+    info: MetadataBindingInfo,
+) {
+    let workgroups = CubeCount::Static(layout.workgroups(batch) as u32, 1, 1);
+    launch_wgsl(kernel, layout.threads(), workgroups, buffers, info);
 }
 
 /// `W_hh` `[4H, H]` rearranged to `[H, H, 4]` with the four gates of one (k, j) side by side:
@@ -220,11 +254,8 @@ fn forward(x_proj: CubeTensor, w_hh: CubeTensor, h0: CubeTensor, c0: CubeTensor)
     let gates = empty(&x_proj, [steps, batch, gates4]);
     for (t0, count) in chunks(&layout, batch, steps) {
         launch(
-            Kernel {
-                name: "lstm_forward",
-                source: FORWARD,
-                layout,
-            },
+            recurrence_kernel("lstm_forward", FORWARD, layout),
+            &layout,
             batch,
             &[&x_proj, &w4, &h0, &c0, &h_all, &c_seq, &gates],
             params(t0, count, batch, steps),
@@ -250,11 +281,8 @@ fn backward(saved: &Saved, d_h_seq: CubeTensor, wanted: [bool; 4]) -> [Option<Cu
     let dc_carry = empty(&saved.gates, [1, batch, hidden]);
     for (t0, count) in chunks(&saved.layout, batch, steps).into_iter().rev() {
         launch(
-            Kernel {
-                name: "lstm_backward",
-                source: BACKWARD,
-                layout: saved.layout,
-            },
+            recurrence_kernel("lstm_backward", BACKWARD, saved.layout),
+            &saved.layout,
             batch,
             &[
                 &d_h_seq,

@@ -1,0 +1,125 @@
+//! The training loss on the GPU in few dispatches: binary cross-entropy on logits as one burn
+//! autodiff op (`shaders/bce_forward.wgsl` forward, `shaders/bce_backward.wgsl` backward), and
+//! the batch's loss and accuracy count for the progress report as one more dispatch. burn's
+//! own ops take 9 dispatches for the loss, about 15 for its gradient and 8 for the statistics.
+//! Off wgpu, [`crate::model`]'s burn-op versions run instead.
+
+use super::{Wgsl, empty_f32, launch_wgsl};
+use burn::backend::autodiff::Autodiff;
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::wgpu::{CubeTensor, into_contiguous};
+use burn::backend::{Backend, Cube, Dispatch, backend_extension};
+use burn::tensor::{Shape, Tensor};
+use cubecl::CubeCount;
+use cubecl::server::MetadataBindingInfo;
+
+const FORWARD: &str = include_str!("../../shaders/bce_forward.wgsl");
+const BACKWARD: &str = include_str!("../../shaders/bce_backward.wgsl");
+
+/// Mean binary cross-entropy of `logits` `[B]` against 0/1 `targets` `[B]`: `[1]`,
+/// differentiable in `logits`. wgpu devices only.
+pub fn bce_with_logits(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
+    Tensor::from_dispatch(<Dispatch as BceWithLogits>::bce_with_logits(
+        logits.into_dispatch(),
+        targets.into_dispatch(),
+    ))
+}
+
+/// `[mean loss, number of logits on the right side of 0]` of a batch, not differentiable, in
+/// one dispatch. `logits` and `targets` on a wgpu device without autodiff.
+pub fn loss_and_correct(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
+    let (logits, targets) = (cube(logits), cube(targets));
+    Tensor::from_primitive::<Cube>(forward(&logits, &targets, true))
+}
+
+#[backend_extension(Cube, Autodiff)]
+pub trait BceWithLogits: Backend {
+    fn bce_with_logits(logits: FloatTensor<Self>, targets: FloatTensor<Self>) -> FloatTensor<Self>;
+}
+
+fn cube(t: Tensor<1>) -> CubeTensor {
+    into_contiguous(t.try_into_primitive::<Cube>().expect("a wgpu tensor"))
+}
+
+fn len(t: &CubeTensor) -> usize {
+    t.meta.shape().num_elements()
+}
+
+fn info(n: usize) -> MetadataBindingInfo {
+    MetadataBindingInfo::custom(vec![n as u64])
+}
+
+fn forward(logits: &CubeTensor, targets: &CubeTensor, with_correct: bool) -> CubeTensor {
+    let out = empty_f32(logits, Shape::new([1 + with_correct as usize]));
+    let kernel = Wgsl {
+        name: "bce_forward",
+        source: FORWARD.into(),
+        values: vec![("with_correct", with_correct.to_string())],
+    };
+    launch_wgsl(
+        kernel,
+        256,
+        CubeCount::Static(1, 1, 1),
+        &[logits, targets, &out],
+        info(len(logits)),
+    );
+    out
+}
+
+fn backward(logits: &CubeTensor, targets: &CubeTensor, d_loss: &CubeTensor) -> CubeTensor {
+    let n = len(logits);
+    let d_logits = empty_f32(logits, logits.meta.shape().clone());
+    let kernel = Wgsl {
+        name: "bce_backward",
+        source: BACKWARD.into(),
+        values: Vec::new(),
+    };
+    launch_wgsl(
+        kernel,
+        256,
+        CubeCount::Static(n.div_ceil(256).max(1) as u32, 1, 1),
+        &[logits, targets, d_loss, &d_logits],
+        info(n),
+    );
+    d_logits
+}
+
+impl BceWithLogits for Cube {
+    fn bce_with_logits(logits: CubeTensor, targets: CubeTensor) -> CubeTensor {
+        forward(&into_contiguous(logits), &into_contiguous(targets), false)
+    }
+}
+
+#[derive(Debug)]
+struct BceBackward;
+
+impl Backward<Cube, 1> for BceBackward {
+    /// The logits and the targets.
+    type State = (CubeTensor, CubeTensor);
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let d_loss = into_contiguous(grads.consume::<Cube>(&ops.node));
+        let (logits, targets) = &ops.state;
+        let [parent] = ops.parents;
+        if let Some(node) = parent {
+            grads.register::<Cube>(node.id, backward(logits, targets, &d_loss));
+        }
+    }
+}
+
+impl<C: CheckpointStrategy> BceWithLogits for Autodiff<Cube, C> {
+    fn bce_with_logits(logits: FloatTensor<Self>, targets: FloatTensor<Self>) -> FloatTensor<Self> {
+        let node = logits.node();
+        let logits = into_contiguous(logits.into_primitive());
+        let targets = into_contiguous(targets.into_primitive());
+        let loss = forward(&logits, &targets, false);
+        match BceBackward.prepare::<C>([node]).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish((logits, targets), loss),
+            OpsKind::UnTracked(prep) => prep.finish(loss),
+        }
+    }
+}
