@@ -244,3 +244,48 @@ fn fused_loss_matches_burns_loss_and_gradient() {
     assert!((stats[0] - want_loss[0]).abs() <= 1e-6 * want_loss[0].abs());
     assert_eq!(stats[1], correct as f32);
 }
+
+#[test]
+fn fused_head_matches_pooling_and_linear_in_burn_ops() {
+    let Some(device) = wgpu_or_skip() else { return };
+    let device = device.autodiff();
+    let mut rng = Rng::new(33);
+    // H = 130: more units than the head kernels' 128 threads.
+    for (steps, batch, hidden) in [(1, 1, 3), (7, 5, 130), (128, 3, 100)] {
+        let h_values = random(&mut rng, steps * batch * hidden, 1.0);
+        let w_values = random(&mut rng, 2 * hidden, 0.3);
+        let b_value = random(&mut rng, 1, 0.3);
+        let coef = tensor(random(&mut rng, batch, 1.0), [batch], &device);
+        let run = |fused: bool| {
+            let h = tensor(h_values.clone(), [steps, batch, hidden], &device).require_grad();
+            let w = tensor(w_values.clone(), [2 * hidden, 1], &device).require_grad();
+            let b = tensor(b_value.clone(), [1], &device).require_grad();
+            let logits = if fused {
+                fused::head::pool_linear(h.clone(), w.clone(), b.clone())
+            } else {
+                let outputs = h.clone().swap_dims(0, 1);
+                let pooled = Tensor::cat(vec![outputs.clone().mean_dim(1), outputs.max_dim(1)], 2)
+                    .reshape([batch, 2 * hidden]);
+                (pooled.matmul(w.clone()) + b.clone().unsqueeze::<2>()).reshape([batch])
+            };
+            let grads = (logits.clone() * coef.clone()).sum().backward();
+            [
+                read(logits.detach()),
+                read(h.grad(&grads).expect("grad h")),
+                read(w.grad(&grads).expect("grad w")),
+                read(b.grad(&grads).expect("grad b")),
+            ]
+        };
+        let (got, want) = (run(true), run(false));
+        for (name, (g, w)) in ["logits", "grad h", "grad weight", "grad bias"]
+            .iter()
+            .zip(got.iter().zip(&want))
+        {
+            let error = check::relative_error(g, w);
+            assert!(
+                error <= 1e-5,
+                "{steps}×{batch}×{hidden} {name}: error {error:e}"
+            );
+        }
+    }
+}

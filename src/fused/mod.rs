@@ -37,6 +37,7 @@ use cubecl::server::{KernelArguments, MetadataBindingInfo};
 use cubecl::{CubeCount, CubeDim, RuntimeId};
 
 pub mod adam;
+pub mod head;
 pub mod layout;
 pub mod loss;
 

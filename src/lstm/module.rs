@@ -140,13 +140,18 @@ impl Lstm {
 
     /// Every hidden state `[B, T, H]` of `x` `[B, T, E]` from a zero state, with `kernel`.
     pub fn forward_sequence(&self, x: Tensor<3>, kernel: LstmKernel) -> Tensor<3> {
+        self.forward_time_major(x, kernel).swap_dims(0, 1)
+    }
+
+    /// [`Self::forward_sequence`], time-major: `[T, B, H]` (as the fused kernels write it).
+    pub fn forward_time_major(&self, x: Tensor<3>, kernel: LstmKernel) -> Tensor<3> {
         let device = x.device();
         if kernel == LstmKernel::Fused && fused::supported(&device, self.hidden_size()) {
             let state = self.zero_state(x.dims()[0], &device);
             let x_proj = self.project_inputs(x).swap_dims(0, 1); // time-major
-            fused::lstm_recurrence(x_proj, self.weight_hh.val(), state.h, state.c).swap_dims(0, 1)
+            fused::lstm_recurrence(x_proj, self.weight_hh.val(), state.h, state.c)
         } else {
-            self.forward(x, None).0
+            self.forward(x, None).0.swap_dims(0, 1)
         }
     }
 
