@@ -64,7 +64,8 @@ pub const TOLERANCE: f64 = 1e-4;
 /// largest magnitude (plus one). A NaN or infinite value on either side scores infinity.
 #[derive(Clone, Debug, Serialize)]
 pub struct Comparison {
-    pub case: Case,
+    /// Which kernel, on which shape.
+    pub label: String,
     /// `(name, error)` for the output and each gradient.
     pub errors: Vec<(String, f64)>,
 }
@@ -174,15 +175,198 @@ pub async fn compare(device: &Device, case: Case, seed: u64) -> Result<Compariso
         let (f, r) = (host(f).await?, host(r).await?);
         errors.push((name, relative_error(&f, &r)));
     }
-    Ok(Comparison { case, errors })
+    let (b, t, e, h) = case.shape;
+    let mut label = format!("recurrence B={b} T={t} E={e} H={h}");
+    if let Some(s) = case.seqs {
+        label += &format!(", {s} sequences per workgroup");
+    }
+    if let Some(n) = case.steps_per_dispatch {
+        label += &format!(", {n} steps per dispatch");
+    }
+    Ok(Comparison { label, errors })
 }
 
-/// Every case of [`CASES`].
+async fn host_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, ExecutionError> {
+    let n = t.shape().num_elements();
+    host(t.reshape([1, n])).await
+}
+
+fn random(rng: &mut Rng, n: usize, scale: f64) -> Vec<f32> {
+    (0..n).map(|_| (rng.normal() * scale) as f32).collect()
+}
+
+/// The fused classifier head against mean/max/cat/matmul in burn's ops: logits and the
+/// gradients of `h_seq`, the weight and the bias, for a loss Σ coef ⊙ logits.
+pub async fn compare_head(
+    device: &Device,
+    (steps, batch, hidden): (usize, usize, usize),
+    seed: u64,
+) -> Result<Comparison, ExecutionError> {
+    let device = device.clone().autodiff();
+    let mut rng = Rng::new(seed);
+    let h_values = random(&mut rng, steps * batch * hidden, 1.0);
+    let w_values = random(&mut rng, 2 * hidden, 0.3);
+    let b_value = random(&mut rng, 1, 0.3);
+    let coef = tensor(random(&mut rng, batch, 1.0), [batch], &device);
+    let run = |fused: bool| {
+        let h = tensor(h_values.clone(), [steps, batch, hidden], &device).require_grad();
+        let w = tensor(w_values.clone(), [2 * hidden, 1], &device).require_grad();
+        let b = tensor(b_value.clone(), [1], &device).require_grad();
+        let logits = if fused {
+            fused::head::pool_linear(h.clone(), w.clone(), b.clone())
+        } else {
+            let outputs = h.clone().swap_dims(0, 1);
+            let pooled = Tensor::cat(vec![outputs.clone().mean_dim(1), outputs.max_dim(1)], 2)
+                .reshape([batch, 2 * hidden]);
+            (pooled.matmul(w.clone()) + b.clone().unsqueeze::<2>()).reshape([batch])
+        };
+        let grads = (logits.clone() * coef.clone()).sum().backward();
+        let grad3 = h.grad(&grads).expect("gradient");
+        let grad2 = w.grad(&grads).expect("gradient");
+        let grad1 = b.grad(&grads).expect("gradient");
+        (logits.detach(), grad3, grad2, grad1)
+    };
+    let (f, r) = (run(true), run(false));
+    let errors = vec![
+        (
+            "logits".into(),
+            relative_error(&host_vec(f.0).await?, &host_vec(r.0).await?),
+        ),
+        (
+            "grad h".into(),
+            relative_error(&host_vec(f.1).await?, &host_vec(r.1).await?),
+        ),
+        (
+            "grad weight".into(),
+            relative_error(&host_vec(f.2).await?, &host_vec(r.2).await?),
+        ),
+        (
+            "grad bias".into(),
+            relative_error(&host_vec(f.3).await?, &host_vec(r.3).await?),
+        ),
+    ];
+    let label = format!("head T={steps} B={batch} H={hidden}");
+    Ok(Comparison { label, errors })
+}
+
+/// The fused loss against burn's BCE ops: the loss, its gradient, and the one-dispatch
+/// `[loss, correct]` statistics, for `n` logits from tiny to saturating (±40).
+pub async fn compare_loss(
+    device: &Device,
+    n: usize,
+    seed: u64,
+) -> Result<Comparison, ExecutionError> {
+    let device = device.clone().autodiff();
+    let mut rng = Rng::new(seed);
+    let mut values = random(&mut rng, n, 4.0);
+    values[0] = 40.0;
+    if n > 1 {
+        values[1] = -40.0;
+    }
+    let labels: Vec<f32> = (0..n).map(|i| (i % 3 == 0) as u8 as f32).collect();
+    let targets = tensor(labels.clone(), [n], &device);
+    let run = |fused: bool| {
+        let logits = tensor(values.clone(), [n], &device).require_grad();
+        let loss = if fused {
+            fused::loss::bce_with_logits(logits.clone(), targets.clone())
+        } else {
+            crate::model::bce_with_logits(logits.clone(), targets.clone())
+        };
+        let grads = (loss.clone() * 3.0).backward();
+        (loss.detach(), logits.grad(&grads).expect("gradient"))
+    };
+    let (f, r) = (run(true), run(false));
+    let want_loss = host_vec(r.0).await?;
+    let stats = host_vec(fused::loss::loss_and_correct(
+        tensor(values.clone(), [n], &device).inner(),
+        targets.inner(),
+    ))
+    .await?;
+    let correct = values
+        .iter()
+        .zip(&labels)
+        .filter(|(z, y)| (**z > 0.0) == (**y > 0.5))
+        .count() as f32;
+    let errors = vec![
+        (
+            "loss".into(),
+            relative_error(&host_vec(f.0).await?, &want_loss),
+        ),
+        (
+            "grad logits".into(),
+            relative_error(&host_vec(f.1).await?, &host_vec(r.1).await?),
+        ),
+        (
+            "statistics".into(),
+            relative_error(&stats, &[want_loss[0], correct]),
+        ),
+    ];
+    Ok(Comparison {
+        label: format!("loss B={n}"),
+        errors,
+    })
+}
+
+/// The fused Adam against burn's Adam over four steps: the parameter and both moments.
+pub async fn compare_adam(
+    device: &Device,
+    n: usize,
+    seed: u64,
+) -> Result<Comparison, ExecutionError> {
+    use burn::optim::Optimizer;
+    let fused = fused::adam::FusedAdam::new(0.9, 0.999, 1e-8);
+    let reference = fused.reference();
+    let mut rng = Rng::new(seed);
+    let start = tensor(random(&mut rng, n, 1.0), [n], device);
+    let (mut a, mut b) = (start.clone(), start);
+    let (mut state_a, mut state_b) = (None, None);
+    for _ in 0..4 {
+        let grad = tensor(random(&mut rng, n, 0.1), [n], device);
+        (a, state_a) = fused.step(1e-2, a, grad.clone(), state_a);
+        (b, state_b) = reference.step(1e-2, b, grad, state_b);
+    }
+    let (sa, sb) = (
+        state_a.expect("state").momentum,
+        state_b.expect("state").momentum,
+    );
+    let mut errors = vec![(
+        "parameter".into(),
+        relative_error(&host_vec(a).await?, &host_vec(b).await?),
+    )];
+    errors.push((
+        "first moment".into(),
+        relative_error(&host_vec(sa.moment_1).await?, &host_vec(sb.moment_1).await?),
+    ));
+    errors.push((
+        "second moment".into(),
+        relative_error(&host_vec(sa.moment_2).await?, &host_vec(sb.moment_2).await?),
+    ));
+    if sa.time != sb.time {
+        errors.push(("step count".into(), f64::INFINITY));
+    }
+    Ok(Comparison {
+        label: format!("adam n={n}"),
+        errors,
+    })
+}
+
+/// Every case of [`CASES`], then the head, the loss and Adam.
 pub async fn compare_all(device: &Device) -> Result<Vec<Comparison>, ExecutionError> {
     let mut out = Vec::new();
     for (i, &case) in CASES.iter().enumerate() {
         out.push(compare(device, case, 10 + i as u64).await?);
     }
+    // H = 130: more units than the head kernels' 128 threads.
+    for (i, shape) in [(1, 1, 3), (7, 5, 130), (128, 3, 100)]
+        .into_iter()
+        .enumerate()
+    {
+        out.push(compare_head(device, shape, 30 + i as u64).await?);
+    }
+    // 300 rows: more than the 256 threads that sum them.
+    out.push(compare_loss(device, 300, 40).await?);
+    // Not a multiple of the 256 threads of a workgroup.
+    out.push(compare_adam(device, 70_001, 50).await?);
     Ok(out)
 }
 
@@ -200,7 +384,7 @@ mod tests {
         }
         assert_eq!(relative_error(&[1.0], &[1.0, 2.0]), f64::INFINITY);
         let c = Comparison {
-            case: case((1, 1, 1, 1)),
+            label: "any".into(),
             errors: vec![
                 ("a".into(), 1e-7),
                 ("b".into(), f64::NAN),
