@@ -55,17 +55,9 @@ pub fn count_dispatches(trace: &str) -> usize {
 
 /// What cubecl's WGSL path asks of an adapter, plus the trace.
 async fn traced_setup(dir: &Path) -> Result<WgpuSetup, String> {
-    let instance =
-        wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-    let adapter = instance
-        .request_adapter(&wgpu::RequestAdapterOptions {
-            power_preference: wgpu::PowerPreference::HighPerformance,
-            force_fallback_adapter: false,
-            compatible_surface: None,
-            apply_limit_buckets: false,
-        })
+    let (instance, adapter) = crate::gpu::best_adapter()
         .await
-        .map_err(|e| format!("no GPU adapter: {e}"))?;
+        .map_err(|e| e.to_string())?;
     let (device, queue) = adapter
         .request_device(&wgpu::DeviceDescriptor {
             label: Some("lstm-lab (dispatch count)"),

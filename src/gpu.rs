@@ -76,21 +76,28 @@ impl fmt::Display for GpuError {
 
 impl std::error::Error for GpuError {}
 
+/// The best adapter and its instance: WebGPU in a browser, Vulkan/Metal/DX12/GL natively
+/// (lavapipe when only mesa's CPU Vulkan is installed).
+pub async fn best_adapter() -> Result<(wgpu::Instance, wgpu::Adapter), GpuError> {
+    let instance =
+        wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+    let adapter = instance
+        .request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            force_fallback_adapter: false,
+            compatible_surface: None,
+            apply_limit_buckets: false,
+        })
+        .await
+        .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+    Ok((instance, adapter))
+}
+
 impl Gpu {
     /// Ask for the best adapter: WebGPU in a browser, Vulkan/Metal/DX12/GL natively
     /// (lavapipe when only mesa's CPU Vulkan is installed).
     pub async fn acquire() -> Result<Self, GpuError> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions {
-                power_preference: wgpu::PowerPreference::HighPerformance,
-                force_fallback_adapter: false,
-                compatible_surface: None,
-                apply_limit_buckets: false,
-            })
-            .await
-            .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+        let (_instance, adapter) = best_adapter().await?;
         let report = AdapterReport::from_info(&adapter.get_info());
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
