@@ -5,7 +5,7 @@
 //   m₂ = β₂·m₂ + (1 − β₂)·g²
 //   θ  = θ − lr · (m₁ · c) / (√m₂ + ε·√(1 − β₂ᵗ)),   c = √(1 − β₂ᵗ) / (1 − β₁ᵗ)
 //
-// burn's op-by-op version costs 13 dispatches per parameter. Every buffer is read_write (see
+// burn's op-by-op version costs 13 dispatches per parameter (read from its source). Every buffer is read_write (see
 // lstm_forward.wgsl).
 
 struct Params {

@@ -3,7 +3,7 @@
 //
 //   loss = mean_b [ max(z, 0) − z·y + log(1 + e^{−|z|}) ]     (BCEWithLogitsLoss)
 //
-// burn's op-by-op version is 9 dispatches, 7 more for the accuracy count.
+// With its gradient and the accuracy count, burn's op-by-op version took 47 dispatches.
 // Every buffer is read_write (see lstm_forward.wgsl).
 
 struct Params {

@@ -9,7 +9,9 @@
 use crate::data::Prepared;
 use crate::fused::adam::FusedAdam;
 use crate::lstm::module::{LstmKernel, tensor};
-use crate::model::{ModelConfig, ModelWeights, SentimentModel, bce_with_logits, id_tensor};
+use crate::model::{
+    ModelConfig, ModelWeights, SentimentModel, bce_with_logits, id_tensor_time_major,
+};
 use crate::rng::Rng;
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -194,12 +196,18 @@ pub struct Trainer {
 }
 
 /// `[mean loss, number of correct predictions]` of a batch, computed on the device: one
-/// dispatch with the fused kernels on wgpu, burn's ops elsewhere.
-fn batch_stats(logits: Tensor<1>, targets: Tensor<1>, fused: bool) -> Tensor<1> {
+/// dispatch with the fused kernels on wgpu (recomputing the loss there is cheaper than joining
+/// it with the count), burn's ops elsewhere, reusing `loss` when training computed it already.
+fn batch_stats(
+    logits: Tensor<1>,
+    targets: Tensor<1>,
+    fused: bool,
+    loss: Option<Tensor<1>>,
+) -> Tensor<1> {
     if fused {
         return crate::fused::loss::loss_and_correct(logits, targets);
     }
-    let loss = bce_with_logits(logits.clone(), targets.clone());
+    let loss = loss.unwrap_or_else(|| bce_with_logits(logits.clone(), targets.clone()));
     let predicted = logits.greater_elem(0.0).float();
     let correct = (predicted - targets).abs().neg().add_scalar(1.0).sum();
     Tensor::cat(vec![loss, correct], 0)
@@ -259,7 +267,7 @@ impl Trainer {
 
     /// Whether the loss runs as the fused WGSL kernels (the fused kernel choice, on wgpu).
     fn fused_loss(&self) -> bool {
-        self.config.kernel == LstmKernel::Fused && crate::fused::supported(&self.device, 1)
+        self.config.kernel == LstmKernel::Fused && crate::fused::on_wgpu(&self.device)
     }
 
     pub fn train_batches(&self) -> usize {
@@ -311,7 +319,7 @@ impl Trainer {
         let end = (cursor + self.config.batch).min(n);
         let (ids, labels) = self.data.train.gather(&self.order[cursor..end]);
         let rows = end - cursor;
-        let ids = id_tensor(&ids, self.data.config.maxlen, &self.device);
+        let ids = id_tensor_time_major(&ids, self.data.config.maxlen, &self.device);
         let targets = tensor(
             labels.iter().map(|&l| l as f32).collect(),
             [rows],
@@ -319,14 +327,19 @@ impl Trainer {
         );
 
         let model = self.model.take().expect("model present between steps");
-        let logits = model.forward(ids, self.config.kernel);
+        let logits = model.forward_time_major(ids, self.config.kernel);
         let fused = self.fused_loss();
         let loss = if fused {
             crate::fused::loss::bce_with_logits(logits.clone(), targets.clone())
         } else {
             bce_with_logits(logits.clone(), targets.clone())
         };
-        let stats = batch_stats(logits.inner(), targets.inner(), fused);
+        let stats = batch_stats(
+            logits.inner(),
+            targets.inner(),
+            fused,
+            Some(loss.clone().inner()),
+        );
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         self.model = Some(self.optim.step(self.config.lr, model, grads));
         let (loss, correct) = read_stats(stats).await?;
@@ -373,12 +386,12 @@ impl Trainer {
             .as_ref()
             .expect("evaluation model set at the end of training");
         let device = self.device.clone().inner();
-        let logits = model.forward(
-            id_tensor(&ids, self.data.config.maxlen, &device),
+        let logits = model.forward_time_major(
+            id_tensor_time_major(&ids, self.data.config.maxlen, &device),
             self.config.kernel,
         );
         let targets = tensor(labels.iter().map(|&l| l as f32).collect(), [rows], &device);
-        let stats = batch_stats(logits, targets, self.fused_loss());
+        let stats = batch_stats(logits, targets, self.fused_loss(), None);
         let (loss, correct) = read_stats(stats).await?;
         self.valid_tally.add(loss, correct, rows);
         self.done += 1;

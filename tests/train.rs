@@ -8,7 +8,9 @@ use lstm_lab::data::{DataConfig, synthetic};
 use lstm_lab::gpu::block_on;
 use lstm_lab::lstm::cell::LstmWeights;
 use lstm_lab::lstm::module::{LstmKernel, tensor};
-use lstm_lab::model::{ModelConfig, ModelWeights, SentimentModel, bce_with_logits, id_tensor};
+use lstm_lab::model::{
+    ModelConfig, ModelWeights, SentimentModel, bce_with_logits, id_tensor, id_tensor_time_major,
+};
 use lstm_lab::modelfile;
 use lstm_lab::predict::Predictor;
 use lstm_lab::train::{StepReport, TrainConfig, Trainer};
@@ -305,4 +307,31 @@ fn bad_settings_are_refused_with_the_reason() {
         err.to_string(),
         "invalid training settings: learning rate 0 must be in (0, 1]"
     );
+}
+
+#[test]
+fn time_major_batches_give_the_same_logits() {
+    let device = Device::flex();
+    let config = ModelConfig {
+        vocab: 50,
+        embed: 4,
+        hidden: 6,
+    };
+    let model = SentimentModel::from_weights(&ModelWeights::init(config, 9), &device);
+    let (rows, maxlen) = (3, 5);
+    let ids: Vec<u32> = (0..rows * maxlen).map(|i| (i * 7 % 50) as u32).collect();
+    let batch_major = read(model.forward(id_tensor(&ids, maxlen, &device), LstmKernel::Reference));
+    let time_major = read(model.forward_time_major(
+        id_tensor_time_major(&ids, maxlen, &device),
+        LstmKernel::Reference,
+    ));
+    assert_eq!(batch_major.len(), rows);
+    assert_close("logits", &time_major, &batch_major, 1e-6);
+    // Step t of row r sits at [t, r].
+    let t = id_tensor_time_major(&ids, maxlen, &device)
+        .into_data()
+        .try_to_vec::<i32>()
+        .unwrap();
+    let (step, row) = (1, 2);
+    assert_eq!(t[step * rows + row] as u32, ids[row * maxlen + step]);
 }

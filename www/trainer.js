@@ -101,6 +101,8 @@ export class TrainerView {
     $('trainer-pause').textContent = state === 'paused' ? '▶ Resume' : 'Pause';
     for (const name of SETTINGS) $(`trainer-${name}`).disabled = running;
     $('trainer-device').disabled = running || !this.gpu;
+    // Timing the engines while a run trains would time the run's competition, not the engine.
+    $('trainer-engine-remeasure').disabled = running || this.probing || !this.gpu;
     // The kernel choice is about WebGPU; the CPU backend always runs burn's own ops.
     $('trainer-kernel').disabled = running || $('trainer-device').value === 'cpu';
     $('trainer-sample').disabled = running;
@@ -427,7 +429,7 @@ export class TrainerView {
     }
     this.probing = true;
     this.section.dataset.engineProbe = 'running';
-    $('trainer-engine-remeasure').disabled = true;
+    this.setState(this.state);
     $('trainer-device-status').textContent =
       `Training worker on GPU: ${this.gpu.name} (${this.gpu.backend}). Timing one small training step on the GPU and on the CPU to train on the faster…`;
     this.send({ type: 'probe' });
@@ -436,7 +438,6 @@ export class TrainerView {
   probed(times, remembered) {
     this.probing = false;
     this.section.dataset.engineProbe = 'done';
-    $('trainer-engine-remeasure').disabled = false;
     if (!remembered && !times.error) {
       try {
         localStorage.setItem(this.engineKey(), JSON.stringify(times));
@@ -459,8 +460,8 @@ export class TrainerView {
     $('trainer-engine-times').textContent = `GPU ${ms(gpuMs)} · CPU ${ms(cpuMs)}`;
     if (!this.deviceChosenByUser && this.state !== 'running' && this.state !== 'paused') {
       $('trainer-device').value = faster;
-      this.setState(this.state);
     }
+    this.setState(this.state);
     this.bump();
     if (this.startAfterProbe) {
       this.startAfterProbe = false;

@@ -1,6 +1,6 @@
 //! Adam with one dispatch per parameter on wgpu (`shaders/adam_step.wgsl`), burn's own Adam
-//! everywhere else. burn's Adam runs 13 element-wise ops per parameter (each a dispatch on a
-//! GPU); for the post's 7 parameter tensors that was 91 of a training step's dispatches.
+//! everywhere else. burn's Adam runs 13 element-wise ops per parameter (read from its source;
+//! each a dispatch on a GPU): 91 dispatches a step for the post's 7 parameter tensors.
 //!
 //! It is a plain [`Optimizer`] with burn's [`AdamState`], so burn's `ModuleOptimizer` drives it
 //! and its state is the same as burn's Adam would keep.

@@ -1,7 +1,7 @@
 //! The classifier head — mean ‖ max pooling over time, then Linear(2H → 1) — as one burn
 //! autodiff op on wgpu: one dispatch forward (`shaders/head_forward.wgsl`), one backward
-//! (`shaders/head_backward.wgsl`). burn's ops take six dispatches forward (two reductions, a
-//! concatenation, a matmul, a bias add) and about eleven backward.
+//! (`shaders/head_backward.wgsl`). burn's ops (two reductions, a concatenation, a matmul, a bias
+//! add, and their gradients) took 19: a training step went from 49 dispatches to 32.
 
 use super::{Wgsl, empty_f32, launch_wgsl};
 use burn::backend::autodiff::Autodiff;

@@ -87,7 +87,8 @@ impl Lstm {
         self.weight_hh.val().dims()[1]
     }
 
-    /// The input half of every gate for all steps at once, biases included: `[B, T, 4H]`.
+    /// The input half of every gate for all steps at once, biases included: `[B, T, 4H]` for
+    /// `x` `[B, T, E]` (or `[T, B, 4H]` for `[T, B, E]`).
     pub fn project_inputs(&self, x: Tensor<3>) -> Tensor<3> {
         let [batch, steps, input] = x.dims();
         let bias = (self.bias_ih.val() + self.bias_hh.val()).unsqueeze::<2>();
@@ -98,11 +99,14 @@ impl Lstm {
     }
 
     /// A zero state for `batch` sequences.
+    /// Uploaded rather than filled on the device: on a GPU an upload is a buffer write, a fill
+    /// is a dispatch.
     pub fn zero_state(&self, batch: usize, device: &Device) -> LstmState {
         let hidden = self.hidden_size();
+        let zeros = || tensor(vec![0.0; batch * hidden], [batch, hidden], device);
         LstmState {
-            h: Tensor::zeros([batch, hidden], device),
-            c: Tensor::zeros([batch, hidden], device),
+            h: zeros(),
+            c: zeros(),
         }
     }
 
@@ -140,18 +144,20 @@ impl Lstm {
 
     /// Every hidden state `[B, T, H]` of `x` `[B, T, E]` from a zero state, with `kernel`.
     pub fn forward_sequence(&self, x: Tensor<3>, kernel: LstmKernel) -> Tensor<3> {
-        self.forward_time_major(x, kernel).swap_dims(0, 1)
+        self.forward_time_major(x.swap_dims(0, 1), kernel)
+            .swap_dims(0, 1)
     }
 
-    /// [`Self::forward_sequence`], time-major: `[T, B, H]` (as the fused kernels write it).
+    /// [`Self::forward_sequence`] time-major, `x` `[T, B, E]` → `[T, B, H]`: the layout the
+    /// fused kernels read and write, so no copy is needed on the way in or out.
     pub fn forward_time_major(&self, x: Tensor<3>, kernel: LstmKernel) -> Tensor<3> {
         let device = x.device();
         if kernel == LstmKernel::Fused && fused::supported(&device, self.hidden_size()) {
-            let state = self.zero_state(x.dims()[0], &device);
-            let x_proj = self.project_inputs(x).swap_dims(0, 1); // time-major
+            let state = self.zero_state(x.dims()[1], &device);
+            let x_proj = self.project_inputs(x);
             fused::lstm_recurrence(x_proj, self.weight_hh.val(), state.h, state.c)
         } else {
-            self.forward(x, None).0.swap_dims(0, 1)
+            self.forward(x.swap_dims(0, 1), None).0.swap_dims(0, 1)
         }
     }
 
