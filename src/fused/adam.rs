@@ -5,13 +5,12 @@
 //! It is a plain [`Optimizer`] with burn's [`AdamState`], so burn's `ModuleOptimizer` drives it
 //! and its state is the same as burn's Adam would keep.
 
-use super::{Wgsl, empty_f32, launch_wgsl, on_wgpu};
+use super::{Wgsl, empty_f32, launch_wgsl, on_wgpu, uniform};
 use burn::backend::Cube;
 use burn::backend::wgpu::{CubeTensor, into_contiguous};
 use burn::optim::{Adam, AdamConfig, AdamState, AdaptiveMomentumState, LearningRate, Optimizer};
 use burn::tensor::{DType, Device, Tensor};
 use cubecl::CubeCount;
-use cubecl::server::MetadataBindingInfo;
 
 const SOURCE: &str = include_str!("../../shaders/adam_step.wgsl");
 const THREADS: usize = 256;
@@ -87,19 +86,20 @@ impl Optimizer for FusedAdam {
         let per_row = MAX_WORKGROUPS * THREADS;
         let rows = n.div_ceil(per_row).max(1);
         let columns = n.min(per_row).div_ceil(THREADS).max(1);
-        let word = |lo: u32, hi: u32| lo as u64 | ((hi as u64) << 32);
-        let info = MetadataBindingInfo::custom(vec![
-            word(n as u32, moments.is_none() as u32),
-            word(self.beta_1.to_bits(), self.beta_2.to_bits()),
-            word((lr as f32).to_bits(), factor.to_bits()),
-            word(
-                (self.epsilon * bias_correction2_sqrt).to_bits(),
-                (columns * THREADS) as u32,
-            ),
+        let info = uniform(&[
+            n as u32,
+            moments.is_none() as u32,
+            self.beta_1.to_bits(),
+            self.beta_2.to_bits(),
+            (lr as f32).to_bits(),
+            factor.to_bits(),
+            (self.epsilon * bias_correction2_sqrt).to_bits(),
+            (columns * THREADS) as u32,
         ]);
         let kernel = Wgsl {
             name: "adam_step",
-            source: SOURCE.into(),
+            prefix: "",
+            source: SOURCE,
             values: Vec::new(),
         };
         launch_wgsl(

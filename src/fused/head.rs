@@ -3,7 +3,7 @@
 //! (`shaders/head_backward.wgsl`). burn's ops (two reductions, a concatenation, a matmul, a bias
 //! add, and their gradients) took 19: a training step went from 49 dispatches to 32.
 
-use super::{Wgsl, empty_f32, launch_wgsl};
+use super::{Wgsl, empty_f32, launch_wgsl, uniform};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -40,8 +40,7 @@ pub trait PoolLinear: Backend {
 }
 
 fn info(steps: usize, batch: usize, hidden: usize) -> MetadataBindingInfo {
-    let w = |lo: usize, hi: usize| lo as u64 | ((hi as u64) << 32);
-    MetadataBindingInfo::custom(vec![w(steps, batch), w(hidden, 0)])
+    uniform(&[steps as u32, batch as u32, hidden as u32, 0])
 }
 
 /// What the backward pass needs.
@@ -63,7 +62,8 @@ fn forward(h_seq: CubeTensor, weight: CubeTensor, bias: CubeTensor) -> (CubeTens
     let logits = empty_f32(&h_seq, Shape::new([batch]));
     let kernel = Wgsl {
         name: "head_forward",
-        source: FORWARD.into(),
+        prefix: "",
+        source: FORWARD,
         values: Vec::new(),
     };
     launch_wgsl(
@@ -91,7 +91,8 @@ fn backward(saved: &Saved, d_logits: CubeTensor) -> [CubeTensor; 3] {
     let d_bias = empty_f32(&d_logits, Shape::new([1]));
     let kernel = Wgsl {
         name: "head_backward",
-        source: BACKWARD.into(),
+        prefix: "",
+        source: BACKWARD,
         values: Vec::new(),
     };
     launch_wgsl(

@@ -4,7 +4,7 @@
 //! own ops for the same took 47: a training step went from 93 dispatches to 49.
 //! Off wgpu, [`crate::model`]'s burn-op versions run instead.
 
-use super::{Wgsl, empty_f32, launch_wgsl};
+use super::{Wgsl, empty_f32, launch_wgsl, uniform};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -50,14 +50,15 @@ fn len(t: &CubeTensor) -> usize {
 }
 
 fn info(n: usize) -> MetadataBindingInfo {
-    MetadataBindingInfo::custom(vec![n as u64])
+    uniform(&[n as u32, 0])
 }
 
 fn forward(logits: &CubeTensor, targets: &CubeTensor, with_correct: bool) -> CubeTensor {
     let out = empty_f32(logits, Shape::new([1 + with_correct as usize]));
     let kernel = Wgsl {
         name: "bce_forward",
-        source: FORWARD.into(),
+        prefix: "",
+        source: FORWARD,
         values: vec![("with_correct", with_correct.to_string())],
     };
     launch_wgsl(
@@ -75,7 +76,8 @@ fn backward(logits: &CubeTensor, targets: &CubeTensor, d_loss: &CubeTensor) -> C
     let d_logits = empty_f32(logits, logits.meta.shape().clone());
     let kernel = Wgsl {
         name: "bce_backward",
-        source: BACKWARD.into(),
+        prefix: "",
+        source: BACKWARD,
         values: Vec::new(),
     };
     launch_wgsl(

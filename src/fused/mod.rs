@@ -99,13 +99,15 @@ pub trait LstmRecurrence: Backend {
 /// part of the pipeline cache key (cubecl does not hash the source).
 pub(crate) struct Wgsl {
     pub name: &'static str,
-    pub source: String,
+    /// Put in front of `source` (WGSL has no includes); "" for none.
+    pub prefix: &'static str,
+    pub source: &'static str,
     pub values: Vec<(&'static str, String)>,
 }
 
 impl KernelSource for Wgsl {
     fn source(&self) -> SourceTemplate {
-        let mut template = SourceTemplate::new(self.source.clone());
+        let mut template = SourceTemplate::new(self.prefix).add_template(self.source);
         for (name, value) in &self.values {
             template = template.register(*name, value.clone());
         }
@@ -141,6 +143,16 @@ pub(crate) fn launch_wgsl(
     );
 }
 
+/// A kernel's uniform from `u32` fields in order (a WGSL struct of `u32`s and `f32` bit
+/// patterns), packed two to a word as cubecl's custom metadata takes them.
+pub(crate) fn uniform(fields: &[u32]) -> MetadataBindingInfo {
+    let words = fields
+        .chunks(2)
+        .map(|pair| pair[0] as u64 | (pair.get(1).copied().unwrap_or(0) as u64) << 32)
+        .collect();
+    MetadataBindingInfo::custom(words)
+}
+
 /// An uninitialised float tensor of `shape` on `like`'s device.
 pub(crate) fn empty_f32(like: &CubeTensor, shape: Shape) -> CubeTensor {
     let handle = like.client.empty(shape.num_elements() * 4);
@@ -154,7 +166,7 @@ pub(crate) fn empty_f32(like: &CubeTensor, shape: Shape) -> CubeTensor {
 }
 
 /// A recurrence kernel specialised for one [`Layout`].
-fn recurrence_kernel(name: &'static str, source: &str, layout: Layout) -> Wgsl {
+fn recurrence_kernel(name: &'static str, source: &'static str, layout: Layout) -> Wgsl {
     let mut values: Vec<(&'static str, String)> = layout
         .template_values()
         .into_iter()
@@ -163,15 +175,15 @@ fn recurrence_kernel(name: &'static str, source: &str, layout: Layout) -> Wgsl {
     values.push(("own_len", (layout.passes * layout.seqs).to_string()));
     Wgsl {
         name,
-        source: format!("{COMMON}{source}"),
+        prefix: COMMON,
+        source,
         values,
     }
 }
 
-/// The per-launch uniform: `t0, count, batch, steps`, packed two `u32` per word.
+/// The per-launch uniform: `t0, count, batch, steps`.
 fn params(t0: usize, count: usize, batch: usize, steps: usize) -> MetadataBindingInfo {
-    let w = |lo: usize, hi: usize| lo as u64 | ((hi as u64) << 32);
-    MetadataBindingInfo::custom(vec![w(t0, count), w(batch, steps)])
+    uniform(&[t0 as u32, count as u32, batch as u32, steps as u32])
 }
 
 fn empty(like: &CubeTensor, dims: [usize; 3]) -> CubeTensor {
