@@ -54,14 +54,35 @@ setup_node() {
   fi
 }
 
-# Build the wasm module into www/pkg and vendor uPlot into www/vendor.
+# The two wasm modules into www/pkg (see Cargo.toml), and uPlot into www/vendor:
+#   lstm_lab_page     the first view (no `trainer` feature), size-optimised, then wasm-opt -Oz
+#   lstm_lab_trainer  burn and the kernels, loaded by the training worker when needed
+# Names sections are dropped (≈6 MB of the trainer); panics still carry their messages.
 build_web() {
-  step "cargo build (wasm32, profile wasm-release)"
+  step "cargo build (wasm32, the page's first view: profile wasm-page, no trainer)"
+  cargo build --lib --target wasm32-unknown-unknown --profile wasm-page --no-default-features
+  step "cargo build (wasm32, the trainer: profile wasm-release)"
   cargo build --lib --target wasm32-unknown-unknown --profile wasm-release
   step "wasm-bindgen → www/pkg"
-  wasm-bindgen --target web --no-typescript --out-dir www/pkg \
-    target/wasm32-unknown-unknown/wasm-release/lstm_lab.wasm
+  rm -f www/pkg/lstm_lab.js www/pkg/lstm_lab_bg.wasm # the single module of earlier builds
+  local bindgen=(wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg)
+  "${bindgen[@]}" --out-name lstm_lab_page target/wasm32-unknown-unknown/wasm-page/lstm_lab.wasm
+  "${bindgen[@]}" --out-name lstm_lab_trainer target/wasm32-unknown-unknown/wasm-release/lstm_lab.wasm
+  # wasm-opt (binaryen from npm) on the small module only: on the trainer, -Oz takes ~7 min here
+  # and its brotli output is larger (measured: 2.55 vs 2.40 MB), so the trainer is left as is.
+  step "wasm-opt -Oz lstm_lab_page_bg.wasm"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types \
+    www/pkg/lstm_lab_page_bg.wasm -o www/pkg/lstm_lab_page_bg.wasm
   mkdir -p www/vendor
   cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
-  ls -l www/pkg/lstm_lab_bg.wasm | awk '{printf "    wasm module: %.1f MB\n", $5 / 1048576}'
+  for m in page trainer; do
+    ls -l "www/pkg/lstm_lab_${m}_bg.wasm" | awk -v m="$m" '{printf "    %s module: %.2f MB\n", m, $5 / 1048576}'
+  done
+}
+
+# The static site in dist/ (needs build_web first): hashed names, .br/.gz, service worker.
+build_dist() {
+  step "static site → dist/"
+  node scripts/build.mjs
 }

@@ -1,7 +1,10 @@
-// A small static file server for www/ on 127.0.0.1, used by `scripts/run` and the browser tests.
-// No dependencies; serves .wasm as application/wasm (required for streaming compilation).
+// A small static file server on 127.0.0.1, used by `scripts/run` (www/) and the browser tests
+// (dist/ under a sub-path). No dependencies. It does what a plain static host does and nothing
+// more: .wasm as application/wasm (required for streaming compilation), a precompressed
+// `file.br` / `file.gz` when the browser accepts it (like nginx's brotli_static/gzip_static),
+// long caching for content-hashed names, revalidation (304) for the rest.
 //
-//   node scripts/serve.mjs [--port 8080] [--root www]
+//   node scripts/serve.mjs [--port 8080] [--root www] [--base /some/path/]
 
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -22,23 +25,54 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Serve `root` on 127.0.0.1:`port` (0 = any free port). Resolves to { url, close }. */
-export function startServer({ root, port = 0, quiet = true }) {
+/** A content-hashed name (`name.0123456789ab.ext`) never changes: cache it for a year. */
+const HASHED = /\.[0-9a-f]{12}\.[a-z.]+$/;
+
+/**
+ * Serve `root` on 127.0.0.1:`port` (0 = any free port) under the URL path `base`.
+ * `cache`: false sends `no-store` (development: every reload sees the new build).
+ * Resolves to { url, close }.
+ */
+export function startServer({ root, port = 0, quiet = true, base: urlBase = '/', cache = false }) {
   const base = resolve(root);
+  const prefix = urlBase.endsWith('/') ? urlBase : urlBase + '/';
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-      let file = normalize(join(base, path));
+      if (!(path + '/').startsWith(prefix)) throw new Error('outside the base path');
+      let file = normalize(join(base, path.slice(prefix.length - 1)));
       if (file !== base && !file.startsWith(base + sep)) {
         res.writeHead(403).end('forbidden');
         return;
       }
-      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, {
+      let info = await stat(file);
+      if (info.isDirectory()) {
+        file = join(file, 'index.html');
+        info = await stat(file);
+      }
+      const headers = {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'cache-control': 'no-store',
-      });
+        'cache-control': !cache ? 'no-store' : HASHED.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        'last-modified': info.mtime.toUTCString(),
+        vary: 'accept-encoding',
+      };
+      if (cache && req.headers['if-modified-since'] === headers['last-modified']) {
+        res.writeHead(304, headers).end();
+        return;
+      }
+      const accepts = req.headers['accept-encoding'] ?? '';
+      let body = null;
+      for (const [encoding, suffix] of [['br', '.br'], ['gzip', '.gz']]) {
+        if (!accepts.includes(encoding)) continue;
+        body = await readFile(file + suffix).catch(() => null);
+        if (body) {
+          headers['content-encoding'] = encoding;
+          break;
+        }
+      }
+      body ??= await readFile(file);
+      headers['content-length'] = body.length;
+      res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
       if (!quiet) console.log(`200 ${path}`);
     } catch {
@@ -50,7 +84,13 @@ export function startServer({ root, port = 0, quiet = true }) {
     server.once('error', fail);
     server.listen(port, '127.0.0.1', () => {
       const { port: actual } = server.address();
-      ok({ url: `http://127.0.0.1:${actual}/`, close: () => new Promise((done) => server.close(done)) });
+      ok({
+        url: `http://127.0.0.1:${actual}${prefix}`,
+        close: () => {
+          server.closeAllConnections?.();
+          return new Promise((done) => server.close(done));
+        },
+      });
     });
   });
 }
@@ -62,7 +102,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   };
   const root = arg('--root', join(fileURLToPath(new URL('..', import.meta.url)), 'www'));
   const port = Number(arg('--port', process.env.PORT ?? 8080));
-  startServer({ root, port, quiet: false })
+  const base = arg('--base', '/');
+  // Serving a built site (dist/): cache like a real host would.
+  startServer({ root, port, base, quiet: false, cache: root.replace(/\/$/, '').endsWith('dist') })
     .then(({ url }) => console.log(`LSTM Lab is at ${url}  (Ctrl+C stops the server)`))
     .catch((e) => {
       console.error(`cannot serve on port ${port}: ${e.message}`);

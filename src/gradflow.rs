@@ -6,14 +6,13 @@
 //! step and shrinks (or grows) geometrically; the LSTM's cell state is multiplied only by its
 //! forget gate, which the forget bias holds near 1.
 //!
-//! Computed with burn autodiff: a zero "tap" tensor that requires a gradient is added to every
-//! `h_t` (and `c_t`), so the gradient of the tap is `∂L/∂h_t` itself.
+//! Computed in f64 by the CPU reference passes (`lstm::cell`, `lstm::rnn`), whose backward
+//! passes return the total gradient at every `h_t` and `c_t`. No tensor library is needed, so
+//! the page's first view does not load the trainer's module for this plot.
 
-use crate::lstm::cell::LstmWeights;
-use crate::lstm::module::{Lstm, LstmState, tensor};
+use crate::lstm::cell::{CellGate, LstmWeights};
 use crate::lstm::rnn::RnnWeights;
 use crate::rng::Rng;
-use burn::tensor::{Device, ExecutionError, Tensor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -88,14 +87,12 @@ impl GradFlowConfig {
 #[derive(Debug)]
 pub enum GradFlowError {
     Config(String),
-    Device(ExecutionError),
 }
 
 impl fmt::Display for GradFlowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             GradFlowError::Config(m) => write!(f, "invalid gradient-flow settings: {m}"),
-            GradFlowError::Device(e) => write!(f, "computing gradients failed: {e:?}"),
         }
     }
 }
@@ -154,147 +151,121 @@ pub struct GradFlow {
     pub lstm_clip_factor: f64,
 }
 
-fn f32s(values: &[f64]) -> Vec<f32> {
-    values.iter().map(|&v| v as f32).collect()
+fn norm(values: &[f64]) -> f64 {
+    values.iter().map(|v| v * v).sum::<f64>().sqrt()
 }
 
-fn row(values: &[f64], device: &Device) -> Tensor<2> {
-    tensor(f32s(values), [1, values.len()], device)
-}
-
-/// A zero tensor whose gradient is recorded.
-fn tap(hidden: usize, device: &Device) -> Tensor<2> {
-    Tensor::zeros([1, hidden], device).require_grad()
-}
-
-/// Row norms of a stack of `[1, H]` gradients, read back in one transfer.
-async fn norms(grads: Vec<Tensor<2>>) -> Result<Vec<f64>, GradFlowError> {
-    let stacked = Tensor::cat(grads, 0);
-    let data = stacked
-        .powi_scalar(2)
-        .sum_dim(1)
-        .sqrt()
-        .into_data_async()
-        .await
-        .map_err(GradFlowError::Device)?;
-    Ok(data
-        .try_to_vec::<f32>()
-        .expect("float data")
-        .into_iter()
-        .map(f64::from)
-        .collect())
-}
-
-async fn global_norm(grads: Vec<Tensor<1>>) -> Result<f64, GradFlowError> {
-    let squares: Vec<Tensor<1>> = grads.into_iter().map(|g| g.powi_scalar(2).sum()).collect();
-    let total = Tensor::cat(squares, 0)
-        .sum()
-        .into_data_async()
-        .await
-        .map_err(GradFlowError::Device)?;
-    Ok(f64::from(total.try_to_vec::<f32>().expect("float data")[0]).sqrt())
+/// The norm of several gradients taken together, as one vector.
+fn global_norm(parts: &[&[f64]]) -> f64 {
+    parts.iter().map(|p| norm(p).powi(2)).sum::<f64>().sqrt()
 }
 
 fn clip_factor(norm: f64, clip: Option<f32>) -> f64 {
     clip.map_or(1.0, |c| (c as f64 / norm).min(1.0))
 }
 
-/// Run both networks on `device` (any backend; autodiff is switched on here).
-pub async fn gradient_flow(
-    config: &GradFlowConfig,
-    device: &Device,
-) -> Result<GradFlow, GradFlowError> {
+/// Backpropagate `L = Σ h_T` through both networks.
+pub fn gradient_flow(config: &GradFlowConfig) -> Result<GradFlow, GradFlowError> {
     config.validate()?;
-    let device = device.clone().autodiff();
     let setup = Setup::new(config);
     let h = config.hidden;
-    let xs: Vec<Tensor<2>> = setup.xs.iter().map(|x| row(x, &device)).collect();
 
-    // Vanilla RNN.
-    let r = &setup.rnn;
-    let w_ih = tensor(f32s(&r.weight_ih), [h, h], &device).require_grad();
-    let w_hh = tensor(f32s(&r.weight_hh), [h, h], &device).require_grad();
-    let bias = tensor(f32s(&r.bias), [1, h], &device).require_grad();
-    let mut state = Tensor::zeros([1, h], &device);
-    let mut taps = Vec::with_capacity(config.steps);
-    for x in &xs {
-        let t = tap(h, &device);
-        state = (x.clone().matmul(w_ih.clone().transpose())
-            + state.matmul(w_hh.clone().transpose())
-            + bias.clone())
-        .tanh()
-            + t.clone();
-        taps.push(t);
-    }
-    let grads = state.sum().backward();
-    let rnn = norms(
-        taps.iter()
-            .map(|t| t.grad(&grads).expect("tap grad"))
-            .collect(),
-    )
-    .await?;
-    let rnn_param_norm = global_norm(
-        [&w_ih, &w_hh, &bias]
-            .iter()
-            .map(|p| p.grad(&grads).expect("param grad").flatten::<1>(0, 1))
-            .collect(),
-    )
-    .await?;
+    let rnn = setup.rnn.grads_of_last_sum(&setup.xs);
+    let rnn_param_norm = global_norm(&[&rnn.weight_ih, &rnn.weight_hh, &rnn.bias]);
 
-    // LSTM, the same way, with taps on both h_t and c_t.
-    let lstm = Lstm::from_weights(&setup.lstm.cast::<f32>(), &device);
-    let x_seq = Tensor::stack::<3>(xs, 1); // [1, T, H]
-    let x_proj = lstm.project_inputs(x_seq);
-    let w_hh_t = lstm.weight_hh.val().transpose();
-    let mut state = lstm.zero_state(1, &device);
-    let (mut h_taps, mut c_taps) = (Vec::new(), Vec::new());
-    for t in 0..config.steps {
-        let x_gates = x_proj.clone().narrow(1, t, 1).reshape([1, 4 * h]);
-        let (th, tc) = (tap(h, &device), tap(h, &device));
-        let next = lstm.step_tapped(x_gates, state, &w_hh_t, Some(tc.clone()));
-        state = LstmState {
-            h: next.h + th.clone(),
-            c: next.c,
-        };
-        h_taps.push(th);
-        c_taps.push(tc);
-    }
-    let grads = state.h.sum().backward();
-    let lstm_h = norms(
-        h_taps
-            .iter()
-            .map(|t| t.grad(&grads).expect("tap grad"))
-            .collect(),
-    )
-    .await?;
-    let lstm_c = norms(
-        c_taps
-            .iter()
-            .map(|t| t.grad(&grads).expect("tap grad"))
-            .collect(),
-    )
-    .await?;
-    let mut params: Vec<Tensor<1>> = [&lstm.weight_ih, &lstm.weight_hh]
-        .iter()
-        .map(|p| p.val().grad(&grads).expect("param grad").flatten::<1>(0, 1))
-        .collect();
-    params.extend(
-        [&lstm.bias_ih, &lstm.bias_hh]
-            .iter()
-            .map(|p| p.val().grad(&grads).expect("param grad")),
-    );
-    let lstm_param_norm = global_norm(params).await?;
+    let zeros = vec![0.0; h];
+    let run = setup
+        .lstm
+        .forward(&setup.xs, &zeros, &zeros, CellGate::Tanh);
+    let mut dh_out = vec![vec![0.0; h]; config.steps];
+    dh_out[config.steps - 1] = vec![1.0; h];
+    let lstm = setup
+        .lstm
+        .backward(&setup.xs, &zeros, &zeros, &run, &dh_out, CellGate::Tanh);
+    let lstm_param_norm = global_norm(&[
+        &lstm.weight_ih,
+        &lstm.weight_hh,
+        &lstm.bias_ih,
+        &lstm.bias_hh,
+    ]);
 
     let rnn_clip_factor = clip_factor(rnn_param_norm, config.clip);
     let lstm_clip_factor = clip_factor(lstm_param_norm, config.clip);
-    let scaled = |v: Vec<f64>, k: f64| v.into_iter().map(|x| x * k).collect();
+    let norms = |grads: &[Vec<f64>], k: f64| grads.iter().map(|g| norm(g) * k).collect();
     Ok(GradFlow {
-        rnn: scaled(rnn, rnn_clip_factor),
-        lstm_h: scaled(lstm_h, lstm_clip_factor),
-        lstm_c: scaled(lstm_c, lstm_clip_factor),
+        rnn: norms(&rnn.h, rnn_clip_factor),
+        lstm_h: norms(&lstm.h, lstm_clip_factor),
+        lstm_c: norms(&lstm.c, lstm_clip_factor),
         rnn_param_norm,
         lstm_param_norm,
         rnn_clip_factor,
         lstm_clip_factor,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curves_end_where_the_loss_reads_and_the_rnn_vanishes() {
+        let config = GradFlowConfig::default();
+        let flow = gradient_flow(&config).unwrap();
+        let (t, h) = (config.steps, config.hidden);
+        assert_eq!(flow.rnn.len(), t);
+        assert_eq!(flow.lstm_h.len(), t);
+        // L = Σ h_T: the gradient at the last hidden state is all ones.
+        let root_h = (h as f64).sqrt();
+        assert!((flow.rnn[t - 1] - root_h).abs() < 1e-12);
+        assert!((flow.lstm_h[t - 1] - root_h).abs() < 1e-12);
+        // …and at the last cell state it is o_T · (1 − tanh² c_T).
+        let setup = Setup::new(&config);
+        let zeros = vec![0.0; h];
+        let last = setup
+            .lstm
+            .forward(&setup.xs, &zeros, &zeros, CellGate::Tanh)
+            .pop()
+            .unwrap();
+        let want_c = norm(
+            &(0..h)
+                .map(|k| last.act.o[k] * (1.0 - last.tanh_c[k].powi(2)))
+                .collect::<Vec<_>>(),
+        );
+        assert!((flow.lstm_c[t - 1] - want_c).abs() < 1e-12);
+        // The page's default: the RNN's gradient at the first step is orders of magnitude smaller.
+        let ratio = flow.lstm_h[0] / flow.rnn[0];
+        assert!(ratio > 1e3, "LSTM/RNN gradient at t=0: {ratio:e}");
+        assert!(flow.rnn.iter().all(|g| g.is_finite() && *g > 0.0));
+        assert_eq!(flow.rnn_clip_factor, 1.0);
+    }
+
+    #[test]
+    fn clipping_rescales_the_whole_curve() {
+        let config = GradFlowConfig {
+            weight_scale: 3.0,
+            clip: Some(1.0),
+            ..GradFlowConfig::default()
+        };
+        let clipped = gradient_flow(&config).unwrap();
+        let free = gradient_flow(&GradFlowConfig {
+            clip: None,
+            ..config
+        })
+        .unwrap();
+        assert!(
+            free.rnn_param_norm > 1.0,
+            "the exploding setting has a large gradient"
+        );
+        let k = clipped.rnn_clip_factor;
+        assert!((k - 1.0 / free.rnn_param_norm).abs() < 1e-12);
+        for (c, f) in clipped.rnn.iter().zip(&free.rnn) {
+            assert!((c - f * k).abs() <= 1e-12 * f.abs());
+        }
+        let bad = GradFlowConfig {
+            steps: 1000,
+            ..config
+        };
+        let err = gradient_flow(&bad).unwrap_err();
+        assert!(err.to_string().contains("T = 1000"), "{err}");
+    }
 }

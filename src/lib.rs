@@ -2,23 +2,35 @@
 //!
 //! The math modules here never import `wasm_bindgen`; the browser boundary is [`web`] alone,
 //! so everything is tested natively with `cargo test`.
+//!
+//! Two layers: the page's first view (the Blow-up lab on raw wgpu, the CPU reference cell, the
+//! stepper and gradient flow) needs no tensor library; everything behind the `trainer` feature
+//! is built on burn. Nothing in the first layer imports the second.
 
 pub mod blowup;
-#[cfg(not(target_family = "wasm"))]
-pub mod cli;
-pub mod data;
-#[cfg(not(target_family = "wasm"))]
-pub mod dispatch_count;
-pub mod fused;
-pub mod fused_check;
 pub mod gpu;
 pub mod gradflow;
 pub mod lstm;
-pub mod model;
-pub mod modelfile;
-pub mod predict;
 pub mod rng;
 pub mod stepper;
+
+#[cfg(all(feature = "trainer", not(target_family = "wasm")))]
+pub mod cli;
+#[cfg(feature = "trainer")]
+pub mod data;
+#[cfg(all(feature = "trainer", not(target_family = "wasm")))]
+pub mod dispatch_count;
+#[cfg(feature = "trainer")]
+pub mod fused;
+#[cfg(feature = "trainer")]
+pub mod fused_check;
+#[cfg(feature = "trainer")]
+pub mod model;
+#[cfg(feature = "trainer")]
+pub mod modelfile;
+#[cfg(feature = "trainer")]
+pub mod predict;
+#[cfg(feature = "trainer")]
 pub mod train;
 
 #[cfg(target_family = "wasm")]

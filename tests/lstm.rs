@@ -2,8 +2,6 @@
 //! (`tests/fixtures/lstm_torch.json`, made by `make_torch_fixtures.py`) — forward and gradients.
 
 use burn::tensor::{Device, Tensor};
-use lstm_lab::gpu::block_on;
-use lstm_lab::gradflow::{self, GradFlowConfig, Setup};
 use lstm_lab::lstm::cell::{CellGate, LstmWeights};
 use lstm_lab::lstm::module::{Lstm, LstmState, tensor};
 use serde_json::Value;
@@ -210,84 +208,4 @@ fn burn_module_matches_pytorch(device: Device) {
 #[test]
 fn burn_module_matches_pytorch_on_cpu() {
     burn_module_matches_pytorch(Device::flex().autodiff());
-}
-
-/// The gradient-flow curves against the CPU reference backward passes.
-#[test]
-fn gradient_flow_matches_reference_and_shows_vanishing() {
-    let config = GradFlowConfig::default();
-    let flow = block_on(gradflow::gradient_flow(&config, &Device::flex())).unwrap();
-    let setup = Setup::new(&config);
-    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let rnn_ref: Vec<f64> = setup
-        .rnn
-        .hidden_grads_of_last_sum(&setup.xs)
-        .iter()
-        .map(|g| norm(g))
-        .collect();
-    let h = config.hidden;
-    let run = setup
-        .lstm
-        .forward(&setup.xs, &vec![0.0; h], &vec![0.0; h], CellGate::Tanh);
-    let mut dh_out = vec![vec![0.0; h]; config.steps];
-    dh_out[config.steps - 1] = vec![1.0; h];
-    let g = setup.lstm.backward(
-        &setup.xs,
-        &vec![0.0; h],
-        &vec![0.0; h],
-        &run,
-        &dh_out,
-        CellGate::Tanh,
-    );
-    let lstm_h_ref: Vec<f64> = g.h.iter().map(|v| norm(v)).collect();
-    let lstm_c_ref: Vec<f64> = g.c.iter().map(|v| norm(v)).collect();
-    // f32 against f64 over 50 steps: compare in relative terms (the values span many decades).
-    let rel = |what: &str, got: &[f64], want: &[f64]| {
-        for (t, (a, b)) in got.iter().zip(want).enumerate() {
-            assert!(
-                (a - b).abs() <= 1e-3 * b.abs() + 1e-30,
-                "{what} t={t}: {a} vs {b}"
-            );
-        }
-    };
-    rel("rnn", &flow.rnn, &rnn_ref);
-    rel("lstm h", &flow.lstm_h, &lstm_h_ref);
-    rel("lstm c", &flow.lstm_c, &lstm_c_ref);
-    // The page's default: the RNN's gradient at the first step is orders of magnitude smaller.
-    let ratio = flow.lstm_h[0] / flow.rnn[0];
-    assert!(ratio > 1e3, "LSTM/RNN gradient at t=0: {ratio:e}");
-    assert_eq!(flow.rnn_clip_factor, 1.0);
-}
-
-#[test]
-fn clipping_rescales_the_whole_curve() {
-    let config = GradFlowConfig {
-        weight_scale: 3.0,
-        clip: Some(1.0),
-        ..GradFlowConfig::default()
-    };
-    let clipped = block_on(gradflow::gradient_flow(&config, &Device::flex())).unwrap();
-    let free = block_on(gradflow::gradient_flow(
-        &GradFlowConfig {
-            clip: None,
-            ..config
-        },
-        &Device::flex(),
-    ))
-    .unwrap();
-    assert!(
-        free.rnn_param_norm > 1.0,
-        "the exploding setting has a large gradient"
-    );
-    let k = clipped.rnn_clip_factor;
-    assert!((k - 1.0 / free.rnn_param_norm).abs() < 1e-9);
-    for (c, f) in clipped.rnn.iter().zip(&free.rnn) {
-        assert!((c - f * k).abs() <= 1e-9 * f.abs());
-    }
-    let bad = GradFlowConfig {
-        steps: 1000,
-        ..config
-    };
-    let err = block_on(gradflow::gradient_flow(&bad, &Device::flex())).unwrap_err();
-    assert!(err.to_string().contains("T = 1000"), "{err}");
 }

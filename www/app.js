@@ -1,6 +1,8 @@
-// Page shell: load the wasm module, find a GPU, start each section.
+// Page shell: load the first view's wasm module, find a GPU, start each section. The trainer's
+// much larger module is loaded by the training worker when the Trainer tab is opened.
 
-import init, * as wasm from './pkg/lstm_lab.js';
+import init, * as wasm from './pkg/lstm_lab_page.js';
+import { BUILD, assetUrl, compileWasm, fetchWithProgress } from './assets.js';
 import { setupTabs } from './tabs.js';
 import { nameAdapter } from './adapter.js';
 import { BlowupView } from './blowup.js';
@@ -46,19 +48,46 @@ function showAdapter(gpu) {
   }
 }
 
+/** Load the first view's module; on failure show why, with a button that tries again. */
+async function loadModule() {
+  const loadError = document.getElementById('app-load-error');
+  for (;;) {
+    appStatus.hidden = false;
+    appStatus.textContent = 'Loading the WebAssembly module…';
+    try {
+      const response = await fetchWithProgress(assetUrl('pageWasm'), BUILD.assets.pageWasm.bytes, (loaded, total) => {
+        appStatus.textContent = `Loading the WebAssembly module… ${kb(loaded)}${total ? ` of ${kb(total)}` : ''}`;
+      });
+      await init({ module_or_path: await compileWasm(response) });
+      loadError.hidden = true;
+      return;
+    } catch (e) {
+      appStatus.hidden = true;
+      document.getElementById('app-load-error-text').textContent =
+        `Could not load the page's WebAssembly module: ${e.message ?? e}. ` +
+        (navigator.onLine === false ? 'This browser is offline. ' : '') +
+        'Check the connection and try again.';
+      loadError.hidden = false;
+      document.body.dataset.loadError = 'true';
+      await new Promise((retry) => document.getElementById('app-load-retry').addEventListener('click', retry, { once: true }));
+      delete document.body.dataset.loadError;
+    }
+  }
+}
+
+const kb = (bytes) => `${Math.round(bytes / 1024).toLocaleString('en')} kB`;
+
+/** In a built site (dist/), a service worker keeps the page working offline after one visit. */
+function registerServiceWorker() {
+  if (!BUILD.built || !('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register(new URL('./sw.js', import.meta.url)).catch((e) => {
+    console.warn(`no offline support: the service worker did not register (${e.message ?? e})`);
+  });
+}
+
 async function main() {
   setupTabs();
-  // Compiled once here and handed to the training worker, which would otherwise fetch and
-  // compile the same 30 MB again.
-  let module;
-  try {
-    module = await WebAssembly.compileStreaming(fetch(new URL('./pkg/lstm_lab_bg.wasm', import.meta.url)));
-    await init({ module_or_path: module });
-  } catch (e) {
-    appStatus.textContent = `Could not load the WebAssembly module: ${e.message ?? e}`;
-    appStatus.classList.add('error');
-    return;
-  }
+  await loadModule();
   document.getElementById('app-version').textContent = wasm.version();
   appStatus.textContent = 'Looking for a GPU…';
   const lab = new wasm.BlowupLab();
@@ -70,12 +99,14 @@ async function main() {
     blowup: new BlowupView(lab, gpu),
     stepper: new StepperView(wasm),
     gradflow: new GradFlowView(wasm),
-    trainer: new TrainerView(gpu.status === 'ready', module),
+    trainer: new TrainerView(gpu.status === 'ready', gpu.reason),
   };
   globalThis.lstmLab = app;
   await Promise.all([app.blowup.ready, app.gradflow.ready]);
   appStatus.hidden = true;
   document.body.dataset.ready = 'true';
+  // After the first view is up, so its caching never competes with the page's own downloads.
+  registerServiceWorker();
 }
 
 main();

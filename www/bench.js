@@ -2,8 +2,9 @@
 // The same model everywhere: Embedding(3000, 100) → LSTM(100) → [mean ‖ max over time] →
 // Dense(1), binary cross-entropy on the logit, Adam(1e-3).
 
-import init, * as wasm from './pkg/lstm_lab.js';
+import init, * as wasm from './pkg/lstm_lab_trainer.js';
 import { nameAdapter } from './adapter.js';
+import { assetUrl } from './assets.js';
 
 const VOCAB = 3000;
 const EMBED = 100;
@@ -53,7 +54,7 @@ let adapter = null;
 
 async function lstmLabSession() {
   if (!session) {
-    await init();
+    await init({ module_or_path: assetUrl('trainerWasm') });
     session = await wasm.TrainerSession.create(true);
     const status = session.deviceStatus();
     if (!status.gpu) throw new Error(`no WebGPU for LSTM Lab: ${status.reason}`);

@@ -3,9 +3,9 @@
 
 import uPlot from './vendor/uPlot.esm.js';
 import { axes, cssVar, sizeOf } from './charts.js';
+import { assetUrl } from './assets.js';
 
 const $ = (id) => document.getElementById(id);
-const SAMPLE = 'sample/imdb-sample.csv.gz';
 const SETTINGS = ['vocab', 'maxlen', 'embed', 'hidden', 'batch', 'lr', 'epochs', 'split', 'seed'];
 const PRESETS = {
   post: { vocab: 3000, maxlen: 128, embed: 100, hidden: 100, batch: 128, lr: 0.001, epochs: 5, split: 0.5, seed: 1 },
@@ -21,17 +21,25 @@ function duration(ms) {
 }
 
 export class TrainerView {
-  constructor(gpuAvailable, module) {
+  /** `gpuReason`: why the page found no WebGPU (shown when the trainer runs on the CPU). */
+  constructor(gpuAvailable, gpuReason = null) {
     this.section = $('trainer');
     this.revision = 0;
     this.loaded = null; // { name, bytes } of the file whose data the worker holds
     this.pending = null; // the file being read (or that failed)
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    this.worker.onmessage = ({ data }) => this.receive(data);
-    this.worker.onerror = (e) => this.fail('trainer-error', `The training worker failed: ${e.message}`);
+    this.gpuAvailable = gpuAvailable;
+    this.gpuReason = gpuReason;
+    this.worker = null; // started, with the trainer's module, when the tab is first shown
+    this.workerReady = false;
+    this.queue = []; // messages sent before the worker was ready
     this.setState('starting');
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
-    this.send({ type: 'init', preferGpu: gpuAvailable, module });
+    // Started when the tab is first shown; shown again after a failed load, it tries again.
+    new MutationObserver(() => {
+      if (!this.section.hidden && !this.worker) this.boot();
+    }).observe(this.section, { attributes: true, attributeFilter: ['hidden'] });
+    if (!this.section.hidden) this.boot();
+    $('trainer-module-retry').addEventListener('click', () => this.boot());
 
     $('trainer-file').addEventListener('change', (e) => e.target.files[0] && this.readFile(e.target.files[0]));
     const drop = $('trainer-drop');
@@ -88,7 +96,64 @@ export class TrainerView {
   }
 
   send(message) {
-    this.worker.postMessage(message);
+    if (this.workerReady) {
+      this.worker.postMessage(message);
+    } else {
+      this.queue.push(message);
+      this.boot();
+    }
+  }
+
+  // ---------------------------------------------------------------- the trainer's module
+
+  /** Start the worker, which downloads and compiles the trainer's module (once; again after a failure). */
+  boot() {
+    if (this.worker) return;
+    this.section.dataset.module = 'loading';
+    $('trainer-module').hidden = false;
+    $('trainer-module-error').hidden = true;
+    $('trainer-module-retry').hidden = true;
+    $('trainer-module-status').textContent = 'Loading the trainer…';
+    $('trainer-module-progress').removeAttribute('value');
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = ({ data }) => this.receive(data);
+    // A worker script that cannot load (offline, a missing file) fires only this event.
+    this.worker.onerror = (e) => {
+      e.preventDefault?.();
+      if (this.workerReady) this.fail('trainer-error', `The training worker failed: ${e.message ?? 'unknown error'}`);
+      else this.moduleFailed(`the training worker did not start${e.message ? ` (${e.message})` : ''}`);
+    };
+    this.worker.postMessage({ type: 'init', preferGpu: this.gpuAvailable });
+  }
+
+  moduleLoading({ loaded, total, compiled }) {
+    const bar = $('trainer-module-progress');
+    const mb = (n) => (n / 1048576).toFixed(1);
+    if (compiled) {
+      bar.value = 1;
+      $('trainer-module-status').textContent = 'Starting the trainer…';
+    } else if (total) {
+      bar.value = Math.min(loaded / total, 1);
+      $('trainer-module-status').textContent = `Loading the trainer: ${mb(loaded)} of ${mb(total)} MB`;
+    } else {
+      bar.removeAttribute('value');
+      $('trainer-module-status').textContent = `Loading the trainer: ${mb(loaded)} MB`;
+    }
+    this.moduleBytes = loaded ?? this.moduleBytes;
+  }
+
+  moduleFailed(message) {
+    this.worker?.terminate();
+    this.worker = null;
+    this.section.dataset.module = 'failed';
+    $('trainer-module-progress').value = 0;
+    $('trainer-device-status').textContent = 'The trainer is not loaded.';
+    const offline = navigator.onLine === false ? ' This browser is offline.' : '';
+    $('trainer-module-status').textContent = 'The trainer could not be loaded.';
+    $('trainer-module-error').textContent = `Could not load the trainer: ${message}.${offline} The rest of the page still works; try again when the connection is back.`;
+    $('trainer-module-error').hidden = false;
+    $('trainer-module-retry').hidden = false;
+    this.bump();
   }
 
   setState(state) {
@@ -136,7 +201,7 @@ export class TrainerView {
   async loadSample() {
     $('trainer-status').textContent = 'Fetching the built-in sample…';
     try {
-      const response = await fetch(SAMPLE);
+      const response = await fetch(assetUrl('sample'));
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       this.parse({ name: 'imdb-sample.csv.gz', bytes: await response.arrayBuffer() }, null);
     } catch (e) {
@@ -473,13 +538,20 @@ export class TrainerView {
 
   receive(m) {
     switch (m.type) {
+      case 'loading':
+        this.moduleLoading(m);
+        break;
       case 'ready': {
+        this.workerReady = true;
+        this.section.dataset.module = 'ready';
+        $('trainer-module').hidden = true;
+        for (const message of this.queue.splice(0)) this.worker.postMessage(message);
         this.gpu = m.device.gpu;
         if (this.gpu) {
           $('trainer-device-status').textContent = `Training worker on GPU: ${this.gpu.name} (${this.gpu.backend}).`;
           this.whenShown(() => this.probeEngines(false));
         } else {
-          $('trainer-device-status').textContent = `Training worker on the CPU: ${m.device.reason}.`;
+          $('trainer-device-status').textContent = `Training worker on the CPU: ${this.gpuAvailable ? m.device.reason : (this.gpuReason ?? m.device.reason)}.`;
           $('trainer-device').value = 'cpu';
           $('trainer-device').querySelector('option[value="gpu"]').disabled = true;
         }
@@ -542,7 +614,9 @@ export class TrainerView {
   }
 
   error({ where, message, hasModel, headers }) {
-    if (where === 'data') {
+    if (where === 'load') {
+      this.moduleFailed(message);
+    } else if (where === 'data') {
       if (headers) this.chooseColumns(headers);
       else $('trainer-column-chooser').hidden = true;
       this.fail('trainer-data-error', `${this.pending.name}: ${message}.${this.hasData ? ' The previous data is still loaded.' : ''}`);

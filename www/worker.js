@@ -1,15 +1,16 @@
 // The training worker. It owns the wasm TrainerSession and the training loop; the page sends
 // typed messages and gets progress back, so the page never waits on the GPU.
 //
-// page → worker: init {preferGpu, module} · probe · load-csv {bytes, columns} · start {request} · pause · resume
+// page → worker: init {preferGpu} · probe · load-csv {bytes, columns} · start {request} · pause · resume
 //                · stop · predict {text} · save · load-model {bytes} · self-test
-// worker → page: ready {device} · probe {times} · preview {preview, ms} · started {summary, ms} · progress {report, ms}
+// worker → page: loading {loaded, total} · ready {device} · probe {times} · preview {preview, ms} · started {summary, ms} · progress {report, ms}
 //                · paused · finished {report} · stopped {best} · prediction {prediction}
 //                · saved {bytes} · model-loaded {info} · self-test {result} · error {where, message}
 //                · panic {message}
 
-import init, * as wasm from './pkg/lstm_lab.js';
+import init, * as wasm from './pkg/lstm_lab_trainer.js';
 import { nameAdapter } from './adapter.js';
+import { BUILD, assetUrl, compileWasm, fetchWithProgress } from './assets.js';
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 self.lstmLabPanic = (message) => post({ type: 'panic', message });
@@ -54,9 +55,19 @@ async function loop() {
 }
 
 const handlers = {
-  async init({ preferGpu, module }) {
-    // The page sends its compiled module; without one (e.g. the benchmark) fetch our own.
-    await init(module ? { module_or_path: module } : undefined);
+  async init({ preferGpu }) {
+    // The trainer's module is only needed here, so only the worker downloads it, reporting
+    // progress at most every 50 ms (a message per network chunk would flood the page).
+    let last = 0;
+    const response = await fetchWithProgress(assetUrl('trainerWasm'), BUILD.assets.trainerWasm.bytes, (loaded, total) => {
+      const now = performance.now();
+      if (now - last < 50 && loaded !== total) return;
+      last = now;
+      post({ type: 'loading', loaded, total });
+    });
+    const module = await compileWasm(response);
+    post({ type: 'loading', compiled: true });
+    await init({ module_or_path: module });
     session = await wasm.TrainerSession.create(preferGpu);
     const device = session.deviceStatus();
     await nameAdapter(device.gpu);
@@ -144,7 +155,7 @@ const handlers = {
   },
 };
 
-const where = { probe: 'probe', 'load-csv': 'data', start: 'train', predict: 'predict', save: 'model', 'load-model': 'model', init: 'init', 'self-test': 'self-test' };
+const where = { init: 'load', probe: 'probe', 'load-csv': 'data', start: 'train', predict: 'predict', save: 'model', 'load-model': 'model', 'self-test': 'self-test' };
 
 self.onmessage = async ({ data }) => {
   const handler = handlers[data.type];

@@ -113,18 +113,6 @@ impl Lstm {
     /// One step. `x_gates`: this step's slice of [`Self::project_inputs`], `[B, 4H]`;
     /// `w_hh_t`: `weight_hhᵀ`, transposed once per sequence by the caller.
     pub fn step(&self, x_gates: Tensor<2>, state: LstmState, w_hh_t: &Tensor<2>) -> LstmState {
-        self.step_tapped(x_gates, state, w_hh_t, None)
-    }
-
-    /// [`Self::step`], with `c_tap` added to the new cell state before `h` reads it, so that
-    /// the tap's gradient is the whole `∂L/∂c_t` (used by the gradient-flow plot).
-    pub fn step_tapped(
-        &self,
-        x_gates: Tensor<2>,
-        state: LstmState,
-        w_hh_t: &Tensor<2>,
-        c_tap: Option<Tensor<2>>,
-    ) -> LstmState {
         let gates = x_gates + state.h.matmul(w_hh_t.clone());
         let mut parts = gates.chunk(4, 1).into_iter();
         let mut next = || parts.next().expect("four gates");
@@ -134,10 +122,7 @@ impl Lstm {
             next().tanh(),
             sigmoid(next()),
         );
-        let mut c = f * state.c + i * g;
-        if let Some(tap) = c_tap {
-            c = c + tap;
-        }
+        let c = f * state.c + i * g;
         let h = o * c.clone().tanh();
         LstmState { h, c }
     }

@@ -42,22 +42,55 @@ impl RnnWeights {
 
     /// `∂L/∂h_t` for every step when `L = Σ_k h_T[k]` (the loss reads only the last step).
     pub fn hidden_grads_of_last_sum(&self, xs: &[Vec<f64>]) -> Vec<Vec<f64>> {
-        let h = self.hidden;
+        self.grads_of_last_sum(xs).h
+    }
+
+    /// Backpropagation through time for `L = Σ_k h_T[k]`: the gradient at every hidden state
+    /// and at every parameter.
+    pub fn grads_of_last_sum(&self, xs: &[Vec<f64>]) -> RnnGrads {
+        let (e, h) = (self.input, self.hidden);
         let hs = self.forward(xs);
-        let mut grads = vec![vec![0.0; h]; hs.len()];
+        let mut grads = RnnGrads {
+            h: vec![vec![0.0; h]; hs.len()],
+            weight_ih: vec![0.0; h * e],
+            weight_hh: vec![0.0; h * h],
+            bias: vec![0.0; h],
+        };
+        let zero = vec![0.0; h];
         let mut dh = vec![1.0; h];
         for t in (0..hs.len()).rev() {
-            grads[t].clone_from(&dh);
-            // Through tanh, then back through W_hh to h_{t−1}.
+            grads.h[t].clone_from(&dh);
+            // Through tanh to the pre-activation, which every parameter feeds.
             let da: Vec<f64> = (0..h)
                 .map(|k| dh[k] * (1.0 - hs[t][k] * hs[t][k]))
                 .collect();
+            let h_prev = if t == 0 { &zero } else { &hs[t - 1] };
+            for r in 0..h {
+                grads.bias[r] += da[r];
+                for k in 0..e {
+                    grads.weight_ih[r * e + k] += da[r] * xs[t][k];
+                }
+                for k in 0..h {
+                    grads.weight_hh[r * h + k] += da[r] * h_prev[k];
+                }
+            }
+            // Back through W_hh to h_{t−1}.
             dh = (0..h)
                 .map(|k| (0..h).map(|r| self.weight_hh[r * h + k] * da[r]).sum())
                 .collect();
         }
         grads
     }
+}
+
+/// Gradients of `L = Σ_k h_T[k]` (see [`RnnWeights::grads_of_last_sum`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RnnGrads {
+    /// `∂L/∂h_t`, per step.
+    pub h: Vec<Vec<f64>>,
+    pub weight_ih: Vec<f64>,
+    pub weight_hh: Vec<f64>,
+    pub bias: Vec<f64>,
 }
 
 #[cfg(test)]
@@ -94,5 +127,42 @@ mod tests {
             assert!((numeric - analytic).abs() < 1e-7, "{numeric} vs {analytic}");
         }
         assert!(grads[n - 1].iter().all(|&g| g == 1.0));
+    }
+
+    #[test]
+    fn parameter_grads_match_finite_differences() {
+        let (e, h, n) = (2, 3, 5);
+        let mut rng = crate::rng::Rng::new(3);
+        let mut draw = |k: usize| (0..k).map(|_| rng.normal() * 0.6).collect::<Vec<f64>>();
+        let w = RnnWeights {
+            input: e,
+            hidden: h,
+            weight_ih: draw(h * e),
+            weight_hh: draw(h * h),
+            bias: draw(h),
+        };
+        let xs: Vec<Vec<f64>> = (0..n).map(|_| draw(e)).collect();
+        let g = w.grads_of_last_sum(&xs);
+        let loss = |w: &RnnWeights| w.forward(&xs).last().unwrap().iter().sum::<f64>();
+        let eps = 1e-6;
+        type Field = fn(&mut RnnWeights) -> &mut Vec<f64>;
+        let fields: [(&str, Field, &Vec<f64>); 3] = [
+            ("weight_ih", |w| &mut w.weight_ih, &g.weight_ih),
+            ("weight_hh", |w| &mut w.weight_hh, &g.weight_hh),
+            ("bias", |w| &mut w.bias, &g.bias),
+        ];
+        for (name, field, analytic) in fields {
+            for i in 0..analytic.len() {
+                let (mut p, mut m) = (w.clone(), w.clone());
+                field(&mut p)[i] += eps;
+                field(&mut m)[i] -= eps;
+                let numeric = (loss(&p) - loss(&m)) / (2.0 * eps);
+                assert!(
+                    (numeric - analytic[i]).abs() < 1e-7,
+                    "{name}[{i}]: {numeric} vs {}",
+                    analytic[i]
+                );
+            }
+        }
     }
 }

@@ -2,15 +2,23 @@
 //! `Result<_, JsError>` (or a Promise that rejects with an `Error`), so no panic is needed to
 //! report a problem. Values cross as plain JS objects through serde-wasm-bindgen. The modules
 //! here only convert and delegate; the work happens in the math modules.
+//!
+//! The crate becomes two wasm modules (see `Cargo.toml`): built without the `trainer` feature it
+//! exports the first view's parts (`blowup`, `stepper`); built with it, the trainer alone, so
+//! the page does not download and compile the first view's code twice.
 
+#[cfg(not(feature = "trainer"))]
 mod blowup;
+#[cfg(not(feature = "trainer"))]
 mod stepper;
+#[cfg(feature = "trainer")]
 mod trainer;
 
 use serde::Serialize;
 use std::fmt::Display;
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "trainer")]
 unsafe extern "C" {
     fn __wasm_call_ctors();
 }
@@ -20,7 +28,10 @@ unsafe extern "C" {
 pub fn start() {
     // cubecl registers its kernels through link-time constructors. Calling them once here stops
     // wasm-ld from wrapping every export in a constructor call (measured: 50× slower tensor ops).
-    unsafe { __wasm_call_ctors() };
+    #[cfg(feature = "trainer")]
+    unsafe {
+        __wasm_call_ctors()
+    };
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         report_panic(&info.to_string());

@@ -3,7 +3,6 @@
 use super::{from_js, js_error, to_js};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 #[derive(Serialize)]
 struct PresetName {
@@ -47,14 +46,11 @@ pub fn stepper_run(setup: JsValue) -> Result<JsValue, JsError> {
     to_js(&crate::stepper::run(&setup).map_err(js_error)?)
 }
 
-/// `‖∂L/∂h_t‖` for an RNN and an LSTM, by burn autodiff on the CPU backend.
+/// `‖∂L/∂h_t‖` for an RNN and an LSTM, by the CPU reference backward passes (f64). A Promise,
+/// as before, so the page's call does not change.
 #[wasm_bindgen(js_name = gradientFlow)]
 pub fn gradient_flow(config: JsValue) -> Result<js_sys::Promise, JsError> {
     let config: crate::gradflow::GradFlowConfig = from_js(config, "gradient-flow settings")?;
-    Ok(future_to_promise(async move {
-        let flow = crate::gradflow::gradient_flow(&config, &burn::tensor::Device::flex())
-            .await
-            .map_err(js_error)?;
-        Ok(to_js(&flow)?)
-    }))
+    let flow = crate::gradflow::gradient_flow(&config).map_err(js_error)?;
+    Ok(js_sys::Promise::resolve(&to_js(&flow)?))
 }

@@ -148,5 +148,5 @@ browserTest(
     assert.ok(e.inf >= 40 && e.inf <= 49, `first Inf at ${e.inf}`);
     await app.screenshot('blowup-cpu-fallback');
   },
-  { offline: true },
+  { noWebGpu: true },
 );

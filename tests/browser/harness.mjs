@@ -1,13 +1,14 @@
-// Browser-test harness: serve www/ on loopback, open it in headless Chromium with WebGPU
-// (SwiftShader), log every request, and fail a test that requests anything outside the page's
-// own origin. A failing test leaves a screenshot in test-artifacts/.
+// Browser-test harness: serve the built site (dist/, from `scripts/build`) on loopback under a
+// sub-path, as a static host would, open it in headless Chromium with WebGPU (SwiftShader), log
+// every request, and fail a test that requests anything outside the page's own origin. A failing
+// test leaves a screenshot in test-artifacts/.
 //
 //   import { browserTest } from './harness.mjs';
 //   browserTest('what the user does', async (app) => { await app.page.click('#…'); … });
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -26,13 +27,20 @@ const FLAGS = [
   '--disable-sync',
 ];
 
+/** Where the site is published in the tests: not the server's root, as on many real hosts. */
+export const BASE = '/lstm-lab/demo/';
+export const DIST = join(ROOT, 'dist');
+
 let shared = null;
 
 /** One server and one browser for the whole file; each test gets a fresh context. */
 async function sharedBrowser() {
   if (!shared) {
     shared = (async () => {
-      const server = await startServer({ root: join(ROOT, 'www') });
+      if (!(await stat(join(DIST, 'build.json')).catch(() => null))) {
+        throw new Error('dist/ is not built: run scripts/build (scripts/test does) before the browser tests');
+      }
+      const server = await startServer({ root: DIST, base: BASE, cache: true });
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
       return { server, browser };
     })();
@@ -51,14 +59,22 @@ after(async () => {
 const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 /**
- * Open the app and run `body(app)`. `app` has: page, origin, requests (every URL requested),
- * consoleErrors, screenshot(name), and helpers below.
+ * Open the app and run `body(app)`. `app` has: page, context, url (the site's address), origin,
+ * requests (every URL requested), consoleErrors, screenshot(name), and helpers below.
+ * Options: `noWebGpu` removes navigator.gpu (a browser without WebGPU); `serviceWorkers: 'allow'`
+ * lets the site's service worker run (blocked otherwise, so each test sees the network);
+ * `waitReady: false` leaves waiting for the first view to the test; `setup(app)` runs before the
+ * page is opened (e.g. to make a request fail).
  */
-export function browserTest(name, body, { timeout = 300_000, hash = '', offline = false } = {}) {
+export function browserTest(
+  name,
+  body,
+  { timeout = 300_000, hash = '', noWebGpu = false, serviceWorkers = 'block', waitReady = true, setup = null } = {},
+) {
   test(name, { timeout }, async () => {
     const { server, browser } = await sharedBrowser();
     const origin = new URL(server.url).origin;
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, serviceWorkers });
     const page = await context.newPage();
     const requests = [];
     const outside = [];
@@ -79,6 +95,8 @@ export function browserTest(name, body, { timeout = 300_000, hash = '', offline 
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     const app = {
       page,
+      context,
+      url: server.url,
       origin,
       requests,
       consoleErrors,
@@ -91,9 +109,10 @@ export function browserTest(name, body, { timeout = 300_000, hash = '', offline 
       text: (selector) => page.locator(selector).innerText(),
     };
     try {
-      if (offline) await page.addInitScript(() => delete Navigator.prototype.gpu);
+      if (noWebGpu) await page.addInitScript(() => delete Navigator.prototype.gpu);
+      if (setup) await setup(app);
       await page.goto(server.url + hash);
-      await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
+      if (waitReady) await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
       await body(app);
       assert.deepEqual(outside, [], `the page requested outside its origin: ${outside.join(', ')}`);
       assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join('\n')}`);

@@ -1,0 +1,192 @@
+// Write dist/: the page as a static site that works from any static host under any path.
+// Run by `scripts/build` after the wasm modules are built into www/pkg (scripts/lib.sh).
+//
+//   - www/ is copied without the benchmark page and its vendored files;
+//   - the large files (both wasm modules, the sample data) get content-hashed names, so a host
+//     may cache them forever; assets.js is rewritten to name them, with their sizes;
+//   - sw.js learns the build id, the first view's files and the hashed files (offline use);
+//   - every compressible file gets a precompressed .br (quality 11) and .gz beside it;
+//   - _headers (Netlify, Cloudflare Pages) and .htaccess (Apache) give .wasm its MIME type,
+//     long caching to hashed names and the precompressed variants.
+// It prints every module's size raw, gzip and brotli, and the first view's total.
+//
+//   node scripts/build.mjs [--out dist]
+
+import { createHash } from 'node:crypto';
+import { cp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WWW = join(ROOT, 'www');
+const outArg = process.argv.indexOf('--out');
+const OUT = outArg > 0 ? join(process.cwd(), process.argv[outArg + 1]) : join(ROOT, 'dist');
+
+/** Development-only files: the benchmark page and what it vendors. */
+const SKIP = ['bench.html', 'bench.js', 'vendor/bench', 'vendor/tfjs', 'sample/README.md', 'pkg/.gitignore'];
+/** Small files the page loads only with the Trainer: cached by the service worker at install
+ * (so the trainer starts offline), but not part of what the first view downloads. */
+const ON_DEMAND = ['worker.js', 'pkg/lstm_lab_trainer.js'];
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.wasm', '.json', '.svg', '.txt', '.csv']);
+
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+const posix = (p) => p.split(sep).join('/');
+
+async function walk(dir) {
+  const files = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await walk(path)));
+    else files.push(path);
+  }
+  return files;
+}
+
+const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+async function main() {
+  for (const needed of ['pkg/lstm_lab_page_bg.wasm', 'pkg/lstm_lab_trainer_bg.wasm', 'vendor/uPlot.esm.js']) {
+    if (!(await stat(join(WWW, needed)).catch(() => null))) {
+      throw new Error(`www/${needed} is missing: build the wasm modules first (scripts/build does)`);
+    }
+  }
+  await rm(OUT, { recursive: true, force: true });
+  await cp(WWW, OUT, {
+    recursive: true,
+    filter: (src) => {
+      const rel = posix(relative(WWW, src));
+      return !SKIP.some((s) => rel === s || rel.startsWith(s + '/'));
+    },
+  });
+
+  // Content-hashed names for the large assets; assets.js names them.
+  const assetsJs = join(OUT, 'assets.js');
+  const source = await readFile(assetsJs, 'utf8');
+  const match = source.match(/export const BUILD = (\{[\s\S]*?\n\});/);
+  if (!match) throw new Error('www/assets.js: no `export const BUILD = {…};` to rewrite');
+  const build = Function(`return (${match[1]});`)();
+  const hashed = []; // cached by the service worker when first fetched
+  let pageWasm = null; // part of the first view: cached when the service worker installs
+  for (const [name, asset] of Object.entries(build.assets)) {
+    const from = join(OUT, asset.path);
+    const bytes = await readFile(from);
+    const ext = asset.path.endsWith('.csv.gz') ? '.csv.gz' : extname(asset.path);
+    const path = `${asset.path.slice(0, -ext.length)}.${sha(bytes).slice(0, 12)}${ext}`;
+    await rename(from, join(OUT, path));
+    asset.path = path;
+    asset.bytes = bytes.length;
+    if (name === 'pageWasm') pageWasm = path;
+    else hashed.push(path);
+  }
+
+  // The build id covers every file, so any change installs a new service worker.
+  const files = (await walk(OUT)).map((f) => posix(relative(OUT, f))).sort();
+  const digest = createHash('sha256');
+  for (const f of files) digest.update(f).update(await readFile(join(OUT, f)));
+  build.built = true;
+  build.id = digest.digest('hex').slice(0, 12);
+  await writeFile(assetsJs, source.replace(match[0], `export const BUILD = ${JSON.stringify(build, null, 2)};`));
+
+  const shell = ['./', ...files.filter((f) => f !== 'sw.js' && !hashed.includes(f))];
+  if (!shell.includes(pageWasm)) throw new Error('the first view\'s module is missing from the shell');
+  const swPath = join(OUT, 'sw.js');
+  let sw = await readFile(swPath, 'utf8');
+  for (const [name, value] of [['BUILD_ID', build.id], ['SHELL', shell], ['HASHED', hashed]]) {
+    const line = new RegExp(`^const ${name} = .*;$`, 'm');
+    if (!line.test(sw)) throw new Error(`www/sw.js: no \`const ${name} = …;\` line to fill in`);
+    sw = sw.replace(line, `const ${name} = ${JSON.stringify(value)};`);
+  }
+  await writeFile(swPath, sw);
+
+  // Precompressed variants, compressed in parallel (zlib runs on libuv's thread pool).
+  const sizes = new Map();
+  await Promise.all(
+    (await walk(OUT)).map(async (file) => {
+      const rel = posix(relative(OUT, file));
+      const bytes = await readFile(file);
+      const entry = { raw: bytes.length, gz: null, br: null };
+      sizes.set(rel, entry);
+      if (!COMPRESSIBLE.has(extname(file)) || bytes.length < 1024) return;
+      const [br, gz] = await Promise.all([
+        brotli(bytes, {
+          params: {
+            [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+            [zlib.constants.BROTLI_PARAM_LGWIN]: 24,
+            [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+          },
+        }),
+        gzip(bytes, { level: 9 }),
+      ]);
+      entry.br = br.length;
+      entry.gz = gz.length;
+      // A variant that saves nothing is not worth a request's negotiation.
+      if (br.length < bytes.length) await writeFile(file + '.br', br);
+      if (gz.length < bytes.length) await writeFile(file + '.gz', gz);
+    }),
+  );
+
+  await writeFile(join(OUT, '_headers'), HEADERS);
+  await writeFile(join(OUT, '.htaccess'), HTACCESS);
+
+  const kb = (n) => (n == null ? '–' : `${(n / 1024).toFixed(1)} kB`);
+  const row = (name, s) => `  ${name.padEnd(52)} ${kb(s.raw).padStart(11)} ${kb(s.gz).padStart(11)} ${kb(s.br).padStart(11)}`;
+  console.log(`dist/ written (build ${build.id})`);
+  console.log(`  ${'file'.padEnd(52)} ${'raw'.padStart(11)} ${'gzip'.padStart(11)} ${'brotli'.padStart(11)}`);
+  for (const [, asset] of Object.entries(build.assets)) console.log(row(asset.path, sizes.get(asset.path)));
+  const firstView = shell.filter((f) => f !== './' && !ON_DEMAND.includes(f)).map((f) => sizes.get(f));
+  const sum = (key) => firstView.reduce((t, s) => t + (s[key] ?? s.raw), 0);
+  console.log(row(`first view (${firstView.length} files, without the service worker)`, { raw: sum('raw'), gz: sum('gz'), br: sum('br') }));
+  await writeFile(join(OUT, 'build.json'), JSON.stringify({ id: build.id, assets: build.assets, shell, sizes: Object.fromEntries(sizes) }, null, 2));
+}
+
+const HEADERS = `# Netlify / Cloudflare Pages. Content-hashed files never change.
+/*.wasm
+  Content-Type: application/wasm
+/pkg/*
+  Cache-Control: public, max-age=31536000, immutable
+/sample/*
+  Cache-Control: public, max-age=31536000, immutable
+/sw.js
+  Cache-Control: no-cache
+`;
+
+const HTACCESS = `# Apache: the MIME type of .wasm, and the precompressed .br/.gz files beside each file.
+AddType application/wasm .wasm
+<IfModule mod_rewrite.c>
+  RewriteEngine On
+  RewriteCond %{HTTP:Accept-Encoding} br
+  RewriteCond %{REQUEST_FILENAME}.br -f
+  RewriteRule ^(.+)$ $1.br [L]
+  RewriteCond %{HTTP:Accept-Encoding} gzip
+  RewriteCond %{REQUEST_FILENAME}.gz -f
+  RewriteRule ^(.+)$ $1.gz [L]
+</IfModule>
+<FilesMatch "\\.(js|css|html|wasm|json)\\.br$">
+  Header set Content-Encoding br
+  Header append Vary Accept-Encoding
+</FilesMatch>
+<FilesMatch "\\.(js|css|html|wasm|json)\\.gz$">
+  Header set Content-Encoding gzip
+  Header append Vary Accept-Encoding
+</FilesMatch>
+<FilesMatch "\\.js\\.(br|gz)$">
+  ForceType text/javascript
+</FilesMatch>
+<FilesMatch "\\.css\\.(br|gz)$">
+  ForceType text/css
+</FilesMatch>
+<FilesMatch "\\.html\\.(br|gz)$">
+  ForceType text/html
+</FilesMatch>
+<FilesMatch "\\.wasm\\.(br|gz)$">
+  ForceType application/wasm
+</FilesMatch>
+`;
+
+main().catch((e) => {
+  console.error(`error: ${e.message}`);
+  process.exit(1);
+});

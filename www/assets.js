@@ -1,0 +1,59 @@
+// Where the page's large files are. In www/ (development) they have plain names; `scripts/build`
+// rewrites this file in dist/ with content-hashed names, their sizes in bytes and `built: true`
+// (which also turns on the service worker). Every URL is relative to this file, so the site
+// works under any path.
+
+export const BUILD = {
+  built: false,
+  id: null,
+  assets: {
+    pageWasm: { path: 'pkg/lstm_lab_page_bg.wasm', bytes: null },
+    trainerWasm: { path: 'pkg/lstm_lab_trainer_bg.wasm', bytes: null },
+    sample: { path: 'sample/imdb-sample.csv.gz', bytes: null },
+  },
+};
+
+/** The absolute URL of a named asset. */
+export const assetUrl = (name) => new URL(BUILD.assets[name].path, import.meta.url);
+
+/**
+ * Fetch `url` as a Response whose body reports progress: `onProgress(loaded, total)` with the
+ * bytes received so far and the expected total (null when unknown). Rejects with a message that
+ * names the file on a network error or an HTTP error status.
+ */
+export async function fetchWithProgress(url, expectedBytes, onProgress) {
+  const name = new URL(url).pathname.split('/').pop();
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new Error(`could not download ${name}: the network request failed (${e.message ?? e})`);
+  }
+  if (!response.ok) throw new Error(`could not download ${name}: HTTP ${response.status} ${response.statusText}`.trim());
+  // Content-Length counts compressed bytes when the server compressed the file, but the body
+  // stream yields decompressed ones: trust it only for an uncompressed response.
+  const length = Number(response.headers.get('content-length'));
+  const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
+  const total = expectedBytes ?? (!encoded && length > 0 ? length : null);
+  if (!response.body) return response;
+  let loaded = 0;
+  onProgress(0, total);
+  const counted = response.body.pipeThrough(
+    new TransformStream({
+      transform(chunk, controller) {
+        loaded += chunk.byteLength;
+        onProgress(loaded, total);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(counted, { status: response.status, headers: { 'content-type': response.headers.get('content-type') ?? '' } });
+}
+
+/** Compile a wasm module from a Response, streaming when the server sent the right MIME type. */
+export async function compileWasm(response) {
+  const type = response.headers.get('content-type') ?? '';
+  if (type.startsWith('application/wasm')) return WebAssembly.compileStreaming(response);
+  // Some static hosts send .wasm as application/octet-stream: compile from the bytes instead.
+  return WebAssembly.compile(await response.arrayBuffer());
+}
