@@ -105,6 +105,7 @@ async function main() {
   await Promise.all([app.blowup.ready, app.gradflow.ready]);
   appStatus.hidden = true;
   document.body.dataset.ready = 'true';
+  performance.mark('lstm-lab:first-view-ready'); // read by scripts/bench-load.mjs
   // After the first view is up, so its caching never competes with the page's own downloads.
   registerServiceWorker();
 }

@@ -109,6 +109,7 @@ export class TrainerView {
   /** Start the worker, which downloads and compiles the trainer's module (once; again after a failure). */
   boot() {
     if (this.worker) return;
+    performance.mark('lstm-lab:trainer-boot'); // read by scripts/bench-load.mjs
     this.section.dataset.module = 'loading';
     $('trainer-module').hidden = false;
     $('trainer-module-error').hidden = true;
@@ -543,6 +544,7 @@ export class TrainerView {
         break;
       case 'ready': {
         this.workerReady = true;
+        performance.mark('lstm-lab:trainer-ready');
         this.section.dataset.module = 'ready';
         $('trainer-module').hidden = true;
         for (const message of this.queue.splice(0)) this.worker.postMessage(message);
