@@ -181,7 +181,8 @@ browserTest('malformed files get named problems; the loaded data stays', async (
 
 browserTest('fused WGSL kernels match burn reference ops on this browser\'s WebGPU', async (app) => {
   const page = app.page;
-  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
+  await page.click('#tab-trainer'); // the trainer's module loads when its tab opens
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
   await page.evaluate(() => globalThis.lstmLab.trainer.send({ type: 'self-test' }));
   await page.waitForFunction(() => globalThis.lstmLab.trainer.selfTest, null, { timeout: 600_000 });
   const result = await page.evaluate(() => globalThis.lstmLab.trainer.selfTest);
