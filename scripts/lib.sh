@@ -38,10 +38,13 @@ setup_rust_wasm() {
     step "cargo install wasm-bindgen-cli $want (into .tools/)"
     # --locked first (the exact tested dependency set); if a locked dependency is missing from
     # the registry mirror (seen: webpki-roots 1.0.11), resolve afresh within the same semver.
+    # opt-level 1: the tool runs for seconds, its build is minutes of a cold scripts/test.
+    export CARGO_PROFILE_RELEASE_OPT_LEVEL=1
     cargo install --locked --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want" || {
       echo "(the locked dependency set is not all on this registry: retrying without --locked)"
       cargo install --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want"
     }
+    unset CARGO_PROFILE_RELEASE_OPT_LEVEL
   fi
 }
 
@@ -84,5 +87,5 @@ build_web() {
 # The static site in dist/ (needs build_web first): hashed names, .br/.gz, service worker.
 build_dist() {
   step "static site → dist/"
-  node scripts/build.mjs
+  node scripts/build.mjs "$@"
 }
