@@ -166,3 +166,19 @@ browserTest(
   },
   { noWebGpu: true },
 );
+
+browserTest(
+  'a script of the page that cannot be fetched still leaves a message and a reload button',
+  async (app) => {
+    const page = app.page;
+    await page.waitForFunction(() => document.body.dataset.loadError === 'true');
+    assert.match(await app.text('#app-load-error-text'), /^Could not load the page's scripts/);
+    await page.unroute('**/pkg/lstm_lab_page.js');
+    await page.click('#app-load-retry'); // reloads
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
+  },
+  {
+    waitReady: false,
+    setup: (app) => app.page.route('**/pkg/lstm_lab_page.js', (route) => route.abort('internetdisconnected')),
+  },
+);
