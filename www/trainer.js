@@ -140,7 +140,6 @@ export class TrainerView {
       bar.removeAttribute('value');
       $('trainer-module-status').textContent = `Loading the trainer: ${mb(loaded)} MB`;
     }
-    this.moduleBytes = loaded ?? this.moduleBytes;
   }
 
   moduleFailed(message) {

@@ -97,11 +97,16 @@ pub struct RnnGrads {
 mod tests {
     use super::*;
 
-    #[test]
-    fn hidden_grads_match_finite_differences() {
-        let (e, h, n) = (2, 3, 6);
-        let mut rng = crate::rng::Rng::new(8);
-        let mut draw = |k: usize| (0..k).map(|_| rng.normal() * 0.7).collect::<Vec<f64>>();
+    /// A random RNN (`e` inputs, `h` units) and `n` inputs, entries N(0, std²).
+    fn random_rnn(
+        e: usize,
+        h: usize,
+        n: usize,
+        seed: u64,
+        std: f64,
+    ) -> (RnnWeights, Vec<Vec<f64>>) {
+        let mut rng = crate::rng::Rng::new(seed);
+        let mut draw = |k: usize| (0..k).map(|_| rng.normal() * std).collect::<Vec<f64>>();
         let w = RnnWeights {
             input: e,
             hidden: h,
@@ -109,7 +114,14 @@ mod tests {
             weight_hh: draw(h * h),
             bias: draw(h),
         };
-        let xs: Vec<Vec<f64>> = (0..n).map(|_| draw(e)).collect();
+        let xs = (0..n).map(|_| draw(e)).collect();
+        (w, xs)
+    }
+
+    #[test]
+    fn hidden_grads_match_finite_differences() {
+        let (e, h, n) = (2, 3, 6);
+        let (w, xs) = random_rnn(e, h, n, 8, 0.7);
         let grads = w.hidden_grads_of_last_sum(&xs);
         // h_0 is not an input, so check ∂L/∂h_0 through the first input, which reaches the loss
         // only through h_0: ∂L/∂x_0 = W_ihᵀ (diag(1 − h_0²) ∂L/∂h_0).
@@ -131,17 +143,7 @@ mod tests {
 
     #[test]
     fn parameter_grads_match_finite_differences() {
-        let (e, h, n) = (2, 3, 5);
-        let mut rng = crate::rng::Rng::new(3);
-        let mut draw = |k: usize| (0..k).map(|_| rng.normal() * 0.6).collect::<Vec<f64>>();
-        let w = RnnWeights {
-            input: e,
-            hidden: h,
-            weight_ih: draw(h * e),
-            weight_hh: draw(h * h),
-            bias: draw(h),
-        };
-        let xs: Vec<Vec<f64>> = (0..n).map(|_| draw(e)).collect();
+        let (w, xs) = random_rnn(2, 3, 5, 3, 0.6);
         let g = w.grads_of_last_sum(&xs);
         let loss = |w: &RnnWeights| w.forward(&xs).last().unwrap().iter().sum::<f64>();
         let eps = 1e-6;
