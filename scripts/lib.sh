@@ -25,12 +25,21 @@ apt_install() {
 }
 
 setup_rust_wasm() {
+  setup_wasm_target
+  setup_wasm_bindgen
+}
+
+setup_wasm_target() {
   need cargo "install Rust from https://rustup.rs"
   need rustup "the wasm32 target is added with rustup"
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     step "rustup target add wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown
   fi
+}
+
+# (Separate so scripts/test can build it in the background, beside the native tests.)
+setup_wasm_bindgen() {
   # wasm-bindgen's CLI must match the library version in Cargo.lock exactly.
   local want
   want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
@@ -61,16 +70,18 @@ setup_node() {
 #   lstm_lab_page     the first view (no `trainer` feature), size-optimised, then wasm-opt -Oz
 #   lstm_lab_trainer  burn and the kernels, loaded by the training worker when needed
 # Names sections are dropped (≈6 MB of the trainer); panics still carry their messages.
+# TRAINER_PROFILE=wasm-test (scripts/test only) builds the trainer at opt-level 1; see Cargo.toml.
 build_web() {
+  local trainer_profile="${TRAINER_PROFILE:-wasm-release}"
   step "cargo build (wasm32, the page's first view: profile wasm-page, no trainer)"
   cargo build --lib --target wasm32-unknown-unknown --profile wasm-page --no-default-features
-  step "cargo build (wasm32, the trainer: profile wasm-release)"
-  cargo build --lib --target wasm32-unknown-unknown --profile wasm-release
+  step "cargo build (wasm32, the trainer: profile $trainer_profile)"
+  cargo build --lib --target wasm32-unknown-unknown --profile "$trainer_profile"
   step "wasm-bindgen → www/pkg"
   rm -f www/pkg/lstm_lab.js www/pkg/lstm_lab_bg.wasm # the single module of earlier builds
   local bindgen=(wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg)
   "${bindgen[@]}" --out-name lstm_lab_page target/wasm32-unknown-unknown/wasm-page/lstm_lab.wasm
-  "${bindgen[@]}" --out-name lstm_lab_trainer target/wasm32-unknown-unknown/wasm-release/lstm_lab.wasm
+  "${bindgen[@]}" --out-name lstm_lab_trainer "target/wasm32-unknown-unknown/$trainer_profile/lstm_lab.wasm"
   # wasm-opt (binaryen from npm) on the small module only: on the trainer, -Oz takes ~7 min here
   # and its brotli output is larger (measured: 2.55 vs 2.40 MB), so the trainer is left as is.
   step "wasm-opt -Oz lstm_lab_page_bg.wasm"
