@@ -1,10 +1,13 @@
 // Browser training benchmark: LSTM Lab (fused, reference) against TensorFlow.js (webgpu, wasm)
 // in one headless Chromium on this machine. Prints a table and writes test-artifacts/bench.md.
 //
-//   node scripts/bench.mjs [--budget 600] [--configs 32x32,128x128|none] [--impls fused,reference,cpu,tfjs-webgpu,tfjs-wasm]
+//   node scripts/bench.mjs [--budget 600] [--configs 32x32,128x128|none]
+//                          [--impls fused,reference,cpu-reference,cpu,cpu-workers,tfjs-webgpu,tfjs-wasm]
 //
-// fused and reference train on WebGPU; cpu is the page's fallback without WebGPU (burn's CPU
-// backend inside the wasm module); tfjs-* are TensorFlow.js 4.22 on its webgpu and wasm backends.
+// fused and reference train on WebGPU; the cpu-* are the page's CPU path in its training worker
+// (burn's CPU backend inside the wasm module): cpu-reference with burn's ops (the old path),
+// cpu the fused CPU LSTM, cpu-workers the same on one worker per core; tfjs-* are TensorFlow.js
+// 4.22 on its webgpu and wasm backends.
 
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -21,7 +24,7 @@ const arg = (name, fallback) => {
 const budgetS = Number(arg('--budget', 600));
 const configArg = arg('--configs', '32x32,128x128');
 const configs = configArg === 'none' ? [] : configArg.split(',').map((c) => c.split('x').map(Number));
-const impls = arg('--impls', 'fused,reference,cpu,tfjs-webgpu,tfjs-wasm').split(',');
+const impls = arg('--impls', 'fused,reference,cpu-reference,cpu,cpu-workers,tfjs-webgpu,tfjs-wasm').split(',');
 const FLAGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const server = await startServer({ root: join(ROOT, 'www') });
@@ -94,6 +97,16 @@ await browser.close();
 await server.close();
 
 const fmt = (v, digits = 0) => (v == null ? '—' : v.toFixed(digits));
+// The CPU path against its baseline in this run.
+const cpuLines = [];
+for (const [batch, seq] of configs) {
+  const get = (impl) => results.find((r) => r.impl === impl && r.batch === batch && r.seq === seq && !r.skipped);
+  const base = get('cpu-reference');
+  for (const impl of ['cpu', 'cpu-workers']) {
+    const r = get(impl);
+    if (r && base) cpuLines.push(`- ${batch}×${seq}: ${impl} ${fmt(r.medianMs)} ms/step, ${(base.medianMs / r.medianMs).toFixed(2)}× faster than cpu-reference (${fmt(base.medianMs)} ms)`);
+  }
+}
 const adapter = results.find((r) => r.adapter)?.adapter ?? 'unknown adapter';
 const lines = [
   `Chromium (headless), WebGPU adapter: ${adapter}; ${process.env.BENCH_MACHINE ?? 'this machine'}`,
@@ -108,7 +121,7 @@ for (const r of results) {
       : `| ${r.batch}×${r.seq} | ${r.impl}${r.note ? ` (${r.note})` : ''} | ${fmt(r.medianMs)} | ${fmt(r.reviewsPerSecond, 1)} | ${fmt(r.dispatchesPerStep)} | ${fmt(r.dispatchesPerTimeStep, 1)} |`,
   );
 }
-lines.push('');
+lines.push('', ...cpuLines, '');
 for (const [engine, t] of Object.entries(blowup)) {
   lines.push(`Blow-up lab redraw, n = 50, T = 50, on the ${engine.toUpperCase()}: ${t.computeMs.toFixed(1)} ms compute + ${t.drawMs.toFixed(1)} ms chart (median of 11 slider moves; target < 16 ms).`);
 }
@@ -136,7 +149,7 @@ for (const [batch, seq] of configs) {
     lines.push(`- ${batch}×${seq}: fused is ${(r >= 1 ? r : 1 / r).toFixed(2)}× ${r >= 1 ? 'faster' : 'slower'} than ${label}`);
   };
   ratio(get('reference'), 'the reference path');
-  ratio(get('cpu'), 'LSTM Lab on the CPU (wasm)');
+  ratio(get('cpu'), 'LSTM Lab on the CPU (wasm, one worker)');
   ratio(get('tfjs-webgpu'), 'TensorFlow.js webgpu (same adapter)');
   ratio(get('tfjs-wasm'), 'TensorFlow.js wasm');
 }

@@ -68,15 +68,19 @@ setup_node() {
 
 # The two wasm modules into www/pkg (see Cargo.toml), and uPlot into www/vendor:
 #   lstm_lab_page     the first view (no `trainer` feature), size-optimised, then wasm-opt -Oz
-#   lstm_lab_trainer  burn and the kernels, loaded by the training worker when needed
+#   lstm_lab_trainer  burn and the kernels, with wasm SIMD, loaded by the training worker when needed
 # Names sections are dropped (≈6 MB of the trainer); panics still carry their messages.
 # TRAINER_PROFILE=wasm-test (scripts/test only) builds the trainer at opt-level 1; see Cargo.toml.
 build_web() {
   local trainer_profile="${TRAINER_PROFILE:-wasm-release}"
   step "cargo build (wasm32, the page's first view: profile wasm-page, no trainer)"
   cargo build --lib --target wasm32-unknown-unknown --profile wasm-page --no-default-features
-  step "cargo build (wasm32, the trainer: profile $trainer_profile)"
-  cargo build --lib --target wasm32-unknown-unknown --profile "$trainer_profile"
+  # The trainer with wasm SIMD (gemm's and burn's CPU kernels; every browser with WebGPU has it).
+  # RUSTFLAGS replaces .cargo/config.toml's flags, so the getrandom cfg is repeated here. The
+  # first view's module stays without SIMD, so it runs everywhere.
+  step "cargo build (wasm32, the trainer: profile $trainer_profile, +simd128)"
+  RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128' \
+    cargo build --lib --target wasm32-unknown-unknown --profile "$trainer_profile"
   step "wasm-bindgen → www/pkg"
   rm -f www/pkg/lstm_lab.js www/pkg/lstm_lab_bg.wasm # the single module of earlier builds
   local bindgen=(wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg)

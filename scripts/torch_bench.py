@@ -1,7 +1,7 @@
-"""PyTorch baseline for `scripts/bench`: the post's classifier with torch.nn.LSTM on the CPU,
-one thread, one training step (forward, BCE, backward, Adam) per iteration.
+"""PyTorch baseline for `scripts/bench native`: the post's classifier with torch.nn.LSTM on the
+CPU, one training step (forward, BCE, backward, Adam) per iteration, on N threads (default 1).
 
-    python3 scripts/torch_bench.py 32x32 128x128
+    python3 scripts/torch_bench.py [--threads N] 32x32 128x128
 """
 import statistics
 import sys
@@ -9,7 +9,13 @@ import time
 
 import torch
 
-torch.set_num_threads(1)
+args = sys.argv[1:]
+threads = 1
+if "--threads" in args:
+    i = args.index("--threads")
+    threads = int(args[i + 1])
+    del args[i : i + 2]
+torch.set_num_threads(threads)
 VOCAB, EMBED, HIDDEN = 3000, 100, 100
 
 
@@ -25,7 +31,7 @@ class SentimentClassifier(torch.nn.Module):
         return self.linear(torch.cat([out.mean(1), out.max(1).values], 1)).squeeze(1)
 
 
-for config in sys.argv[1:] or ["32x32", "128x128"]:
+for config in args or ["32x32", "128x128"]:
     batch, seq = map(int, config.split("x"))
     torch.manual_seed(0)
     model = SentimentClassifier()
@@ -43,4 +49,4 @@ for config in sys.argv[1:] or ["32x32", "128x128"]:
         if i:  # the first step warms up
             times.append(time.perf_counter() - start)
     ms = statistics.median(times) * 1e3
-    print(f"pytorch {torch.__version__} CPU 1 thread, batch {batch} × {seq}: {ms:.1f} ms/step, {batch / ms * 1e3:.0f} reviews/s")
+    print(f"pytorch {torch.__version__} CPU {threads} thread(s), batch {batch} × {seq}: {ms:.1f} ms/step, {batch / ms * 1e3:.0f} reviews/s")

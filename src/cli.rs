@@ -18,7 +18,7 @@ commands:
   train --csv PATH [--vocab 3000] [--maxlen 128] [--embed 100] [--hidden 100] [--batch 128]
         [--lr 0.001] [--epochs 5] [--seed 1] [--train-fraction 0.5] [--limit ROWS]
         [--text-column NAME] [--label-column NAME] [--device cpu|gpu] [--kernel fused|reference]
-        [--save FILE]
+        [--threads N] [--save FILE]
         train the post's classifier on a reviews CSV (plain or .gz); prints each epoch
   predict --model FILE TEXT...
         the sentiment of TEXT with a saved model
@@ -29,9 +29,11 @@ commands:
   bench data --csv PATH
         time reading and tokenising a CSV (the page does the same work in wasm)
   bench train [--csv PATH] [--device cpu|gpu] [--kernel fused|reference] [--batch 128] [--maxlen 128] [--steps 5]
-        [--seqs-per-workgroup N] [--steps-per-dispatch N]
+        [--threads N] [--seqs-per-workgroup N] [--steps-per-dispatch N]
         training throughput in reviews/s; on the GPU also the dispatches per training step,
         counted in a wgpu trace
+
+On the CPU (--device cpu, the default) training uses every core; --threads N uses N.
 ";
 
 /// `--name value` pairs plus bare `--flag`s and positional words.
@@ -102,9 +104,28 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
+/// The CPU threads: `--threads N`, or every core. Sets rayon's global pool, which burn's CPU
+/// backend, its GEMMs and the fused CPU LSTM all run on; call once, before any tensor work.
+fn set_threads(o: &Options) -> Result<usize, String> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads: usize = o.parse("--threads", cores)?;
+    if !(1..=1024).contains(&threads) {
+        return Err(format!("--threads: {threads} is outside 1–1024"));
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .map_err(|e| format!("--threads: {e}"))?;
+    Ok(threads)
+}
+
 fn device(o: &Options) -> Result<Device, String> {
     match o.value("--device").unwrap_or("cpu") {
-        "cpu" => Ok(Device::flex()),
+        "cpu" => {
+            let threads = set_threads(o)?;
+            println!("CPU threads: {threads}");
+            Ok(Device::flex())
+        }
         "gpu" => Device::wgpu_options()
             .tasks_max(crate::fused::TASKS_PER_SUBMISSION)
             .init()

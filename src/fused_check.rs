@@ -160,7 +160,8 @@ async fn host(t: Tensor<2>) -> Result<Vec<f32>, ExecutionError> {
         .expect("float data"))
 }
 
-/// Compare the paths for one case. `device` must be a wgpu device (autodiff is added here).
+/// Compare the paths for one case. `device` is a wgpu device (the WGSL kernels) or the CPU
+/// backend (the fused CPU LSTM); autodiff is added here.
 pub async fn compare(device: &Device, case: Case, seed: u64) -> Result<Comparison, ExecutionError> {
     let device = device.clone().autodiff();
     let tuning = Tuning {
@@ -367,6 +368,19 @@ pub async fn compare_all(device: &Device) -> Result<Vec<Comparison>, ExecutionEr
     out.push(compare_loss(device, 300, 40).await?);
     // Not a multiple of the 256 threads of a workgroup.
     out.push(compare_adam(device, 70_001, 50).await?);
+    Ok(out)
+}
+
+/// Every recurrence shape of [`CASES`] on the CPU backend: the fused CPU LSTM
+/// ([`crate::fused::cpu`]) against burn's ops. Runs natively and in the browser (wasm SIMD).
+pub async fn compare_cpu() -> Result<Vec<Comparison>, ExecutionError> {
+    let device = Device::flex();
+    let mut out = Vec::new();
+    for (i, c) in CASES.iter().enumerate() {
+        let mut comparison = compare(&device, case(c.shape), 60 + i as u64).await?;
+        comparison.label = format!("CPU {}", comparison.label);
+        out.push(comparison);
+    }
     Ok(out)
 }
 

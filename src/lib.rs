@@ -18,6 +18,8 @@ pub mod stepper;
 pub mod cli;
 #[cfg(feature = "trainer")]
 pub mod data;
+#[cfg(feature = "trainer")]
+pub mod data_parallel;
 #[cfg(all(feature = "trainer", not(target_family = "wasm")))]
 pub mod dispatch_count;
 #[cfg(feature = "trainer")]

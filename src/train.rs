@@ -7,6 +7,10 @@
 //! is kept on the host; stopping early or diverging falls back to it.
 
 use crate::data::Prepared;
+use crate::data_parallel::{
+    Plan, ShardEval, ShardResult, flatten, gradients_params, shard, shard_eval, shard_gradient,
+    sum_gradients,
+};
 use crate::fused::adam::FusedAdam;
 use crate::lstm::module::{LstmKernel, tensor};
 use crate::model::{
@@ -309,12 +313,17 @@ impl Trainer {
         }
     }
 
+    /// At the start of an epoch: this epoch's seeded order of the training rows.
+    fn begin_epoch(&mut self, epoch: usize) {
+        self.order = (0..self.data.train.len()).collect();
+        Rng::stream(self.config.seed, 1000 + epoch as u64).shuffle(&mut self.order);
+        self.train_tally = Tally::default();
+    }
+
     async fn train_batch(&mut self, epoch: usize, cursor: usize) -> Result<StepReport, TrainError> {
         let n = self.data.train.len();
         if cursor == 0 {
-            self.order = (0..n).collect();
-            Rng::stream(self.config.seed, 1000 + epoch as u64).shuffle(&mut self.order);
-            self.train_tally = Tally::default();
+            self.begin_epoch(epoch);
         }
         let end = (cursor + self.config.batch).min(n);
         let (ids, labels) = self.data.train.gather(&self.order[cursor..end]);
@@ -343,7 +352,19 @@ impl Trainer {
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         self.model = Some(self.optim.step(self.config.lr, model, grads));
         let (loss, correct) = read_stats(stats).await?;
+        self.batch_done(epoch, cursor, end, loss, correct)
+    }
 
+    /// Book a finished training batch (rows `cursor..end` of this epoch's order) and move on.
+    fn batch_done(
+        &mut self,
+        epoch: usize,
+        cursor: usize,
+        end: usize,
+        loss: f64,
+        correct: f64,
+    ) -> Result<StepReport, TrainError> {
+        let (n, rows) = (self.data.train.len(), end - cursor);
         let batch = cursor / self.config.batch + 1;
         if !loss.is_finite() {
             self.phase = Phase::Done;
@@ -393,6 +414,19 @@ impl Trainer {
         let targets = tensor(labels.iter().map(|&l| l as f32).collect(), [rows], &device);
         let stats = batch_stats(logits, targets, self.fused_loss(), None);
         let (loss, correct) = read_stats(stats).await?;
+        self.validation_done(epoch, end, loss, correct, rows).await
+    }
+
+    /// Book a finished validation batch (rows up to `end`); at the end of the split, the epoch.
+    async fn validation_done(
+        &mut self,
+        epoch: usize,
+        end: usize,
+        loss: f64,
+        correct: f64,
+        rows: usize,
+    ) -> Result<StepReport, TrainError> {
+        let n = self.data.valid.len();
         self.valid_tally.add(loss, correct, rows);
         self.done += 1;
         if end < n {
@@ -438,6 +472,111 @@ impl Trainer {
             done: self.done,
             total: self.total_steps(),
         })
+    }
+
+    // ————— data-parallel steps (see `crate::data_parallel`) —————
+
+    /// The next unit of work cut into `workers` shards. Call once per step, then
+    /// [`Self::finish_train`] or [`Self::finish_validation`] with every shard's result.
+    pub fn plan(&mut self, workers: usize) -> Plan {
+        match self.phase {
+            Phase::Train { epoch, cursor } => {
+                if cursor == 0 {
+                    self.begin_epoch(epoch);
+                }
+                let end = (cursor + self.config.batch).min(self.data.train.len());
+                Plan::Train {
+                    shards: shard(&self.order[cursor..end], workers),
+                    batch_rows: end - cursor,
+                }
+            }
+            Phase::Validate { cursor, .. } => {
+                let end = (cursor + self.config.batch).min(self.data.valid.len());
+                let rows: Vec<usize> = (cursor..end).collect();
+                Plan::Validate {
+                    shards: shard(&rows, workers),
+                }
+            }
+            Phase::Done => Plan::Done,
+        }
+    }
+
+    /// This trainer's own share of a planned training batch.
+    pub async fn shard_gradient(
+        &self,
+        rows: &[usize],
+        batch_rows: usize,
+    ) -> Result<ShardResult, TrainError> {
+        let model = self.model();
+        Ok(shard_gradient(
+            model,
+            self.config.kernel,
+            &self.device,
+            &self.data.train,
+            rows,
+            batch_rows,
+        )
+        .await?)
+    }
+
+    /// This trainer's own share of a planned validation batch.
+    pub async fn shard_eval(&self, rows: &[usize]) -> Result<ShardEval, TrainError> {
+        let model = self.model();
+        Ok(shard_eval(
+            model,
+            self.config.kernel,
+            &self.device,
+            &self.data.valid,
+            rows,
+        )
+        .await?)
+    }
+
+    /// Every weight, flat (for the replicas), in [`crate::data_parallel::flatten`]'s order.
+    pub async fn flat_weights(&self) -> Result<Vec<f32>, TrainError> {
+        Ok(flatten(&self.model().to_weights().await?))
+    }
+
+    /// One optimiser step with the sum of every shard's gradient of the planned batch.
+    pub async fn finish_train(&mut self, parts: &[ShardResult]) -> Result<StepReport, TrainError> {
+        let Phase::Train { epoch, cursor } = self.phase else {
+            return Err(TrainError::Config("no training batch was planned".into()));
+        };
+        let rows: usize = parts.iter().map(|p| p.rows).sum();
+        let end = (cursor + self.config.batch).min(self.data.train.len());
+        if rows != end - cursor {
+            return Err(TrainError::Config(format!(
+                "the shards hold {rows} rows of a batch of {}",
+                end - cursor
+            )));
+        }
+        let model = self.model.take().expect("model present between steps");
+        let grads = gradients_params(&model, &sum_gradients(parts), &self.device.clone().inner());
+        self.model = Some(self.optim.step(self.config.lr, model, grads));
+        let loss = parts.iter().map(|p| p.loss_sum).sum::<f64>() / rows as f64;
+        let correct = parts.iter().map(|p| p.correct).sum();
+        self.batch_done(epoch, cursor, end, loss, correct)
+    }
+
+    /// Book every shard of the planned validation batch.
+    pub async fn finish_validation(
+        &mut self,
+        parts: &[ShardEval],
+    ) -> Result<StepReport, TrainError> {
+        let Phase::Validate { epoch, cursor } = self.phase else {
+            return Err(TrainError::Config("no validation batch was planned".into()));
+        };
+        let rows: usize = parts.iter().map(|p| p.rows).sum();
+        let end = (cursor + self.config.batch).min(self.data.valid.len());
+        if rows != end - cursor {
+            return Err(TrainError::Config(format!(
+                "the shards hold {rows} rows of a batch of {}",
+                end - cursor
+            )));
+        }
+        let loss = parts.iter().map(|p| p.loss_sum).sum::<f64>() / rows.max(1) as f64;
+        let correct = parts.iter().map(|p| p.correct).sum();
+        self.validation_done(epoch, end, loss, correct, rows).await
     }
 
     /// Stop here: from now on the model is the best one validated so far (or the current one

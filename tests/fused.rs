@@ -1,7 +1,8 @@
 //! The fused WGSL kernels against burn's reference ops, on a native wgpu device (lavapipe in
 //! CI): the recurrence (forward outputs and every gradient, for odd shapes: H not a multiple of
 //! the workgroup size, H above it, B = 1, T = 1, T = 512, the time loop cut into several
-//! dispatches), the classifier head, the loss and Adam; then whole training runs.
+//! dispatches), the classifier head, the loss and Adam; then whole training runs. The fused CPU
+//! LSTM (`src/fused/cpu.rs`) gets the same recurrence comparisons on burn's CPU backend.
 
 use burn::tensor::{Device, Tensor};
 use lstm_lab::data::csv::{ColumnChoice, read_labelled_texts};
@@ -50,6 +51,17 @@ fn fused_matches_reference_forward_and_every_gradient() {
     for c in &results {
         assert_close(c);
     }
+}
+
+#[test]
+fn cpu_fused_matches_reference_forward_and_every_gradient() {
+    let results = block_on(check::compare_cpu()).expect("CPU backend");
+    assert_eq!(results.len(), check::CASES.len());
+    for c in &results {
+        assert_eq!(c.errors.len(), 8, "{}: output and seven gradients", c.label);
+        assert_close(c);
+    }
+    assert_close(&block_on(check::compare(&Device::flex(), check::LONG, 98)).expect("CPU backend"));
 }
 
 fn assert_close(c: &check::Comparison) {
@@ -133,6 +145,16 @@ fn epochs_on_real_reviews(device: &Device, kernel: LstmKernel) -> Vec<(f64, f64,
 #[test]
 fn fused_and_reference_kernels_train_the_same_model() {
     let Some(device) = wgpu_or_skip() else { return };
+    same_training(&device);
+}
+
+#[test]
+fn cpu_fused_and_reference_train_the_same_model() {
+    same_training(&Device::flex());
+}
+
+fn same_training(device: &Device) {
+    let device = device.clone();
     let fused = epochs_on_real_reviews(&device, LstmKernel::Fused);
     let reference = epochs_on_real_reviews(&device, LstmKernel::Reference);
     println!("fused {fused:?}\nreference {reference:?}");

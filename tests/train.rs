@@ -5,6 +5,7 @@ use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor};
 use lstm_lab::data::{DataConfig, synthetic};
+use lstm_lab::data_parallel::{Plan, Replica};
 use lstm_lab::gpu::block_on;
 use lstm_lab::lstm::cell::LstmWeights;
 use lstm_lab::lstm::module::{LstmKernel, tensor};
@@ -58,8 +59,15 @@ fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().try_to_vec::<f32>().unwrap()
 }
 
+/// burn's reference ops and the fused CPU LSTM (`src/fused/cpu.rs`), each against PyTorch.
 #[test]
 fn one_training_step_matches_pytorch() {
+    for kernel in [LstmKernel::Reference, LstmKernel::Fused] {
+        one_training_step_matches_pytorch_with(kernel);
+    }
+}
+
+fn one_training_step_matches_pytorch_with(kernel: LstmKernel) {
     let f: Value = serde_json::from_str(include_str!("fixtures/sentiment_torch.json")).unwrap();
     let n = |k: &str| f[k].as_u64().unwrap() as usize;
     let config = ModelConfig {
@@ -76,7 +84,7 @@ fn one_training_step_matches_pytorch() {
         .iter()
         .map(|v| v.as_f64().unwrap() as u32)
         .collect();
-    let logits = model.forward(id_tensor(&ids, steps, &device), LstmKernel::Reference);
+    let logits = model.forward(id_tensor(&ids, steps, &device), kernel);
     assert_close("logits", &read(logits.clone()), &floats(&f["logits"]), TOL);
     let targets = tensor(floats(&f["labels"]), [batch], &device);
     let loss = bce_with_logits(logits, targets);
@@ -154,7 +162,7 @@ fn one_training_step_matches_pytorch() {
     );
 }
 
-fn small_run(epochs: usize) -> (Trainer, Vec<StepReport>) {
+fn small_setup(epochs: usize) -> (lstm_lab::data::Prepared, TrainConfig) {
     let data = synthetic(
         600,
         DataConfig {
@@ -172,6 +180,11 @@ fn small_run(epochs: usize) -> (Trainer, Vec<StepReport>) {
         seed: 3,
         ..TrainConfig::default()
     };
+    (data, config)
+}
+
+fn small_run(epochs: usize) -> (Trainer, Vec<StepReport>) {
+    let (data, config) = small_setup(epochs);
     let mut trainer = Trainer::new(data, config, &Device::flex()).unwrap();
     let mut reports = Vec::new();
     while !trainer.is_finished() {
@@ -334,4 +347,73 @@ fn time_major_batches_give_the_same_logits() {
         .unwrap();
     let (step, row) = (1, 2);
     assert_eq!(t[step * rows + row] as u32, ids[row * maxlen + step]);
+}
+
+/// Three workers — the trainer and two replicas, each with a third of every batch — train the
+/// same model as one: the same per-epoch losses to 1e-4 (only the order of float sums differs).
+#[test]
+fn sharded_training_takes_the_same_steps_as_one_worker() {
+    let (data, config) = small_setup(2);
+    let (single, _) = small_run(2);
+    let device = Device::flex();
+    let mut lead = Trainer::new(data.clone(), config, &device).unwrap();
+    let start = block_on(lead.model().to_weights()).unwrap();
+    let mut replicas: Vec<Replica> = (0..2)
+        .map(|_| Replica::new(&start, config.kernel, &device))
+        .collect();
+    let mut steps = 0;
+    loop {
+        match lead.plan(3) {
+            Plan::Done => break,
+            Plan::Train { shards, batch_rows } => {
+                assert_eq!(shards.len(), 3);
+                let weights = block_on(lead.flat_weights()).unwrap();
+                let mut parts =
+                    vec![block_on(lead.shard_gradient(&shards[0], batch_rows)).unwrap()];
+                for (replica, rows) in replicas.iter_mut().zip(&shards[1..]) {
+                    replica.set_weights(&weights).unwrap();
+                    parts.push(block_on(replica.gradient(&data.train, rows, batch_rows)).unwrap());
+                }
+                block_on(lead.finish_train(&parts)).unwrap();
+            }
+            Plan::Validate { shards } => {
+                let weights = block_on(lead.flat_weights()).unwrap();
+                let mut parts = vec![block_on(lead.shard_eval(&shards[0])).unwrap()];
+                for (replica, rows) in replicas.iter_mut().zip(&shards[1..]) {
+                    replica.set_weights(&weights).unwrap();
+                    parts.push(block_on(replica.evaluate(&data.valid, rows)).unwrap());
+                }
+                block_on(lead.finish_validation(&parts)).unwrap();
+            }
+        }
+        steps += 1;
+    }
+    assert_eq!(steps, single.total_steps());
+    assert_eq!(lead.history.len(), 2);
+    for (a, b) in lead.history.iter().zip(&single.history) {
+        for (what, x, y) in [
+            ("training loss", a.train_loss, b.train_loss),
+            ("validation loss", a.valid_loss, b.valid_loss),
+        ] {
+            assert!(
+                ((x - y) / y).abs() <= 1e-4,
+                "epoch {}: {what} {x} (3 workers) vs {y} (1 worker)",
+                a.epoch
+            );
+        }
+        assert!((a.valid_accuracy - b.valid_accuracy).abs() <= 1.0 / 300.0);
+    }
+    // A planned step refuses shards that do not add up to its batch.
+    let (data, config) = small_setup(1);
+    let mut trainer = Trainer::new(data, config, &device).unwrap();
+    let Plan::Train { shards, batch_rows } = trainer.plan(2) else {
+        panic!("a training batch comes first")
+    };
+    let part = block_on(trainer.shard_gradient(&shards[0], batch_rows)).unwrap();
+    let err = block_on(trainer.finish_train(&[part])).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the shards hold 16 rows of a batch of 32"),
+        "{err}"
+    );
 }

@@ -57,3 +57,11 @@ export async function compileWasm(response) {
   // Some static hosts send .wasm as application/octet-stream: compile from the bytes instead.
   return WebAssembly.compile(await response.arrayBuffer());
 }
+
+/**
+ * Whether this browser's WebAssembly has SIMD, which the trainer's module is built with: the
+ * smallest module that uses a v128 instruction must validate. (Every browser with WebGPU has it:
+ * Chrome 91, Firefox 89, Safari 16.4.)
+ */
+export const wasmSimdSupported = () =>
+  WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));

@@ -78,8 +78,7 @@ function syntheticCsv(rows, words) {
 
 async function benchLstmLab(impl, batch, seq, steps, budgetMs) {
   const s = await lstmLabSession();
-  // 'cpu' is the page's fallback without WebGPU: burn's CPU backend inside this wasm module.
-  const [device, kernel] = impl === 'cpu' ? ['cpu', 'reference'] : ['gpu', impl];
+  const [device, kernel] = ['gpu', impl];
   s.loadCsv(syntheticCsv(batch * (steps + 3), seq), null);
   s.start({
     data: { vocab: VOCAB, maxlen: seq, train_fraction: 0.99, seed: 1 },
@@ -87,6 +86,58 @@ async function benchLstmLab(impl, batch, seq, steps, budgetMs) {
     device,
   });
   return timeSteps(() => s.step(), steps, budgetMs);
+}
+
+/**
+ * The Trainer's CPU path as the page runs it: the training worker (www/worker.js) with
+ * `workers` workers (1: the worker alone; more: it starts replicas and shards each batch). Times
+ * are the worker's own per-step times, reported with each step.
+ */
+async function benchCpuWorkers(kernel, workers, batch, seq, steps, budgetMs) {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const inbox = [];
+  let wake = null;
+  worker.onmessage = ({ data }) => {
+    inbox.push(data);
+    wake?.();
+  };
+  const next = async (type) => {
+    for (;;) {
+      const i = inbox.findIndex((m) => m.type === type || m.type === 'error');
+      if (i >= 0) {
+        const [m] = inbox.splice(i, 1);
+        if (m.type === 'error') throw new Error(`${m.where}: ${m.message}`);
+        return m;
+      }
+      await new Promise((resolve) => (wake = resolve));
+    }
+  };
+  try {
+    worker.postMessage({ type: 'init', preferGpu: false });
+    await next('ready');
+    const bytes = syntheticCsv(batch * (steps + 3), seq);
+    worker.postMessage({ type: 'load-csv', bytes: bytes.buffer, columns: null }, [bytes.buffer]);
+    await next('preview');
+    worker.postMessage({
+      type: 'start',
+      workers,
+      request: {
+        data: { vocab: VOCAB, maxlen: seq, train_fraction: 0.99, seed: 1 },
+        train: { embed: EMBED, hidden: HIDDEN, batch, lr: 1e-3, epochs: 1, seed: 1, kernel },
+        device: 'cpu',
+      },
+    });
+    await next('started');
+    const warmupMs = (await next('progress')).ms;
+    if (warmupMs * (steps + 1) > budgetMs) {
+      return { skipped: `the warm-up step took ${(warmupMs / 1000).toFixed(1)} s; ${steps} more would pass the ${budgetMs / 1000} s budget`, warmupMs };
+    }
+    const times = [];
+    while (times.length < steps) times.push((await next('progress')).ms);
+    return { warmupMs, times, medianMs: median(times), dispatchesPerStep: null };
+  } finally {
+    worker.terminate();
+  }
 }
 
 async function benchTfjs(backend, batch, seq, steps, budgetMs) {
@@ -118,18 +169,30 @@ async function benchTfjs(backend, batch, seq, steps, budgetMs) {
   }
 }
 
-/** One measurement. impl: fused | reference (WebGPU) | cpu (burn's CPU backend in wasm) | tfjs-webgpu | tfjs-wasm. */
+/**
+ * One measurement. impl: fused | reference (WebGPU) | cpu | cpu-reference (the fused CPU LSTM or
+ * burn's ops, in the training worker, one worker) | cpu-workers (fused, one worker per core) |
+ * tfjs-webgpu | tfjs-wasm.
+ */
 globalThis.runBench = async ({ impl, batch, seq, steps = 5, budgetMs = 600_000 }) => {
   log(`${impl} ${batch}×${seq}: running…`);
+  const cores = navigator.hardwareConcurrency || 1;
   const result =
-    impl === 'fused' || impl === 'reference' || impl === 'cpu'
+    impl === 'fused' || impl === 'reference'
       ? await benchLstmLab(impl, batch, seq, steps, budgetMs)
-      : await benchTfjs(impl.replace('tfjs-', ''), batch, seq, steps, budgetMs);
+      : impl === 'cpu'
+        ? await benchCpuWorkers('fused', 1, batch, seq, steps, budgetMs)
+        : impl === 'cpu-reference'
+          ? await benchCpuWorkers('reference', 1, batch, seq, steps, budgetMs)
+          : impl === 'cpu-workers'
+            ? await benchCpuWorkers('fused', cores, batch, seq, steps, budgetMs)
+            : await benchTfjs(impl.replace('tfjs-', ''), batch, seq, steps, budgetMs);
+  if (impl === 'cpu-workers') result.note = `${cores} workers`;
   const out = { impl, batch, seq, steps, adapter, ...result };
   if (impl === 'tfjs-wasm') out.note = 'embedding frozen (no UnsortedSegmentSum kernel in the wasm backend)';
   if (!result.skipped) {
     out.reviewsPerSecond = (batch * 1000) / result.medianMs;
-    if (impl === 'tfjs-wasm' || impl === 'cpu') out.dispatchesPerStep = null; // on the CPU: nothing to count
+    if (impl === 'tfjs-wasm' || impl.startsWith('cpu')) out.dispatchesPerStep = null; // on the CPU: nothing to count
     out.dispatchesPerTimeStep = out.dispatchesPerStep == null ? null : out.dispatchesPerStep / seq;
   }
   log(JSON.stringify(out));

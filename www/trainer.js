@@ -24,6 +24,11 @@ export class TrainerView {
   /** `gpuReason`: why the page found no WebGPU (shown when the trainer runs on the CPU). */
   constructor(gpuAvailable, gpuReason = null) {
     this.section = $('trainer');
+    // One CPU worker per core by default (at most 8: past that the gradients' traffic grows
+    // faster than the shares shrink); the user may lower it to leave room for other work.
+    this.cores = navigator.hardwareConcurrency || 1;
+    $('trainer-workers').value = String(Math.min(this.cores, 8));
+    $('trainer-workers-hint').textContent = `On the CPU each worker trains a share of every batch on its own core; this device reports ${this.cores} core${this.cores === 1 ? '' : 's'}.`;
     this.revision = 0;
     this.loaded = null; // { name, bytes } of the file whose data the worker holds
     this.pending = null; // the file being read (or that failed)
@@ -108,7 +113,7 @@ export class TrainerView {
 
   /** Start the worker, which downloads and compiles the trainer's module (once; again after a failure). */
   boot() {
-    if (this.worker) return;
+    if (this.worker || this.unsupported) return;
     performance.mark('lstm-lab:trainer-boot'); // read by scripts/bench-load.mjs
     this.section.dataset.module = 'loading';
     $('trainer-module').hidden = false;
@@ -142,7 +147,9 @@ export class TrainerView {
     }
   }
 
-  moduleFailed(message) {
+  /** The module did not load: a retry button, unless this browser can never run it. */
+  moduleFailed(message, { unsupported = false } = {}) {
+    this.unsupported = unsupported;
     this.worker?.terminate();
     this.worker = null;
     this.section.dataset.module = 'failed';
@@ -150,9 +157,11 @@ export class TrainerView {
     $('trainer-device-status').textContent = 'The trainer is not loaded.';
     const offline = navigator.onLine === false ? ' This browser is offline.' : '';
     $('trainer-module-status').textContent = 'The trainer could not be loaded.';
-    $('trainer-module-error').textContent = `Could not load the trainer: ${message}.${offline} The rest of the page still works; try again when the connection is back.`;
+    $('trainer-module-error').textContent = unsupported
+      ? `The trainer cannot run here: ${message}. The Blow-up lab and the Cell stepper work in this browser.`
+      : `Could not load the trainer: ${message}.${offline} The rest of the page still works; try again when the connection is back.`;
     $('trainer-module-error').hidden = false;
-    $('trainer-module-retry').hidden = false;
+    $('trainer-module-retry').hidden = unsupported;
     this.bump();
   }
 
@@ -166,10 +175,10 @@ export class TrainerView {
     $('trainer-pause').textContent = state === 'paused' ? '▶ Resume' : 'Pause';
     for (const name of SETTINGS) $(`trainer-${name}`).disabled = running;
     $('trainer-device').disabled = running || !this.gpu;
+    $('trainer-workers').disabled = running || $('trainer-device').value !== 'cpu';
     // Timing the engines while a run trains would time the run's competition, not the engine.
     $('trainer-engine-remeasure').disabled = running || this.probing || !this.gpu;
-    // The kernel choice is about WebGPU; the CPU backend always runs burn's own ops.
-    $('trainer-kernel').disabled = running || $('trainer-device').value === 'cpu';
+    $('trainer-kernel').disabled = running;
     $('trainer-sample').disabled = running;
     $('trainer-file').disabled = running;
     $('trainer-predict').disabled = !this.hasModel || running;
@@ -258,7 +267,12 @@ export class TrainerView {
         return { error: `${$(`trainer-${k}`).labels[0].textContent} must be a number.` };
       }
     }
+    const workers = Number($('trainer-workers').value);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 16) {
+      return { error: 'CPU workers must be a whole number from 1 to 16.' };
+    }
     return {
+      workers,
       request: {
         data: { vocab: v.vocab, maxlen: v.maxlen, train_fraction: v.split, seed: v.seed },
         train: { embed: v.embed, hidden: v.hidden, batch: v.batch, lr: v.lr, epochs: v.epochs, seed: v.seed, kernel: $('trainer-kernel').value },
@@ -274,7 +288,7 @@ export class TrainerView {
       $('trainer-status').textContent = 'Starts as soon as the engine timing is done…';
       return;
     }
-    const { request, error } = this.readSettings();
+    const { request, workers, error } = this.readSettings();
     if (error) {
       this.fail('trainer-error', error);
       return;
@@ -282,7 +296,7 @@ export class TrainerView {
     this.clear('trainer-error');
     this.request = request;
     $('trainer-status').textContent = 'Tokenising…';
-    this.send({ type: 'start', request });
+    this.send({ type: 'start', request, workers });
   }
 
   togglePause() {
@@ -305,7 +319,9 @@ export class TrainerView {
       `Tokenised in ${(ms / 1000).toFixed(2)} s: ${int.format(summary.train_rows)} training and ${int.format(summary.valid_rows)} validation reviews; ` +
       `${int.format(summary.words)} words kept (most frequent: ${summary.top_words.slice(0, 12).join(', ')} …); ` +
       `on average ${summary.mean_ids.toFixed(0)} known words per review, ≈${Math.round(summary.truncated * 100)} % cut to the last ${this.request.data.maxlen}. ` +
-      `Training on the ${summary.device.toUpperCase()}.`;
+      (summary.device === 'cpu'
+        ? `Training on the CPU with ${summary.workers} worker${summary.workers === 1 ? '' : 's'} (this device reports ${this.cores} cores).`
+        : 'Training on the GPU.');
     this.hasModel = false;
     this.setState('running');
     this.updateCharts();
@@ -614,9 +630,9 @@ export class TrainerView {
     }
   }
 
-  error({ where, message, hasModel, headers }) {
+  error({ where, message, hasModel, headers, unsupported }) {
     if (where === 'load') {
-      this.moduleFailed(message);
+      this.moduleFailed(message, { unsupported });
     } else if (where === 'data') {
       if (headers) this.chooseColumns(headers);
       else $('trainer-column-chooser').hidden = true;

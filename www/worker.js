@@ -1,8 +1,10 @@
 // The training worker. It owns the wasm TrainerSession and the training loop; the page sends
 // typed messages and gets progress back, so the page never waits on the GPU.
 //
-// page → worker: init {preferGpu} · probe · load-csv {bytes, columns} · start {request} · pause · resume
-//                · stop · predict {text} · save · load-model {bytes} · self-test
+// page → worker: init {preferGpu} · probe · load-csv {bytes, columns} · start {request, workers} · pause
+//                · resume · stop · predict {text} · save · load-model {bytes} · self-test
+// lead → replica (the same script, see startReplicas): replica-init {id, module, data, weights}
+//                · replica-work {id, kind, rows, batchRows, weights?}; replica → lead: replica-reply {id, ok, result | message}
 // worker → page: loading {loaded, total} · ready {device} · probe {times} · preview {preview, ms} · started {summary, ms} · progress {report, ms}
 //                · paused · finished {report} · stopped {best} · prediction {prediction}
 //                · saved {bytes} · model-loaded {info} · self-test {result} · error {where, message}
@@ -10,7 +12,7 @@
 
 import init, * as wasm from './pkg/lstm_lab_trainer.js';
 import { nameAdapter } from './adapter.js';
-import { BUILD, assetUrl, compileWasm, fetchWithProgress } from './assets.js';
+import { BUILD, assetUrl, compileWasm, fetchWithProgress, wasmSimdSupported } from './assets.js';
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 self.lstmLabPanic = (message) => post({ type: 'panic', message });
@@ -18,6 +20,82 @@ self.lstmLabPanic = (message) => post({ type: 'panic', message });
 let session = null;
 let state = 'idle'; // idle | running | paused | stopping
 let looping = false;
+/** The compiled trainer module, handed to replica workers so they need not fetch it again. */
+let trainerModule = null;
+
+// ------------------------------------------------------------ data-parallel CPU training
+// A wasm module without threads runs on one core, so a CPU run on N workers starts N − 1
+// replicas of this same script. Each step the lead (this worker, with the TrainerSession)
+// plans the batch into N shards, computes its own while the replicas compute theirs, sums the
+// gradients and takes one optimiser step (src/data_parallel.rs).
+
+/** Replica workers of the current run: `{worker, calls: Map<id, {resolve, reject}>}`. */
+let replicas = [];
+let nextCall = 0;
+/** Whether the replicas lack the current weights (true after every optimiser step). */
+let replicaWeightsStale = true;
+/** In a replica worker: its ReplicaSession. */
+let replica = null;
+
+function callReplica(r, message, transfer = []) {
+  return new Promise((resolve, reject) => {
+    const id = nextCall++;
+    r.calls.set(id, { resolve, reject });
+    r.worker.postMessage({ ...message, id }, transfer);
+  });
+}
+
+async function startReplicas(count) {
+  stopReplicas();
+  if (count < 1) return;
+  const data = session.replicaData();
+  const weights = await session.flatWeights();
+  const started = [];
+  for (let k = 0; k < count; k++) {
+    const r = { worker: new Worker(new URL(import.meta.url), { type: 'module' }), calls: new Map() };
+    r.worker.onmessage = ({ data: m }) => {
+      const call = r.calls.get(m.id);
+      if (!call) return;
+      r.calls.delete(m.id);
+      if (m.ok) call.resolve(m.result);
+      else call.reject(new Error(`worker ${k + 2}: ${m.message}`));
+    };
+    r.worker.onerror = (e) => {
+      e.preventDefault?.();
+      for (const call of r.calls.values()) call.reject(new Error(`worker ${k + 2} failed: ${e.message ?? 'unknown error'}`));
+      r.calls.clear();
+    };
+    started.push(r);
+  }
+  replicas = started;
+  await Promise.all(replicas.map((r) => callReplica(r, { type: 'replica-init', module: trainerModule, data, weights })));
+  replicaWeightsStale = false;
+}
+
+function stopReplicas() {
+  for (const r of replicas) {
+    for (const call of r.calls.values()) call.reject(new Error('the run ended'));
+    r.worker.terminate();
+  }
+  replicas = [];
+}
+
+/** One unit of work over the lead and every replica; resolves to a StepReport like `step()`. */
+async function parallelStep() {
+  const plan = session.plan(replicas.length + 1);
+  if (plan.kind === 'done') return session.step();
+  const batchRows = plan.batch_rows ?? 0;
+  const weights = replicaWeightsStale ? await session.flatWeights() : null;
+  const jobs = replicas.map((r, k) =>
+    callReplica(r, { type: 'replica-work', kind: plan.kind, rows: Uint32Array.from(plan.shards[k + 1]), batchRows, weights }),
+  );
+  replicaWeightsStale = false;
+  const own = await session.shardWork(plan.kind, Uint32Array.from(plan.shards[0]), batchRows);
+  const parts = [own, ...(await Promise.all(jobs))];
+  const report = await session.finishStep(plan.kind, parts);
+  if (plan.kind === 'train') replicaWeightsStale = true;
+  return report;
+}
 
 const errorText = (e) => e?.message ?? String(e);
 
@@ -30,9 +108,10 @@ async function loop() {
   try {
     while (state === 'running') {
       const t0 = performance.now();
-      const report = await session.step();
+      const report = replicas.length ? await parallelStep() : await session.step();
       post({ type: 'progress', report, ms: performance.now() - t0 });
       if (report.kind === 'finished') {
+        stopReplicas();
         state = 'idle';
         post({ type: 'finished', report });
         return;
@@ -40,6 +119,7 @@ async function loop() {
       await yieldToMessages();
     }
     if (state === 'stopping') {
+      stopReplicas();
       const best = session.stop();
       state = 'idle';
       post({ type: 'stopped', best });
@@ -47,6 +127,7 @@ async function loop() {
       post({ type: 'paused' });
     }
   } catch (e) {
+    stopReplicas();
     state = 'idle';
     post({ type: 'error', where: 'train', message: errorText(e), hasModel: session.hasModel() });
   } finally {
@@ -56,6 +137,12 @@ async function loop() {
 
 const handlers = {
   async init({ preferGpu }) {
+    if (!wasmSimdSupported()) {
+      // Downloading 2 MB that cannot compile would only end in a cryptic CompileError.
+      const message = "this browser's WebAssembly has no SIMD, which the trainer needs (Chrome 91, Firefox 89, Safari 16.4 and later have it)";
+      post({ type: 'error', where: 'load', unsupported: true, message });
+      return;
+    }
     // The trainer's module is only needed here, so only the worker downloads it, reporting
     // progress at most every 50 ms (a message per network chunk would flood the page).
     let last = 0;
@@ -66,6 +153,7 @@ const handlers = {
       post({ type: 'loading', loaded, total });
     });
     const module = await compileWasm(response);
+    trainerModule = module;
     post({ type: 'loading', compiled: true });
     await init({ module_or_path: module });
     session = await wasm.TrainerSession.create(preferGpu);
@@ -94,12 +182,36 @@ const handlers = {
     }
     post({ type: 'preview', preview, ms: performance.now() - t0 });
   },
-  start({ request }) {
+  async start({ request, workers = 1 }) {
     const t0 = performance.now();
+    stopReplicas();
     const summary = session.start(request);
+    // Replicas only help the CPU engine (a GPU is one device, whoever drives it).
+    const count = summary.device === 'cpu' ? Math.max(1, Math.min(64, Math.floor(workers))) : 1;
+    await startReplicas(count - 1);
+    summary.workers = count;
     post({ type: 'started', summary, ms: performance.now() - t0 });
     state = 'running';
     loop();
+  },
+  // ---- in a replica worker (started by a lead, see startReplicas)
+  async 'replica-init'({ id, module, data, weights }) {
+    try {
+      await init({ module_or_path: module });
+      replica = wasm.ReplicaSession.create(data, weights);
+      post({ type: 'replica-reply', id, ok: true, result: null });
+    } catch (e) {
+      post({ type: 'replica-reply', id, ok: false, message: errorText(e) });
+    }
+  },
+  async 'replica-work'({ id, kind, rows, batchRows, weights }) {
+    try {
+      if (weights) replica.setWeights(weights);
+      const result = await replica.work(kind, rows, batchRows);
+      post({ type: 'replica-reply', id, ok: true, result }, result.grads ? [result.grads.buffer] : []);
+    } catch (e) {
+      post({ type: 'replica-reply', id, ok: false, message: errorText(e) });
+    }
   },
   pause() {
     if (state === 'running') state = 'paused';

@@ -18,8 +18,11 @@
 //! multiply-adds is cut into several dispatches (a GPU watchdog resets a device whose single
 //! dispatch runs for seconds). [`layout`] says how a workgroup shares a step.
 //!
+//! On burn's CPU backend (Flex) the same op runs [`cpu`], its CPU twin: a 4-gate GEMM per step
+//! and straight-line gate math, each slice of the batch on its own thread.
+//!
 //! The reference path ([`crate::lstm::module::Lstm::forward`], plain burn ops) stays as the test
-//! oracle and as the fallback on backends other than wgpu.
+//! oracle and as the fallback on other backends.
 
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -30,13 +33,14 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::wgpu::{
     CubeTensor, KernelSource, SourceKernel, SourceTemplate, into_contiguous,
 };
-use burn::backend::{Backend, Cube, Dispatch, DispatchDevice, backend_extension};
+use burn::backend::{Backend, Cube, Dispatch, DispatchDevice, Flex, backend_extension};
 use burn::tensor::{DType, Device, Shape, Tensor};
 use cubecl::prelude::KernelId;
 use cubecl::server::{KernelArguments, MetadataBindingInfo};
 use cubecl::{CubeCount, CubeDim, RuntimeId};
 
 pub mod adam;
+pub mod cpu;
 pub mod head;
 pub mod layout;
 pub mod loss;
@@ -63,9 +67,15 @@ pub(crate) fn on_wgpu(device: &Device) -> bool {
     }
 }
 
-/// Whether the fused kernels can run on `device` for this hidden size.
+/// Whether the fused WGSL kernels can run on `device` for this hidden size.
 pub fn supported(device: &Device, hidden: usize) -> bool {
     on_wgpu(device) && hidden <= MAX_HIDDEN
+}
+
+/// Whether [`lstm_recurrence`] has a fused implementation on `device`: the WGSL kernels on
+/// wgpu, the CPU twin ([`cpu`]) on Flex.
+pub fn recurrence_supported(device: &Device, hidden: usize) -> bool {
+    supported(device, hidden) || cpu::on_flex(device)
 }
 
 /// `h_seq = LSTM(x_proj, W_hh, h₀, c₀)`, all `[T, B, ·]` time-major:
@@ -85,7 +95,7 @@ pub fn lstm_recurrence(
     ))
 }
 
-#[backend_extension(Cube, Autodiff)]
+#[backend_extension(Cube, Flex, Autodiff)]
 pub trait LstmRecurrence: Backend {
     fn lstm_recurrence(
         x_proj: FloatTensor<Self>,
@@ -337,6 +347,70 @@ fn backward(saved: &Saved, d_h_seq: CubeTensor, wanted: [bool; 4]) -> [Option<Cu
     [Some(d_gates), d_w_hh, d_h0, d_c0]
 }
 
+/// A backend with a fused recurrence of its own: a forward pass that keeps what its backward
+/// pass needs. One autodiff op ([`RecurrenceBackward`]) serves every such backend.
+pub(crate) trait FusedRecurrence: Backend {
+    type Saved: Clone + Send + std::fmt::Debug + 'static;
+    fn fused_forward(
+        x_proj: FloatTensor<Self>,
+        w_hh: FloatTensor<Self>,
+        h0: FloatTensor<Self>,
+        c0: FloatTensor<Self>,
+    ) -> Self::Saved;
+    /// Every hidden state `[T, B, H]`.
+    fn fused_output(saved: &Self::Saved) -> FloatTensor<Self>;
+    /// Gradients of `x_proj`, `w_hh`, `h0`, `c0`; those not `wanted` may be skipped.
+    fn fused_backward(
+        saved: &Self::Saved,
+        d_h_seq: FloatTensor<Self>,
+        wanted: [bool; 4],
+    ) -> [Option<FloatTensor<Self>>; 4];
+}
+
+impl FusedRecurrence for Cube {
+    type Saved = Saved;
+    fn fused_forward(
+        x_proj: CubeTensor,
+        w_hh: CubeTensor,
+        h0: CubeTensor,
+        c0: CubeTensor,
+    ) -> Saved {
+        forward(x_proj, w_hh, h0, c0)
+    }
+    fn fused_output(saved: &Saved) -> CubeTensor {
+        saved.h_seq()
+    }
+    fn fused_backward(
+        saved: &Saved,
+        d_h_seq: CubeTensor,
+        wanted: [bool; 4],
+    ) -> [Option<CubeTensor>; 4] {
+        backward(saved, d_h_seq, wanted)
+    }
+}
+
+impl FusedRecurrence for Flex {
+    type Saved = cpu::Saved;
+    fn fused_forward(
+        x_proj: FloatTensor<Flex>,
+        w_hh: FloatTensor<Flex>,
+        h0: FloatTensor<Flex>,
+        c0: FloatTensor<Flex>,
+    ) -> cpu::Saved {
+        cpu::forward_flex(x_proj, w_hh, h0, c0)
+    }
+    fn fused_output(saved: &cpu::Saved) -> FloatTensor<Flex> {
+        cpu::output_flex(saved)
+    }
+    fn fused_backward(
+        saved: &cpu::Saved,
+        d_h_seq: FloatTensor<Flex>,
+        wanted: [bool; 4],
+    ) -> [Option<FloatTensor<Flex>>; 4] {
+        cpu::backward_flex(saved, d_h_seq, wanted)
+    }
+}
+
 impl LstmRecurrence for Cube {
     fn lstm_recurrence(
         x_proj: CubeTensor,
@@ -348,25 +422,36 @@ impl LstmRecurrence for Cube {
     }
 }
 
+impl LstmRecurrence for Flex {
+    fn lstm_recurrence(
+        x_proj: FloatTensor<Flex>,
+        w_hh: FloatTensor<Flex>,
+        h0: FloatTensor<Flex>,
+        c0: FloatTensor<Flex>,
+    ) -> FloatTensor<Flex> {
+        cpu::output_flex(&cpu::forward_flex(x_proj, w_hh, h0, c0))
+    }
+}
+
 #[derive(Debug)]
 struct RecurrenceBackward;
 
-impl Backward<Cube, 4> for RecurrenceBackward {
-    type State = Saved;
+impl<B: FusedRecurrence> Backward<B, 4> for RecurrenceBackward {
+    type State = B::Saved;
 
     fn backward(self, ops: Ops<Self::State, 4>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let d_h_seq = grads.consume::<Cube>(&ops.node);
+        let d_h_seq = grads.consume::<B>(&ops.node);
         let wanted = ops.parents.each_ref().map(|p| p.is_some());
-        let computed = backward(&ops.state, d_h_seq, wanted);
+        let computed = B::fused_backward(&ops.state, d_h_seq, wanted);
         for (node, grad) in ops.parents.into_iter().zip(computed) {
             if let (Some(node), Some(grad)) = (node, grad) {
-                grads.register::<Cube>(node.id, grad);
+                grads.register::<B>(node.id, grad);
             }
         }
     }
 }
 
-impl<C: CheckpointStrategy> LstmRecurrence for Autodiff<Cube, C> {
+impl<B: FusedRecurrence, C: CheckpointStrategy> LstmRecurrence for Autodiff<B, C> {
     fn lstm_recurrence(
         x_proj: FloatTensor<Self>,
         w_hh: FloatTensor<Self>,
@@ -374,30 +459,24 @@ impl<C: CheckpointStrategy> LstmRecurrence for Autodiff<Cube, C> {
         c0: FloatTensor<Self>,
     ) -> FloatTensor<Self> {
         let nodes = [x_proj.node(), w_hh.node(), h0.node(), c0.node()];
-        match RecurrenceBackward
-            .prepare::<C>(nodes)
+        let forward = || {
+            B::fused_forward(
+                x_proj.into_primitive(),
+                w_hh.into_primitive(),
+                h0.into_primitive(),
+                c0.into_primitive(),
+            )
+        };
+        match <RecurrenceBackward as Backward<B, 4>>::prepare::<C>(RecurrenceBackward, nodes)
             .compute_bound()
             .stateful()
         {
             OpsKind::Tracked(prep) => {
-                let saved = forward(
-                    x_proj.into_primitive(),
-                    w_hh.into_primitive(),
-                    h0.into_primitive(),
-                    c0.into_primitive(),
-                );
-                let out = saved.h_seq();
+                let saved = forward();
+                let out = B::fused_output(&saved);
                 prep.finish(saved, out)
             }
-            OpsKind::UnTracked(prep) => prep.finish(
-                forward(
-                    x_proj.into_primitive(),
-                    w_hh.into_primitive(),
-                    h0.into_primitive(),
-                    c0.into_primitive(),
-                )
-                .h_seq(),
-            ),
+            OpsKind::UnTracked(prep) => prep.finish(B::fused_output(&forward())),
         }
     }
 }

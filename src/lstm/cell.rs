@@ -292,10 +292,11 @@ impl<T: Float> LstmWeights<T> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::rng::Rng;
 
+    /// Weights N(0, 0.5²), drawn from `seed`.
     pub(crate) fn random_weights(input: usize, hidden: usize, seed: u64) -> LstmWeights<f64> {
         let mut rng = Rng::new(seed);
         let mut w = LstmWeights::zeros(input, hidden);

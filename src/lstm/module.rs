@@ -18,8 +18,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LstmKernel {
-    /// The fused WGSL kernels (the whole time loop in one dispatch each way) on wgpu devices; elsewhere, or
-    /// for hidden sizes above [`fused::MAX_HIDDEN`], the reference path.
+    /// The fused recurrence: the WGSL kernels (the whole time loop in one dispatch each way) on
+    /// wgpu devices, its CPU twin ([`fused::cpu`]) on the CPU backend; elsewhere, or on wgpu for
+    /// hidden sizes above [`fused::MAX_HIDDEN`], the reference path.
     #[default]
     Fused,
     /// burn's own ops, step by step: the oracle the fused kernels are tested against.
@@ -137,7 +138,7 @@ impl Lstm {
     /// fused kernels read and write, so no copy is needed on the way in or out.
     pub fn forward_time_major(&self, x: Tensor<3>, kernel: LstmKernel) -> Tensor<3> {
         let device = x.device();
-        if kernel == LstmKernel::Fused && fused::supported(&device, self.hidden_size()) {
+        if kernel == LstmKernel::Fused && fused::recurrence_supported(&device, self.hidden_size()) {
             let state = self.zero_state(x.dims()[1], &device);
             let x_proj = self.project_inputs(x);
             fused::lstm_recurrence(x_proj, self.weight_hh.val(), state.h, state.c)

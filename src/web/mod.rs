@@ -9,6 +9,8 @@
 
 #[cfg(not(feature = "trainer"))]
 mod blowup;
+#[cfg(feature = "trainer")]
+mod parallel;
 #[cfg(not(feature = "trainer"))]
 mod stepper;
 #[cfg(feature = "trainer")]

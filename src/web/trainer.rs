@@ -18,6 +18,35 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+/// Take the trainer out of the session for a step (it is used across an await); the session
+/// is busy until [`put_trainer`].
+pub(super) fn take_trainer(state: &RefCell<SessionState>) -> Result<Trainer, JsError> {
+    let mut s = state.borrow_mut();
+    if s.busy {
+        return Err(JsError::new("a training step is already running"));
+    }
+    let trainer = s
+        .trainer
+        .take()
+        .ok_or_else(|| JsError::new("no training run: press Start"))?;
+    s.busy = true;
+    Ok(trainer)
+}
+
+/// Put the trainer back after a step; once training has finished, its model predicts.
+pub(super) fn put_trainer(state: &RefCell<SessionState>, trainer: Trainer) {
+    let mut s = state.borrow_mut();
+    if trainer.is_finished() {
+        s.predictor = Some(Rc::new(Predictor::new(
+            trainer.data.tokenizer.clone(),
+            trainer.data.config.maxlen,
+            trainer.model(),
+        )));
+    }
+    s.trainer = Some(trainer);
+    s.busy = false;
+}
+
 /// Which backend the session computes on, as shown to the user.
 #[derive(Clone, Serialize)]
 struct DeviceStatus {
@@ -27,20 +56,20 @@ struct DeviceStatus {
 }
 
 #[derive(Default)]
-struct SessionState {
+pub(super) struct SessionState {
     gpu: Option<Device>,
     texts: Option<LabelledTexts>,
     /// `None` while a step is running (the trainer is taken out across the await).
-    trainer: Option<Trainer>,
-    busy: bool,
-    predictor: Option<Rc<Predictor>>,
+    pub(super) trainer: Option<Trainer>,
+    pub(super) busy: bool,
+    pub(super) predictor: Option<Rc<Predictor>>,
     /// The saved file's description, when the predictor came from a file.
     loaded: Option<modelfile::Header>,
 }
 
 #[wasm_bindgen]
 pub struct TrainerSession {
-    state: Rc<RefCell<SessionState>>,
+    pub(super) state: Rc<RefCell<SessionState>>,
     status: DeviceStatus,
 }
 
@@ -245,32 +274,9 @@ impl TrainerSession {
     pub fn step(&self) -> js_sys::Promise {
         let state = self.state.clone();
         future_to_promise(async move {
-            let mut trainer = {
-                let mut s = state.borrow_mut();
-                if s.busy {
-                    return Err(JsError::new("a training step is already running").into());
-                }
-                let trainer = s
-                    .trainer
-                    .take()
-                    .ok_or_else(|| JsError::new("no training run: press Start"))?;
-                s.busy = true;
-                trainer
-            };
+            let mut trainer = take_trainer(&state)?;
             let result = trainer.step().await;
-            let finished = trainer.is_finished();
-            {
-                let mut s = state.borrow_mut();
-                if finished {
-                    s.predictor = Some(Rc::new(Predictor::new(
-                        trainer.data.tokenizer.clone(),
-                        trainer.data.config.maxlen,
-                        trainer.model(),
-                    )));
-                }
-                s.trainer = Some(trainer);
-                s.busy = false;
-            }
+            put_trainer(&state, trainer);
             let report = result.map_err(js_error)?;
             Ok(to_js(&report)?)
         })
@@ -390,18 +396,22 @@ impl TrainerSession {
         })
     }
 
-    /// Run the fused kernels against burn's reference ops on this session's GPU (forward and
-    /// every gradient, several shapes). Resolves to `[{shape, errors: [[name, error]…]}]`.
+    /// Run the fused kernels against burn's reference ops (forward and every gradient, several
+    /// shapes): on this session's GPU if it has one, then the fused CPU LSTM. Resolves to
+    /// `[{label, errors: [[name, error]…]}]`.
     #[wasm_bindgen(js_name = fusedSelfTest)]
     pub fn fused_self_test(&self) -> js_sys::Promise {
         let gpu = self.state.borrow().gpu.clone();
         future_to_promise(async move {
-            let gpu = gpu.ok_or_else(|| {
-                JsError::new("the fused kernels need WebGPU, and this session has none")
-            })?;
-            let results = crate::fused_check::compare_all(&gpu)
-                .await
-                .map_err(|e| JsError::new(&format!("{e:?}")))?;
+            let failed = |e| JsError::new(&format!("{e:?}"));
+            // The WGSL kernels when there is WebGPU, then the CPU LSTM (this module's SIMD build).
+            let mut results = match gpu {
+                Some(gpu) => crate::fused_check::compare_all(&gpu)
+                    .await
+                    .map_err(failed)?,
+                None => Vec::new(),
+            };
+            results.extend(crate::fused_check::compare_cpu().await.map_err(failed)?);
             Ok(to_js(&results)?)
         })
     }

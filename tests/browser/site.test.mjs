@@ -168,6 +168,34 @@ browserTest(
 );
 
 browserTest(
+  'a browser whose WebAssembly has no SIMD is told the trainer cannot run there; the rest works',
+  async (app) => {
+    const page = app.page;
+    await page.click('#tab-trainer');
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.module === 'failed', null, { timeout: 120_000 });
+    assert.match(await app.text('#trainer-module-error'), /^The trainer cannot run here: this browser's WebAssembly has no SIMD, which the trainer needs/);
+    assert.equal(await page.locator('#trainer-module-retry').isVisible(), false, 'no retry: it can never load here');
+    assert.ok(!app.requests.some((u) => u.endsWith(trainerWasm)), 'the module that cannot compile is not downloaded');
+    await app.screenshot('site-no-wasm-simd');
+    // The first view's module needs no SIMD: the stepper still steps.
+    await page.click('#tab-stepper');
+    const t = Number(await app.text('#stepper-t-value'));
+    await page.click('#stepper-step');
+    assert.equal(Number(await app.text('#stepper-t-value')), t + 1);
+  },
+  {
+    // The training worker's WebAssembly.validate rejects everything, as a browser without SIMD
+    // rejects the probe module.
+    setup: (app) =>
+      app.page.route('**/worker.js', async (route) => {
+        const original = await (await route.fetch()).text();
+        const body = `WebAssembly.validate = () => false;\n${original}`;
+        await route.fulfill({ status: 200, contentType: 'text/javascript', body });
+      }),
+  },
+);
+
+browserTest(
   'a script of the page that cannot be fetched still leaves a message and a reload button',
   async (app) => {
     const page = app.page;

@@ -114,13 +114,18 @@ browserTest('the engine is chosen by timing a training step on each, and remembe
   assert.deepEqual(await page.evaluate(() => globalThis.lstmLab.trainer.engineTimes), times);
 });
 
-browserTest('the CPU path (burn in wasm) trains and predicts too', async (app) => {
+const epochLosses = (page) =>
+  page.evaluate(() => globalThis.lstmLab.trainer.run.epochs.map((r) => [r.train_loss, r.valid_loss]));
+
+browserTest('the CPU path (burn in wasm) trains and predicts, on two workers as on one', async (app) => {
   const page = app.page;
   await page.click('#tab-trainer');
   await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
   await upload(app, 'reviews.csv', reviewsCsv(120));
   for (const [k, v] of Object.entries(settings)) await page.fill(`#trainer-${k}`, String(v));
   await page.selectOption('#trainer-device', 'cpu');
+  assert.equal(await page.locator('#trainer-workers').isEnabled(), true);
+  await page.fill('#trainer-workers', '2');
   await page.click('#trainer-start');
   // A tiny run on the CPU can be over before a poll sees it running: wait for its end.
   await page.waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, { timeout: 300_000 });
@@ -130,8 +135,24 @@ browserTest('the CPU path (burn in wasm) trains and predicts too', async (app) =
   const accuracy = Number(/best validation accuracy ([0-9.]+)/.exec(status)?.[1]);
   assert.ok(accuracy > 0.7, `above-chance validation accuracy on the CPU (got ${accuracy})`);
   assert.match(await app.text('#trainer-epochs-table'), /\d+ s/);
+  assert.match(await app.text('#trainer-prepared'), /Training on the CPU with 2 workers/);
   const verdict = await predict(app, 'wonderful the film brilliant plot superb, really');
   assert.equal(verdict.label, 'positive', `P(positive) = ${verdict.probability}`);
+
+  // The same run on one worker takes the same steps: only the order of float sums differs.
+  const sharded = await epochLosses(page);
+  await page.fill('#trainer-workers', '1');
+  await page.click('#trainer-start');
+  await page.waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, { timeout: 300_000 });
+  assert.match(await app.text('#trainer-prepared'), /Training on the CPU with 1 worker /);
+  const single = await epochLosses(page);
+  assert.equal(single.length, settings.epochs);
+  single.forEach(([train, valid], e) => {
+    for (const [what, a, b] of [['training', sharded[e][0], train], ['validation', sharded[e][1], valid]]) {
+      assert.ok(Math.abs(a - b) <= 1e-4 * Math.abs(b), `epoch ${e + 1}: ${what} loss ${a} on 2 workers vs ${b} on 1`);
+    }
+  });
+  await app.screenshot('trainer-cpu-workers');
 });
 
 browserTest('malformed files get named problems; the loaded data stays', async (app) => {
@@ -179,7 +200,7 @@ browserTest('malformed files get named problems; the loaded data stays', async (
   assert.equal(await page.locator('#trainer-data-error').isHidden(), true);
 });
 
-browserTest('fused WGSL kernels match burn reference ops on this browser\'s WebGPU', async (app) => {
+browserTest('fused WGSL kernels and the fused CPU LSTM match burn reference ops in this browser', async (app) => {
   const page = app.page;
   await page.click('#tab-trainer'); // the trainer's module loads when its tab opens
   await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
@@ -187,7 +208,8 @@ browserTest('fused WGSL kernels match burn reference ops on this browser\'s WebG
   await page.waitForFunction(() => globalThis.lstmLab.trainer.selfTest, null, { timeout: 600_000 });
   const result = await page.evaluate(() => globalThis.lstmLab.trainer.selfTest);
   assert.ok(Array.isArray(result), `self-test failed: ${JSON.stringify(result)}`);
-  assert.equal(result.length, 14, 'nine recurrence cases, three heads, the loss, Adam');
+  assert.equal(result.length, 23, 'nine recurrence cases, three heads, the loss, Adam; then the nine cases on the CPU');
+  assert.equal(result.filter((c) => c.label.startsWith('CPU recurrence')).length, 9);
   for (const c of result) {
     for (const [name, error] of c.errors) {
       assert.ok(error <= 1e-4, `${c.label} ${name}: fused and reference differ by ${error}`);
