@@ -68,7 +68,12 @@ async function startReplicas(count) {
     started.push(r);
   }
   replicas = started;
-  await Promise.all(replicas.map((r) => callReplica(r, { type: 'replica-init', module: trainerModule, data, weights })));
+  try {
+    await Promise.all(replicas.map((r) => callReplica(r, { type: 'replica-init', module: trainerModule, data, weights })));
+  } catch (e) {
+    stopReplicas();
+    throw new Error(`could not start ${count} more training workers: ${errorText(e)}`);
+  }
   replicaWeightsStale = false;
 }
 

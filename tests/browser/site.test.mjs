@@ -203,7 +203,8 @@ browserTest(
     assert.match(await app.text('#app-load-error-text'), /^Could not load the page's scripts/);
     await page.unroute('**/pkg/lstm_lab_page.js');
     await page.click('#app-load-retry'); // reloads
-    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
+    // While the new document loads there may be no body yet.
+    await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 240_000 });
   },
   {
     waitReady: false,

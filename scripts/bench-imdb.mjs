@@ -1,0 +1,83 @@
+// The post's whole run in the page, as a user does it: open the built site (dist/), upload the
+// full IMDB file, keep the post's settings (the "The post's settings" preset), train on the CPU
+// with N workers, and time it. Prints per epoch the validation accuracy and the seconds, and the
+// total; writes test-artifacts/bench-imdb.md.
+//
+//   node scripts/bench-imdb.mjs [--csv ../shared/data/imdb_50k.csv.gz] [--workers N] [--epochs 5]
+//
+// Needs dist/ (scripts/build) and the dataset (not part of the repository).
+
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from './serve.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const csv = arg('--csv', join(ROOT, '..', 'shared', 'data', 'imdb_50k.csv.gz'));
+const workers = arg('--workers', null);
+const epochs = Number(arg('--epochs', 5));
+const FLAGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const bytes = await readFile(csv);
+const server = await startServer({ root: join(ROOT, 'dist'), base: '/lstm-lab/', cache: true });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: FLAGS });
+const page = await browser.newPage();
+page.on('pageerror', (e) => console.error(`page error: ${e}`));
+await page.goto(server.url);
+await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 120_000 });
+await page.click('#tab-trainer');
+await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 300_000 });
+const revision = () => page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
+const before = await revision();
+await page.setInputFiles('#trainer-file', { name: basename(csv), mimeType: 'application/gzip', buffer: bytes });
+await page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev, before, { timeout: 300_000 });
+console.log(await page.textContent('#trainer-counts'));
+await page.click('#trainer-preset-post');
+await page.fill('#trainer-epochs', String(epochs));
+// This benchmark is about the CPU path (a software WebGPU adapter is far slower here).
+await page.selectOption('#trainer-device', 'cpu');
+if (workers) await page.fill('#trainer-workers', workers);
+const t0 = Date.now();
+await page.click('#trainer-start');
+let shown = 0;
+for (;;) {
+  const done = await page
+    .waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, { timeout: 60_000 })
+    .then(() => true)
+    .catch(() => false);
+  const epochsSoFar = await page.evaluate(() => globalThis.lstmLab.trainer.run?.epochs ?? []);
+  for (const r of epochsSoFar.slice(shown)) {
+    console.log(`epoch ${r.epoch}: validation accuracy ${r.valid_accuracy.toFixed(4)}, loss ${r.valid_loss.toFixed(4)} at ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  shown = epochsSoFar.length;
+  if (done) break;
+  if (await page.evaluate(() => !document.getElementById('trainer-error').hidden)) {
+    throw new Error(await page.textContent('#trainer-error'));
+  }
+}
+const totalS = (Date.now() - t0) / 1000;
+const prepared = await page.textContent('#trainer-prepared');
+// The page's own per-epoch table: epoch, losses, accuracies and the epoch's time.
+const rows = await page.$$eval('#trainer-epochs-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+const table = ['| epoch | train loss | train acc. | valid. loss | valid. acc. | time |', '|---|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const status = await page.textContent('#trainer-status');
+await browser.close();
+await server.close();
+
+const lines = [
+  `Full IMDB run in the page (${basename(csv)}, the post's settings, ${epochs} epochs, CPU): ${totalS.toFixed(0)} s from Start to Done`,
+  '',
+  prepared,
+  '',
+  table,
+  '',
+  status,
+];
+console.log('\n' + lines.join('\n'));
+await mkdir(join(ROOT, 'test-artifacts'), { recursive: true });
+await writeFile(join(ROOT, 'test-artifacts', 'bench-imdb.md'), lines.join('\n') + '\n');
