@@ -537,19 +537,26 @@ impl Trainer {
         Ok(flatten(&self.model().to_weights().await?))
     }
 
-    /// One optimiser step with the sum of every shard's gradient of the planned batch.
-    pub async fn finish_train(&mut self, parts: &[ShardResult]) -> Result<StepReport, TrainError> {
-        let Phase::Train { epoch, cursor } = self.phase else {
-            return Err(TrainError::Config("no training batch was planned".into()));
-        };
-        let rows: usize = parts.iter().map(|p| p.rows).sum();
-        let end = (cursor + self.config.batch).min(self.data.train.len());
+    /// The end of the batch planned at `cursor` in a split of `len` rows, if the shards' `rows`
+    /// add up to it.
+    fn planned_end(&self, cursor: usize, len: usize, rows: usize) -> Result<usize, TrainError> {
+        let end = (cursor + self.config.batch).min(len);
         if rows != end - cursor {
             return Err(TrainError::Config(format!(
                 "the shards hold {rows} rows of a batch of {}",
                 end - cursor
             )));
         }
+        Ok(end)
+    }
+
+    /// One optimiser step with the sum of every shard's gradient of the planned batch.
+    pub async fn finish_train(&mut self, parts: &[ShardResult]) -> Result<StepReport, TrainError> {
+        let Phase::Train { epoch, cursor } = self.phase else {
+            return Err(TrainError::Config("no training batch was planned".into()));
+        };
+        let rows: usize = parts.iter().map(|p| p.rows).sum();
+        let end = self.planned_end(cursor, self.data.train.len(), rows)?;
         let model = self.model.take().expect("model present between steps");
         let grads = gradients_params(&model, &sum_gradients(parts), &self.device.clone().inner());
         self.model = Some(self.optim.step(self.config.lr, model, grads));
@@ -567,13 +574,7 @@ impl Trainer {
             return Err(TrainError::Config("no validation batch was planned".into()));
         };
         let rows: usize = parts.iter().map(|p| p.rows).sum();
-        let end = (cursor + self.config.batch).min(self.data.valid.len());
-        if rows != end - cursor {
-            return Err(TrainError::Config(format!(
-                "the shards hold {rows} rows of a batch of {}",
-                end - cursor
-            )));
-        }
+        let end = self.planned_end(cursor, self.data.valid.len(), rows)?;
         let loss = parts.iter().map(|p| p.loss_sum).sum::<f64>() / rows.max(1) as f64;
         let correct = parts.iter().map(|p| p.correct).sum();
         self.validation_done(epoch, end, loss, correct, rows).await

@@ -162,6 +162,12 @@ export class TrainerView {
       : `Could not load the trainer: ${message}.${offline} The rest of the page still works; try again when the connection is back.`;
     $('trainer-module-error').hidden = false;
     $('trainer-module-retry').hidden = unsupported;
+    $('trainer-module-progress').hidden = unsupported;
+    if (unsupported) {
+      // Nothing here can ever run: no control should look as if it would.
+      for (const id of ['trainer-file', 'trainer-sample', 'trainer-load']) $(id).disabled = true;
+      $('trainer-status').textContent = 'The trainer cannot run in this browser.';
+    }
     this.bump();
   }
 
@@ -179,8 +185,8 @@ export class TrainerView {
     // Timing the engines while a run trains would time the run's competition, not the engine.
     $('trainer-engine-remeasure').disabled = running || this.probing || !this.gpu;
     $('trainer-kernel').disabled = running;
-    $('trainer-sample').disabled = running;
-    $('trainer-file').disabled = running;
+    $('trainer-sample').disabled = running || this.unsupported;
+    $('trainer-file').disabled = running || this.unsupported;
     $('trainer-predict').disabled = !this.hasModel || running;
     $('trainer-save').disabled = !this.hasModel || running;
   }

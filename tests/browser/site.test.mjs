@@ -176,6 +176,10 @@ browserTest(
     assert.match(await app.text('#trainer-module-error'), /^The trainer cannot run here: this browser's WebAssembly has no SIMD, which the trainer needs/);
     assert.equal(await page.locator('#trainer-module-retry').isVisible(), false, 'no retry: it can never load here');
     assert.ok(!app.requests.some((u) => u.endsWith(trainerWasm)), 'the module that cannot compile is not downloaded');
+    for (const id of ['#trainer-file', '#trainer-sample', '#trainer-load']) {
+      assert.equal(await page.locator(id).isDisabled(), true, `${id} is disabled: nothing could run it`);
+    }
+    assert.equal(await app.text('#trainer-status'), 'The trainer cannot run in this browser.');
     await app.screenshot('site-no-wasm-simd');
     // The first view's module needs no SIMD: the stepper still steps.
     await page.click('#tab-stepper');
