@@ -22,6 +22,7 @@ use crate::lstm::module::{LstmKernel, tensor};
 use crate::model::{
     ModelConfig, ModelWeights, SentimentModel, bce_with_logits, id_tensor_time_major,
 };
+use crate::train::batch_stats;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, ExecutionError, Tensor};
@@ -229,23 +230,32 @@ pub(crate) async fn shard_gradient(
     let loss = bce_with_logits(logits.clone(), targets.clone());
     let share = n as f64 / batch_rows as f64;
     let grads = (loss.clone() * share).backward();
-    let (loss, correct) = loss_and_correct(logits.inner(), targets.inner(), loss.inner()).await?;
-    let grad = |p: &Tensor<2>| p.grad(&grads).expect("every parameter has a gradient");
+    let (loss, correct) = stats(batch_stats(
+        logits.inner(),
+        targets.inner(),
+        false,
+        Some(loss.inner()),
+    ))
+    .await?;
+    // The gradients as a `ModelWeights`, so [`flatten`] alone fixes their order.
+    let grad2 = |p: Tensor<2>| host(p.grad(&grads).expect("every parameter has a gradient"));
+    let grad1 = |p: Tensor<1>| host(p.grad(&grads).expect("every parameter has a gradient"));
     let l = &model.lstm;
     let bias = model.linear.bias.as_ref().expect("the head has a bias");
-    let mut flat = Vec::with_capacity(flat_len(config));
-    for part in [
-        grad(&model.embedding.weight.val()),
-        grad(&l.weight_ih.val()),
-        grad(&l.weight_hh.val()),
-    ] {
-        flat.extend(host(part).await?);
-    }
-    for b in [&l.bias_ih, &l.bias_hh] {
-        flat.extend(host(b.val().grad(&grads).expect("bias gradient")).await?);
-    }
-    flat.extend(host(grad(&model.linear.weight.val())).await?);
-    flat.extend(host(bias.val().grad(&grads).expect("bias gradient")).await?);
+    let flat = flatten(&ModelWeights {
+        config,
+        embedding: grad2(model.embedding.weight.val()).await?,
+        lstm: LstmWeights {
+            input: config.embed,
+            hidden: config.hidden,
+            weight_ih: grad2(l.weight_ih.val()).await?,
+            weight_hh: grad2(l.weight_hh.val()).await?,
+            bias_ih: grad1(l.bias_ih.val()).await?,
+            bias_hh: grad1(l.bias_hh.val()).await?,
+        },
+        linear_weight: grad2(model.linear.weight.val()).await?,
+        linear_bias: grad1(bias.val()).await?[0],
+    });
     Ok(ShardResult {
         grads: flat,
         loss_sum: loss * n as f64,
@@ -277,7 +287,7 @@ pub(crate) async fn shard_eval(
         model.forward_time_major(id_tensor_time_major(&ids, split.maxlen, &device), kernel);
     let targets = tensor(labels.iter().map(|&l| l as f32).collect(), [n], &device);
     let loss = bce_with_logits(logits.clone(), targets.clone());
-    let (loss, correct) = loss_and_correct(logits, targets, loss).await?;
+    let (loss, correct) = stats(batch_stats(logits, targets, false, Some(loss))).await?;
     Ok(ShardEval {
         loss_sum: loss * n as f64,
         correct,
@@ -285,14 +295,9 @@ pub(crate) async fn shard_eval(
     })
 }
 
-async fn loss_and_correct(
-    logits: Tensor<1>,
-    targets: Tensor<1>,
-    loss: Tensor<1>,
-) -> Result<(f64, f64), ExecutionError> {
-    let predicted = logits.greater_elem(0.0).float();
-    let correct = (predicted - targets).abs().neg().add_scalar(1.0).sum();
-    let v = host(Tensor::cat(vec![loss, correct], 0)).await?;
+/// `[mean loss, correct]` from [`batch_stats`], on the host.
+async fn stats(stats: Tensor<1>) -> Result<(f64, f64), ExecutionError> {
+    let v = host(stats).await?;
     Ok((v[0] as f64, v[1] as f64))
 }
 

@@ -202,7 +202,7 @@ pub struct Trainer {
 /// `[mean loss, number of correct predictions]` of a batch, computed on the device: one
 /// dispatch with the fused kernels on wgpu (recomputing the loss there is cheaper than joining
 /// it with the count), burn's ops elsewhere, reusing `loss` when training computed it already.
-fn batch_stats(
+pub(crate) fn batch_stats(
     logits: Tensor<1>,
     targets: Tensor<1>,
     fused: bool,
