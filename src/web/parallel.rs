@@ -156,25 +156,25 @@ impl TrainerSession {
         future_to_promise(async move {
             let trainer = take_trainer(&state)?;
             let rows = rows_of(&rows);
-            let result = match kind.as_str() {
-                "train" => match check_rows(&rows, &trainer.data.train) {
-                    Ok(()) => trainer
-                        .shard_gradient(&rows, batch_rows)
-                        .await
-                        .map_err(js_error)
-                        .and_then(|r| shard_to_js(Some(&r.grads), r.loss_sum, r.correct, r.rows)),
-                    Err(e) => Err(e),
-                },
-                "validate" => match check_rows(&rows, &trainer.data.valid) {
-                    Ok(()) => trainer
-                        .shard_eval(&rows)
-                        .await
-                        .map_err(js_error)
-                        .and_then(|r| shard_to_js(None, r.loss_sum, r.correct, r.rows)),
-                    Err(e) => Err(e),
-                },
-                other => Err(JsError::new(&format!("unknown shard kind {other}"))),
-            };
+            let result = async {
+                match kind.as_str() {
+                    "train" => {
+                        check_rows(&rows, &trainer.data.train)?;
+                        let r = trainer
+                            .shard_gradient(&rows, batch_rows)
+                            .await
+                            .map_err(js_error)?;
+                        shard_to_js(Some(&r.grads), r.loss_sum, r.correct, r.rows)
+                    }
+                    "validate" => {
+                        check_rows(&rows, &trainer.data.valid)?;
+                        let r = trainer.shard_eval(&rows).await.map_err(js_error)?;
+                        shard_to_js(None, r.loss_sum, r.correct, r.rows)
+                    }
+                    other => Err(JsError::new(&format!("unknown shard kind {other}"))),
+                }
+            }
+            .await;
             put_trainer(&state, trainer);
             Ok(result?)
         })
