@@ -2,7 +2,7 @@
 // Run by `scripts/build` after the wasm modules are built into www/pkg (scripts/lib.sh).
 //
 //   - www/ is copied without the benchmark page and its vendored files;
-//   - the large files (both wasm modules, the sample data) get content-hashed names, so a host
+//   - the large files (both wasm modules, the sample data, the pretrained model) get content-hashed names, so a host
 //     may cache them forever; assets.js is rewritten to name them, with their sizes;
 //   - sw.js learns the build id, the first view's files and the hashed files (offline use);
 //   - every compressible file gets a precompressed .br (quality 11 by default) and .gz beside it;
@@ -157,6 +157,8 @@ const HEADERS = `# Netlify / Cloudflare Pages. Content-hashed files never change
 /pkg/*
   Cache-Control: public, max-age=31536000, immutable
 /sample/*
+  Cache-Control: public, max-age=31536000, immutable
+/models/*
   Cache-Control: public, max-age=31536000, immutable
 /sw.js
   Cache-Control: no-cache

@@ -7,6 +7,7 @@ use crate::gpu::{Gpu, block_on};
 use crate::lstm::module::LstmKernel;
 use crate::modelfile;
 use crate::predict::Predictor;
+use crate::torch_io;
 use crate::train::{StepReport, TrainConfig, Trainer};
 use burn::tensor::Device;
 use std::time::Instant;
@@ -22,6 +23,12 @@ commands:
         train the post's classifier on a reviews CSV (plain or .gz); prints each epoch
   predict --model FILE TEXT...
         the sentiment of TEXT with a saved model
+  export --model FILE --out DIR
+        a saved model for PyTorch: DIR/model.safetensors (PyTorch's names: embedding.weight,
+        lstm.weight_ih_l0, …, linear.bias) and DIR/vocab.json (Keras's word_index); makes DIR
+  import --dir DIR --save FILE [--maxlen N]
+        the reverse: DIR/model.safetensors and DIR/vocab.json into a model file. --maxlen: ids
+        per review; by default the one an export recorded, else the post's 128
   blowup [--n 50] [--steps 50] [--scale 1] [--init normal|uniform|orthogonal|identity] [--seed 1] [--gpu]
         the Blow-up experiment: log10 of the norm of x at each step
   bench blowup [--reps 21]
@@ -95,6 +102,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ) {
         (Some("train"), _) => train(Options::new(rest)),
         (Some("predict"), _) => predict(Options::new(rest)),
+        (Some("export"), _) => export(Options::new(rest)),
+        (Some("import"), _) => import(Options::new(rest)),
         (Some("blowup"), _) => run_blowup(Options::new(rest)),
         (Some("bench"), Some("blowup")) => bench_blowup(Options::new(&rest[1..])),
         (Some("bench"), Some("data")) => bench_data(Options::new(&rest[1..])),
@@ -126,10 +135,17 @@ fn device(o: &Options) -> Result<Device, String> {
             println!("CPU threads: {threads}");
             Ok(Device::flex())
         }
+        #[cfg(feature = "gpu")]
         "gpu" => Device::wgpu_options()
             .tasks_max(crate::fused::TASKS_PER_SUBMISSION)
             .init()
             .map_err(|e| format!("no GPU for burn: {e:?}")),
+        #[cfg(not(feature = "gpu"))]
+        "gpu" => Err(
+            "--device gpu: this lstm-lab was built without the `gpu` feature \
+                      (build with the default features)"
+                .to_string(),
+        ),
         other => Err(format!("--device: `{other}` is not cpu or gpu")),
     }
 }
@@ -292,6 +308,61 @@ fn predict(o: Options) -> Result<(), String> {
         .collect();
     println!("read {} of {} ids: {}", p.used, p.maxlen, words.join(" "));
     println!("[word]: not in the vocabulary");
+    Ok(())
+}
+
+fn export(o: Options) -> Result<(), String> {
+    let path = o.required("--model")?;
+    let out = std::path::Path::new(o.required("--out")?);
+    let saved = modelfile::load(&read_file(path)?).map_err(|e| format!("{path}: {e}"))?;
+    let files = torch_io::export(&saved).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    for (name, bytes) in [
+        (torch_io::MODEL_FILE, &files.model),
+        (torch_io::VOCAB_FILE, &files.vocab),
+    ] {
+        let file = out.join(name);
+        std::fs::write(&file, bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+        println!("wrote {} ({} bytes)", file.display(), bytes.len());
+    }
+    let c = saved.weights.config;
+    println!(
+        "vocabulary {}, embedding {}, hidden {}, {} words, maxlen {} (in the safetensors metadata)",
+        c.vocab,
+        c.embed,
+        c.hidden,
+        saved.header.words.len(),
+        saved.header.data.maxlen
+    );
+    Ok(())
+}
+
+fn import(o: Options) -> Result<(), String> {
+    let dir = std::path::Path::new(o.required("--dir")?);
+    let out = o.required("--save")?;
+    let maxlen = o
+        .value("--maxlen")
+        .map(|v| {
+            v.parse()
+                .map_err(|_| format!("--maxlen: cannot read `{v}`"))
+        })
+        .transpose()?;
+    let read = |name: &str| read_file(&dir.join(name).to_string_lossy());
+    let (model, vocab) = (read(torch_io::MODEL_FILE)?, read(torch_io::VOCAB_FILE)?);
+    let saved =
+        torch_io::import(&model, &vocab, maxlen).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let bytes = saved.to_bytes();
+    std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
+    let c = saved.weights.config;
+    println!(
+        "saved {out} ({} bytes): vocabulary {}, embedding {}, hidden {}, {} words, maxlen {}",
+        bytes.len(),
+        c.vocab,
+        c.embed,
+        c.hidden,
+        saved.header.words.len(),
+        saved.header.data.maxlen
+    );
     Ok(())
 }
 
@@ -459,6 +530,7 @@ fn bench_train(o: Options) -> Result<(), String> {
         seconds * 1e3 / steps as f64,
         rows as f64 / seconds
     );
+    #[cfg(feature = "gpu")]
     if o.value("--device") == Some("gpu") {
         // Timed above without the trace (writing it slows every call); counted here on a
         // second device that records one.

@@ -187,15 +187,18 @@ pub async fn compare(device: &Device, case: Case, seed: u64) -> Result<Compariso
     Ok(Comparison { label, errors })
 }
 
+#[cfg(feature = "gpu")]
 async fn host_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, ExecutionError> {
     let n = t.shape().num_elements();
     host(t.reshape([1, n])).await
 }
 
+#[cfg(feature = "gpu")]
 fn random(rng: &mut Rng, n: usize, scale: f64) -> Vec<f32> {
     (0..n).map(|_| (rng.normal() * scale) as f32).collect()
 }
 
+#[cfg(feature = "gpu")]
 /// The fused classifier head against mean/max/cat/matmul in burn's ops: logits and the
 /// gradients of `h_seq`, the weight and the bias, for a loss Σ coef ⊙ logits.
 pub async fn compare_head(
@@ -250,6 +253,7 @@ pub async fn compare_head(
     Ok(Comparison { label, errors })
 }
 
+#[cfg(feature = "gpu")]
 /// The fused loss against burn's BCE ops: the loss, its gradient, and the one-dispatch
 /// `[loss, correct]` statistics, for `n` logits from tiny to saturating (±40).
 pub async fn compare_loss(
@@ -308,6 +312,7 @@ pub async fn compare_loss(
     })
 }
 
+#[cfg(feature = "gpu")]
 /// The fused Adam against burn's Adam over four steps: the parameter and both moments.
 pub async fn compare_adam(
     device: &Device,
@@ -351,6 +356,7 @@ pub async fn compare_adam(
     })
 }
 
+#[cfg(feature = "gpu")]
 /// Every case of [`CASES`], then the head, the loss and Adam.
 pub async fn compare_all(device: &Device) -> Result<Vec<Comparison>, ExecutionError> {
     let mut out = Vec::new();

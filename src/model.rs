@@ -7,77 +7,24 @@
 //!
 //! trained with binary cross-entropy on the logit. Without the post's two cell mistakes: the
 //! candidate `g` uses tanh, and there is no ReLU output layer inside the cell.
+//!
+//! Its sizes and host-side weights ([`ModelConfig`], [`ModelWeights`]) live in
+//! [`crate::classifier`], which needs no burn: model files load without the trainer.
 
 use crate::lstm::cell::LstmWeights;
 use crate::lstm::module::{Lstm, LstmKernel, tensor};
-use crate::rng::Rng;
 use burn::module::{Module, Param};
 use burn::nn::{Embedding, Linear};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, ExecutionError, Int, Tensor, TensorData};
-use serde::{Deserialize, Serialize};
 
-/// Layer sizes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelConfig {
-    pub vocab: usize,
-    pub embed: usize,
-    pub hidden: usize,
-}
+pub use crate::classifier::{ModelConfig, ModelWeights};
 
 #[derive(Module, Debug)]
 pub struct SentimentModel {
     pub embedding: Embedding,
     pub lstm: Lstm,
     pub linear: Linear,
-}
-
-/// Every weight on the host, in PyTorch's layouts (`linear_weight` is `[1, 2H]`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelWeights {
-    pub config: ModelConfig,
-    /// `[vocab, E]`.
-    pub embedding: Vec<f32>,
-    pub lstm: LstmWeights<f32>,
-    /// `[1, 2H]`.
-    pub linear_weight: Vec<f32>,
-    pub linear_bias: f32,
-}
-
-impl ModelWeights {
-    /// PyTorch's initialisation: N(0, 1) embeddings, U(±1/√H) LSTM, U(±1/√(2H)) linear, drawn
-    /// from the seed so every device starts from the same model.
-    pub fn init(config: ModelConfig, seed: u64) -> Self {
-        let ModelConfig {
-            vocab,
-            embed,
-            hidden,
-        } = config;
-        let mut rng = Rng::stream(seed, 0x30de1);
-        let embedding = (0..vocab * embed).map(|_| rng.normal() as f32).collect();
-        let k = 1.0 / (hidden as f64).sqrt();
-        let mut uniform = |n: usize, k: f64| -> Vec<f32> {
-            (0..n).map(|_| rng.uniform_range(-k, k) as f32).collect()
-        };
-        let lstm = LstmWeights {
-            input: embed,
-            hidden,
-            weight_ih: uniform(4 * hidden * embed, k),
-            weight_hh: uniform(4 * hidden * hidden, k),
-            bias_ih: uniform(4 * hidden, k),
-            bias_hh: uniform(4 * hidden, k),
-        };
-        let k_lin = 1.0 / ((2 * hidden) as f64).sqrt();
-        let linear_weight = uniform(2 * hidden, k_lin);
-        let linear_bias = uniform(1, k_lin)[0];
-        Self {
-            config,
-            embedding,
-            lstm,
-            linear_weight,
-            linear_bias,
-        }
-    }
 }
 
 impl SentimentModel {
@@ -122,15 +69,17 @@ impl SentimentModel {
     /// trainer builds its batches this way on the host, so nothing is transposed on the device.
     pub fn forward_time_major(&self, ids: Tensor<2, Int>, kernel: LstmKernel) -> Tensor<1> {
         let [_, batch] = ids.dims();
+        #[cfg(feature = "gpu")]
         let device = ids.device();
         let time_major = self
             .lstm
             .forward_time_major(self.embedding.forward(ids), kernel);
-        let bias = self.linear.bias.as_ref().expect("the head has a bias");
+        #[cfg(feature = "gpu")]
         if kernel == LstmKernel::Fused && crate::fused::supported(&device, self.lstm.hidden_size())
         {
             // Pooling and the linear layer as one op, forward and backward: 2 dispatches where burn's
             // ops took 19 (counted: a training step went from 49 to 32).
+            let bias = self.linear.bias.as_ref().expect("the head has a bias");
             return crate::fused::head::pool_linear(
                 time_major,
                 self.linear.weight.val(),

@@ -7,12 +7,15 @@
 //! ```
 //!
 //! The weights follow in the header's `tensors` order, in PyTorch's layouts.
+//!
+//! Needs no tensor library (only the plain types of [`crate::classifier`],
+//! [`crate::train_record`] and [`crate::data`]): the page's first view loads model files too.
 
+use crate::classifier::{ModelConfig, ModelWeights};
 use crate::data::DataConfig;
 use crate::data::tokenizer::Tokenizer;
 use crate::lstm::cell::LstmWeights;
-use crate::model::{ModelConfig, ModelWeights};
-use crate::train::{EpochReport, TrainConfig};
+use crate::train_record::{EpochReport, TrainConfig};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -32,6 +35,25 @@ pub struct Header {
     pub tensors: Vec<(String, Vec<usize>)>,
 }
 
+impl Header {
+    fn new(
+        model: ModelConfig,
+        words: Vec<String>,
+        data: DataConfig,
+        train: Option<TrainConfig>,
+        validated: Option<EpochReport>,
+    ) -> Self {
+        Self {
+            model,
+            data,
+            train,
+            validated,
+            words,
+            tensors: shapes(&model),
+        }
+    }
+}
+
 /// A model ready to predict.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SavedModel {
@@ -40,8 +62,27 @@ pub struct SavedModel {
 }
 
 impl SavedModel {
+    /// A model with its vocabulary and settings, ready to [`Self::to_bytes`].
+    pub fn new(
+        weights: ModelWeights,
+        words: Vec<String>,
+        data: DataConfig,
+        train: Option<TrainConfig>,
+        validated: Option<EpochReport>,
+    ) -> Self {
+        Self {
+            header: Header::new(weights.config, words, data, train, validated),
+            weights,
+        }
+    }
+
     pub fn tokenizer(&self) -> Tokenizer {
         Tokenizer::from_words(self.header.words.clone(), self.header.data.vocab)
+    }
+
+    /// The file's bytes (what [`save`] writes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        write(&self.header, &self.weights)
     }
 }
 
@@ -115,15 +156,16 @@ pub fn save(
     train: Option<TrainConfig>,
     validated: Option<EpochReport>,
 ) -> Vec<u8> {
-    let header = Header {
-        model: weights.config,
-        data,
-        train,
-        validated,
-        words: tokenizer.words.clone(),
-        tensors: shapes(&weights.config),
-    };
-    let json = serde_json::to_vec(&header).expect("header serialises");
+    let words = tokenizer.words.clone();
+    write(
+        &Header::new(weights.config, words, data, train, validated),
+        weights,
+    )
+}
+
+fn write(header: &Header, weights: &ModelWeights) -> Vec<u8> {
+    // Plain structs, strings and numbers: serde_json cannot fail on them.
+    let json = serde_json::to_vec(header).expect("header serialises");
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
@@ -268,6 +310,29 @@ mod tests {
             loaded.tokenizer().ids("good bad film"),
             tokenizer.ids("good bad film")
         );
+    }
+
+    /// A file written before the model file's types moved out of the trainer (by
+    /// `lstm-lab train --vocab 12 --maxlen 6 --embed 3 --hidden 2 --epochs 2 --batch 8 --save`):
+    /// it still loads, and writes back byte for byte.
+    #[test]
+    fn reads_and_rewrites_a_version_1_file_exactly() {
+        let bytes = include_bytes!("../tests/fixtures/format_v1.lstmlab");
+        let saved = load(bytes).unwrap();
+        let h = &saved.header;
+        assert_eq!((h.model.vocab, h.model.embed, h.model.hidden), (12, 3, 2));
+        assert_eq!(h.data.maxlen, 6);
+        assert_eq!(h.train.unwrap().batch, 8);
+        assert_eq!(h.validated.as_ref().unwrap().epoch, 1);
+        assert_eq!(saved.to_bytes(), bytes);
+        let again = save(
+            &saved.weights,
+            &saved.tokenizer(),
+            h.data,
+            h.train,
+            h.validated.clone(),
+        );
+        assert_eq!(again, bytes);
     }
 
     #[test]

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
-pub const MAX_INPUT: usize = 16;
-pub const MAX_HIDDEN: usize = 64;
+/// Up to a trained classifier's sizes: "Inside the model" opens its cell here.
+pub const MAX_INPUT: usize = 256;
+pub const MAX_HIDDEN: usize = 256;
 pub const MAX_STEPS: usize = 200;
 
 /// Everything the stepper needs: weights, start state, the typed sequence and the words the
@@ -25,6 +26,10 @@ pub struct StepperSetup {
     pub words: BTreeMap<String, Vec<f64>>,
     /// One paragraph on what the preset shows.
     pub note: String,
+    /// Read the sequence as words even when every word looks like a number (a trained model's
+    /// review, where "10" is a word of its vocabulary).
+    #[serde(default)]
+    pub words_only: bool,
 }
 
 /// A typed sequence as the cell sees it.
@@ -90,6 +95,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
             input_weight(&mut w, 2, 0, 0, 1.0);
             bias(&mut w, 3, 0, 6.0);
             StepperSetup {
+                words_only: false,
                 weights: w,
                 h0: vec![0.0],
                 c0: vec![0.8],
@@ -108,6 +114,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
             input_weight(&mut w, 2, 0, 0, 2.0);
             bias(&mut w, 3, 0, 6.0);
             StepperSetup {
+                words_only: false,
                 weights: w,
                 h0: vec![0.0],
                 c0: vec![0.8],
@@ -126,6 +133,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
             input_weight(&mut w, 2, 0, 0, 3.0); // write tanh(3x) ≈ 1
             bias(&mut w, 3, 0, 6.0);
             StepperSetup {
+                words_only: false,
                 weights: w,
                 h0: vec![0.0],
                 c0: vec![0.0],
@@ -149,6 +157,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
             words.insert("france".into(), vec![1.0, 0.0]);
             words.insert("speak".into(), vec![0.0, 1.0]);
             StepperSetup {
+                words_only: false,
                 weights: w,
                 h0: vec![0.0],
                 c0: vec![0.0],
@@ -178,6 +187,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
                 bias_hh: vec![0.0; 4 * h],
             };
             StepperSetup {
+                words_only: false,
                 weights,
                 h0: vec![0.0; h],
                 c0: vec![0.0; h],
@@ -221,10 +231,11 @@ pub fn encode(setup: &StepperSetup) -> Result<Encoded, StepperError> {
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|t| !t.is_empty())
         .collect();
-    let numeric = text
-        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        .filter(|t| !t.is_empty())
-        .all(|t| t.parse::<f64>().is_ok_and(f64::is_finite));
+    let numeric = !setup.words_only
+        && text
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .filter(|t| !t.is_empty())
+            .all(|t| t.parse::<f64>().is_ok_and(f64::is_finite));
     let encoded = if numeric {
         let steps: Vec<Vec<f64>> = if e == 1 && !text.contains(';') {
             tokens
@@ -360,6 +371,7 @@ pub fn resize(setup: &StepperSetup, input: usize, hidden: usize) -> StepperSetup
             .collect()
     };
     StepperSetup {
+        words_only: setup.words_only,
         weights: w,
         h0: fit(&setup.h0),
         c0: fit(&setup.c0),

@@ -11,6 +11,7 @@ use crate::data_parallel::{
     Plan, ShardEval, ShardResult, flatten, gradients_params, shard, shard_eval, shard_gradient,
     sum_gradients,
 };
+#[cfg(feature = "gpu")]
 use crate::fused::adam::FusedAdam;
 use crate::lstm::module::{LstmKernel, tensor};
 use crate::model::{
@@ -20,38 +21,12 @@ use crate::rng::Rng;
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, ExecutionError, Tensor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    pub embed: usize,
-    pub hidden: usize,
-    pub batch: usize,
-    pub lr: f64,
-    pub epochs: usize,
-    /// Seed of the initial weights and of each epoch's shuffle.
-    pub seed: u64,
-    /// Fused WGSL kernels (on WebGPU) or burn's reference ops.
-    #[serde(default)]
-    pub kernel: LstmKernel,
-}
+pub use crate::train_record::{EpochReport, TrainConfig};
 
-impl Default for TrainConfig {
-    /// The post: Embedding 100, LSTM 100, batch 128, Adam 1e-3, 5 epochs.
-    fn default() -> Self {
-        Self {
-            embed: 100,
-            hidden: 100,
-            batch: 128,
-            lr: 1e-3,
-            epochs: 5,
-            seed: 1,
-            kernel: LstmKernel::Fused,
-        }
-    }
-}
-
+/// Checked here, beside the errors training reports.
 impl TrainConfig {
     pub fn validate(&self) -> Result<(), TrainError> {
         let bad = |m: String| Err(TrainError::Config(m));
@@ -106,17 +81,6 @@ impl From<ExecutionError> for TrainError {
     fn from(e: ExecutionError) -> Self {
         TrainError::Device(format!("{e:?}"))
     }
-}
-
-/// Loss and accuracy of one epoch.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EpochReport {
-    pub epoch: usize,
-    pub train_loss: f64,
-    pub train_accuracy: f64,
-    pub valid_loss: f64,
-    pub valid_accuracy: f64,
-    pub is_best: bool,
 }
 
 /// What one call of [`Trainer::step`] did.
@@ -208,9 +172,12 @@ pub(crate) fn batch_stats(
     fused: bool,
     loss: Option<Tensor<1>>,
 ) -> Tensor<1> {
+    #[cfg(feature = "gpu")]
     if fused {
         return crate::fused::loss::loss_and_correct(logits, targets);
     }
+    #[cfg(not(feature = "gpu"))]
+    let _ = fused; // no fused loss without the WGSL kernels
     let loss = loss.unwrap_or_else(|| bce_with_logits(logits.clone(), targets.clone()));
     let predicted = logits.greater_elem(0.0).float();
     let correct = (predicted - targets).abs().neg().add_scalar(1.0).sum();
@@ -232,9 +199,21 @@ async fn read_stats(stats: Tensor<1>) -> Result<(f64, f64), TrainError> {
 fn optimizer(kernel: LstmKernel) -> ModuleOptimizer {
     let epsilon = 1e-8;
     match kernel {
+        #[cfg(feature = "gpu")]
         LstmKernel::Fused => ModuleOptimizer::from(FusedAdam::new(0.9, 0.999, epsilon)),
-        LstmKernel::Reference => AdamConfig::new().with_epsilon(epsilon).init(),
+        _ => AdamConfig::new().with_epsilon(epsilon).init(),
     }
+}
+
+/// The training loss: the fused WGSL kernel (`fused`, on wgpu) or burn's ops.
+fn fused_or_reference_loss(logits: Tensor<1>, targets: Tensor<1>, fused: bool) -> Tensor<1> {
+    #[cfg(feature = "gpu")]
+    if fused {
+        return crate::fused::loss::bce_with_logits(logits, targets);
+    }
+    #[cfg(not(feature = "gpu"))]
+    let _ = fused;
+    bce_with_logits(logits, targets)
 }
 
 impl Trainer {
@@ -338,11 +317,7 @@ impl Trainer {
         let model = self.model.take().expect("model present between steps");
         let logits = model.forward_time_major(ids, self.config.kernel);
         let fused = self.fused_loss();
-        let loss = if fused {
-            crate::fused::loss::bce_with_logits(logits.clone(), targets.clone())
-        } else {
-            bce_with_logits(logits.clone(), targets.clone())
-        };
+        let loss = fused_or_reference_loss(logits.clone(), targets.clone(), fused);
         let stats = batch_stats(
             logits.inner(),
             targets.inner(),

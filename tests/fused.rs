@@ -3,10 +3,14 @@
 //! the workgroup size, H above it, B = 1, T = 1, T = 512, the time loop cut into several
 //! dispatches), the classifier head, the loss and Adam; then whole training runs. The fused CPU
 //! LSTM (`src/fused/cpu.rs`) gets the same recurrence comparisons on burn's CPU backend.
+//!
+//! The wgpu tests need the `gpu` feature (the default; `scripts/test` builds without it, and the
+//! browser tests run the same WGSL checks on WebGPU).
 
 use burn::tensor::{Device, Tensor};
 use lstm_lab::data::csv::{ColumnChoice, read_labelled_texts};
 use lstm_lab::data::{DataConfig, prepare};
+#[cfg(feature = "gpu")]
 use lstm_lab::fused;
 use lstm_lab::fused_check as check;
 use lstm_lab::gpu::block_on;
@@ -14,8 +18,10 @@ use lstm_lab::lstm::module::{Lstm, LstmKernel, tensor};
 use lstm_lab::rng::Rng;
 use lstm_lab::train::TrainConfig;
 use lstm_lab::train::Trainer;
+#[cfg(feature = "gpu")]
 use std::sync::OnceLock;
 
+#[cfg(feature = "gpu")]
 /// burn's wgpu runtime can be initialised once per process; the tests share it.
 fn wgpu_or_skip() -> Option<Device> {
     static DEVICE: OnceLock<Result<Device, String>> = OnceLock::new();
@@ -39,6 +45,7 @@ fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().try_to_vec::<f32>().unwrap()
 }
 
+#[cfg(feature = "gpu")]
 #[test]
 fn fused_matches_reference_forward_and_every_gradient() {
     let Some(device) = wgpu_or_skip() else { return };
@@ -75,12 +82,14 @@ fn assert_close(c: &check::Comparison) {
     }
 }
 
+#[cfg(feature = "gpu")]
 #[test]
 fn fused_matches_reference_through_512_steps() {
     let Some(device) = wgpu_or_skip() else { return };
     assert_close(&block_on(check::compare(&device, check::LONG, 99)).expect("device"));
 }
 
+#[cfg(feature = "gpu")]
 #[test]
 fn fused_forward_without_autodiff_and_routing() {
     let Some(device) = wgpu_or_skip() else { return };
@@ -90,12 +99,23 @@ fn fused_forward_without_autodiff_and_routing() {
         !fused::supported(&Device::flex(), 100),
         "only wgpu runs the WGSL kernels"
     );
+    forward_without_autodiff(&device);
+}
+
+#[test]
+fn cpu_fused_forward_without_autodiff() {
+    forward_without_autodiff(&Device::flex());
+}
+
+/// Inference (no autodiff): the fused recurrence against burn's ops.
+fn forward_without_autodiff(device: &Device) {
     let mut rng = Rng::new(3);
-    let lstm = Lstm::init(6, 20, &mut rng, &device);
-    let x = tensor(random(&mut rng, 3 * 11 * 6, 1.0), [3, 11, 6], &device);
+    let lstm = Lstm::init(6, 20, &mut rng, device);
+    let x = tensor(random(&mut rng, 3 * 11 * 6, 1.0), [3, 11, 6], device);
     let fused = read(lstm.forward_sequence(x.clone(), LstmKernel::Fused));
     let reference = read(lstm.forward_sequence(x, LstmKernel::Reference));
     let scale = reference.iter().fold(0f32, |m, v| m.max(v.abs()));
+    assert!(fused.iter().all(|v| v.is_finite()), "a NaN or ∞ fails");
     for (f, r) in fused.iter().zip(&reference) {
         assert!(
             ((f - r).abs() as f64) <= check::TOLERANCE * (1.0 + scale as f64),
@@ -142,6 +162,7 @@ fn epochs_on_real_reviews(device: &Device, kernel: LstmKernel) -> Vec<(f64, f64,
         .collect()
 }
 
+#[cfg(feature = "gpu")]
 #[test]
 fn fused_and_reference_kernels_train_the_same_model() {
     let Some(device) = wgpu_or_skip() else { return };

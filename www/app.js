@@ -9,6 +9,7 @@ import { BlowupView } from './blowup.js';
 import { StepperView } from './stepper.js';
 import { GradFlowView } from './gradflow.js';
 import { TrainerView } from './trainer.js';
+import { InsideView } from './inside.js';
 
 const appStatus = document.getElementById('app-status');
 const panicBanner = document.getElementById('panic-banner');
@@ -100,6 +101,7 @@ async function main() {
     stepper: new StepperView(wasm),
     gradflow: new GradFlowView(wasm),
     trainer: new TrainerView(gpu.status === 'ready', gpu.reason),
+    inside: new InsideView(wasm),
   };
   globalThis.lstmLab = app;
   await Promise.all([app.blowup.ready, app.gradflow.ready]);

@@ -10,6 +10,7 @@ export const BUILD = {
     pageWasm: { path: 'pkg/lstm_lab_page_bg.wasm', bytes: null },
     trainerWasm: { path: 'pkg/lstm_lab_trainer_bg.wasm', bytes: null },
     sample: { path: 'sample/imdb-sample.csv.gz', bytes: null },
+    pretrained: { path: 'models/imdb-sentiment.lstmlab', bytes: null },
   },
 };
 

@@ -23,7 +23,9 @@ export class StepperView {
 
     const presetSelect = $('stepper-preset');
     for (const p of wasm.stepperPresets()) presetSelect.add(new Option(p.name, p.id));
-    presetSelect.addEventListener('change', () => this.loadPreset(presetSelect.value));
+    presetSelect.addEventListener('change', () => {
+      if (presetSelect.value !== 'external') this.loadPreset(presetSelect.value);
+    });
     $('stepper-sequence').addEventListener('input', () => {
       this.base.sequence = $('stepper-sequence').value;
       this.recompute({ keepT: true });
@@ -72,6 +74,28 @@ export class StepperView {
     $('stepper-forget-bias').value = '0';
     this.unit = 0;
     this.recompute({ keepT: false });
+  }
+
+  /**
+   * A setup from elsewhere (Inside the model: a trained model's cell on a review), listed in the
+   * preset menu under `name`; opens at step `t` with `unit` in the diagram.
+   */
+  loadSetup(setup, { name, unit = 0, t = 1 }) {
+    const select = $('stepper-preset');
+    let option = select.querySelector('option[value="external"]');
+    if (!option) {
+      option = new Option('', 'external');
+      select.add(option, 0);
+    }
+    option.textContent = name;
+    select.value = 'external';
+    this.base = setup;
+    $('stepper-note').textContent = setup.note;
+    $('stepper-sequence').value = setup.sequence;
+    $('stepper-forget-bias').value = '0';
+    this.unit = unit;
+    this.t = t;
+    this.recompute({ keepT: true });
   }
 
   resize() {
@@ -311,6 +335,12 @@ export class StepperView {
     } else {
       box.innerHTML = `<p class="hint">All ${H} units at step ${this.t} (blue −1 … white 0 … red +1; hover for values)</p>`;
       box.appendChild(heatmap(rows, 18));
+      // The diagram's unit in numbers, as the small sizes' table shows every unit.
+      const k = this.unit;
+      const line = document.createElement('p');
+      line.className = 'unit-values';
+      line.innerHTML = `Unit ${k + 1}: ` + rows.map(([name, v]) => `<b>${name}</b> <span id="stepper-value-${name}-${k}">${fmt(v[k])}</span>`).join(' · ');
+      box.appendChild(line);
     }
   }
 
@@ -406,8 +436,11 @@ export class StepperView {
 }
 
 /** A canvas grid: one row per [name, values]; colour from blue (−1) through white to red (+1). */
-function heatmap(rows, cell) {
+/** `rows` as a canvas of cells of at most `maxCell` px, shrunk to fit a trained model's sizes. */
+function heatmap(rows, maxCell, { width = 720, height = 600 } = {}) {
   const cols = Math.max(...rows.map(([, v]) => v.length));
+  const cell = Math.max(1, Math.min(maxCell, Math.floor(width / cols), Math.floor(height / rows.length)));
+  const gap = cell >= 4 ? 1 : 0;
   const labelWidth = 36;
   const canvas = document.createElement('canvas');
   canvas.width = labelWidth + cols * cell;
@@ -418,12 +451,12 @@ function heatmap(rows, cell) {
   ctx.fillStyle = cssVar('--ink');
   rows.forEach(([name, values], r) => {
     ctx.fillStyle = cssVar('--ink');
-    ctx.fillText(name, 0, r * cell + cell - 2);
+    if (cell >= 6) ctx.fillText(name, 0, r * cell + cell - 2);
     values.forEach((v, c) => {
       const x = Math.max(-1, Math.min(1, v));
       const [red, green, blue] = x >= 0 ? [255, 255 * (1 - x), 255 * (1 - x)] : [255 * (1 + x), 255 * (1 + x), 255];
       ctx.fillStyle = `rgb(${red | 0},${green | 0},${blue | 0})`;
-      ctx.fillRect(labelWidth + c * cell, r * cell, cell - 1, cell - 1);
+      ctx.fillRect(labelWidth + c * cell, r * cell, cell - gap, cell - gap);
     });
   });
   canvas.addEventListener('mousemove', (e) => {

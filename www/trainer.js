@@ -90,6 +90,11 @@ export class TrainerView {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) this.predict();
     });
     $('trainer-save').addEventListener('click', () => this.send({ type: 'save' }));
+    // The same bytes, handed to the "Inside the model" tab instead of downloaded.
+    $('trainer-inside').addEventListener('click', () => {
+      this.saveForInside = true;
+      this.send({ type: 'save' });
+    });
     $('trainer-load').addEventListener('change', async (e) => {
       const file = e.target.files[0];
       if (!file) return;
@@ -189,6 +194,7 @@ export class TrainerView {
     $('trainer-file').disabled = running || this.unsupported;
     $('trainer-predict').disabled = !this.hasModel || running;
     $('trainer-save').disabled = !this.hasModel || running;
+    $('trainer-inside').disabled = !this.hasModel || running;
   }
 
   bump() {
@@ -611,7 +617,13 @@ export class TrainerView {
         this.showPrediction(m.prediction);
         break;
       case 'saved':
-        this.download(m.bytes);
+        if (this.saveForInside) {
+          this.saveForInside = false;
+          globalThis.lstmLab.inside.loadBytes(m.bytes, 'the model from the Trainer tab');
+          location.hash = '#inside';
+        } else {
+          this.download(m.bytes);
+        }
         break;
       case 'model-loaded': {
         const i = m.info;
@@ -628,6 +640,7 @@ export class TrainerView {
         this.bump();
         break;
       case 'error':
+        this.saveForInside = false;
         this.error(m);
         break;
       case 'panic':

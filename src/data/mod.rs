@@ -1,9 +1,18 @@
-//! From an uploaded CSV to padded id matrices: parse ([`csv`]), shuffle and split, fit the
-//! tokenizer on the training split only ([`tokenizer`]), encode both splits.
+//! From an uploaded CSV to padded id matrices: parse (`csv`), shuffle and split, fit the
+//! tokenizer on the training split only ([`tokenizer`]), encode both splits; and what the page
+//! shows of a dataset before training (`preview`).
+//!
+//! The settings ([`DataConfig`]) and the tokenizer need no CSV reader and no tensor library: a
+//! model file records them, and model files load without the trainer. Reading CSV files and
+//! preparing datasets come with the `trainer` feature.
 
+#[cfg(feature = "trainer")]
 pub mod csv;
+#[cfg(feature = "trainer")]
+pub mod preview;
 pub mod tokenizer;
 
+#[cfg(feature = "trainer")]
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -206,6 +215,7 @@ pub struct Prepared {
 pub const MIN_ROWS: usize = 4;
 
 /// Whether these texts can be trained on at all: both labels, enough rows to split.
+#[cfg(feature = "trainer")]
 pub fn check_trainable(texts: &csv::LabelledTexts) -> Result<(), DataError> {
     let n = texts.texts.len();
     let positives = texts.count(1);
@@ -229,6 +239,7 @@ pub fn check_trainable(texts: &csv::LabelledTexts) -> Result<(), DataError> {
 }
 
 /// Shuffle with the seed, split, fit the tokenizer on the training texts, encode both splits.
+#[cfg(feature = "trainer")]
 pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepared, DataError> {
     config.validate()?;
     check_trainable(texts)?;
@@ -267,6 +278,7 @@ pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepare
 /// A learnable stand-in for reviews: random filler words, plus a few words that carry the
 /// label ("good…" words in positive rows, "bad…" words in negative ones). For benchmarks and
 /// tests that need data without a file.
+#[cfg(feature = "trainer")]
 pub fn synthetic_texts(rows: usize, seed: u64) -> csv::LabelledTexts {
     let mut rng = Rng::stream(seed, 0xda7a);
     let mut texts = Vec::with_capacity(rows);
@@ -301,12 +313,13 @@ pub fn synthetic_texts(rows: usize, seed: u64) -> csv::LabelledTexts {
 }
 
 /// [`synthetic_texts`], prepared.
+#[cfg(feature = "trainer")]
 pub fn synthetic(rows: usize, config: DataConfig) -> Prepared {
     prepare(&synthetic_texts(rows.max(MIN_ROWS), config.seed), config)
         .expect("synthetic data is valid")
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "trainer"))]
 mod tests {
     use super::*;
 

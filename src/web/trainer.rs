@@ -6,6 +6,7 @@
 
 use super::{from_js, js_error, to_js};
 use crate::data::csv::{ColumnChoice, LabelledTexts, read_labelled_texts};
+use crate::data::preview::{Summary, preview, summarize};
 use crate::data::{DataConfig, check_trainable, prepare};
 use crate::gpu::AdapterReport;
 use crate::modelfile;
@@ -73,26 +74,6 @@ pub struct TrainerSession {
     status: DeviceStatus,
 }
 
-#[derive(Serialize)]
-struct SampleRow {
-    line: u64,
-    text: String,
-    label: &'static str,
-}
-
-/// What the page shows before training.
-#[derive(Serialize)]
-struct Preview {
-    rows: usize,
-    positive: usize,
-    negative: usize,
-    headers: Vec<String>,
-    text_column: String,
-    label_column: String,
-    empty_texts: usize,
-    sample: Vec<SampleRow>,
-}
-
 #[derive(Deserialize)]
 struct StartRequest {
     data: DataConfig,
@@ -101,16 +82,11 @@ struct StartRequest {
     device: String,
 }
 
+/// The dataset's numbers and the run it starts.
 #[derive(Serialize)]
 struct Prepared {
-    train_rows: usize,
-    valid_rows: usize,
-    words: usize,
-    top_words: Vec<String>,
-    /// Share of reviews longer than `maxlen` (their beginning is cut).
-    truncated: f64,
-    /// Mean number of kept ids per review (before padding).
-    mean_ids: f64,
+    #[serde(flatten)]
+    data: Summary,
     total_steps: usize,
     device: &'static str,
 }
@@ -124,14 +100,6 @@ struct ModelInfo {
     words: usize,
     valid_accuracy: Option<f64>,
     epoch: Option<usize>,
-}
-
-fn excerpt(text: &str, chars: usize) -> String {
-    let mut s: String = text.chars().take(chars).collect();
-    if s.len() < text.len() {
-        s.push('…');
-    }
-    s
 }
 
 /// The header row of a CSV (plain or gzip), for choosing columns by hand.
@@ -192,27 +160,7 @@ impl TrainerSession {
         };
         let texts = read_labelled_texts(bytes, &columns).map_err(js_error)?;
         check_trainable(&texts).map_err(js_error)?;
-        let preview = Preview {
-            rows: texts.texts.len(),
-            positive: texts.count(1),
-            negative: texts.count(0),
-            headers: texts.headers.clone(),
-            text_column: texts.text_column.clone(),
-            label_column: texts.label_column.clone(),
-            empty_texts: texts.texts.iter().filter(|t| t.trim().is_empty()).count(),
-            sample: (0..texts.texts.len().min(5))
-                .map(|i| SampleRow {
-                    line: texts.lines[i],
-                    text: excerpt(&texts.texts[i], 220),
-                    label: if texts.labels[i] == 1 {
-                        "positive"
-                    } else {
-                        "negative"
-                    },
-                })
-                .collect(),
-        };
-        let value = to_js(&preview)?;
+        let value = to_js(&preview(&texts))?;
         self.state.borrow_mut().texts = Some(texts);
         Ok(value)
     }
@@ -237,37 +185,17 @@ impl TrainerSession {
             }
             _ => (Device::flex(), "cpu"),
         };
-        let lengths: Vec<usize> = (0..data.train.len())
-            .map(|i| data.train.row(i).iter().filter(|&&id| id != 0).count())
-            .collect();
-        let maxlen = data.config.maxlen;
-        // Estimated on the first 2000 reviews: how many lose their beginning to truncation.
-        let full_length: Vec<usize> = texts
-            .texts
-            .iter()
-            .take(2000)
-            .map(|t| data.tokenizer.ids(t).len())
-            .collect();
-        let summary = Prepared {
-            train_rows: data.train.len(),
-            valid_rows: data.valid.len(),
-            words: data.tokenizer.words.len(),
-            top_words: data.tokenizer.words.iter().take(24).cloned().collect(),
-            truncated: full_length.iter().filter(|&&n| n > maxlen).count() as f64
-                / full_length.len().max(1) as f64,
-            mean_ids: lengths.iter().sum::<usize>() as f64 / lengths.len().max(1) as f64,
-            total_steps: 0,
-            device: device_name,
-        };
+        let summary = summarize(texts, &data);
         let trainer = Trainer::new(data, request.train, &device).map_err(js_error)?;
-        let summary = Prepared {
+        let prepared = Prepared {
+            data: summary,
             total_steps: trainer.total_steps(),
-            ..summary
+            device: device_name,
         };
         state.trainer = Some(trainer);
         state.predictor = None;
         state.loaded = None;
-        to_js(&summary)
+        to_js(&prepared)
     }
 
     /// One unit of work. Resolves to a `StepReport` (`kind`: batch, validation, epoch, finished).

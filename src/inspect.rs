@@ -1,0 +1,457 @@
+//! Inside a trained model: what its LSTM did with every word of one review.
+//!
+//! The classifier reads one padded row of ids (`crate::classifier`) and ends in
+//!
+//! ```text
+//! logit = b + Σ_j w_mean[j] · mean_t h_t[j] + Σ_j w_max[j] · max_t h_t[j]
+//! ```
+//!
+//! That sum splits exactly, with no approximation, two ways:
+//! - **by unit**: unit `j` adds `w_mean[j] · mean_j + w_max[j] · max_j`;
+//! - **by position**: position `t` adds `Σ_j w_mean[j] · h_t[j] / T` (its share of every mean)
+//!   plus `w_max[j] · max_j` for each unit `j` whose max-pool it won (the first position that
+//!   reaches the maximum, as `argmax` picks).
+//!
+//! Padding positions are read by the model (the post pads at the front and pools over all
+//! `T` steps), so they get their values and their contributions like any word.
+//!
+//! Everything runs on the CPU reference cell in f64: these are the numbers the Cell stepper
+//! shows for the same weights and inputs.
+
+use crate::classifier::ModelWeights;
+use crate::data::tokenizer::{Tokenizer, pad_front, words};
+use crate::stepper::StepperSetup;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One time step's values of every unit, `[T × H]` row-major (position `t`, unit `j` at
+/// `t · H + j`), for each of the cell's quantities.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trace {
+    pub i: Vec<f64>,
+    pub f: Vec<f64>,
+    pub g: Vec<f64>,
+    pub o: Vec<f64>,
+    pub c: Vec<f64>,
+    pub h: Vec<f64>,
+}
+
+/// What the model computed for one row of ids, and how its logit splits.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Inspection {
+    pub steps: usize,
+    pub hidden: usize,
+    /// Not serialised: the page receives it as typed arrays (`crate::web`), 76,800 numbers at
+    /// the post's size being too slow to pass as plain JS arrays.
+    #[serde(skip)]
+    pub trace: Trace,
+    /// `mean_t h_t[j]`, `[H]`.
+    pub mean: Vec<f64>,
+    /// `max_t h_t[j]`, `[H]`.
+    pub max: Vec<f64>,
+    /// The position whose `h` won unit `j`'s max-pool, `[H]`.
+    pub winner: Vec<usize>,
+    /// Each unit's share of the logit, `[H]`.
+    pub unit_contribution: Vec<f64>,
+    /// Units by the size of their share, largest first (ties keep unit order).
+    pub unit_order: Vec<usize>,
+    /// Each position's share of the logit through the mean-pool, `[T]`.
+    pub mean_contribution: Vec<f64>,
+    /// Each position's share through the max-pools it won, `[T]`.
+    pub max_contribution: Vec<f64>,
+    /// `mean_contribution + max_contribution`, `[T]`: with `bias` these sum to `logit`.
+    pub word_contribution: Vec<f64>,
+    pub bias: f64,
+    pub logit: f64,
+    /// `σ(logit)`: P(positive).
+    pub probability: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum InspectError {
+    /// No positions at all (`maxlen` 0).
+    Empty,
+    /// An id the embedding has no row for.
+    UnknownId {
+        position: usize,
+        id: u32,
+        vocab: usize,
+    },
+    /// The text has no word of the vocabulary.
+    NoWords,
+}
+
+impl fmt::Display for InspectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InspectError::Empty => write!(f, "nothing to inspect: the row has no positions"),
+            InspectError::NoWords => write!(
+                f,
+                "none of these words is in the model's vocabulary: the model reads only padding"
+            ),
+            InspectError::UnknownId {
+                position,
+                id,
+                vocab,
+            } => write!(
+                f,
+                "id {id} at position {position} is outside the model's vocabulary of {vocab}"
+            ),
+        }
+    }
+}
+
+/// Run `ids` (one padded row) through the model on the reference cell and split its logit.
+pub fn inspect(weights: &ModelWeights, ids: &[u32]) -> Result<Inspection, InspectError> {
+    if ids.is_empty() {
+        return Err(InspectError::Empty);
+    }
+    let vocab = weights.config.vocab;
+    if let Some((position, &id)) = ids
+        .iter()
+        .enumerate()
+        .find(|(_, id)| **id as usize >= vocab)
+    {
+        return Err(InspectError::UnknownId {
+            position,
+            id,
+            vocab,
+        });
+    }
+    let cell_steps = weights
+        .reference_steps(ids)
+        .expect("every id was checked against the vocabulary");
+    let (steps, hidden) = (ids.len(), weights.config.hidden);
+    let flat = |get: &dyn Fn(&crate::lstm::cell::CellStep<f64>) -> &Vec<f64>| -> Vec<f64> {
+        cell_steps
+            .iter()
+            .flat_map(|s| get(s).iter().copied())
+            .collect()
+    };
+    let trace = Trace {
+        i: flat(&|s| &s.act.i),
+        f: flat(&|s| &s.act.f),
+        g: flat(&|s| &s.act.g),
+        o: flat(&|s| &s.act.o),
+        c: flat(&|s| &s.c),
+        h: flat(&|s| &s.h),
+    };
+    let w_mean: Vec<f64> = weights.linear_weight[..hidden]
+        .iter()
+        .map(|&w| w as f64)
+        .collect();
+    let w_max: Vec<f64> = weights.linear_weight[hidden..2 * hidden]
+        .iter()
+        .map(|&w| w as f64)
+        .collect();
+    let h_at = |t: usize, j: usize| trace.h[t * hidden + j];
+
+    let mut mean = vec![0.0; hidden];
+    let mut max = vec![f64::NEG_INFINITY; hidden];
+    let mut winner = vec![0; hidden];
+    for t in 0..steps {
+        for j in 0..hidden {
+            mean[j] += h_at(t, j);
+            // Strictly greater: the first position reaching the maximum wins, as argmax does.
+            if h_at(t, j) > max[j] {
+                max[j] = h_at(t, j);
+                winner[j] = t;
+            }
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= steps as f64);
+
+    let unit_contribution: Vec<f64> = (0..hidden)
+        .map(|j| w_mean[j] * mean[j] + w_max[j] * max[j])
+        .collect();
+    let mut unit_order: Vec<usize> = (0..hidden).collect();
+    unit_order.sort_by(|&a, &b| {
+        unit_contribution[b]
+            .abs()
+            .total_cmp(&unit_contribution[a].abs())
+    });
+
+    let mean_contribution: Vec<f64> = (0..steps)
+        .map(|t| (0..hidden).map(|j| w_mean[j] * h_at(t, j)).sum::<f64>() / steps as f64)
+        .collect();
+    let mut max_contribution = vec![0.0; steps];
+    for j in 0..hidden {
+        max_contribution[winner[j]] += w_max[j] * max[j];
+    }
+    let word_contribution: Vec<f64> = mean_contribution
+        .iter()
+        .zip(&max_contribution)
+        .map(|(a, b)| a + b)
+        .collect();
+    let bias = weights.linear_bias as f64;
+    let logit = bias + unit_contribution.iter().sum::<f64>();
+    Ok(Inspection {
+        steps,
+        hidden,
+        trace,
+        mean,
+        max,
+        winner,
+        unit_contribution,
+        unit_order,
+        mean_contribution,
+        max_contribution,
+        word_contribution,
+        bias,
+        logit,
+        probability: 1.0 / (1.0 + (-logit).exp()),
+    })
+}
+
+/// One of the `maxlen` positions the model read.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Position {
+    pub id: u32,
+    /// The word, or `None` for padding.
+    pub word: Option<String>,
+}
+
+/// A word of the text as typed, and whether the model read it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TextWord {
+    pub word: String,
+    /// Its position among the `maxlen` the model read; `None` when it is not in the vocabulary
+    /// (the tokenizer drops it, as Keras does) or fell before the last `maxlen` kept words.
+    pub position: Option<usize>,
+    pub known: bool,
+}
+
+/// A text through the tokenizer and the model.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TextInspection {
+    pub words: Vec<TextWord>,
+    pub positions: Vec<Position>,
+    /// How many of the positions are padding (they come first).
+    pub padding: usize,
+    pub inspection: Inspection,
+}
+
+/// Tokenize `text` as training did (kept words, the last `maxlen`, padded at the front) and
+/// inspect it.
+pub fn inspect_text(
+    weights: &ModelWeights,
+    tokenizer: &Tokenizer,
+    maxlen: usize,
+    text: &str,
+) -> Result<TextInspection, InspectError> {
+    let ids = pad_front(&tokenizer.ids(text), maxlen);
+    let padding = ids.iter().take_while(|&&id| id == 0).count();
+    let positions = ids
+        .iter()
+        .map(|&id| Position {
+            id,
+            word: (id != 0).then(|| tokenizer.word(id).unwrap_or("?").to_string()),
+        })
+        .collect();
+    let mut words: Vec<TextWord> = words(text)
+        .map(|word| {
+            let known = tokenizer.id(&word).is_some();
+            TextWord {
+                word,
+                position: None,
+                known,
+            }
+        })
+        .collect();
+    // The kept words fill the positions from the back.
+    let mut next = maxlen;
+    for w in words.iter_mut().rev() {
+        if w.known && next > padding {
+            next -= 1;
+            w.position = Some(next);
+        }
+    }
+    Ok(TextInspection {
+        words,
+        positions,
+        padding,
+        inspection: inspect(weights, &ids)?,
+    })
+}
+
+/// The trained model's cell in the Cell stepper, on the words of `text` it reads: its real
+/// weights (f64), each word's embedding row as that word's input, and as start state the state
+/// after the padding positions, so step `k` of the stepper is position `padding + k − 1` here
+/// and shows the same numbers.
+pub fn stepper_setup(
+    weights: &ModelWeights,
+    tokenizer: &Tokenizer,
+    maxlen: usize,
+    text: &str,
+) -> Result<StepperSetup, InspectError> {
+    let ids = pad_front(&tokenizer.ids(text), maxlen);
+    let padding = ids.iter().take_while(|&&id| id == 0).count();
+    if padding == ids.len() {
+        return Err(InspectError::NoWords);
+    }
+    let hidden = weights.config.hidden;
+    let (h0, c0) = match weights.reference_steps(&ids[..padding]) {
+        Some(steps) if !steps.is_empty() => {
+            let last = steps.last().expect("not empty");
+            (last.h.clone(), last.c.clone())
+        }
+        _ => (vec![0.0; hidden], vec![0.0; hidden]),
+    };
+    let e = weights.config.embed;
+    let mut words = BTreeMap::new();
+    let mut sequence = Vec::new();
+    for &id in &ids[padding..] {
+        let word = tokenizer.word(id).unwrap_or("?").to_string();
+        let row = &weights.embedding[id as usize * e..(id as usize + 1) * e];
+        words.insert(word.clone(), row.iter().map(|&v| v as f64).collect());
+        sequence.push(word);
+    }
+    Ok(StepperSetup {
+        weights: weights.lstm.cast::<f64>(),
+        h0,
+        c0,
+        sequence: sequence.join(" "),
+        words,
+        note: format!(
+            "The trained model's own cell ({hidden} units, inputs of {e}: each word's embedding) on the {} words \
+             it reads of your review. It starts from the state after the {padding} padding positions in \
+             front, as the model does, so the numbers are the heatmap's.",
+            ids.len() - padding
+        ),
+        words_only: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classifier::ModelConfig;
+
+    fn model() -> ModelWeights {
+        ModelWeights::init(
+            ModelConfig {
+                vocab: 20,
+                embed: 4,
+                hidden: 5,
+            },
+            3,
+        )
+    }
+
+    #[test]
+    fn contributions_sum_to_the_logit_both_ways() {
+        let w = model();
+        let ids = [0, 0, 3, 7, 7, 19, 1, 2];
+        let x = inspect(&w, &ids).unwrap();
+        let by_word = x.bias + x.word_contribution.iter().sum::<f64>();
+        let by_unit = x.bias + x.unit_contribution.iter().sum::<f64>();
+        let reference = w.reference_logit(&ids).unwrap();
+        assert!(
+            (x.logit - reference).abs() < 1e-12,
+            "{} vs {reference}",
+            x.logit
+        );
+        assert!((by_word - reference).abs() < 1e-12);
+        assert!((by_unit - reference).abs() < 1e-12);
+        assert!((x.probability - 1.0 / (1.0 + (-reference).exp())).abs() < 1e-15);
+    }
+
+    #[test]
+    fn the_trace_is_the_reference_cell_and_winners_hold_the_max() {
+        let w = model();
+        let ids = [0, 5, 6, 5];
+        let x = inspect(&w, &ids).unwrap();
+        let steps = w.reference_steps(&ids).unwrap();
+        for (t, s) in steps.iter().enumerate() {
+            for j in 0..5 {
+                assert_eq!(x.trace.f[t * 5 + j], s.act.f[j]);
+                assert_eq!(x.trace.g[t * 5 + j], s.act.g[j]);
+                assert_eq!(x.trace.c[t * 5 + j], s.c[j]);
+                assert_eq!(x.trace.h[t * 5 + j], s.h[j]);
+            }
+        }
+        for j in 0..5 {
+            let column: Vec<f64> = (0..4).map(|t| x.trace.h[t * 5 + j]).collect();
+            assert_eq!(column[x.winner[j]], x.max[j]);
+            assert!(
+                column[..x.winner[j]].iter().all(|&v| v < x.max[j]),
+                "first max wins"
+            );
+        }
+        let sizes: Vec<f64> = x
+            .unit_order
+            .iter()
+            .map(|&j| x.unit_contribution[j].abs())
+            .collect();
+        assert!(
+            sizes.windows(2).all(|p| p[0] >= p[1]),
+            "largest share first"
+        );
+        // The same id at the same state history gives different values at another time:
+        // positions 1 and 3 both read id 5 but from different states.
+        assert_ne!(x.trace.h[5], x.trace.h[15]);
+    }
+
+    #[test]
+    fn a_bad_row_is_refused_with_the_reason() {
+        let w = model();
+        assert_eq!(inspect(&w, &[]), Err(InspectError::Empty));
+        let err = inspect(&w, &[1, 20]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "id 20 at position 1 is outside the model's vocabulary of 20"
+        );
+    }
+
+    #[test]
+    fn text_positions_follow_the_tokenizer() {
+        let w = model();
+        let tokenizer = Tokenizer::fit(["good good film bad", "good film"], 20);
+        let x = inspect_text(&w, &tokenizer, 4, "A good film, zzz bad good").unwrap();
+        // Kept: good film bad good (4 ids), so no padding and "a", "zzz" are unknown.
+        assert_eq!(x.padding, 0);
+        let kept: Vec<_> = x.words.iter().filter_map(|w| w.position).collect();
+        assert_eq!(kept, vec![0, 1, 2, 3]);
+        assert!(!x.words[0].known && x.words[0].position.is_none());
+        let short = inspect_text(&w, &tokenizer, 6, "good").unwrap();
+        assert_eq!(short.padding, 5);
+        assert_eq!(short.positions[5].word.as_deref(), Some("good"));
+        assert!(
+            short.positions[..5]
+                .iter()
+                .all(|p| p.word.is_none() && p.id == 0)
+        );
+        assert_eq!(short.words[0].position, Some(5));
+        let long = inspect_text(&w, &tokenizer, 2, "good film bad").unwrap();
+        assert_eq!(
+            long.words[0].position, None,
+            "cut: only the last 2 kept words are read"
+        );
+        assert_eq!(long.words[2].position, Some(1));
+    }
+
+    #[test]
+    fn the_stepper_continues_from_the_padding_with_the_same_numbers() {
+        let w = model();
+        let tokenizer = Tokenizer::fit(["good good film bad 10", "good film 10"], 20);
+        let x = inspect_text(&w, &tokenizer, 7, "good film 10 10").unwrap();
+        let setup = stepper_setup(&w, &tokenizer, 7, "good film 10 10").unwrap();
+        assert_eq!(x.padding, 3);
+        assert_eq!(setup.sequence, "good film 10 10");
+        let run = crate::stepper::run(&setup).unwrap();
+        assert_eq!(run.steps.len(), 4, "numbers read as words");
+        for (k, step) in run.steps.iter().enumerate() {
+            for j in 0..5 {
+                let at = (x.padding + k) * 5 + j;
+                assert_eq!(step.act.i[j], x.inspection.trace.i[at]);
+                assert_eq!(step.c[j], x.inspection.trace.c[at]);
+                assert_eq!(step.h[j], x.inspection.trace.h[at]);
+            }
+        }
+        assert_eq!(
+            stepper_setup(&w, &tokenizer, 7, "zzz qqq").unwrap_err(),
+            InspectError::NoWords
+        );
+    }
+}
