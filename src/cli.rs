@@ -23,6 +23,9 @@ commands:
         train the post's classifier on a reviews CSV (plain or .gz); prints each epoch
   predict --model FILE TEXT...
         the sentiment of TEXT with a saved model
+  examples --model FILE --csv PATH --out FILE.json [--per-kind 12] [--text-column NAME] [--label-column NAME]
+        the model's validation reviews (the CSV it was trained on, split as training split it) that it
+        got wrong, is surest of, and is least sure of: the lists “Inside the model” offers
   export --model FILE --out DIR
         a saved model for PyTorch: DIR/model.safetensors (PyTorch's names: embedding.weight,
         lstm.weight_ih_l0, …, linear.bias) and DIR/vocab.json (Keras's word_index); makes DIR
@@ -102,6 +105,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ) {
         (Some("train"), _) => train(Options::new(rest)),
         (Some("predict"), _) => predict(Options::new(rest)),
+        (Some("examples"), _) => examples(Options::new(rest)),
         (Some("export"), _) => export(Options::new(rest)),
         (Some("import"), _) => import(Options::new(rest)),
         (Some("blowup"), _) => run_blowup(Options::new(rest)),
@@ -285,6 +289,60 @@ fn train(o: Options) -> Result<(), String> {
         println!("saved {out} ({:.1} MB)", bytes.len() as f64 / 1e6);
     }
     Ok(())
+}
+
+/// The validation reviews worth looking inside (see `crate::examples`). The CSV is split as
+/// training split it (the model file records the seed and fraction); when the tokenizer fitted
+/// on this split differs from the model's, the CSV is not the one the model was trained on and
+/// the rows are not its validation set: refused.
+fn examples(o: Options) -> Result<(), String> {
+    let model_path = o.required("--model")?;
+    let csv_path = o.required("--csv")?;
+    let out = o.required("--out")?;
+    let per_kind: usize = o.parse("--per-kind", 12)?;
+    let saved =
+        modelfile::load(&read_file(model_path)?).map_err(|e| format!("{model_path}: {e}"))?;
+    let columns = ColumnChoice {
+        text: o.value("--text-column").map(String::from),
+        label: o.value("--label-column").map(String::from),
+    };
+    let texts = read_labelled_texts(&read_file(csv_path)?, &columns)
+        .map_err(|e| format!("{csv_path}: {e}"))?;
+    let prepared = prepare(&texts, saved.header.data).map_err(|e| format!("{csv_path}: {e}"))?;
+    if prepared.tokenizer.words != saved.header.words {
+        return Err(format!(
+            "{csv_path} is not the file {model_path} was trained on (its training split gives another vocabulary), \
+             so its split is not the model's validation set"
+        ));
+    }
+    let device = Device::flex();
+    let model = crate::model::SentimentModel::from_weights(&saved.weights, &device);
+    let start = Instant::now();
+    let p = block_on(crate::examples::probabilities(
+        &model,
+        &prepared.valid,
+        256,
+        &device,
+    ))
+    .map_err(|e| format!("{e:?}"))?;
+    let name = std::path::Path::new(csv_path)
+        .file_name()
+        .map_or(csv_path.into(), |n| n.to_string_lossy().into_owned());
+    let source = format!(
+        "validation reviews of {name} ({} the model did not train on)",
+        prepared.valid.len()
+    );
+    let picked = crate::examples::pick(&texts, &prepared.valid, &p, per_kind, source);
+    println!(
+        "{} validation reviews scored in {:.1} s: {} right ({:.4}); {} of each kind written to {out}",
+        picked.rows,
+        start.elapsed().as_secs_f64(),
+        picked.correct,
+        picked.correct as f64 / picked.rows.max(1) as f64,
+        per_kind
+    );
+    let json = serde_json::to_string(&picked).map_err(|e| e.to_string())?;
+    std::fs::write(out, json).map_err(|e| format!("{out}: {e}"))
 }
 
 fn predict(o: Options) -> Result<(), String> {

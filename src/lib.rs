@@ -29,6 +29,8 @@ pub mod data_parallel;
 #[cfg(all(feature = "gpu", not(target_family = "wasm")))]
 pub mod dispatch_count;
 #[cfg(feature = "trainer")]
+pub mod examples;
+#[cfg(feature = "trainer")]
 pub mod fused;
 #[cfg(feature = "trainer")]
 pub mod fused_check;

@@ -50,6 +50,11 @@ impl Predictor {
         Self::new(saved.tokenizer(), saved.header.data.maxlen, &model)
     }
 
+    /// The model itself (in evaluation mode).
+    pub fn model(&self) -> &SentimentModel {
+        &self.model
+    }
+
     /// The model's weights, on the host.
     pub async fn weights(&self) -> Result<crate::model::ModelWeights, ExecutionError> {
         self.model.to_weights().await

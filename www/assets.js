@@ -11,6 +11,7 @@ export const BUILD = {
     trainerWasm: { path: 'pkg/lstm_lab_trainer_bg.wasm', bytes: null },
     sample: { path: 'sample/imdb-sample.csv.gz', bytes: null },
     pretrained: { path: 'models/imdb-sentiment.lstmlab', bytes: null },
+    pretrainedExamples: { path: 'models/imdb-sentiment.examples.json', bytes: null },
   },
 };
 

@@ -47,6 +47,10 @@ export class InsideView {
     $('inside-torch').addEventListener('change', (e) => this.loadPyTorch([...e.target.files]).finally(() => (e.target.value = '')));
     $('inside-run').addEventListener('click', () => this.run());
     $('inside-open-stepper').addEventListener('click', () => this.openStepper());
+    $('inside-example-kind').addEventListener('change', () => this.listExamples());
+    $('inside-example').addEventListener('change', () => this.pickExample());
+    // A typed text has no known label.
+    $('inside-text').addEventListener('input', () => (this.truth = null));
     $('inside-export-torch').addEventListener('click', () => this.exportPyTorch());
     $('inside-download').addEventListener('click', () => this.download(this.session.toFile(), 'lstm-lab-model.lstmlab'));
     for (const radio of document.querySelectorAll('input[name="inside-q"]')) {
@@ -74,8 +78,12 @@ export class InsideView {
       const response = await fetchWithProgress(assetUrl('pretrained'), BUILD.assets.pretrained.bytes, (loaded, total) => {
         this.status(`Downloading the pretrained model… ${Math.round(loaded / 1024)} kB${total ? ` of ${Math.round(total / 1024)} kB` : ''}`);
       });
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      this.use(() => this.wasm.ModelSession.fromFile(bytes), 'the pretrained IMDB model');
+      const [bytes, examples] = await Promise.all([
+        response.arrayBuffer().then((b) => new Uint8Array(b)),
+        // The reviews to pick from are a bonus: without them the model still works.
+        fetch(assetUrl('pretrainedExamples')).then((r) => (r.ok ? r.json() : null)).catch(() => null),
+      ]);
+      this.use(() => this.wasm.ModelSession.fromFile(bytes), 'the pretrained IMDB model', examples);
     } catch (e) {
       this.fail(`Could not load the pretrained model: ${e.message ?? e}`);
     } finally {
@@ -111,12 +119,12 @@ export class InsideView {
   }
 
   /** A model file from elsewhere on the page (the Trainer's "Look inside"). */
-  loadBytes(bytes, source) {
-    this.use(() => this.wasm.ModelSession.fromFile(new Uint8Array(bytes)), source);
+  loadBytes(bytes, source, examples = null) {
+    this.use(() => this.wasm.ModelSession.fromFile(new Uint8Array(bytes)), source, examples);
   }
 
   /** Swap in a new session; a model that does not load leaves the previous one in place. */
-  use(open, source) {
+  use(open, source, examples = null) {
     let session;
     try {
       session = open();
@@ -134,6 +142,41 @@ export class InsideView {
     $('inside-model-error').hidden = true;
     for (const id of ['inside-run', 'inside-export-torch', 'inside-download', 'inside-open-stepper']) $(id).disabled = false;
     document.body.dataset.insideModel = source;
+    this.examples = examples;
+    this.truth = null;
+    this.showExamples();
+    this.run();
+  }
+
+  /** The validation reviews that came with the model, by kind (see `src/examples.rs`). */
+  showExamples() {
+    const box = $('inside-examples');
+    box.hidden = !this.examples;
+    if (!this.examples) return;
+    const x = this.examples;
+    $('inside-examples-source').textContent =
+      `From the ${x.source}: it classified ${x.correct.toLocaleString('en')} of ${x.rows.toLocaleString('en')} right (${(x.correct / x.rows).toFixed(4)}).`;
+    this.listExamples();
+  }
+
+  listExamples() {
+    const list = this.examples[$('inside-example-kind').value] ?? [];
+    const select = $('inside-example');
+    select.replaceChildren(
+      new Option(`— ${list.length} reviews —`, ''),
+      ...list.map((e, k) => {
+        const words = e.text.replace(/<br\s*\/?>/g, ' ').split(/\s+/).slice(0, 9).join(' ');
+        return new Option(`P(positive) ${e.probability.toFixed(3)}, truly ${e.label}: ${words}…`, String(k));
+      }),
+    );
+  }
+
+  pickExample() {
+    const k = $('inside-example').value;
+    if (k === '') return;
+    const e = this.examples[$('inside-example-kind').value][Number(k)];
+    $('inside-text').value = e.text;
+    this.truth = e.label;
     this.run();
   }
 
@@ -198,8 +241,9 @@ export class InsideView {
   showVerdict() {
     const x = this.result.inspection;
     const label = x.probability >= 0.5 ? 'positive' : 'negative';
+    const truth = this.truth ? ` · truly <span class="label-${this.truth}">${this.truth}</span>${this.truth === label ? '' : ' (the model is wrong)'}` : '';
     $('inside-verdict').innerHTML =
-      `<span class="label-${label}">${label}</span> · P(positive) = ${x.probability.toFixed(4)} · logit ${fmt(x.logit)}`;
+      `<span class="label-${label}">${label}</span> · P(positive) = ${x.probability.toFixed(4)} · logit ${fmt(x.logit)}${truth}`;
     const words = x.word_contribution.reduce((a, b) => a + b, 0);
     const padding = x.word_contribution.slice(0, this.result.padding).reduce((a, b) => a + b, 0);
     $('inside-sum').textContent =

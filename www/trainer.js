@@ -92,8 +92,8 @@ export class TrainerView {
     $('trainer-save').addEventListener('click', () => this.send({ type: 'save' }));
     // The same bytes, handed to the "Inside the model" tab instead of downloaded.
     $('trainer-inside').addEventListener('click', () => {
-      this.saveForInside = true;
-      this.send({ type: 'save' });
+      $('trainer-model-status').textContent = 'Scoring the validation reviews for “Inside the model”…';
+      this.send({ type: 'look-inside' });
     });
     $('trainer-load').addEventListener('change', async (e) => {
       const file = e.target.files[0];
@@ -617,13 +617,12 @@ export class TrainerView {
         this.showPrediction(m.prediction);
         break;
       case 'saved':
-        if (this.saveForInside) {
-          this.saveForInside = false;
-          globalThis.lstmLab.inside.loadBytes(m.bytes, 'the model from the Trainer tab');
-          location.hash = '#inside';
-        } else {
-          this.download(m.bytes);
-        }
+        this.download(m.bytes);
+        break;
+      case 'inside':
+        $('trainer-model-status').textContent = 'The model and its validation reviews are in “Inside the model”.';
+        globalThis.lstmLab.inside.loadBytes(m.bytes, 'the model from the Trainer tab', m.examples);
+        location.hash = '#inside';
         break;
       case 'model-loaded': {
         const i = m.info;
@@ -640,7 +639,6 @@ export class TrainerView {
         this.bump();
         break;
       case 'error':
-        this.saveForInside = false;
         this.error(m);
         break;
       case 'panic':

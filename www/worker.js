@@ -2,12 +2,12 @@
 // typed messages and gets progress back, so the page never waits on the GPU.
 //
 // page → worker: init {preferGpu} · probe · load-csv {bytes, columns} · start {request, workers} · pause
-//                · resume · stop · predict {text} · save · load-model {bytes} · self-test
+//                · resume · stop · predict {text} · save · look-inside · load-model {bytes} · self-test
 // lead → replica (the same script, see startReplicas): replica-init {id, module, data, weights}
 //                · replica-work {id, kind, rows, batchRows, weights?}; replica → lead: replica-reply {id, ok, result | message}
 // worker → page: loading {loaded, total} · ready {device} · probe {times} · preview {preview, ms} · started {summary, ms} · progress {report, ms}
 //                · paused · finished {report} · stopped {best} · prediction {prediction}
-//                · saved {bytes} · model-loaded {info} · self-test {result} · error {where, message}
+//                · saved {bytes} · inside {bytes, examples} · model-loaded {info} · self-test {result} · error {where, message}
 //                · panic {message}
 
 import init, * as wasm from './pkg/lstm_lab_trainer.js';
@@ -242,6 +242,12 @@ const handlers = {
     const bytes = await session.save();
     post({ type: 'saved', bytes }, [bytes.buffer]);
   },
+  /** The model and the validation reviews worth looking inside, for "Inside the model". */
+  async 'look-inside'() {
+    const bytes = await session.save();
+    const examples = await session.examples(12);
+    post({ type: 'inside', bytes, examples }, [bytes.buffer]);
+  },
   /** One warm-up and one timed training step on each engine: `probe {times: {cpu, gpu}}`. */
   async probe() {
     const times = {};
@@ -272,7 +278,7 @@ const handlers = {
   },
 };
 
-const where = { init: 'load', probe: 'probe', 'load-csv': 'data', start: 'train', predict: 'predict', save: 'model', 'load-model': 'model', 'self-test': 'self-test' };
+const where = { init: 'load', probe: 'probe', 'load-csv': 'data', start: 'train', predict: 'predict', save: 'model', 'look-inside': 'model', 'load-model': 'model', 'self-test': 'self-test' };
 
 self.onmessage = async ({ data }) => {
   const handler = handlers[data.type];

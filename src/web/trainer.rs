@@ -290,6 +290,49 @@ impl TrainerSession {
         })
     }
 
+    /// The validation reviews of this tab's run worth looking inside (`crate::examples`): the
+    /// model's mistakes, its surest and its least sure answers, `per_kind` of each.
+    pub fn examples(&self, per_kind: usize) -> js_sys::Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let (predictor, valid) = {
+                let s = state.borrow();
+                if s.busy {
+                    return Err(
+                        JsError::new("a training step is running; pause or stop first").into(),
+                    );
+                }
+                match (&s.trainer, &s.loaded, &s.predictor) {
+                    (Some(t), None, Some(p)) => (p.clone(), t.data.valid.clone()),
+                    _ => {
+                        return Err(JsError::new(
+                            "examples come from a model trained in this tab (a loaded model has no validation set here)",
+                        )
+                        .into());
+                    }
+                }
+            };
+            let model = predictor.model();
+            let device = model.embedding.weight.val().device();
+            let p = crate::examples::probabilities(model, &valid, 256, &device)
+                .await
+                .map_err(|e| JsError::new(&format!("{e:?}")))?;
+            // Borrowed again only now: a JS call during the await may have used the state.
+            let s = state.borrow();
+            let texts = s
+                .texts
+                .as_ref()
+                .ok_or_else(|| JsError::new("the training data is gone; load it again"))?;
+            let source = format!(
+                "validation reviews of the data trained on in this tab ({} the model did not train on)",
+                valid.len()
+            );
+            Ok(to_js(&crate::examples::pick(
+                texts, &valid, &p, per_kind, source,
+            ))?)
+        })
+    }
+
     /// A small training run (the post's layer sizes, batch 32 × 32 words, synthetic reviews)
     /// on `engine` ("gpu" or "cpu"), for the worker to time one step of each engine and train on
     /// the faster: the first step compiles kernels, so the worker times the second.

@@ -130,7 +130,10 @@ browserTest('tabs work from the keyboard', async (app) => {
   assert.equal(await page.locator('#blowup').isVisible(), false);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-stepper');
   await page.keyboard.press('End');
+  assert.equal(await page.locator('#inside').isVisible(), true);
+  await page.keyboard.press('ArrowLeft');
   assert.equal(await page.locator('#trainer').isVisible(), true);
+  await page.keyboard.press('End');
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.locator('#blowup').isVisible(), true);
   assert.equal(new URL(page.url()).hash, '#blowup');

@@ -78,6 +78,18 @@ browserTest('the shipped model: heatmap values equal an independent LSTM, shares
   const status = await app.text('#inside-model-status');
   assert.match(status, /the pretrained IMDB model: vocabulary 3000, embedding 100, 100 units, 128 words per review, validation accuracy 0\.86\d+ \(epoch 5\)/);
 
+  // The validation reviews that ship with the model: one it got wrong.
+  assert.match(await app.text('#inside-examples-source'), /^From the validation reviews of imdb_50k\.csv\.gz \(25000 the model did not train on\): it classified 21,627 of 25,000 right \(0\.8651\)\./);
+  let picked = await page.evaluate(() => document.body.dataset.insideReady);
+  await page.selectOption('#inside-example', '0');
+  await page.waitForFunction((b) => document.body.dataset.insideReady !== b, picked);
+  assert.match(await app.text('#inside-verdict'), /· truly (positive|negative) \(the model is wrong\)$/);
+  await page.selectOption('#inside-example-kind', 'confident');
+  picked = await page.evaluate(() => document.body.dataset.insideReady);
+  await page.selectOption('#inside-example', '1');
+  await page.waitForFunction((b) => document.body.dataset.insideReady !== b, picked);
+  assert.doesNotMatch(await app.text('#inside-verdict'), /the model is wrong/);
+
   const review = 'A wonderful film with brilliant acting. The plot was boring at times, but the ending was perfect and I loved it.';
   await page.fill('#inside-text', review);
   const before = await page.evaluate(() => document.body.dataset.insideReady);
@@ -93,7 +105,7 @@ browserTest('the shipped model: heatmap values equal an independent LSTM, shares
   });
   assert.equal(shown.ids.length, 128);
   assert.ok(shown.padding > 100 && shown.ids.slice(0, shown.padding).every((id) => id === 0));
-  console.log(`gate view for 128 positions × 100 units: computed in ${shown.timing.computeMs.toFixed(1)} ms, drawn in ${shown.timing.drawMs.toFixed(1)} ms (SwiftShader-free: CPU + canvas)`);
+  console.log(`gate view for 128 positions × 100 units: computed in ${shown.timing.computeMs.toFixed(1)} ms, drawn in ${shown.timing.drawMs.toFixed(1)} ms (the page's CPU reference cell in f64, then a 2D canvas)`);
 
   // The heatmap has colour (not a blank canvas).
   const colours = await page.evaluate(() => {

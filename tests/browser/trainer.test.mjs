@@ -74,6 +74,24 @@ browserTest('upload, preview, train on WebGPU, predict, save and reload', async 
   assert.equal(negative.label, 'negative', `P(positive) = ${negative.probability}`);
   await predict(app, positive);
 
+  // "Look inside →": the same model in "Inside the model", on the CPU reference cell (f64), with
+  // this run's validation reviews to pick from.
+  await page.click('#trainer-inside');
+  await page.waitForFunction(() => document.body.dataset.insideModel === 'the model from the Trainer tab' && !document.getElementById('inside').hidden);
+  await page.fill('#inside-text', positive);
+  let ready = await page.evaluate(() => document.body.dataset.insideReady);
+  await page.click('#inside-run');
+  await page.waitForFunction((b) => document.body.dataset.insideReady !== b, ready);
+  const inside = Number(/P\(positive\) = ([0-9.]+)/.exec(await app.text('#inside-verdict'))[1]);
+  assert.ok(Math.abs(inside - first.probability) < 1e-3, `inside ${inside} vs trainer ${first.probability}`);
+  assert.match(await app.text('#inside-examples-source'), /validation reviews of the data trained on in this tab \(\d+ the model did not train on\)/);
+  await page.selectOption('#inside-example-kind', 'borderline');
+  ready = await page.evaluate(() => document.body.dataset.insideReady);
+  await page.selectOption('#inside-example', '0');
+  await page.waitForFunction((b) => document.body.dataset.insideReady !== b, ready);
+  assert.match(await app.text('#inside-verdict'), / · truly (positive|negative)/);
+  await page.click('#tab-trainer');
+
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#trainer-save')]);
   const saved = join(ARTIFACTS, 'model.lstmlab');
   await download.saveAs(saved);
