@@ -3,7 +3,9 @@
 // drawn: `performance.mark('lstm-lab:first-view-ready')`), then bytes and time from opening the
 // Trainer tab until its worker has loaded the trainer's module and started
 // (`lstm-lab:trainer-boot` → `lstm-lab:trainer-ready`). On loopback and on a simulated link
-// (DevTools network throttling). Prints a table and writes test-artifacts/bench-load.md.
+// (DevTools network throttling). Then "Inside the model": the pretrained model from the click
+// to its gate view drawn, and the gate view alone (compute + draw, median of 5). Prints a table
+// and writes test-artifacts/bench-load.md.
 //
 //   node scripts/bench-load.mjs [--runs 3] [--mbit 10] [--rtt 40] [--baseline DIR]
 //
@@ -68,6 +70,25 @@ async function measure(link, url = server.url, firstViewOnly = false) {
     await context.close();
     return { firstViewMs, firstViewBytes: sum(firstView), firstViewRequests: firstView.length };
   }
+  // "Inside the model" with the pretrained model: download, load, inspect, draw; then the gate
+  // view alone for the default review (128 positions × 100 units), median of 5.
+  await page.click('#tab-inside');
+  const clicked = await page.evaluate(() => performance.now());
+  await page.click('#inside-pretrained');
+  const insideAt = await (
+    await page.waitForFunction(() => document.body.dataset.insideReady && performance.now(), null, { timeout: 300_000, polling: 10 })
+  ).jsonValue();
+  const gateView = await page.evaluate(() => {
+    const inside = globalThis.lstmLab.inside;
+    const times = [];
+    for (let k = 0; k < 5; k++) {
+      inside.run();
+      times.push(inside.timing.computeMs + inside.timing.drawMs);
+    }
+    return times.sort((a, b) => a - b)[2];
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  const inside = transfers.splice(0);
   await page.click('#tab-trainer');
   await page.waitForFunction(() => performance.getEntriesByName('lstm-lab:trainer-ready').length > 0, null, { timeout: 300_000 });
   const trainerMs = await page.evaluate(
@@ -76,7 +97,10 @@ async function measure(link, url = server.url, firstViewOnly = false) {
   await new Promise((r) => setTimeout(r, 300));
   const trainer = transfers.splice(0);
   await context.close();
-  return { firstViewMs, firstViewBytes: sum(firstView), firstViewRequests: firstView.length, trainerMs, trainerBytes: sum(trainer), trainerRequests: trainer.length };
+  return {
+    firstViewMs, firstViewBytes: sum(firstView), firstViewRequests: firstView.length, trainerMs, trainerBytes: sum(trainer), trainerRequests: trainer.length,
+    insideMs: insideAt - clicked, insideSinceOpenMs: insideAt, insideBytes: sum(inside), gateViewMs: gateView,
+  };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -84,22 +108,23 @@ const kB = (n) => `${(n / 1024).toFixed(0)} kB`;
 const lines = [
   `Page load of dist/ (build ${build.id}), cold cache, headless Chromium ${browser.version()}, median of ${runs}`,
   '',
-  '| link | first view: bytes (requests) | first view interactive | trainer tab: bytes (requests) | trainer ready after opening its tab |',
-  '|---|---|---|---|---|',
+  '| link | first view: bytes (requests) | first view interactive | trainer tab: bytes (requests) | trainer ready after opening its tab | pretrained model: bytes | its gate view drawn: after the click (since opening the page) | gate view, 128 × 100 |',
+  '|---|---|---|---|---|---|---|---|',
 ];
 for (const link of links) {
   const results = [];
   for (let i = 0; i < runs; i++) results.push(await measure(link));
   const m = (key) => median(results.map((r) => r[key]));
   lines.push(
-    `| ${link.name} | ${kB(m('firstViewBytes'))} (${m('firstViewRequests')}) | ${(m('firstViewMs') / 1000).toFixed(2)} s | ${kB(m('trainerBytes'))} (${m('trainerRequests')}) | ${(m('trainerMs') / 1000).toFixed(2)} s |`,
+    `| ${link.name} | ${kB(m('firstViewBytes'))} (${m('firstViewRequests')}) | ${(m('firstViewMs') / 1000).toFixed(2)} s | ${kB(m('trainerBytes'))} (${m('trainerRequests')}) | ${(m('trainerMs') / 1000).toFixed(2)} s` +
+      ` | ${kB(m('insideBytes'))} | ${(m('insideMs') / 1000).toFixed(2)} s (${(m('insideSinceOpenMs') / 1000).toFixed(2)} s) | ${m('gateViewMs').toFixed(1)} ms |`,
   );
   console.log(lines.at(-1));
   if (baselineServer) {
     const base = [];
     for (let i = 0; i < runs; i++) base.push(await measure(link, baselineServer.url, true));
     const b = (key) => median(base.map((r) => r[key]));
-    lines.push(`| ${link.name}, baseline ${baselineRoot} | ${kB(b('firstViewBytes'))} (${b('firstViewRequests')}) | ${(b('firstViewMs') / 1000).toFixed(2)} s | – | – |`);
+    lines.push(`| ${link.name}, baseline ${baselineRoot} | ${kB(b('firstViewBytes'))} (${b('firstViewRequests')}) | ${(b('firstViewMs') / 1000).toFixed(2)} s | – | – | – | – | – |`);
     console.log(lines.at(-1));
   }
 }

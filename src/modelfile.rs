@@ -190,6 +190,27 @@ fn write(header: &Header, weights: &ModelWeights) -> Vec<u8> {
     out
 }
 
+/// The largest embedding and hidden sizes training accepts (`crate::train`'s settings check).
+pub const MAX_LAYER: usize = 1024;
+
+/// Every setting in the header within the bounds training accepts: a model outside them cannot
+/// have come from LSTM Lab, and within them every size product fits in 32 bits (wasm32).
+pub(crate) fn check_settings(h: &Header) -> Result<(), ModelFileError> {
+    let bad = |m: String| Err(ModelFileError::Mismatch(m));
+    if let Err(e) = h.data.validate() {
+        return bad(e.to_string());
+    }
+    for (name, v) in [
+        ("embedding size", h.model.embed),
+        ("hidden size", h.model.hidden),
+    ] {
+        if !(1..=MAX_LAYER).contains(&v) {
+            return bad(format!("{name} {v} is outside 1–{MAX_LAYER}"));
+        }
+    }
+    Ok(())
+}
+
 pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
     if bytes.len() < 8 || &bytes[..8] != MAGIC {
         return Err(ModelFileError::NotAModel);
@@ -206,12 +227,17 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
         return Err(ModelFileError::NewerVersion(version));
     }
     let header_len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
-    let header_end = 16 + header_len;
-    if bytes.len() < header_end + 8 {
-        return Err(truncated(header_end + 8));
+    // Checked: on wasm32 a usize is 32 bits, and the length comes from the file.
+    let header_end = 16usize
+        .checked_add(header_len)
+        .ok_or(truncated(usize::MAX))?;
+    let min_len = header_end.checked_add(8).ok_or(truncated(usize::MAX))?;
+    if bytes.len() < min_len {
+        return Err(truncated(min_len));
     }
     let header: Header = serde_json::from_slice(&bytes[16..header_end])
         .map_err(|e| ModelFileError::BadHeader(e.to_string()))?;
+    check_settings(&header)?;
     if header.tensors != shapes(&header.model) {
         return Err(ModelFileError::Mismatch(format!(
             "the weight shapes {:?} are not those of a model with vocabulary {}, embedding {} and hidden size {}",
@@ -231,12 +257,16 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
             header.data.vocab - 1
         )));
     }
+    // Within the bounds `check_settings` enforces, at most 2.6 × 10⁸ bytes of weights.
     let floats: usize = header
         .tensors
         .iter()
         .map(|(_, s)| s.iter().product::<usize>())
         .sum();
-    let expected = header_end + 4 * floats + 8;
+    let expected = floats
+        .checked_mul(4)
+        .and_then(|w| w.checked_add(min_len))
+        .ok_or(truncated(usize::MAX))?;
     if bytes.len() != expected {
         return Err(truncated(expected));
     }
@@ -265,6 +295,24 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
     };
     let linear_weight = take(2 * hidden);
     let linear_bias = take(1)[0];
+    // The checksum can be recomputed by anyone: the values are checked too.
+    let parts: [(&str, &[f32]); 7] = [
+        ("embedding.weight", &embedding),
+        ("lstm.weight_ih", &lstm.weight_ih),
+        ("lstm.weight_hh", &lstm.weight_hh),
+        ("lstm.bias_ih", &lstm.bias_ih),
+        ("lstm.bias_hh", &lstm.bias_hh),
+        ("linear.weight", &linear_weight),
+        ("linear.bias", &[linear_bias]),
+    ];
+    for (name, values) in parts {
+        if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+            return Err(ModelFileError::Mismatch(format!(
+                "weight {name} holds {} at index {k}; a model's weights are finite numbers",
+                values[k]
+            )));
+        }
+    }
     Ok(SavedModel {
         weights: ModelWeights {
             config: header.model,
@@ -377,5 +425,36 @@ mod tests {
             load(&mismatched).unwrap_err().to_string(),
             "the model file does not fit together: the embedding has 6 rows but the vocabulary setting is 7"
         );
+    }
+
+    /// A crafted file with a valid checksum: each impossible value is named, none panics.
+    #[test]
+    fn impossible_headers_and_weights_are_refused() {
+        let (bytes, weights, _) = example();
+        let header = load(&bytes).unwrap().header;
+        let with = |edit: &dyn Fn(&mut Header, &mut ModelWeights)| {
+            let (mut h, mut w) = (header.clone(), weights.clone());
+            edit(&mut h, &mut w);
+            load(&write(&h, &w)).unwrap_err().to_string()
+        };
+        assert_eq!(
+            with(&|h, _| h.data.maxlen = 0),
+            "the model file does not fit together: invalid data settings: sequence length 0 is outside 1–2048"
+        );
+        assert!(with(&|h, _| h.data.vocab = 0).contains("vocabulary 0 is outside 2–65536"));
+        assert!(with(&|h, _| h.model.hidden = 5000).contains("hidden size 5000 is outside 1–1024"));
+        assert!(with(&|h, _| h.model.embed = 0).contains("embedding size 0 is outside 1–1024"));
+        assert_eq!(
+            with(&|_, w| w.lstm.weight_hh[3] = f32::NAN),
+            "the model file does not fit together: weight lstm.weight_hh holds NaN at index 3; a model's weights are finite numbers"
+        );
+        assert!(with(&|_, w| w.linear_bias = f32::INFINITY).contains("linear.bias holds inf"));
+        // A header length near 2³²: cut short, not an overflow.
+        let mut huge = bytes.clone();
+        huge[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(matches!(
+            load(&huge).unwrap_err(),
+            ModelFileError::Truncated { .. }
+        ));
     }
 }

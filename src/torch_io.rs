@@ -447,5 +447,11 @@ pub fn import(
         maxlen,
         ..DataConfig::default()
     };
-    Ok(SavedModel::new(weights, words, data, None, None))
+    let saved = SavedModel::new(weights, words, data, None, None);
+    // The bounds a model file is held to, so that what comes in can be saved and loaded again.
+    crate::modelfile::check_settings(&saved.header).map_err(|e| match e {
+        crate::modelfile::ModelFileError::Mismatch(m) => TorchIoError::Settings(m),
+        other => TorchIoError::Settings(other.to_string()),
+    })?;
+    Ok(saved)
 }

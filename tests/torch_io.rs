@@ -169,6 +169,26 @@ fn maxlen_is_the_posts_unless_given_or_recorded() {
     assert_eq!(e.to_string(), "sequence length 0 is outside 1–2048");
 }
 
+#[test]
+fn sizes_outside_trainings_bounds_are_refused() {
+    use lstm_lab::classifier::{ModelConfig, ModelWeights};
+    // One embedding row: a vocabulary of padding alone, below the 2 training accepts.
+    let weights = ModelWeights::init(
+        ModelConfig {
+            vocab: 1,
+            embed: 2,
+            hidden: 3,
+        },
+        1,
+    );
+    let model = torch_io::to_safetensors(&weights, 8).unwrap();
+    let e = torch_io::import(&model, b"{}", None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid data settings: vocabulary 1 is outside 2–65536"
+    );
+}
+
 /// The fixture's tensors with one change, written as safetensors.
 fn edited(edit: impl FnOnce(&mut Vec<(String, Dtype, Vec<usize>, Vec<u8>)>)) -> Vec<u8> {
     let mut all = tensors(MODEL);

@@ -50,7 +50,10 @@ export class InsideView {
     $('inside-example-kind').addEventListener('change', () => this.listExamples());
     $('inside-example').addEventListener('change', () => this.pickExample());
     // A typed text has no known label.
-    $('inside-text').addEventListener('input', () => (this.truth = null));
+    $('inside-text').addEventListener('input', () => {
+      this.truth = null;
+      $('inside-example').value = '';
+    });
     $('inside-export-torch').addEventListener('click', () => this.exportPyTorch());
     $('inside-download').addEventListener('click', () => this.download(this.session.toFile(), 'lstm-lab-model.lstmlab'));
     for (const radio of document.querySelectorAll('input[name="inside-q"]')) {
@@ -141,6 +144,7 @@ export class InsideView {
     this.status(`Loaded ${source}: vocabulary ${info.vocab}, embedding ${info.embed}, ${info.hidden} units, ${info.maxlen} words per review${accuracy}.`);
     $('inside-model-error').hidden = true;
     for (const id of ['inside-run', 'inside-export-torch', 'inside-download', 'inside-open-stepper']) $(id).disabled = false;
+    $('inside-heatmap-card').hidden = false;
     document.body.dataset.insideModel = source;
     this.examples = examples;
     this.truth = null;
@@ -357,6 +361,7 @@ export class InsideView {
       range = [-m, m];
     }
     this.range = range;
+    this.legend(q, range);
     const g = this.geometry();
     const canvas = $('inside-heatmap');
     if (canvas.width !== g.width || canvas.height !== g.height) {
@@ -432,6 +437,17 @@ export class InsideView {
     ctx.strokeRect(col.x - 1, g.top + row * g.ch - 1, col.w + 2, g.ch + 2);
     ctx.strokeRect(col.x, g.labels, col.w, PAD_BAND);
     this.geom = g;
+  }
+
+  /** What the colours of the map mean for this quantity (the colour is never the only cue: the
+   * readout gives every value in numbers). */
+  legend(q, range) {
+    const swatch = ([r, g, b]) => `<span class="swatch" style="background: rgb(${r | 0} ${g | 0} ${b | 0})"></span>`;
+    const text = range[0] < 0
+      ? `${swatch(diverging(-1))} ${fmt(range[0], 2)} · ${swatch(diverging(0))} 0 · ${swatch(diverging(1))} +${fmt(range[1], 2)}` +
+        (q.range ? '' : ' (scaled to the largest |c| of this review)')
+      : `${swatch(sequential(0))} 0 (closed) · ${swatch(sequential(0.5))} 0.5 · ${swatch(sequential(1))} 1 (open)`;
+    $('inside-legend').innerHTML = `<b>${q.name}</b>: ${text}`;
   }
 
   hover(e) {
