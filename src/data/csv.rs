@@ -46,17 +46,29 @@ pub fn parse_label(value: &str) -> Option<u8> {
     }
 }
 
+/// The most a gzip file may unpack to: the full IMDB set is 66 MB; a small gzip "bomb" would
+/// otherwise take the page's 4 GB wasm memory down.
+pub const MAX_UNPACKED: usize = 1_000_000_000;
+
 /// Undo gzip if the bytes start with its magic number.
 pub fn maybe_gunzip(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DataError> {
+    gunzip_at_most(bytes, MAX_UNPACKED)
+}
+
+fn gunzip_at_most(bytes: &[u8], limit: usize) -> Result<std::borrow::Cow<'_, [u8]>, DataError> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(bytes.len() * 3);
-        flate2::read::MultiGzDecoder::new(bytes)
+        let mut out = Vec::with_capacity(bytes.len().saturating_mul(3).min(limit));
+        let read = flate2::read::MultiGzDecoder::new(bytes)
+            .take(limit as u64 + 1)
             .read_to_end(&mut out)
             .map_err(|e| {
                 DataError::NotCsv(format!(
                     "the file looks gzip-compressed but cannot be unpacked: {e}"
                 ))
             })?;
+        if read > limit {
+            return Err(DataError::TooLarge { limit });
+        }
         Ok(out.into())
     } else {
         Ok(bytes.into())
@@ -96,6 +108,8 @@ fn text_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DataError> {
     let mut text = maybe_gunzip(bytes)?;
     if text.starts_with(b"\xEF\xBB\xBF") {
         text = text[3..].to_vec().into();
+    } else if let Some(utf8) = from_utf16(&text)? {
+        text = utf8.into_bytes().into();
     }
     if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DataError::Empty);
@@ -108,10 +122,55 @@ fn text_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DataError> {
     Ok(text)
 }
 
+/// A file with a UTF-16 byte-order mark (as some spreadsheet programs save "Unicode text"),
+/// transcoded to UTF-8; `None` without one.
+fn from_utf16(bytes: &[u8]) -> Result<Option<String>, DataError> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return Ok(None),
+    };
+    let units: Vec<u16> = bytes[2..]
+        .chunks(2)
+        .map(|c| {
+            let pair = [c[0], *c.get(1).unwrap_or(&0)];
+            if little {
+                u16::from_le_bytes(pair)
+            } else {
+                u16::from_be_bytes(pair)
+            }
+        })
+        .collect();
+    String::from_utf16(&units).map(Some).map_err(|_| {
+        DataError::NotCsv(
+            "it starts like UTF-16 text but is not valid UTF-16; save it as UTF-8".into(),
+        )
+    })
+}
+
+/// The field separator: a comma, unless the header row has none and has semicolons or tabs
+/// (as spreadsheets in many locales save "CSV").
+fn delimiter(bytes: &[u8]) -> u8 {
+    let first = &bytes[..bytes
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .unwrap_or(bytes.len())];
+    let count = |d: u8| first.iter().filter(|&&b| b == d).count();
+    if count(b',') > 0 {
+        return b',';
+    }
+    [b';', b'\t']
+        .into_iter()
+        .max_by_key(|&d| count(d))
+        .filter(|&d| count(d) > 0)
+        .unwrap_or(b',')
+}
+
 fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
+        .delimiter(delimiter(bytes))
         .from_reader(bytes)
 }
 
@@ -142,8 +201,14 @@ pub fn read_labelled_texts(
     let bytes: &[u8] = &text;
     let mut reader = reader(bytes);
     let headers = header_names(&mut reader, bytes)?;
-    let text_index = find_column(&headers, &choice.text, &TEXT_NAMES, "text")?;
-    let label_index = find_column(&headers, &choice.label, &LABEL_NAMES, "label")?;
+    let found = |wanted: &Option<String>, names: &[&str], role: &str| {
+        find_column(&headers, wanted, names, role).map_err(|e| match looks_like_data(&headers) {
+            Some(first) => DataError::NoHeader { first },
+            None => e,
+        })
+    };
+    let text_index = found(&choice.text, &TEXT_NAMES, "text")?;
+    let label_index = found(&choice.label, &LABEL_NAMES, "label")?;
     if text_index == label_index {
         return Err(DataError::SameColumn(headers[text_index].clone()));
     }
@@ -193,20 +258,33 @@ pub fn read_labelled_texts(
             .min_by_key(|(_, (_, line))| *line)
             .map(|(v, c)| (v.clone(), *c))
             .expect("not empty");
-        let summary = unknown
+        // A wrong column can hold thousands of distinct values, each a whole review: the
+        // most frequent few, shortened, and how many more.
+        let mut by_count: Vec<(&String, usize)> =
+            unknown.iter().map(|(v, (n, _))| (v, *n)).collect();
+        by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let shown = 3;
+        let mut summary = by_count
             .iter()
-            .map(|(v, (n, _))| format!("“{v}” ×{n}"))
+            .take(shown)
+            .map(|(v, n)| format!("“{}” ×{n}", shorten(v, 40)))
             .collect::<Vec<_>>()
             .join(", ");
+        if by_count.len() > shown {
+            summary += &format!(" … and {} more", by_count.len() - shown);
+        }
         return Err(DataError::UnknownLabel {
             line: first_line,
             column: label_name,
-            value: first_value,
+            value: shorten(&first_value, 40),
             summary,
         });
     }
     if out.texts.is_empty() {
         return Err(DataError::HeaderOnly);
+    }
+    if out.texts.iter().all(|t| t.trim().is_empty()) {
+        return Err(DataError::EmptyTexts { column: text_name });
     }
     // csv reads an unclosed quote to the end of the file as one field; an odd number of quote
     // characters in the last record is the tell.
@@ -219,6 +297,28 @@ pub fn read_labelled_texts(
         });
     }
     Ok(out)
+}
+
+/// At most `n` characters of `s`, with "…" when cut.
+fn shorten(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// When no expected column name is in the header row, whether that row reads like data: a
+/// label value among its fields, or a field long and wordy like a review. Returns its start.
+fn looks_like_data(headers: &[String]) -> Option<String> {
+    let wordy = |h: &String| h.chars().count() > 40 || h.split_whitespace().count() > 6;
+    let labelled = headers.iter().any(|h| parse_label(h).is_some());
+    (headers.iter().any(wordy) || (labelled && headers.len() > 1))
+        .then(|| shorten(&headers.join(","), 60))
+}
+
+/// Whether a line ends at `bytes[i]`: a `\n`, or a `\r` not followed by `\n` (old Mac files).
+fn line_end(bytes: &[u8], i: usize) -> bool {
+    bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
 /// Line numbers from byte offsets. csv's own line count lags by one after a CRLF (it has not
@@ -237,10 +337,8 @@ impl LineCounter {
         if bytes.get(offset) == Some(&b'\n') {
             offset += 1;
         }
-        self.newlines += bytes[self.offset.min(offset)..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
+        let start = self.offset.min(offset);
+        self.newlines += (start..offset).filter(|&i| line_end(bytes, i)).count() as u64;
         self.offset = self.offset.max(offset);
         self.newlines + 1
     }
@@ -252,8 +350,8 @@ fn from_line(bytes: &[u8], line: u64) -> Option<&[u8]> {
         return Some(bytes);
     }
     let mut current = 1u64;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'\n' {
+    for i in 0..bytes.len() {
+        if line_end(bytes, i) {
             current += 1;
             if current == line {
                 return Some(&bytes[i + 1..]);
@@ -263,17 +361,43 @@ fn from_line(bytes: &[u8], line: u64) -> Option<&[u8]> {
     None
 }
 
-/// Whether the record starting on `line` opens a quote it never closes: from there to the end
-/// of the file the quote characters do not pair up (escaped quotes come in pairs).
+/// Whether the record starting on `line` opens a quote it never closes. RFC 4180's quote
+/// state, as the parser keeps it: a quote opens a quoted field only at the start of a field, a
+/// doubled quote inside is an escaped one, and a quote inside an unquoted field (`my 5" phone`)
+/// is a plain character.
 fn unclosed_quote(bytes: &[u8], line: u64) -> bool {
-    from_line(bytes, line).is_some_and(|rest| rest.iter().filter(|&&b| b == b'"').count() % 2 == 1)
+    let Some(rest) = from_line(bytes, line) else {
+        return false;
+    };
+    let delim = delimiter(bytes);
+    let (mut quoted, mut field_start) = (false, true);
+    let mut i = 0;
+    while i < rest.len() {
+        let b = rest[i];
+        if quoted {
+            if b == b'"' {
+                if rest.get(i + 1) == Some(&b'"') {
+                    i += 1; // escaped quote
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && field_start {
+            quoted = true;
+            field_start = false;
+        } else {
+            field_start = b == delim || b == b'\n' || b == b'\r';
+        }
+        i += 1;
+    }
+    quoted
 }
 
 fn preview_line(bytes: &[u8], line: u64) -> String {
     let rest = from_line(bytes, line).unwrap_or_default();
     let end = rest
         .iter()
-        .position(|&b| b == b'\n')
+        .position(|&b| b == b'\n' || b == b'\r')
         .unwrap_or(rest.len())
         .min(60);
     String::from_utf8_lossy(&rest[..end]).trim_end().to_string()
@@ -364,7 +488,10 @@ mod tests {
             unknown.starts_with("line 3, column “sentiment”: unknown label “neutral”"),
             "{unknown}"
         );
-        assert!(unknown.contains("“mixed” ×1, “neutral” ×2"), "{unknown}");
+        assert!(
+            unknown.contains("“neutral” ×2, “mixed” ×1"),
+            "most frequent first: {unknown}"
+        );
         let quote = msg("review,sentiment\ngood,positive\n\"never closed,negative\nx,positive\n");
         assert!(
             quote.starts_with("line 3: a quoted field is never closed"),
@@ -396,5 +523,102 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("both"), "{e}");
+    }
+
+    #[test]
+    fn semicolons_tabs_utf16_and_lone_cr() {
+        let d = read("review;sentiment\ngood, really;positive\nbad;negative\n").unwrap();
+        assert_eq!(d.texts, vec!["good, really", "bad"]);
+        let d = read("review\tsentiment\ngood\tpositive\nbad\t0\n").unwrap();
+        assert_eq!(d.labels, vec![1, 0]);
+        let text = "review,sentiment\r\nsehr gut,positive\r\nschlecht,negative\r\n";
+        for little in [true, false] {
+            let mut bytes = if little {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for u in text.encode_utf16() {
+                bytes.extend(if little {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                });
+            }
+            let d = read_labelled_texts(&bytes, &ColumnChoice::default()).unwrap();
+            assert_eq!(d.texts, vec!["sehr gut", "schlecht"]);
+            assert_eq!(d.lines, vec![2, 3]);
+        }
+        // Old Mac line ends: every row on its own line number.
+        let d = read("review,sentiment\ra,positive\rb,negative\rc,positive\r").unwrap();
+        assert_eq!(d.lines, vec![2, 3, 4]);
+        let e = read("review,sentiment\ra,positive\rb,negative,x\r").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("line 3: expected 2 fields, found 3"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_quote_inside_an_unquoted_field_is_a_character() {
+        let d = read("review,sentiment\nok,positive\nmy 5\" phone,negative\n").unwrap();
+        assert_eq!(d.texts[1], "my 5\" phone");
+        let d = read("review,sentiment\n\"say \"\"hi\"\"\",positive\n").unwrap();
+        assert_eq!(d.texts[0], "say \"hi\"");
+        let e = read("review,sentiment\nok,positive\n\"never closed,negative\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("line 3: a quoted field is never closed"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn wrong_columns_and_headerless_files_say_so_briefly() {
+        let review = "An utterly charming film that I would happily watch again";
+        let e = read(&format!("{review},positive\nawful,negative\n")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the first row looks like a review, not a header (“An utterly charming film that I would happily watch again,po…”); \
+             add a header row such as “review,sentiment”, or choose the columns to use"
+        );
+        // A real header with other names is not mistaken for data.
+        let e = read("text,stars\nhi,5\n").unwrap_err().to_string();
+        assert!(e.starts_with("no label column"), "{e}");
+        // The label column chosen wrongly: hundreds of distinct "labels", each a review.
+        let mut csv = String::from("a,b\n");
+        for i in 0..300 {
+            csv +=
+                &format!("positive,this is review number {i} and it goes on for a while longer\n");
+        }
+        let choice = ColumnChoice {
+            text: Some("a".into()),
+            label: Some("b".into()),
+        };
+        let e = read_labelled_texts(csv.as_bytes(), &choice)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(" … and 297 more)"), "{e}");
+        assert!(e.len() < 400, "a short message: {e}");
+        let e = read("review,sentiment\n ,positive\n,negative\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "every text in column “review” is empty; is that the column with the reviews? Choose the columns to use"
+        );
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_limit() {
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write;
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(&vec![b'a'; 100_000]).unwrap();
+        let bytes = gz.finish().unwrap();
+        assert_eq!(
+            gunzip_at_most(&bytes, 50_000).unwrap_err(),
+            DataError::TooLarge { limit: 50_000 }
+        );
+        assert_eq!(gunzip_at_most(&bytes, 100_000).unwrap().len(), 100_000);
     }
 }

@@ -57,6 +57,18 @@ pub enum DataError {
         need: usize,
     },
     BadSettings(String),
+    /// Every text is empty or blank: most likely the wrong column.
+    EmptyTexts {
+        column: String,
+    },
+    /// A gzip file that unpacks to more than `limit` bytes.
+    TooLarge {
+        limit: usize,
+    },
+    /// No header row: the first row reads like data.
+    NoHeader {
+        first: String,
+    },
 }
 
 impl fmt::Display for DataError {
@@ -117,6 +129,19 @@ impl fmt::Display for DataError {
                 "only {rows} labelled rows; at least {need} are needed to split them into training and validation sets"
             ),
             DataError::BadSettings(m) => write!(f, "invalid data settings: {m}"),
+            DataError::EmptyTexts { column } => write!(
+                f,
+                "every text in column “{column}” is empty; is that the column with the reviews? Choose the columns to use"
+            ),
+            DataError::TooLarge { limit } => write!(
+                f,
+                "the file unpacks to more than {} MB, the most LSTM Lab reads; use a smaller part of it",
+                limit / 1_000_000
+            ),
+            DataError::NoHeader { first } => write!(
+                f,
+                "the first row looks like a review, not a header (“{first}”); add a header row such as “review,sentiment”, or choose the columns to use"
+            ),
         }
     }
 }
