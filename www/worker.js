@@ -173,9 +173,10 @@ const handlers = {
     try {
       preview = session.loadCsv(data, columns ?? null);
     } catch (e) {
-      // When the columns were not found, send the file's header so the user can pick them.
+      // When the columns were not found (or hold nothing), send the file's header so the user
+      // can pick them. The kind comes from Rust's error type, not from the message's words.
       let headers = null;
-      if (/^no (text|label) column/.test(errorText(e))) {
+      if (['missing-column', 'same-column', 'empty-texts'].includes(session.lastDataErrorKind())) {
         try {
           headers = wasm.csvHeaders(data);
         } catch {

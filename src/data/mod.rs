@@ -71,6 +71,30 @@ pub enum DataError {
     },
 }
 
+impl DataError {
+    /// A stable name for the kind of problem, for the page to act on (the column chooser, say)
+    /// without reading the message.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DataError::Empty => "empty",
+            DataError::HeaderOnly => "header-only",
+            DataError::NotCsv(_) => "not-csv",
+            DataError::MissingColumn { .. } => "missing-column",
+            DataError::SameColumn(_) => "same-column",
+            DataError::UnknownLabel { .. } => "unknown-label",
+            DataError::UnterminatedQuote { .. } => "unterminated-quote",
+            DataError::FieldCount { .. } => "field-count",
+            DataError::InvalidUtf8 { .. } => "invalid-utf8",
+            DataError::SingleClass { .. } => "single-class",
+            DataError::TooFewRows { .. } => "too-few-rows",
+            DataError::BadSettings(_) => "bad-settings",
+            DataError::EmptyTexts { .. } => "empty-texts",
+            DataError::TooLarge { .. } => "too-large",
+            DataError::NoHeader { .. } => "no-header",
+        }
+    }
+}
+
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

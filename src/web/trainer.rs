@@ -66,6 +66,8 @@ pub(super) struct SessionState {
     pub(super) predictor: Option<Rc<Predictor>>,
     /// The saved file's description, when the predictor came from a file.
     loaded: Option<modelfile::Header>,
+    /// The kind of the last data error (`DataError::kind`).
+    last_data_error: Option<&'static str>,
 }
 
 #[wasm_bindgen]
@@ -158,11 +160,21 @@ impl TrainerSession {
         } else {
             from_js(columns, "columns")?
         };
-        let texts = read_labelled_texts(bytes, &columns).map_err(js_error)?;
-        check_trainable(&texts).map_err(js_error)?;
+        let read = read_labelled_texts(bytes, &columns)
+            .and_then(|texts| check_trainable(&texts).map(|()| texts));
+        self.state.borrow_mut().last_data_error = read.as_ref().err().map(|e| e.kind());
+        let texts = read.map_err(js_error)?;
         let value = to_js(&preview(&texts))?;
         self.state.borrow_mut().texts = Some(texts);
         Ok(value)
+    }
+
+    /// The kind of the last `loadCsv` failure (`crate::data::DataError::kind`), or `undefined`
+    /// after a success: the worker offers the column chooser on "missing-column",
+    /// "same-column" and "empty-texts".
+    #[wasm_bindgen(js_name = lastDataErrorKind)]
+    pub fn last_data_error_kind(&self) -> Option<String> {
+        self.state.borrow().last_data_error.map(String::from)
     }
 
     /// Split, tokenise and build a fresh model; the previous run (if any) is discarded.

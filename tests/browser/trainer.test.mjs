@@ -190,6 +190,7 @@ browserTest('malformed files get named problems; the loaded data stays', async (
     ['picture.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), /this is not a CSV file: it contains binary data/],
     ['one-class.csv', 'review,sentiment\na,positive\nb,positive\nc,positive\nd,positive\n', /every row is positive; training needs both/],
     ['tiny.csv', 'review,sentiment\na,positive\nb,negative\n', /only 2 labelled rows; at least 4 are needed/],
+    ['headerless.csv', 'I loved every minute of this film and its cast,positive\nawful,negative\n', /the first row looks like a review, not a header/],
   ];
   for (const [name, content, pattern] of cases) {
     await upload(app, name, content);
@@ -210,6 +211,19 @@ browserTest('malformed files get named problems; the loaded data stays', async (
   await page.waitForFunction(() => document.getElementById('trainer-counts').textContent.startsWith('other.csv'));
   assert.match(await app.text('#trainer-counts'), /^other\.csv: 4 reviews — 2 positive, 2 negative/);
   assert.equal(await page.locator('#trainer-column-chooser').isHidden(), true);
+
+  // The text column picked wrongly (every text empty): the chooser is offered again.
+  await upload(app, 'blank.csv', 'review,note,sentiment\n,lovely,positive\n,awful,negative\n,superb,positive\n,dull,negative\n');
+  assert.match(await app.text('#trainer-data-error'), /every text in column “review” is empty/);
+  assert.equal(await page.locator('#trainer-column-chooser').isHidden(), false);
+  await page.selectOption('#trainer-choose-text', 'note');
+  await page.selectOption('#trainer-choose-label', 'sentiment');
+  await page.click('#trainer-choose-apply');
+  await page.waitForFunction(() => document.getElementById('trainer-counts').textContent.startsWith('blank.csv'));
+
+  // Semicolons, as spreadsheets in many locales save "CSV".
+  await upload(app, 'semicolons.csv', 'review;sentiment\n"good, really";positive\nbad;negative\nfine;positive\npoor;negative\n');
+  assert.match(await app.text('#trainer-counts'), /^semicolons\.csv: 4 reviews — 2 positive, 2 negative/);
 
   // The built-in sample loads with no upload.
   await page.click('#trainer-sample');
