@@ -277,7 +277,7 @@ fn train(o: Options) -> Result<(), String> {
         }
     }
     if let Some(out) = o.value("--save") {
-        let weights = block_on(trainer.model().to_weights()).map_err(|e| format!("{e:?}"))?;
+        let weights = block_on(trainer.model().to_weights()).map_err(|e| e.to_string())?;
         let bytes = modelfile::save(
             &weights,
             &trainer.data.tokenizer,
@@ -324,7 +324,7 @@ fn examples(o: Options) -> Result<(), String> {
         256,
         &device,
     ))
-    .map_err(|e| format!("{e:?}"))?;
+    .map_err(|e| e.to_string())?;
     let name = std::path::Path::new(csv_path)
         .file_name()
         .map_or(csv_path.into(), |n| n.to_string_lossy().into_owned());
@@ -353,7 +353,7 @@ fn predict(o: Options) -> Result<(), String> {
         return Err("give the text to classify after the options".into());
     }
     let predictor = Predictor::from_saved(&saved, &Device::flex());
-    let p = block_on(predictor.predict(&text)).map_err(|e| format!("{e:?}"))?;
+    let p = block_on(predictor.predict(&text)).map_err(|e| e.to_string())?;
     println!("{} (P(positive) = {:.3})", p.label, p.probability);
     let words: Vec<String> = p
         .tokens

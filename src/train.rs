@@ -79,7 +79,8 @@ impl std::error::Error for TrainError {}
 
 impl From<ExecutionError> for TrainError {
     fn from(e: ExecutionError) -> Self {
-        TrainError::Device(format!("{e:?}"))
+        // Display, not Debug: this text reaches the page.
+        TrainError::Device(e.to_string())
     }
 }
 

@@ -69,6 +69,11 @@ pub enum DataError {
     NoHeader {
         first: String,
     },
+    /// Fewer than two rows of a label: the stratified split cannot put one on each side.
+    FewOfLabel {
+        label: String,
+        count: usize,
+    },
 }
 
 impl DataError {
@@ -91,6 +96,7 @@ impl DataError {
             DataError::EmptyTexts { .. } => "empty-texts",
             DataError::TooLarge { .. } => "too-large",
             DataError::NoHeader { .. } => "no-header",
+            DataError::FewOfLabel { .. } => "few-of-label",
         }
     }
 }
@@ -161,6 +167,10 @@ impl fmt::Display for DataError {
                 f,
                 "the file unpacks to more than {} MB, the most LSTM Lab reads; use a smaller part of it",
                 limit / 1_000_000
+            ),
+            DataError::FewOfLabel { label, count } => write!(
+                f,
+                "only {count} {label} review; training needs at least 2 of each label (one to train on, one to validate)"
             ),
             DataError::NoHeader { first } => write!(
                 f,
@@ -284,10 +294,20 @@ pub fn check_trainable(texts: &csv::LabelledTexts) -> Result<(), DataError> {
             need: MIN_ROWS,
         });
     }
+    // The split is stratified: each label needs a row on each side.
+    for (label, count) in [("positive", positives), ("negative", n - positives)] {
+        if count < 2 {
+            return Err(DataError::FewOfLabel {
+                label: label.into(),
+                count,
+            });
+        }
+    }
     Ok(())
 }
 
-/// Shuffle with the seed, split, fit the tokenizer on the training texts, encode both splits.
+/// Shuffle with the seed, split each label in the same proportion, fit the tokenizer on the
+/// training texts, encode both splits.
 #[cfg(feature = "trainer")]
 pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepared, DataError> {
     config.validate()?;
@@ -295,8 +315,27 @@ pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepare
     let n = texts.texts.len();
     let mut order: Vec<usize> = (0..n).collect();
     Rng::stream(config.seed, 0x5917).shuffle(&mut order);
-    let n_train = ((n as f64 * config.train_fraction).round() as usize).clamp(1, n - 1);
-    let (train_rows, valid_rows) = order.split_at(n_train);
+    // Stratified: each label is split in the same proportion, so both sides hold both labels
+    // (check_trainable guarantees two rows of each) in the file's ratio. Rows keep their
+    // shuffled order within each side.
+    let mut quota = [0usize; 2];
+    for label in [0u8, 1] {
+        let count = texts.count(label);
+        quota[label as usize] =
+            ((count as f64 * config.train_fraction).round() as usize).clamp(1, count - 1);
+    }
+    let (mut train_rows, mut valid_rows) = (Vec::new(), Vec::new());
+    let mut taken = [0usize; 2];
+    for &i in &order {
+        let label = texts.labels[i] as usize;
+        if taken[label] < quota[label] {
+            taken[label] += 1;
+            train_rows.push(i);
+        } else {
+            valid_rows.push(i);
+        }
+    }
+    let (train_rows, valid_rows) = (&train_rows[..], &valid_rows[..]);
     let tokenizer = Tokenizer::fit(
         train_rows.iter().map(|&i| texts.texts[i].as_str()),
         config.vocab,
@@ -412,6 +451,28 @@ mod tests {
             a.train.row(0)[..3],
             [0, 0, 0],
             "two words, padded at the front"
+        );
+    }
+
+    #[test]
+    fn the_split_keeps_each_labels_share_on_both_sides() {
+        let mut texts = sample(100);
+        // 10 positive reviews among 100: a plain shuffle could leave a side with none.
+        texts.labels = (0..100).map(|i| u8::from(i % 10 == 3)).collect();
+        let config = DataConfig {
+            vocab: 50,
+            maxlen: 5,
+            train_fraction: 0.8,
+            seed: 3,
+        };
+        let d = prepare(&texts, config).unwrap();
+        let positives = |s: &Split| s.labels.iter().filter(|&&l| l == 1).count();
+        assert_eq!((d.train.len(), positives(&d.train)), (80, 8));
+        assert_eq!((d.valid.len(), positives(&d.valid)), (20, 2));
+        texts.labels = (0..100).map(|i| u8::from(i == 50)).collect();
+        assert_eq!(
+            prepare(&texts, config).unwrap_err().to_string(),
+            "only 1 positive review; training needs at least 2 of each label (one to train on, one to validate)"
         );
     }
 

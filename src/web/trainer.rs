@@ -259,7 +259,7 @@ impl TrainerSession {
             let p = predictor
                 .predict(&text)
                 .await
-                .map_err(|e| JsError::new(&format!("{e:?}")))?;
+                .map_err(|e| JsError::new(&format!("the device failed: {e}")))?;
             Ok(to_js(&p)?)
         })
     }
@@ -296,7 +296,7 @@ impl TrainerSession {
             let weights = weights_source
                 .weights()
                 .await
-                .map_err(|e| JsError::new(&format!("{e:?}")))?;
+                .map_err(|e| JsError::new(&format!("the device failed: {e}")))?;
             let bytes = modelfile::save(&weights, &tokenizer, data, train, validated);
             Ok(js_sys::Uint8Array::from(&bytes[..]).into())
         })
@@ -328,7 +328,7 @@ impl TrainerSession {
             let device = model.embedding.weight.val().device();
             let p = crate::examples::probabilities(model, &valid, 256, &device)
                 .await
-                .map_err(|e| JsError::new(&format!("{e:?}")))?;
+                .map_err(|e| JsError::new(&format!("the device failed: {e}")))?;
             // Borrowed again only now: a JS call during the await may have used the state.
             let s = state.borrow();
             let texts = s
@@ -386,7 +386,8 @@ impl TrainerSession {
     pub fn fused_self_test(&self) -> js_sys::Promise {
         let gpu = self.state.borrow().gpu.clone();
         future_to_promise(async move {
-            let failed = |e| JsError::new(&format!("{e:?}"));
+            let failed =
+                |e: burn::tensor::ExecutionError| JsError::new(&format!("the device failed: {e}"));
             // The WGSL kernels when there is WebGPU, then the CPU LSTM (this module's SIMD build).
             let mut results = match gpu {
                 Some(gpu) => crate::fused_check::compare_all(&gpu)
