@@ -383,16 +383,21 @@ fn export(o: Options) -> Result<(), String> {
         std::fs::write(&file, bytes).map_err(|e| format!("{}: {e}", file.display()))?;
         println!("wrote {} ({} bytes)", file.display(), bytes.len());
     }
+    println!("{} (maxlen in the safetensors metadata)", describe(&saved));
+    Ok(())
+}
+
+/// A model's sizes in one line.
+fn describe(saved: &modelfile::SavedModel) -> String {
     let c = saved.weights.config;
-    println!(
-        "vocabulary {}, embedding {}, hidden {}, {} words, maxlen {} (in the safetensors metadata)",
+    format!(
+        "vocabulary {}, embedding {}, hidden {}, {} words, maxlen {}",
         c.vocab,
         c.embed,
         c.hidden,
         saved.header.words.len(),
         saved.header.data.maxlen
-    );
-    Ok(())
+    )
 }
 
 fn import(o: Options) -> Result<(), String> {
@@ -411,16 +416,7 @@ fn import(o: Options) -> Result<(), String> {
         torch_io::import(&model, &vocab, maxlen).map_err(|e| format!("{}: {e}", dir.display()))?;
     let bytes = saved.to_bytes();
     std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
-    let c = saved.weights.config;
-    println!(
-        "saved {out} ({} bytes): vocabulary {}, embedding {}, hidden {}, {} words, maxlen {}",
-        bytes.len(),
-        c.vocab,
-        c.embed,
-        c.hidden,
-        saved.header.words.len(),
-        saved.header.data.maxlen
-    );
+    println!("saved {out} ({} bytes): {}", bytes.len(), describe(&saved));
     Ok(())
 }
 

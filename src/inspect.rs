@@ -19,7 +19,7 @@
 //! shows for the same weights and inputs.
 
 use crate::classifier::ModelWeights;
-use crate::data::tokenizer::{Tokenizer, pad_front, words};
+use crate::data::tokenizer::Tokenizer;
 use crate::stepper::StepperSetup;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -232,6 +232,14 @@ pub struct TextInspection {
     pub inspection: Inspection,
 }
 
+/// `text`'s ids as training made them (kept words, the last `maxlen`, zeros in front), and how
+/// many of them are padding.
+fn padded(tokenizer: &Tokenizer, maxlen: usize, text: &str) -> (Vec<u32>, usize) {
+    let ids = tokenizer.encode(text, maxlen);
+    let padding = ids.iter().take_while(|&&id| id == 0).count();
+    (ids, padding)
+}
+
 /// Tokenize `text` as training did (kept words, the last `maxlen`, padded at the front) and
 /// inspect it.
 pub fn inspect_text(
@@ -240,8 +248,7 @@ pub fn inspect_text(
     maxlen: usize,
     text: &str,
 ) -> Result<TextInspection, InspectError> {
-    let ids = pad_front(&tokenizer.ids(text), maxlen);
-    let padding = ids.iter().take_while(|&&id| id == 0).count();
+    let (ids, padding) = padded(tokenizer, maxlen, text);
     let positions = ids
         .iter()
         .map(|&id| Position {
@@ -249,24 +256,20 @@ pub fn inspect_text(
             word: (id != 0).then(|| tokenizer.word(id).unwrap_or("?").to_string()),
         })
         .collect();
-    let mut words: Vec<TextWord> = words(text)
-        .map(|word| {
-            let known = tokenizer.id(&word).is_some();
-            TextWord {
-                word,
-                position: None,
-                known,
-            }
+    // The read words fill the positions after the padding, in order.
+    let mut next = padding;
+    let words = tokenizer
+        .views(text, maxlen)
+        .into_iter()
+        .map(|t| TextWord {
+            position: t.used.then(|| {
+                next += 1;
+                next - 1
+            }),
+            known: t.id.is_some(),
+            word: t.word,
         })
         .collect();
-    // The kept words fill the positions from the back.
-    let mut next = maxlen;
-    for w in words.iter_mut().rev() {
-        if w.known && next > padding {
-            next -= 1;
-            w.position = Some(next);
-        }
-    }
     Ok(TextInspection {
         words,
         positions,
@@ -285,8 +288,7 @@ pub fn stepper_setup(
     maxlen: usize,
     text: &str,
 ) -> Result<StepperSetup, InspectError> {
-    let ids = pad_front(&tokenizer.ids(text), maxlen);
-    let padding = ids.iter().take_while(|&&id| id == 0).count();
+    let (ids, padding) = padded(tokenizer, maxlen, text);
     if padding == ids.len() {
         return Err(InspectError::NoWords);
     }

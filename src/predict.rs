@@ -1,6 +1,6 @@
 //! Predicting the sentiment of any text with a trained model, showing which words it saw.
 
-use crate::data::tokenizer::{self, Tokenizer};
+use crate::data::tokenizer::{TokenView, Tokenizer};
 use crate::lstm::module::LstmKernel;
 use crate::model::{SentimentModel, id_tensor};
 use crate::modelfile::SavedModel;
@@ -8,16 +8,6 @@ use burn::module::Module;
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, ExecutionError};
 use serde::Serialize;
-
-/// One word of the input as the model saw it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct TokenView {
-    pub word: String,
-    /// Its id, or `None` when it is not among the kept words.
-    pub id: Option<u32>,
-    /// Whether it is among the last `maxlen` ids the model read.
-    pub used: bool,
-}
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Prediction {
@@ -62,24 +52,7 @@ impl Predictor {
 
     /// Which words were kept, and which of them fit in the last `maxlen` ids.
     pub fn tokens(&self, text: &str) -> Vec<TokenView> {
-        let mut tokens: Vec<TokenView> = tokenizer::words(text)
-            .map(|word| {
-                let id = self.tokenizer.id(&word);
-                TokenView {
-                    word,
-                    id,
-                    used: false,
-                }
-            })
-            .collect();
-        let mut budget = self.maxlen;
-        for t in tokens.iter_mut().rev() {
-            if t.id.is_some() && budget > 0 {
-                t.used = true;
-                budget -= 1;
-            }
-        }
-        tokens
+        self.tokenizer.views(text, self.maxlen)
     }
 
     pub async fn predict(&self, text: &str) -> Result<Prediction, ExecutionError> {

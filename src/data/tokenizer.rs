@@ -138,6 +138,38 @@ impl Tokenizer {
     }
 }
 
+/// One word of a text as the model sees it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TokenView {
+    pub word: String,
+    /// Its id, or `None` when it is not among the kept words.
+    pub id: Option<u32>,
+    /// Whether it is among the last `maxlen` ids the model reads.
+    pub used: bool,
+}
+
+impl Tokenizer {
+    /// Every word of `text`: which were kept, and which of them fit in the last `maxlen` ids
+    /// (the ones [`Tokenizer::encode`] keeps).
+    pub fn views(&self, text: &str, maxlen: usize) -> Vec<TokenView> {
+        let mut tokens: Vec<TokenView> = words(text)
+            .map(|word| TokenView {
+                id: self.id(&word),
+                word,
+                used: false,
+            })
+            .collect();
+        let mut budget = maxlen;
+        for t in tokens.iter_mut().rev() {
+            if t.id.is_some() && budget > 0 {
+                t.used = true;
+                budget -= 1;
+            }
+        }
+        tokens
+    }
+}
+
 /// Keep the last `maxlen` ids; fill the front with zeros.
 pub fn pad_front(ids: &[u32], maxlen: usize) -> Vec<u32> {
     let kept = &ids[ids.len().saturating_sub(maxlen)..];
