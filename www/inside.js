@@ -371,23 +371,13 @@ export class InsideView {
     const ctx = canvas.getContext('2d');
     ctx.fillStyle = getComputedStyle(document.body).getPropertyValue('--panel') || '#fff';
     ctx.fillRect(0, 0, g.width, g.height);
-    // The map itself, as one image: rows are units in `order`, columns positions.
-    const mapWidth = g.width - 2 - g.left;
-    const image = ctx.createImageData(mapWidth, g.ch * x.hidden);
-    const pixels = new Uint32Array(image.data.buffer); // RGBA bytes as little-endian words
-    const color = range[0] < 0 ? (v) => diverging(v / range[1]) : (v) => sequential(v);
-    for (let row = 0; row < x.hidden; row++) {
-      const unit = this.order[row];
-      for (let t = 0; t < x.steps; t++) {
-        const [r, gg, b] = color(values[t * x.hidden + unit]);
-        const word = (255 << 24) | (b << 16) | (gg << 8) | r;
-        const { x: cx, w } = g.columns[t];
-        for (let dy = 0; dy < g.ch; dy++) {
-          const base = (row * g.ch + dy) * mapWidth + cx - g.left;
-          pixels.fill(word, base, base + w);
-        }
-      }
+    // The map itself, as one image: rows are units in `order`, columns positions. Kept between
+    // draws: moving the cursor redraws only what lies on top of it.
+    const key = `${this.quantity}|${g.width}|${g.height}|${$('inside-padding-full').checked}`;
+    if (this.mapCache?.result !== this.result || this.mapCache.key !== key) {
+      this.mapCache = { result: this.result, key, image: this.mapImage(values, range, g) };
     }
+    const image = this.mapCache.image;
     ctx.putImageData(image, g.left, g.top);
     // The band above: grey over padding, the word colours over words; the words themselves
     // when their columns are wide enough.
@@ -437,6 +427,28 @@ export class InsideView {
     ctx.strokeRect(col.x - 1, g.top + row * g.ch - 1, col.w + 2, g.ch + 2);
     ctx.strokeRect(col.x, g.labels, col.w, PAD_BAND);
     this.geom = g;
+  }
+
+  /** The heatmap's pixels for `values` at geometry `g`. */
+  mapImage(values, range, g) {
+    const x = this.result.inspection;
+    const mapWidth = g.width - 2 - g.left;
+    const image = new ImageData(mapWidth, g.ch * x.hidden);
+    const pixels = new Uint32Array(image.data.buffer); // RGBA bytes as little-endian words
+    const color = range[0] < 0 ? (v) => diverging(v / range[1]) : (v) => sequential(v);
+    for (let row = 0; row < x.hidden; row++) {
+      const unit = this.order[row];
+      for (let t = 0; t < x.steps; t++) {
+        const [r, gg, b] = color(values[t * x.hidden + unit]);
+        const word = (255 << 24) | (b << 16) | (gg << 8) | r;
+        const { x: cx, w } = g.columns[t];
+        for (let dy = 0; dy < g.ch; dy++) {
+          const base = (row * g.ch + dy) * mapWidth + cx - g.left;
+          pixels.fill(word, base, base + w);
+        }
+      }
+    }
+    return image;
   }
 
   /** What the colours of the map mean for this quantity (the colour is never the only cue: the
