@@ -10,6 +10,8 @@ import { StepperView } from './stepper.js';
 import { GradFlowView } from './gradflow.js';
 import { TrainerView } from './trainer.js';
 import { InsideView } from './inside.js';
+import { LinkState } from './urlstate.js';
+import { Presenter } from './presenter.js';
 
 const appStatus = document.getElementById('app-status');
 const panicBanner = document.getElementById('panic-banner');
@@ -88,6 +90,8 @@ function registerServiceWorker() {
 
 async function main() {
   setupTabs();
+  // Enter in a settings field must not submit (and reload) the page.
+  for (const form of document.querySelectorAll('form')) form.addEventListener('submit', (e) => e.preventDefault());
   await loadModule();
   document.getElementById('app-version').textContent = wasm.version();
   appStatus.textContent = 'Looking for a GPU…';
@@ -105,6 +109,17 @@ async function main() {
   };
   globalThis.lstmLab = app;
   await Promise.all([app.blowup.ready, app.gradflow.ready]);
+  // The view a link asks for (see urlstate.js), then every later change goes into the address.
+  const presenter = new Presenter();
+  app.link = new LinkState(app, wasm, { presenter });
+  presenter.link = app.link;
+  if (location.search) await app.link.apply(new URLSearchParams(location.search));
+  app.link.follow();
+  // A link's settings may have started new runs: ready means they are on screen.
+  await Promise.all([
+    document.getElementById('blowup').dataset.busy === 'true' && app.blowup.schedule(),
+    document.getElementById('stepper').dataset.gradflowBusy === 'true' && app.gradflow.schedule(),
+  ]);
   appStatus.hidden = true;
   document.body.dataset.ready = 'true';
   performance.mark('lstm-lab:first-view-ready'); // read by scripts/bench-load.mjs

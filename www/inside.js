@@ -42,6 +42,7 @@ export class InsideView {
     this.result = null;
     this.quantity = 'i';
     this.cursor = { position: 0, row: 0 };
+    this.section = $('inside');
     $('inside-pretrained').addEventListener('click', () => this.loadPretrained());
     $('inside-file').addEventListener('change', (e) => this.loadFile(e.target.files[0]).finally(() => (e.target.value = '')));
     $('inside-torch').addEventListener('change', (e) => this.loadPyTorch([...e.target.files]).finally(() => (e.target.value = '')));
@@ -301,17 +302,23 @@ export class InsideView {
 
   /** The Cell stepper on this review with the model's own cell, at the cursor's word and unit. */
   openStepper() {
+    if (this.openStepperHere()) location.hash = '#stepper';
+  }
+
+  /** The same without switching tabs (a link restores it); false when there is nothing to open. */
+  openStepperHere() {
+    if (!this.session || !this.result) return false;
     let setup;
     try {
       setup = this.session.stepperSetup($('inside-text').value);
     } catch (e) {
       this.fail(`Cell stepper: ${e.message ?? e}`);
-      return;
+      return false;
     }
     const { position, row } = this.cursor;
     const t = Math.max(1, position - this.result.padding + 1);
-    globalThis.lstmLab.stepper.loadSetup(setup, { name: `Trained model: ${this.source}`, unit: this.order[row], t });
-    location.hash = '#stepper';
+    globalThis.lstmLab.stepper.loadSetup(setup, { name: `Trained model: ${this.source}`, unit: this.order[row], t, fromInside: true });
+    return true;
   }
 
   // ------------------------------------------------------------------ heatmap

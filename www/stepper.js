@@ -69,6 +69,9 @@ export class StepperView {
 
   loadPreset(id) {
     this.base = this.wasm.stepperPreset(id, 1);
+    // As it came: a link stores only what differs from it (see urlstate.js).
+    this.origin = structuredClone(this.base);
+    this.fromInside = false;
     $('stepper-note').textContent = this.base.note;
     $('stepper-sequence').value = this.base.sequence;
     $('stepper-forget-bias').value = '0';
@@ -80,7 +83,7 @@ export class StepperView {
    * A setup from elsewhere (Inside the model: a trained model's cell on a review), listed in the
    * preset menu under `name`; opens at step `t` with `unit` in the diagram.
    */
-  loadSetup(setup, { name, unit = 0, t = 1 }) {
+  loadSetup(setup, { name, unit = 0, t = 1, fromInside = false }) {
     const select = $('stepper-preset');
     let option = select.querySelector('option[value="external"]');
     if (!option) {
@@ -90,6 +93,8 @@ export class StepperView {
     option.textContent = name;
     select.value = 'external';
     this.base = setup;
+    this.origin = structuredClone(setup);
+    this.fromInside = fromInside;
     $('stepper-note').textContent = setup.note;
     $('stepper-sequence').value = setup.sequence;
     $('stepper-forget-bias').value = '0';
@@ -376,6 +381,7 @@ export class StepperView {
     const { input: E, hidden: H } = w;
     const box = $('stepper-weights');
     if (E > EDITABLE_MAX || H > EDITABLE_MAX) {
+      delete box.dataset.shape;
       box.innerHTML = `<p class="hint">Weights are editable up to input and hidden size ${EDITABLE_MAX}; here is every weight as a heatmap (rows: gate·unit; columns: W | U | b).</p>`;
       const rows = [];
       for (const [gi, gate] of GATES.entries()) {
@@ -392,6 +398,21 @@ export class StepperView {
       box.appendChild(heatmap(rows, 9));
       return;
     }
+    // Same sizes: new values into the same inputs, so a keyboard user's focus (and place) stays.
+    const shape = `${E}x${H}`;
+    if (box.dataset.shape === shape) {
+      GATES.forEach((gate, gi) => {
+        for (let r = 0; r < H; r++) {
+          const row = gi * H + r;
+          for (let j = 0; j < E; j++) $(`stepper-weight-${gate}-${r}-${j}`).value = String(+w.weight_ih[row * E + j].toFixed(4));
+          for (let j = 0; j < H; j++) $(`stepper-weight-${gate}-${r}-${E + j}`).value = String(+w.weight_hh[row * H + j].toFixed(4));
+          $(`stepper-weight-${gate}-${r}-${E + H}`).value = String(+(w.bias_ih[row] + w.bias_hh[row]).toFixed(4));
+        }
+      });
+      for (const name of ['h0', 'c0']) this.base[name].forEach((v, j) => ($(`stepper-${name}-${j}`).value = String(+v.toFixed(4))));
+      return;
+    }
+    box.dataset.shape = shape;
     const tables = GATES.map((gate, gi) => {
       const head = `<tr><th></th>${Array.from({ length: E }, (_, j) => `<th>W·x${j + 1}</th>`).join('')}${Array.from({ length: H }, (_, j) => `<th>U·h${j + 1}</th>`).join('')}<th>b</th></tr>`;
       const body = Array.from({ length: H }, (_, r) => {

@@ -34,3 +34,17 @@ export function setupTabs(onChange = () => {}) {
   window.addEventListener('hashchange', fromHash);
   fromHash();
 }
+
+/** Run `action` now if `section` is shown, else once it is first shown. */
+export function whenShown(section, action) {
+  if (!section.hidden) {
+    action();
+    return;
+  }
+  const watch = new MutationObserver(() => {
+    if (section.hidden) return;
+    watch.disconnect();
+    action();
+  });
+  watch.observe(section, { attributes: true, attributeFilter: ['hidden'] });
+}

@@ -4,6 +4,7 @@
 import uPlot from './vendor/uPlot.esm.js';
 import { axes, cssVar, sizeOf } from './charts.js';
 import { assetUrl } from './assets.js';
+import { whenShown } from './tabs.js';
 
 const $ = (id) => document.getElementById(id);
 const SETTINGS = ['vocab', 'maxlen', 'embed', 'hidden', 'batch', 'lr', 'epochs', 'split', 'seed'];
@@ -493,16 +494,7 @@ export class TrainerView {
 
   /** Run `action` once the Trainer tab is visible (now, if it is). */
   whenShown(action) {
-    if (!this.section.hidden) {
-      action();
-      return;
-    }
-    const watch = new MutationObserver(() => {
-      if (this.section.hidden) return;
-      watch.disconnect();
-      action();
-    });
-    watch.observe(this.section, { attributes: true, attributeFilter: ['hidden'] });
+    whenShown(this.section, action);
   }
 
   engineKey() {
