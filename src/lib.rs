@@ -9,6 +9,10 @@
 //! vocabulary and settings, and PyTorch's format are in the first layer, so a model loads and
 //! runs on the reference cell without the trainer.
 
+// The numeric kernels index several parallel arrays with one loop variable, as the equations
+// do; iterator chains over zipped slices would hide that.
+#![allow(clippy::needless_range_loop)]
+
 pub mod blowup;
 pub mod classifier;
 pub mod data;

@@ -219,7 +219,9 @@ export class Presenter {
     }
     field.focus();
     field.select();
-    $('copy-link-status').textContent = copied ? 'Link copied: it opens this exact view.' : 'Copy this link (Ctrl+C): it opens this exact view.';
+    const missing = this.link?.caveats() ?? [];
+    const except = missing.length ? ` Not in it: ${missing.join('; ')}.` : '';
+    $('copy-link-status').textContent = (copied ? 'Link copied: it opens this exact view.' : 'Copy this link (Ctrl+C): it opens this exact view.') + except;
   }
 
   key(e) {

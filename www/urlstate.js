@@ -241,6 +241,16 @@ export class LinkState {
     return s ? `?${s}` : '';
   }
 
+  /** What this view shows that a link cannot carry (a model from a file, an upload). */
+  caveats() {
+    const out = [];
+    const { inside, stepper, trainer } = this.app;
+    if (inside.session && inside.source !== 'the pretrained IMDB model') out.push(`the model from ${inside.source} (open it again in Inside the model)`);
+    else if ($('stepper-preset').value === 'external' && !stepper.fromInside) out.push('the trained cell in the Cell stepper');
+    if (trainer.loaded && trainer.loaded.name !== 'imdb-sample.csv.gz') out.push(`the Trainer's data file ${trainer.loaded.name}`);
+    return out;
+  }
+
   /** The link to this exact view. */
   link() {
     return `${location.origin}${location.pathname}${this.query()}${location.hash}`;

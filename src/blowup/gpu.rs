@@ -198,7 +198,7 @@ impl BlowupGpu {
             return Ok((r.x0.clone(), r.matrices.clone()));
         }
         let bytes = (problem.matrices.len() * 4) as u64;
-        let limit = self.gpu.device.limits().max_storage_buffer_binding_size as u64;
+        let limit = self.gpu.device.limits().max_storage_buffer_binding_size;
         if bytes > limit {
             return Err(GpuError::Unsupported(format!(
                 "{} matrices of {}×{} need {} MB, more than this GPU binds at once ({} MB)",

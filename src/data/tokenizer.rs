@@ -66,11 +66,11 @@ pub fn words(text: &str) -> impl Iterator<Item = String> {
 }
 
 /// Call `f` on every word of `text` without allocating one string per word.
-fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+fn for_each_word(text: &str, f: impl FnMut(&str)) {
     text.to_lowercase()
         .split(is_separator)
         .filter(|w| !w.is_empty())
-        .for_each(|w| f(w));
+        .for_each(f);
 }
 
 impl Tokenizer {

@@ -514,7 +514,7 @@ pub fn exp(x: f32) -> f32 {
     let p = ((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
         + 1.666_666_5e-1)
         * r
-        + 5.000_000_1e-1;
+        + 0.5; // Cephes: 5.0000001e-1, which is 0.5 in f32
     let e_r = p * (r * r) + r + 1.0;
     let n_bits = (shifted.to_bits() as i32).wrapping_sub(0x4B40_0000);
     e_r * f32::from_bits(((n_bits + 127) << 23) as u32)
