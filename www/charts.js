@@ -20,10 +20,36 @@ export function onSchemeChange(fn) {
 }
 
 const followed = new Set();
-/** Redraw the uPlot `u` in the new colours when the scheme switches; returns `u`. */
+/**
+ * Redraw the uPlot `u` in the new colours when the scheme switches, and let the keyboard toggle
+ * its series from the legend as a click does; returns `u`.
+ */
 export function followScheme(u) {
   followed.add(u);
+  keyboardLegend(u);
   return u;
+}
+
+/** Each legend entry (uPlot toggles its series on click) as a button: focusable, Enter and Space. */
+function keyboardLegend(u) {
+  const rows = u.root.querySelectorAll('.u-legend .u-series');
+  const skip = u.series.length - rows.length; // a legend that is not live has no row for x
+  rows.forEach((row, r) => {
+    const i = r + skip;
+    const label = row.querySelector('.u-label');
+    if (i === 0 || !label) return;
+    label.setAttribute('role', 'button');
+    label.tabIndex = 0;
+    const sync = () => label.setAttribute('aria-pressed', String(u.series[i].show));
+    sync();
+    row.firstElementChild.addEventListener('click', sync); // after uPlot's own listener on it
+    label.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      e.stopPropagation(); // not the stepper's keys (space plays)
+      label.click();
+    });
+  });
 }
 onSchemeChange(() => {
   for (const u of followed) {

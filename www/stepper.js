@@ -65,8 +65,10 @@ export class StepperView {
   }
 
   key(e) {
-    // Arrow keys in a form control, or in a box that scrolls sideways, are theirs.
+    // Arrow keys in a form control, or in a box that scrolls sideways, are theirs; so is Space on
+    // a button (it presses it).
     if (e.target.closest('input, textarea, select') || e.target.classList.contains('scroll-x')) return;
+    if (e.key === ' ' && e.target.closest('button, [role="button"], a[href]')) return;
     const actions = { ArrowRight: () => this.go(this.t + 1), ArrowLeft: () => this.go(this.t - 1), ' ': () => this.togglePlay(), Home: () => this.go(1) };
     const action = actions[e.key];
     if (!action) return;

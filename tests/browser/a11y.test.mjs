@@ -191,6 +191,23 @@ browserTest('Tab reaches every control, each with a focus ring of 3:1 in both sc
     assert.ok(Math.abs(spoken - table) <= 0.0051, `${name}: said ${m[k + 2]}, the table shows ${table}`);
   }
 
+  // Space presses the focused button (it does not start playing), Enter too.
+  await page.focus('#stepper-step');
+  await page.keyboard.press(' ');
+  assert.equal(await app.text('#stepper-t-value'), '4');
+  await page.keyboard.press('Enter');
+  assert.equal(await app.text('#stepper-t-value'), '5');
+  assert.equal(await app.text('#stepper-play'), '▶ Play');
+  // A chart's legend entry toggles its series from the keyboard, as a click does.
+  const entry = page.locator('#stepper-chart-gates .u-legend [role="button"]').first();
+  assert.equal(await entry.getAttribute('aria-pressed'), 'true');
+  await entry.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await entry.getAttribute('aria-pressed'), 'false');
+  await page.keyboard.press(' ');
+  assert.equal(await entry.getAttribute('aria-pressed'), 'true');
+  assert.equal(await app.text('#stepper-play'), '▶ Play');
+
   // prefers-reduced-motion: nothing transitions or animates, and scrolling jumps.
   await page.emulateMedia({ reducedMotion: 'reduce' });
   const moving = await page.evaluate(() => {
