@@ -56,10 +56,11 @@ export class StepperView {
       gates: lineChart($('stepper-chart-gates'), 'gate', () => this.t, { range: [-1, 1] }),
     };
     this.loadPreset(presetSelect.value);
-    // The heatmaps of large sizes are canvases painted with the scheme's colours.
+    // The heatmaps of large sizes are canvases painted with the scheme's colours. (The weight
+    // inputs of small sizes are left alone: rebuilding them would drop the focus.)
     onSchemeChange(() => {
       if (!this.run) return;
-      this.buildWeights();
+      if ($('stepper-weights').querySelector('canvas')) this.buildWeights();
       this.render();
     });
   }
