@@ -3,7 +3,7 @@
 // Only one GPU run is in flight at a time (see coalesce.js).
 
 import uPlot from './vendor/uPlot.esm.js';
-import { axes, cssVar as css, sizeOf } from './charts.js';
+import { axes, cssVar as css, followScheme, sizeOf, themed } from './charts.js';
 import { coalescing } from './coalesce.js';
 
 const LOG10_F32_MAX = Math.log10(3.4028234663852886e38);
@@ -70,20 +70,19 @@ export class BlowupView {
   }
 
   makeChart() {
-    const accent = css('--accent');
     const opts = {
       ...sizeOf($('blowup-chart'), 400),
       scales: { x: { time: false }, y: { range: Y_RANGE } },
       series: [
         { label: 'step' },
-        { label: 'log10 ‖x‖', stroke: accent, width: 2.5, points: { show: false } },
-        { label: 'expected (scale·√n per step)', stroke: css('--expected'), width: 1.5, dash: [8, 6], points: { show: false } },
+        { label: 'log10 ‖x‖', stroke: themed('--accent'), width: 2.5, points: { show: false } },
+        { label: 'expected (scale·√n per step)', stroke: themed('--expected'), width: 1.5, dash: [8, 6], points: { show: false } },
       ],
       axes: axes('step t', 'log10 of the norm of x'),
       hooks: { draw: [(u) => this.drawGuides(u)] },
       legend: { live: false },
     };
-    return new uPlot(opts, [[0], [null], [null]], $('blowup-chart'));
+    return followScheme(new uPlot(opts, [[0], [null], [null]], $('blowup-chart')));
   }
 
   /** Float32's limits as dotted lines, and the first Inf / NaN / all-zero steps as markers. */

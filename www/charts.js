@@ -6,10 +6,78 @@ export function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
+/**
+ * A colour that follows the light/dark scheme: uPlot calls it at every draw, so a chart drawn
+ * after the user switches the scheme reads the new value of the CSS variable.
+ */
+export const themed = (name) => () => cssVar(name);
+
+const DARK = matchMedia('(prefers-color-scheme: dark)');
+
+/** Run `fn` whenever the colour scheme switches (for canvases drawn with CSS variables). */
+export function onSchemeChange(fn) {
+  DARK.addEventListener('change', fn);
+}
+
+const followed = new Set();
+/**
+ * Redraw the uPlot `u` in the new colours when the scheme switches, and let the keyboard toggle
+ * its series from the legend as a click does; returns `u`.
+ */
+export function followScheme(u) {
+  followed.add(u);
+  keyboardLegend(u);
+  return u;
+}
+
+/** Each legend entry (uPlot toggles its series on click) as a button: focusable, Enter and Space. */
+function keyboardLegend(u) {
+  const rows = u.root.querySelectorAll('.u-legend .u-series');
+  const skip = u.series.length - rows.length; // a legend that is not live has no row for x
+  rows.forEach((row, r) => {
+    const i = r + skip;
+    const label = row.querySelector('.u-label');
+    if (i === 0 || !label) return;
+    label.setAttribute('role', 'button');
+    label.tabIndex = 0;
+    const sync = () => label.setAttribute('aria-pressed', String(u.series[i].show));
+    sync();
+    row.firstElementChild.addEventListener('click', sync); // after uPlot's own listener on it
+    label.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      e.stopPropagation(); // not the stepper's keys (space plays)
+      label.click();
+    });
+  });
+}
+onSchemeChange(() => {
+  for (const u of followed) {
+    if (!u.root.isConnected) {
+      followed.delete(u); // destroyed and replaced
+      continue;
+    }
+    u.redraw(false, true);
+    // uPlot paints the legend's markers once; repaint them from the series' (themed) strokes.
+    // (A legend that is not live has no row for x.)
+    const rows = u.root.querySelectorAll('.u-legend .u-series');
+    const skip = u.series.length - rows.length;
+    u.series.forEach((s, i) => {
+      const marker = i > 0 && rows[i - skip]?.querySelector('.u-marker');
+      if (marker && typeof s.stroke === 'function') marker.style.borderColor = s.stroke(u, i);
+    });
+  }
+});
+
 const PALETTE = ['--series-1', '--series-2', '--series-3', '--series-4', '--series-5', '--series-6', '--series-7', '--series-8'];
+/** Dash patterns cycled with the colours, so lines differ without colour too (solid, dashed, dotted, dash-dot). */
+export const DASHES = [undefined, [10, 5], [2, 4], [12, 4, 2, 4]];
+
+/** The CSS border style closest to a dash pattern, for the legend's marker. */
+const markerStyle = (dash) => (!dash?.length ? 'solid' : dash[0] <= 3 ? 'dotted' : 'dashed');
 
 export function axes(xLabel, yLabel) {
-  const axis = { stroke: cssVar('--ink'), grid: { stroke: cssVar('--line'), width: 1 }, ticks: { stroke: cssVar('--line') } };
+  const axis = { stroke: themed('--ink'), grid: { stroke: themed('--line'), width: 1 }, ticks: { stroke: themed('--line') } };
   return [
     { ...axis, label: xLabel },
     { ...axis, label: yLabel },
@@ -64,7 +132,8 @@ export function lineChart(el, yLabel, cursorT, { range = null, height = 220 } = 
         series: [
           { label: 't' },
           ...series.map((s, i) => ({
-            stroke: cssVar(PALETTE[i % PALETTE.length]),
+            stroke: themed(PALETTE[i % PALETTE.length]),
+            dash: DASHES[i % DASHES.length],
             width: 2,
             points: { show: xs.length <= 40 },
             ...s,
@@ -73,12 +142,16 @@ export function lineChart(el, yLabel, cursorT, { range = null, height = 220 } = 
         axes: axes('step t', yLabel),
         hooks: { draw: [marker] },
         // Dozens of units would make the legend taller than the chart.
-        legend: { live: false, show: series.length <= 10 },
+        legend: { live: false, show: series.length <= 10, markers: { dash: (u, i) => markerStyle(u.series[i].dash) } },
       };
-      chart = new uPlot(opts, data, el);
+      chart = followScheme(new uPlot(opts, data, el));
     },
     redraw() {
       chart?.redraw(false, false);
+    },
+    /** The uPlot instance (for tests). */
+    get uplot() {
+      return chart;
     },
   };
 }

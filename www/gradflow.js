@@ -2,7 +2,7 @@
 // wasm (CPU), plotted on a log scale.
 
 import uPlot from './vendor/uPlot.esm.js';
-import { axes, cssVar, sizeOf } from './charts.js';
+import { axes, followScheme, sizeOf, themed } from './charts.js';
 import { coalescing } from './coalesce.js';
 
 const $ = (id) => document.getElementById(id);
@@ -20,22 +20,22 @@ export class GradFlowView {
     const inputs = ['gradflow-steps', 'gradflow-hidden', 'gradflow-scale', 'gradflow-forget-bias', 'gradflow-clip', 'gradflow-clip-value', 'gradflow-seed'];
     for (const id of inputs) $(id).addEventListener('input', () => this.schedule());
     const el = $('gradflow-chart');
-    this.chart = new uPlot(
+    this.chart = followScheme(new uPlot(
       {
         ...sizeOf(el, HEIGHT),
         scales: { x: { time: false }, y: { distr: 3 } },
         series: [
           { label: 't' },
-          { label: 'RNN ‖∂L/∂h_t‖', stroke: cssVar('--inf'), width: 2.5, points: { show: false } },
-          { label: 'LSTM ‖∂L/∂h_t‖', stroke: cssVar('--accent'), width: 2.5, points: { show: false } },
-          { label: 'LSTM ‖∂L/∂c_t‖ (cell path)', stroke: cssVar('--zero'), width: 1.5, dash: [6, 4], points: { show: false } },
+          { label: 'RNN ‖∂L/∂h_t‖', stroke: themed('--inf'), width: 2.5, points: { show: false } },
+          { label: 'LSTM ‖∂L/∂h_t‖', stroke: themed('--accent'), width: 2.5, points: { show: false } },
+          { label: 'LSTM ‖∂L/∂c_t‖ (cell path)', stroke: themed('--zero'), width: 1.5, dash: [6, 4], points: { show: false } },
         ],
         axes: logAxes(),
         legend: { live: false },
       },
       [[1], [null], [null], [null]],
       el,
-    );
+    ));
     new ResizeObserver(() => this.chart.setSize(sizeOf(el, HEIGHT))).observe(el);
     this.ready = this.schedule();
   }

@@ -19,6 +19,8 @@ const PAD_BAND = 8; // px: the band above the map that marks padding and words
 const LABELS = 64; // px above the band for the words, written at an angle
 const fmt = (v, digits = 4) => (v < 0 ? '−' : '') + Math.abs(v).toFixed(digits);
 const signed = (v, digits = 3) => (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(digits);
+/** A colour of the page's scheme (light or dark), for what is drawn on the canvas's background. */
+const cssColor = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 const escape = (s) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
 /** Diverging colour for v in [−1, 1]: orange (negative) – panel – blue (positive). */
@@ -27,6 +29,14 @@ function diverging(v) {
   const [r, g, b] = t >= 0 ? [31, 95, 191] : [214, 110, 20];
   const a = Math.abs(t);
   return [255 + (r - 255) * a, 255 + (g - 255) * a, 255 + (b - 255) * a];
+}
+
+/** White or black, whichever contrasts more with the background `rgb` (at least 4.5:1, WCAG 1.4.3). */
+function inkOn(rgb) {
+  const lin = (c) => ((c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const [r, g, b] = rgb.map(lin);
+  const l = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? '#fff' : '#000';
 }
 
 /** Sequential colour for v in [0, 1]: white – dark blue. */
@@ -68,6 +78,8 @@ export class InsideView {
     canvas.addEventListener('keydown', (e) => this.key(e));
     canvas.addEventListener('focus', () => this.readout());
     $('inside-padding-full').addEventListener('change', () => this.draw());
+    // The words and the cursor are painted in the scheme's colours: repaint when it switches.
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.draw());
     const size = BUILD.assets.pretrained?.bytes;
     if (size) $('inside-pretrained').textContent = `Load the pretrained IMDB model (${(size / 1e6).toFixed(1)} MB)`;
   }
@@ -282,7 +294,7 @@ export class InsideView {
         const [r, g, b] = diverging(share / scale);
         span.className = 'token used';
         span.style.background = `rgb(${r | 0} ${g | 0} ${b | 0})`;
-        span.style.color = Math.abs(share / scale) > 0.6 ? '#fff' : '#1b1d21';
+        span.style.color = inkOn([r, g, b]);
         span.title = `position ${w.position + 1}: share of the logit ${signed(share, 4)} (mean-pool ${signed(x.mean_contribution[w.position], 4)}, max-pools ${signed(x.max_contribution[w.position], 4)})`;
         span.dataset.position = String(w.position);
         span.dataset.share = String(share);
@@ -376,7 +388,7 @@ export class InsideView {
       canvas.height = g.height;
     }
     const ctx = canvas.getContext('2d');
-    ctx.fillStyle = getComputedStyle(document.body).getPropertyValue('--panel') || '#fff';
+    ctx.fillStyle = cssColor('--panel') || '#fff';
     ctx.fillRect(0, 0, g.width, g.height);
     // The map itself, as one image: rows are units in `order`, columns positions. Kept between
     // draws: moving the cursor redraws only what lies on top of it.
@@ -401,13 +413,13 @@ export class InsideView {
         ctx.save();
         ctx.translate(cx + w / 2, g.labels - 3);
         ctx.rotate(-Math.PI / 3);
-        ctx.fillStyle = '#1b1d21';
+        ctx.fillStyle = cssColor('--ink');
         ctx.fillText(word.length > 12 ? word.slice(0, 11) + '…' : word, 0, 0);
         ctx.restore();
       }
     }
     if (g.labels && this.result.padding > 0) {
-      ctx.fillStyle = '#5a606b';
+      ctx.fillStyle = cssColor('--muted');
       ctx.fillText('padding', g.left, g.labels - 8);
     }
     // Each unit's share of the logit, as a bar from the middle of its row label.

@@ -2,7 +2,7 @@
 // equations with numbers, a table of every unit, charts over time and an editable weight table.
 // Every number shown comes from the Rust reference (`stepperRun`); JS only formats it.
 
-import { cssVar, lineChart } from './charts.js';
+import { cssVar, lineChart, onSchemeChange, themed } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
 const GATES = ['i', 'f', 'g', 'o'];
@@ -56,10 +56,20 @@ export class StepperView {
       gates: lineChart($('stepper-chart-gates'), 'gate', () => this.t, { range: [-1, 1] }),
     };
     this.loadPreset(presetSelect.value);
+    // The heatmaps of large sizes are canvases painted with the scheme's colours. (The weight
+    // inputs of small sizes are left alone: rebuilding them would drop the focus.)
+    onSchemeChange(() => {
+      if (!this.run) return;
+      if ($('stepper-weights').querySelector('canvas')) this.buildWeights();
+      this.render();
+    });
   }
 
   key(e) {
-    if (e.target.closest('input, textarea, select')) return;
+    // Arrow keys in a form control, or in a box that scrolls sideways, are theirs; so is Space on
+    // a button (it presses it).
+    if (e.target.closest('input, textarea, select') || e.target.classList.contains('scroll-x')) return;
+    if (e.key === ' ' && e.target.closest('button, [role="button"], a[href]')) return;
     const actions = { ArrowRight: () => this.go(this.t + 1), ArrowLeft: () => this.go(this.t - 1), ' ': () => this.togglePlay(), Home: () => this.go(1) };
     const action = actions[e.key];
     if (!action) return;
@@ -293,9 +303,21 @@ export class StepperView {
     L.x.textContent = `x(t) = [${x.map(fmt).join(', ')}]  “${this.run.encoded.tokens[t - 1]}”`;
     this.renderEquations(step, prev, x, k);
     this.renderValues(step);
+    this.announce(step, k);
     for (const chart of Object.values(this.charts)) chart.redraw();
     this.revision += 1;
     this.section.dataset.revision = String(this.revision);
+  }
+
+  /** This step in one short sentence for screen readers (the aria-live region #stepper-announce). */
+  announce(step, k) {
+    const two = (v) => (v < 0 ? '−' : '') + Math.abs(v).toFixed(2);
+    const values = [...GATES.map((g) => [g, step.act[g][k]]), ['c', step.c[k]], ['h', step.h[k]]];
+    const token = this.run.encoded.tokens[this.t - 1];
+    $('stepper-announce').textContent =
+      `Step ${this.t}, ${/^[-+0-9.,;\s]+$/.test(token) ? 'input' : 'word'} '${token}': ` +
+      values.map(([name, v]) => `${name} ${two(v)}`).join(', ') +
+      ` (unit ${k + 1})`;
   }
 
   /** W·x, U·h and b of gate `gate`, unit `k` — the parts of the pre-activation, for display. */
@@ -323,7 +345,7 @@ export class StepperView {
       `<div class="eq cell" id="stepper-eq-c"><var>c</var> = f·c<sub>t−1</sub> + i·g = ${fmt(a.f[k])} × ${fmt(prev.c[k])} + ${fmt(a.i[k])} × ${fmt(a.g[k])} = <b data-value="c">${fmt(step.c[k])}</b>${post ? ` <span class="post">(the post: ${fmt(post.c[k])})</span>` : ''}</div>`,
       `<div class="eq" id="stepper-eq-h"><var>h</var> = o·tanh(c) = ${fmt(a.o[k])} × ${fmt(step.tanh_c[k])} = <b data-value="h">${fmt(step.h[k])}</b></div>`,
     );
-    $('stepper-equations').innerHTML = `<h4>Step ${this.t}, unit ${k + 1}</h4>` + rows.join('');
+    $('stepper-equations').innerHTML = `<h3>Step ${this.t}, unit ${k + 1}</h3>` + rows.join('');
   }
 
   /** Every unit at this step: numbers for small sizes, a heatmap for large ones. */
@@ -370,7 +392,7 @@ export class StepperView {
     this.charts.gates.set(
       ts,
       GATES.map((g) => this.run.steps.map((s) => s.act[g][k])),
-      GATES.map((g) => ({ label: `${g} (${GATE_NAMES[g]})`, stroke: cssVar(`--gate-${g}`) })),
+      GATES.map((g) => ({ label: `${g} (${GATE_NAMES[g]})`, stroke: themed(`--gate-${g}`) })),
     );
   }
 
@@ -414,7 +436,7 @@ export class StepperView {
     }
     box.dataset.shape = shape;
     const tables = GATES.map((gate, gi) => {
-      const head = `<tr><th></th>${Array.from({ length: E }, (_, j) => `<th>W·x${j + 1}</th>`).join('')}${Array.from({ length: H }, (_, j) => `<th>U·h${j + 1}</th>`).join('')}<th>b</th></tr>`;
+      const head = `<tr><td></td>${Array.from({ length: E }, (_, j) => `<th>W·x${j + 1}</th>`).join('')}${Array.from({ length: H }, (_, j) => `<th>U·h${j + 1}</th>`).join('')}<th>b</th></tr>`;
       const body = Array.from({ length: H }, (_, r) => {
         const row = gi * H + r;
         const cells = [];
@@ -427,7 +449,7 @@ export class StepperView {
       }).join('');
       return `<table class="weight-table"><caption>${GATE_NAMES[gate]} gate <var>${gate}</var></caption>${head}${body}</table>`;
     });
-    const state = `<table class="weight-table"><caption>Start state</caption><tr><th></th>${Array.from({ length: H }, (_, j) => `<th>unit ${j + 1}</th>`).join('')}</tr>${['h0', 'c0']
+    const state = `<table class="weight-table"><caption>Start state</caption><tr><td></td>${Array.from({ length: H }, (_, j) => `<th>unit ${j + 1}</th>`).join('')}</tr>${['h0', 'c0']
       .map((name) => `<tr><th scope="row">${name}</th>${this.base[name].map((v, j) => `<td><input type="number" step="0.1" id="stepper-${name}-${j}" value="${+v.toFixed(4)}" aria-label="${name} unit ${j + 1}"></td>`).join('')}</tr>`)
       .join('')}</table>`;
     box.innerHTML = tables.join('') + state;

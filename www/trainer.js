@@ -2,7 +2,7 @@
 // work happens in worker.js; this file only sends typed messages and draws what comes back.
 
 import uPlot from './vendor/uPlot.esm.js';
-import { axes, cssVar, sizeOf } from './charts.js';
+import { axes, followScheme, sizeOf, themed } from './charts.js';
 import { assetUrl } from './assets.js';
 import { whenShown } from './tabs.js';
 
@@ -59,12 +59,6 @@ export class TrainerView {
       drop.classList.remove('over');
       const file = e.dataTransfer.files[0];
       if (file) this.readFile(file);
-    });
-    drop.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' || e.key === ' ') {
-        e.preventDefault();
-        $('trainer-file').click();
-      }
     });
     $('trainer-sample').addEventListener('click', () => this.loadSample());
     // Columns of the loaded file, or of a file whose columns were not found.
@@ -400,22 +394,22 @@ export class TrainerView {
   makeCharts() {
     const make = (id, yLabel, range) => {
       const el = $(id);
-      const chart = new uPlot(
+      const chart = followScheme(new uPlot(
         {
           ...sizeOf(el, 240),
           scales: { x: { time: false }, y: range ? { range } : {} },
           series: [
             { label: 'epoch' },
-            { label: 'per batch', stroke: cssVar('--series-7'), width: 1, points: { show: false } },
-            { label: 'train (epoch)', stroke: cssVar('--series-1'), width: 2, points: { show: true, size: 8 } },
-            { label: 'validation (epoch)', stroke: cssVar('--series-2'), width: 2, points: { show: true, size: 8 } },
+            { label: 'per batch', stroke: themed('--series-7'), width: 1, points: { show: false } },
+            { label: 'train (epoch)', stroke: themed('--series-1'), width: 2, points: { show: true, size: 8 } },
+            { label: 'validation (epoch)', stroke: themed('--series-2'), width: 2, points: { show: true, size: 8 } },
           ],
           axes: axes('epoch', yLabel),
           legend: { live: false },
         },
         [[0], [null], [null], [null]],
         el,
-      );
+      ));
       new ResizeObserver(() => chart.setSize(sizeOf(el, 240))).observe(el);
       return chart;
     };
