@@ -71,16 +71,27 @@ setup_node() {
 #   lstm_lab_trainer  burn and the kernels, with wasm SIMD, loaded by the training worker when needed
 # Names sections are dropped (≈6 MB of the trainer); panics still carry their messages.
 # TRAINER_PROFILE=wasm-test (scripts/test only) builds the trainer at opt-level 1; see Cargo.toml.
+# clippy as the compiler of this crate only (scripts/test sets LINT=with_clippy): its lints come
+# out of the very builds the tests use, as errors, so no dependency is compiled a second time in
+# check mode (that would be minutes of a cold run). Dependencies are built by plain rustc.
+with_clippy() {
+  if ! rustup component list --installed 2>/dev/null | grep -q '^clippy'; then
+    rustup component add clippy >&2
+  fi
+  RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver)" \
+    CLIPPY_ARGS='-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__' "$@"
+}
+
 build_web() {
   local trainer_profile="${TRAINER_PROFILE:-wasm-release}"
   step "cargo build (wasm32, the page's first view: profile wasm-page, no trainer)"
-  cargo build --lib --target wasm32-unknown-unknown --profile wasm-page --no-default-features
+  ${LINT:-} cargo build --lib --target wasm32-unknown-unknown --profile wasm-page --no-default-features
   # The trainer with wasm SIMD (gemm's and burn's CPU kernels; every browser with WebGPU has it).
   # RUSTFLAGS replaces .cargo/config.toml's flags, so the getrandom cfg is repeated here. The
   # first view's module stays without SIMD, so it runs everywhere.
   step "cargo build (wasm32, the trainer: profile $trainer_profile, +simd128)"
   RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128' \
-    cargo build --lib --target wasm32-unknown-unknown --profile "$trainer_profile"
+    ${LINT:-} cargo build --lib --target wasm32-unknown-unknown --profile "$trainer_profile"
   step "wasm-bindgen → www/pkg"
   rm -f www/pkg/lstm_lab.js www/pkg/lstm_lab_bg.wasm # the single module of earlier builds
   local bindgen=(wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg)
