@@ -118,7 +118,7 @@ impl Optimizer for FusedAdam {
             info,
         );
 
-        let [p, m1, m2] = outputs.map(|t| Tensor::<D>::from_primitive::<Cube>(t));
+        let [p, m1, m2] = outputs.map(Tensor::<D>::from_primitive::<Cube>);
         let state = AdamState::new(AdaptiveMomentumState::new(time, m1, m2));
         (p, Some(state))
     }
