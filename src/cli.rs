@@ -18,12 +18,12 @@ usage: lstm-lab <command> [options]
 commands:
   train --csv PATH [--vocab 3000] [--maxlen 128] [--embed 100] [--hidden 100] [--batch 128]
         [--lr 0.001] [--epochs 5] [--seed 1] [--train-fraction 0.5] [--limit ROWS]
-        [--text-column NAME] [--label-column NAME] [--device cpu|gpu] [--kernel fused|reference]
+        [--text-column NAME] [--label-column NAME] [--no-header] [--device cpu|gpu] [--kernel fused|reference]
         [--threads N] [--save FILE]
         train the post's classifier on a reviews CSV (plain or .gz); prints each epoch
   predict --model FILE TEXT...
         the sentiment of TEXT with a saved model
-  examples --model FILE --csv PATH --out FILE.json [--per-kind 12] [--text-column NAME] [--label-column NAME]
+  examples --model FILE --csv PATH --out FILE.json [--per-kind 12] [--text-column NAME] [--label-column NAME] [--no-header]
         the model's validation reviews (the CSV it was trained on, split as training split it) that it
         got wrong, is surest of, and is least sure of: the lists “Inside the model” offers
   export --model FILE --out DIR
@@ -174,6 +174,7 @@ fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
     let columns = ColumnChoice {
         text: o.value("--text-column").map(String::from),
         label: o.value("--label-column").map(String::from),
+        no_header: o.flag("--no-header"),
     };
     let mut texts = read_labelled_texts(&bytes, &columns).map_err(|e| format!("{path}: {e}"))?;
     let parsed = start.elapsed().as_secs_f64();
@@ -305,6 +306,7 @@ fn examples(o: Options) -> Result<(), String> {
     let columns = ColumnChoice {
         text: o.value("--text-column").map(String::from),
         label: o.value("--label-column").map(String::from),
+        no_header: o.flag("--no-header"),
     };
     let texts = read_labelled_texts(&read_file(csv_path)?, &columns)
         .map_err(|e| format!("{csv_path}: {e}"))?;

@@ -64,9 +64,15 @@ export class TrainerView {
     // Columns of the loaded file, or of a file whose columns were not found.
     const columns = (text, label) => ({ text: $(text).value, label: $(label).value });
     for (const id of ['trainer-text-column', 'trainer-label-column']) {
-      $(id).addEventListener('change', () => this.loaded && this.parse(this.loaded, columns('trainer-text-column', 'trainer-label-column')));
+      $(id).addEventListener(
+        'change',
+        () => this.loaded && this.parse(this.loaded, { ...columns('trainer-text-column', 'trainer-label-column'), no_header: Boolean(this.loadedNoHeader) }),
+      );
     }
-    $('trainer-choose-apply').addEventListener('click', () => this.parse(this.pending, columns('trainer-choose-text', 'trainer-choose-label')));
+    $('trainer-choose-apply').addEventListener('click', () =>
+      this.parse(this.pending, { ...columns('trainer-choose-text', 'trainer-choose-label'), no_header: $('trainer-choose-no-header').checked }),
+    );
+    $('trainer-choose-no-header').addEventListener('change', (e) => this.chooseColumns(this.firstRow, { noHeader: e.target.checked }));
     $('trainer-preset-post').addEventListener('click', () => this.applyPreset(PRESETS.post));
     $('trainer-preset-quick').addEventListener('click', () => this.applyPreset(PRESETS.quick));
     $('trainer-device').addEventListener('change', () => {
@@ -227,16 +233,25 @@ export class TrainerView {
 
   parse(source, columns) {
     this.pending = source;
+    this.pendingNoHeader = Boolean(columns?.no_header);
     $('trainer-status').textContent = `Reading ${source.name}…`;
     this.section.dataset.state = 'loading';
     // Copied, not transferred: a column change re-sends the same bytes.
     this.send({ type: 'load-csv', bytes: source.bytes, columns });
   }
 
-  chooseColumns(headers) {
+  /**
+   * The column chooser over the file's first row: its names, or — for a file without a header
+   * row — `column 1`, `column 2`, … each shown with its value in that first row.
+   */
+  chooseColumns(firstRow, { noHeader = false } = {}) {
+    this.firstRow = firstRow;
     $('trainer-choose-file').textContent = this.pending.name;
-    for (const [id, guess] of [['trainer-choose-text', 0], ['trainer-choose-label', headers.length - 1]]) {
-      $(id).replaceChildren(...headers.map((h) => new Option(h, h)));
+    $('trainer-choose-no-header').checked = noHeader;
+    const short = (s) => (s.length > 32 ? `${s.slice(0, 32)}…` : s);
+    for (const [id, guess] of [['trainer-choose-text', 0], ['trainer-choose-label', firstRow.length - 1]]) {
+      const options = firstRow.map((h, i) => (noHeader ? new Option(`column ${i + 1}: “${short(h)}”`, `column ${i + 1}`) : new Option(h, h)));
+      $(id).replaceChildren(...options);
       $(id).selectedIndex = guess;
     }
     $('trainer-column-chooser').hidden = false;
@@ -246,6 +261,7 @@ export class TrainerView {
     this.clear('trainer-data-error');
     $('trainer-column-chooser').hidden = true;
     this.loaded = this.pending;
+    this.loadedNoHeader = this.pendingNoHeader;
     this.hasData = true;
     $('trainer-preview').hidden = false;
     $('trainer-counts').textContent = `${this.pending.name}: ${int.format(p.rows)} reviews — ${int.format(p.positive)} positive, ${int.format(p.negative)} negative${p.empty_texts ? `, ${p.empty_texts} empty` : ''} (read in ${(ms / 1000).toFixed(2)} s)`;
@@ -633,11 +649,11 @@ export class TrainerView {
     }
   }
 
-  error({ where, message, hasModel, headers, unsupported }) {
+  error({ where, message, hasModel, headers, unsupported, kind }) {
     if (where === 'load') {
       this.moduleFailed(message, { unsupported });
     } else if (where === 'data') {
-      if (headers) this.chooseColumns(headers);
+      if (headers) this.chooseColumns(headers, { noHeader: kind === 'no-header' || (kind !== 'missing-column' && $('trainer-choose-no-header').checked) });
       else $('trainer-column-chooser').hidden = true;
       this.fail('trainer-data-error', `${this.pending.name}: ${message}.${this.hasData ? ' The previous data is still loaded.' : ''}`);
       $('trainer-status').textContent = this.hasData ? 'Ready: the previous data is still loaded.' : 'Load data to begin.';

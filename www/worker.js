@@ -176,14 +176,15 @@ const handlers = {
       // When the columns were not found (or hold nothing), send the file's header so the user
       // can pick them. The kind comes from Rust's error type, not from the message's words.
       let headers = null;
-      if (['missing-column', 'same-column', 'empty-texts'].includes(session.lastDataErrorKind())) {
+      const kind = session.lastDataErrorKind();
+      if (['missing-column', 'same-column', 'empty-texts', 'no-header'].includes(kind)) {
         try {
           headers = wasm.csvHeaders(data);
         } catch {
           headers = null;
         }
       }
-      post({ type: 'error', where: 'data', message: errorText(e), headers });
+      post({ type: 'error', where: 'data', message: errorText(e), headers, kind });
       return;
     }
     post({ type: 'preview', preview, ms: performance.now() - t0 });

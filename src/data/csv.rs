@@ -13,6 +13,15 @@ use std::io::Read;
 pub struct ColumnChoice {
     pub text: Option<String>,
     pub label: Option<String>,
+    /// The file has no header row: its first row is data, and its columns are called
+    /// `column 1`, `column 2`, … (the names [`column_name`] gives).
+    #[serde(default)]
+    pub no_header: bool,
+}
+
+/// The name of column `index` (from 0) of a file without a header row.
+pub fn column_name(index: usize) -> String {
+    format!("column {}", index + 1)
 }
 
 const TEXT_NAMES: [&str; 4] = ["review", "text", "sentence", "content"];
@@ -166,9 +175,11 @@ fn delimiter(bytes: &[u8]) -> u8 {
         .unwrap_or(b',')
 }
 
-fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+fn reader(bytes: &[u8], has_headers: bool) -> csv::Reader<&[u8]> {
+    // Without a header row the csv crate still hands the first row out as the "headers", and
+    // again as the first record.
     csv::ReaderBuilder::new()
-        .has_headers(true)
+        .has_headers(has_headers)
         .flexible(false)
         .delimiter(delimiter(bytes))
         .from_reader(bytes)
@@ -189,7 +200,7 @@ fn header_names(reader: &mut csv::Reader<&[u8]>, bytes: &[u8]) -> Result<Vec<Str
 /// Only the header row, so the user can pick columns when the usual names are missing.
 pub fn read_headers(bytes: &[u8]) -> Result<Vec<String>, DataError> {
     let text = text_bytes(bytes)?;
-    header_names(&mut reader(&text), &text)
+    header_names(&mut reader(&text, true), &text)
 }
 
 /// Parse a whole file (plain or gzip).
@@ -199,12 +210,17 @@ pub fn read_labelled_texts(
 ) -> Result<LabelledTexts, DataError> {
     let text = text_bytes(bytes)?;
     let bytes: &[u8] = &text;
-    let mut reader = reader(bytes);
-    let headers = header_names(&mut reader, bytes)?;
+    let mut reader = reader(bytes, !choice.no_header);
+    let mut headers = header_names(&mut reader, bytes)?;
+    if choice.no_header {
+        headers = (0..headers.len()).map(column_name).collect();
+    }
     let found = |wanted: &Option<String>, names: &[&str], role: &str| {
-        find_column(&headers, wanted, names, role).map_err(|e| match looks_like_data(&headers) {
-            Some(first) => DataError::NoHeader { first },
-            None => e,
+        find_column(&headers, wanted, names, role).map_err(|e| {
+            match looks_like_data(&headers).filter(|_| !choice.no_header) {
+                Some(first) => DataError::NoHeader { first },
+                None => e,
+            }
         })
     };
     let text_index = found(&choice.text, &TEXT_NAMES, "text")?;
@@ -225,7 +241,8 @@ pub fn read_labelled_texts(
     let mut unknown: BTreeMap<String, (usize, u64)> = BTreeMap::new();
     let mut record = csv::ByteRecord::new();
     let mut lines = LineCounter::default();
-    let mut last_line = 1;
+    // The line before the first record: the header's, or none.
+    let mut last_line = u64::from(!choice.no_header);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -463,6 +480,7 @@ mod tests {
         let choice = ColumnChoice {
             text: Some("Body".into()),
             label: Some("mood".into()),
+            ..Default::default()
         };
         let d = read_labelled_texts(&gz.finish().unwrap(), &choice).unwrap();
         assert_eq!(d.texts, vec!["nice", "ugly"]);
@@ -518,6 +536,7 @@ mod tests {
         let same = ColumnChoice {
             text: Some("review".into()),
             label: Some("review".into()),
+            ..Default::default()
         };
         let e = read_labelled_texts(b"review,sentiment\na,1\n", &same)
             .unwrap_err()
@@ -595,6 +614,7 @@ mod tests {
         let choice = ColumnChoice {
             text: Some("a".into()),
             label: Some("b".into()),
+            ..Default::default()
         };
         let e = read_labelled_texts(csv.as_bytes(), &choice)
             .unwrap_err()
@@ -606,6 +626,36 @@ mod tests {
             e.to_string(),
             "every text in column “review” is empty; is that the column with the reviews? Choose the columns to use"
         );
+    }
+
+    #[test]
+    fn a_file_without_a_header_row_is_read_from_its_first_row() {
+        let review = "An utterly charming film that I would happily watch again";
+        let csv = format!("{review},positive\nawful,negative\n\"so, so\",maybe\n");
+        let choice = ColumnChoice {
+            text: Some(column_name(0)),
+            label: Some(column_name(1)),
+            no_header: true,
+        };
+        // Every row is data, so the first bad label is on line 3, not 4.
+        let e = read_labelled_texts(csv.as_bytes(), &choice).unwrap_err();
+        assert!(
+            matches!(&e, DataError::UnknownLabel { line: 3, column, .. } if column == "column 2"),
+            "{e}"
+        );
+        let d =
+            read_labelled_texts(csv.rsplit_once("\"so").unwrap().0.as_bytes(), &choice).unwrap();
+        assert_eq!(d.texts, [review, "awful"]);
+        assert_eq!(d.labels, [1, 0]);
+        assert_eq!(d.lines, [1, 2]);
+        assert_eq!(d.headers, ["column 1", "column 2"]);
+        // A name that is not one of `column N` is a missing column, not a headerless file.
+        let wrong = ColumnChoice {
+            text: Some("review".into()),
+            ..choice
+        };
+        let e = read_labelled_texts(csv.as_bytes(), &wrong).unwrap_err();
+        assert_eq!(e.kind(), "missing-column", "{e}");
     }
 
     #[test]

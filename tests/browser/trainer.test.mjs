@@ -221,6 +221,16 @@ browserTest('malformed files get named problems; the loaded data stays', async (
   await page.click('#trainer-choose-apply');
   await page.waitForFunction(() => document.getElementById('trainer-counts').textContent.startsWith('blank.csv'));
 
+  // A file without a header row: the chooser offers its columns by number, with the first
+  // row's values, "no header row" ticked; the first row is then a review too.
+  await upload(app, 'no-header.csv', 'I loved every minute of this film and its cast,positive\nawful,negative\nsuperb,positive\ndull,negative\n');
+  assert.match(await app.text('#trainer-data-error'), /the first row looks like a review, not a header/);
+  assert.equal(await page.isChecked('#trainer-choose-no-header'), true);
+  assert.deepEqual(await page.locator('#trainer-choose-label option').allInnerTexts(), ['column 1: “I loved every minute of this fil…”', 'column 2: “positive”']);
+  await page.click('#trainer-choose-apply');
+  await page.waitForFunction(() => document.getElementById('trainer-counts').textContent.startsWith('no-header.csv'));
+  assert.match(await app.text('#trainer-counts'), /^no-header\.csv: 4 reviews — 2 positive, 2 negative/);
+
   // Semicolons, as spreadsheets in many locales save "CSV".
   await upload(app, 'semicolons.csv', 'review;sentiment\n"good, really";positive\nbad;negative\nfine;positive\npoor;negative\n');
   assert.match(await app.text('#trainer-counts'), /^semicolons\.csv: 4 reviews — 2 positive, 2 negative/);
