@@ -285,8 +285,9 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
                        praise (good, great) and −1 for a complaint (terrible, dull, boring), while f ≈ 1 keeps the \
                        total: c climbs to ≈ 2, then the complaints subtract it back down to ≈ −1. Tick “Compare \
                        with the post's cell”: its g = σ(3·sign) is 0.95 or 0.05, never negative, so the complaints \
-                       add too and its c only climbs. Tick the post's output layer: at the end h is negative, \
-                       and relu turns it into 0."
+                       add too: its c climbs at every opinion word and only fades a little (×f) in \
+                       between. Tick the post's output layer: at the end h is negative, and relu turns \
+                       it into 0."
                     .into(),
                 post_output: None,
             }

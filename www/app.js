@@ -10,6 +10,7 @@ import { StepperView } from './stepper.js';
 import { GradFlowView } from './gradflow.js';
 import { TrainerView } from './trainer.js';
 import { InsideView } from './inside.js';
+import { setupExports } from './export.js';
 
 const appStatus = document.getElementById('app-status');
 const panicBanner = document.getElementById('panic-banner');
@@ -104,6 +105,7 @@ async function main() {
     inside: new InsideView(wasm),
   };
   globalThis.lstmLab = app;
+  setupExports(app);
   await Promise.all([app.blowup.ready, app.gradflow.ready]);
   appStatus.hidden = true;
   document.body.dataset.ready = 'true';

@@ -80,5 +80,9 @@ export function lineChart(el, yLabel, cursorT, { range = null, height = 220 } = 
     redraw() {
       chart?.redraw(false, false);
     },
+    /** The uPlot instance now (it is rebuilt when the series change): for exports. */
+    get uplot() {
+      return chart;
+    },
   };
 }
