@@ -288,7 +288,7 @@ export function uplotSvg(u, { title, decorate = null }) {
     const parts = [`<g class="series" data-label="${esc(s.label ?? '')}" fill="none" stroke="${stroke}" stroke-width="${width}"${dash} stroke-linejoin="round" clip-path="url(#plot-area)">`];
     for (const r of runs) parts.push(`<polyline points="${r.map(([a, b]) => `${num(a)},${num(b)}`).join(' ')}"/>`);
     // Points where uPlot shows them, and always for a lone point (a one-point line is invisible).
-    const dots = s.points?.show === true ? runs.flat() : runs.filter((r) => r.length === 1).flat();
+    const dots = showsPoints(u, i) ? runs.flat() : runs.filter((r) => r.length === 1).flat();
     const radius = Math.max(2, (s.points?.size ?? 5) / 2);
     for (const [a, b] of dots) parts.push(`<circle cx="${num(a)}" cy="${num(b)}" r="${num(radius)}" fill="${t.panel}"/>`);
     parts.push('</g>');
@@ -313,6 +313,16 @@ export function uplotSvg(u, { title, decorate = null }) {
   return out.join('\n');
 }
 
+/** Whether uPlot draws series `i`'s points (it turns `points.show` into a function). */
+function showsPoints(u, i) {
+  const show = u.series[i].points?.show;
+  try {
+    return typeof show === 'function' ? !!show(u, i, 0, u.data[0].length - 1, null) : !!show;
+  } catch {
+    return false;
+  }
+}
+
 /** A uPlot chart's data as CSV: x, then one column per series (empty where it has no value). */
 export function uplotCsv(u) {
   const header = u.series.map((s, i) => s.label ?? (i === 0 ? 'x' : `series ${i}`));
@@ -322,15 +332,18 @@ export function uplotCsv(u) {
 
 // ------------------------------------------------------------------------------------- heatmaps
 
-/** A heatmap canvas (drawn at css px) as PNG at the device pixel ratio, under a title. */
-export function canvasPng(src, { title }) {
+/**
+ * A heatmap canvas (drawn at css px) as PNG at the device pixel ratio, under a title, above an
+ * optional `footer` line (what the colours mean).
+ */
+export function canvasPng(src, { title, footer = '' }) {
   const t = theme();
   const pr = window.devicePixelRatio || 1;
-  const width = Math.max(src.width, 480);
+  const width = Math.max(src.width, 480, footer ? Math.ceil(textWidth(footer, 12)) + 24 : 0);
   const head = heading(title, width);
   const canvas = document.createElement('canvas');
   canvas.width = Math.round(width * pr);
-  canvas.height = Math.round((head.height + src.height + 8) * pr);
+  canvas.height = Math.round((head.height + src.height + (footer ? 30 : 8)) * pr);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = t.panel;
   ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -338,6 +351,10 @@ export function canvasPng(src, { title }) {
   ctx.drawImage(src, 0, Math.round(head.height * pr), Math.round(src.width * pr), Math.round(src.height * pr));
   ctx.scale(pr, pr);
   drawTitle(ctx, head, t);
+  if (footer) {
+    ctx.font = `400 12px ${FONT}`;
+    ctx.fillText(footer, 12, head.height + src.height + 20);
+  }
   return pngBlob(canvas);
 }
 
@@ -612,6 +629,7 @@ function setupStepper(view) {
   const unitsHeatmap = () => $('stepper-values').querySelector('canvas.heatmap');
   const unitsTitle = () => `Cell stepper: every unit at step ${view.t} “${view.run.encoded.tokens[view.t - 1]}” — ${preset()}`;
   const heatScale = [[-1, '−1'], [0, '0'], [1, '+1']];
+  const heatFooter = 'blue −1 · white 0 · red +1 (clamped)';
   exportMenu($('stepper-values'), {
     what: 'the table of every unit at this step',
     items: [
@@ -625,7 +643,7 @@ function setupStepper(view) {
           return csvBlob(['quantity', ...Array.from({ length: H }, (_, k) => `unit ${k + 1}`)], rows.map(([name, v]) => [name, ...v]));
         },
       },
-      { id: 'export-stepper-units-png', format: 'png', what: 'the heatmap of every unit', available: () => !!unitsHeatmap(), file: () => `lstm-lab-stepper-units-t${view.t}.png`, make: () => canvasPng(unitsHeatmap(), { title: unitsTitle() }) },
+      { id: 'export-stepper-units-png', format: 'png', what: 'the heatmap of every unit', available: () => !!unitsHeatmap(), file: () => `lstm-lab-stepper-units-t${view.t}.png`, make: () => canvasPng(unitsHeatmap(), { title: unitsTitle(), footer: heatFooter }) },
       {
         id: 'export-stepper-units-svg',
         format: 'svg',
@@ -665,7 +683,7 @@ function setupStepper(view) {
           return csvBlob(['state', ...Array.from({ length: H }, (_, k) => `unit ${k + 1}`)], [['h0', ...view.base.h0], ['c0', ...view.base.c0]]);
         },
       },
-      { id: 'export-stepper-weights-png', format: 'png', what: 'the weights heatmap', available: () => !!weightsHeatmap(), file: () => 'lstm-lab-stepper-weights.png', make: () => canvasPng(weightsHeatmap(), { title: `Cell stepper: every weight (rows gate·unit; columns W | U | b) — ${preset()}` }) },
+      { id: 'export-stepper-weights-png', format: 'png', what: 'the weights heatmap', available: () => !!weightsHeatmap(), file: () => 'lstm-lab-stepper-weights.png', make: () => canvasPng(weightsHeatmap(), { title: `Cell stepper: every weight (rows gate·unit; columns W | U | b) — ${preset()}`, footer: heatFooter }) },
       {
         id: 'export-stepper-weights-svg',
         format: 'svg',
@@ -727,7 +745,7 @@ function setupInside(view) {
   exportMenu(document.querySelector('#inside-heatmap-card .heatmap-wrap'), {
     what: 'the heatmap',
     items: [
-      { id: 'export-inside-heatmap-png', format: 'png', file: file('png'), available: () => !!view.result, make: () => canvasPng($('inside-heatmap'), { title: title() }) },
+      { id: 'export-inside-heatmap-png', format: 'png', file: file('png'), available: () => !!view.result, make: () => canvasPng($('inside-heatmap'), { title: title(), footer: $('inside-legend').textContent }) },
       { id: 'export-inside-heatmap-svg', format: 'svg', file: file('svg'), available: () => !!view.result, make: () => svgBlob(insideSvg(view, title())) },
       {
         id: 'export-inside-heatmap-csv',
@@ -777,6 +795,7 @@ function insideSvg(view, title) {
       words.push(`<text transform="translate(${num(cx + w / 2)} ${g.labels - 3}) rotate(-60)" font-size="11" fill="${t.ink}">${esc(shown)}</text>`);
     }
   }
+  if (g.labels && view.result.padding > 0) words.push(`<text x="${g.left}" y="${g.labels - 8}" dy="0.35em" font-size="11" fill="${t.muted}">padding</text>`);
   out.push(`<g class="words">${words.join('')}</g>`);
   // The map: rows are units, largest share of the logit first.
   view.order.forEach((unit, row) => {
@@ -795,6 +814,13 @@ function insideSvg(view, title) {
     const frame = `<rect x="${won.x + 0.5}" y="${g.top + row * g.ch + 0.5}" width="${Math.max(1, won.w - 1)}" height="${Math.max(1, g.ch - 1)}" fill="none" stroke="#000"/>`;
     out.push(`<g class="row" data-unit="${unit + 1}">${bar}${cells.join('')}${frame}</g>`);
   });
+  // The cursor, as on screen: the position and unit the readout describes.
+  const { position, row } = view.cursor;
+  const col = g.columns[position];
+  out.push(
+    `<g class="cursor" fill="none" stroke="#f5a623" stroke-width="2"><rect x="${col.x - 1}" y="${g.top + row * g.ch - 1}" width="${col.w + 2}" height="${g.ch + 2}"/>` +
+      `<rect x="${col.x}" y="${g.labels}" width="${col.w}" height="8"/></g>`,
+  );
   out.push('</g>');
   out.push(`<text class="color-legend" x="12" y="${head.height + g.height + 18}" font-size="12" fill="${t.ink}">${esc(legend)}</text>`);
   out.push('</svg>');
