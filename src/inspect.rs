@@ -322,6 +322,7 @@ pub fn stepper_setup(
             ids.len() - padding
         ),
         words_only: true,
+        post_output: None,
     })
 }
 

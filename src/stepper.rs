@@ -1,5 +1,13 @@
 //! The Cell stepper's model: teaching presets, turning typed text into input vectors, and
-//! running the reference cell over the sequence (with the post's sigmoid-`g` variant beside it).
+//! running the reference cell over the sequence, with the blog post's two departures from a
+//! real LSTM beside it:
+//!
+//! - its cell candidate is `g = σ(·)` instead of `tanh(·)` (`post_steps`): `g` can no longer be
+//!   negative, so the cell can only add to `c`, never subtract;
+//! - each of its steps outputs `y_t = relu(W_p h_t + b_p)` (an extra `Linear(H, H)` and a ReLU
+//!   inside the cell), which the post's classifier pools instead of `h_t`, while `h_t` itself
+//!   goes on to the next step ([`PostOutput`]): the recurrence is the same, the pooled outputs
+//!   are never negative.
 
 use crate::lstm::cell::{CellGate, CellStep, LstmWeights};
 use crate::rng::Rng;
@@ -30,6 +38,57 @@ pub struct StepperSetup {
     /// review, where "10" is a word of its vocabulary).
     #[serde(default)]
     pub words_only: bool,
+    /// The post's extra output layer; `None` means the identity with a zero bias, so that
+    /// `y = relu(h)` shows what the ReLU alone removes (a trained model of this project has no
+    /// such layer: the post's mistake is not copied).
+    #[serde(default)]
+    pub post_output: Option<PostOutput>,
+}
+
+/// The post's extra layer inside its cell: `y_t = relu(W_p h_t + b_p)`. Its output is what the
+/// post's classifier pools (mean and max over time); `h_t` still feeds the next step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PostOutput {
+    /// `W_p`, `H × H`, row-major: row `k` makes `y_k`.
+    pub weight: Vec<f64>,
+    /// `b_p`, `H` long.
+    pub bias: Vec<f64>,
+    /// Where these numbers come from, for the page.
+    #[serde(default)]
+    pub about: String,
+}
+
+impl PostOutput {
+    /// `W_p = I`, `b_p = 0`: then `y = relu(h)`.
+    pub fn identity(hidden: usize) -> Self {
+        let mut weight = vec![0.0; hidden * hidden];
+        for k in 0..hidden {
+            weight[k * hidden + k] = 1.0;
+        }
+        Self {
+            weight,
+            bias: vec![0.0; hidden],
+            about: "W_p = I (the identity) and b_p = 0, a stand-in for the post's learned layer: \
+                    here y = relu(h), so what changes is exactly what the ReLU removes."
+                .into(),
+        }
+    }
+
+    /// `(W_p h + b_p, relu(W_p h + b_p))` for one step's `h`.
+    pub fn apply(&self, h: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let n = h.len();
+        let pre: Vec<f64> = self
+            .bias
+            .iter()
+            .enumerate()
+            .map(|(k, &b)| {
+                let row = &self.weight[k * n..(k + 1) * n];
+                row.iter().zip(h).fold(b, |acc, (&w, &v)| acc + w * v)
+            })
+            .collect();
+        let y = pre.iter().map(|&z| z.max(0.0)).collect();
+        (pre, y)
+    }
 }
 
 /// A typed sequence as the cell sees it.
@@ -48,6 +107,32 @@ pub struct StepperRun {
     pub steps: Vec<CellStep<f64>>,
     /// The post's variant (sigmoid candidate), same weights and inputs.
     pub post_steps: Vec<CellStep<f64>>,
+    /// `i ⊙ g` per step, what the real cell writes into `c`: negative when it subtracts.
+    pub written: Vec<Vec<f64>>,
+    /// `i ⊙ g` of the post's σ-`g` cell: never negative, so its `c` can only grow unless `f`
+    /// shrinks it.
+    pub post_written: Vec<Vec<f64>>,
+    /// The post's extra output layer over the real cell's `h_t`.
+    pub post_output: PostOutputRun,
+}
+
+/// `y_t = relu(W_p h_t + b_p)` at every step, and what mean and max pooling over time make of
+/// `h` and of `y` (the post's classifier pools `y`; a real LSTM classifier pools `h`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PostOutputRun {
+    /// The `W_p` (`H × H`, row-major) and `b_p` used.
+    pub weight: Vec<f64>,
+    pub bias: Vec<f64>,
+    pub about: String,
+    /// `W_p h_t + b_p` per step.
+    pub pre: Vec<Vec<f64>>,
+    /// `relu` of it per step: never negative.
+    pub y: Vec<Vec<f64>>,
+    /// Per unit, over every step.
+    pub h_mean: Vec<f64>,
+    pub h_max: Vec<f64>,
+    pub y_mean: Vec<f64>,
+    pub y_max: Vec<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -62,11 +147,12 @@ impl fmt::Display for StepperError {
 impl std::error::Error for StepperError {}
 
 /// The presets, by id, with their names for the menu.
-pub const PRESETS: [(&str, &str); 5] = [
+pub const PRESETS: [(&str, &str); 6] = [
     ("remember", "Remember forever (f ≈ 1, i ≈ 0)"),
     ("forget", "Forget at once (f ≈ 0)"),
     ("write", "Write when the input fires"),
     ("france", "France … French: store early, read late"),
+    ("reverse", "Good, then terrible: the cell subtracts"),
     ("random", "Random weights"),
 ];
 
@@ -105,6 +191,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
                        whatever arrives, c barely moves: ×0.998 per step, nothing added. This is how an LSTM \
                        carries information (and gradient) across many steps."
                     .into(),
+                post_output: None,
             }
         }
         "forget" => {
@@ -123,6 +210,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
                 note: "The forget gate is nearly 0: each step wipes the cell and writes tanh(2·x) instead. \
                        c simply follows the latest input — no memory at all."
                     .into(),
+                post_output: None,
             }
         }
         "write" => {
@@ -143,6 +231,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
                        (x = 1). Then tanh(3x) ≈ 1 is added to c, and f ≈ 1 keeps it. Zeros between change nothing. \
                        Try the post's sigmoid variant: it cannot write a negative value."
                     .into(),
+                post_output: None,
             }
         }
         "france" => {
@@ -168,6 +257,39 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
                        output gate stays shut (h ≈ 0). At “speak” the output gate opens and h shows what was \
                        stored: the model can now predict “French”."
                     .into(),
+                post_output: None,
+            }
+        }
+        "reverse" => {
+            // Two features: 0 = "an opinion word", 1 = its sign (+1 praise, −1 complaint).
+            let mut w = single_unit(2);
+            input_weight(&mut w, 0, 0, 0, 12.0); // write when an opinion word comes
+            bias(&mut w, 0, 0, -6.0);
+            bias(&mut w, 1, 0, 6.0); // keep the running total
+            input_weight(&mut w, 2, 0, 1, 3.0); // write tanh(±3) ≈ ±1: add or subtract
+            bias(&mut w, 3, 0, 6.0); // always show it
+            for praise in ["good", "great", "wonderful"] {
+                words.insert(praise.into(), vec![1.0, 1.0]);
+            }
+            for complaint in ["terrible", "dull", "boring", "bad"] {
+                words.insert(complaint.into(), vec![1.0, -1.0]);
+            }
+            StepperSetup {
+                words_only: false,
+                weights: w,
+                h0: vec![0.0],
+                c0: vec![0.0],
+                sequence: "a good start and a great cast but the ending was terrible dull and boring".into(),
+                words,
+                note: "A running opinion. Opinion words open the input gate, and g = tanh(3·sign) writes +1 for \
+                       praise (good, great) and −1 for a complaint (terrible, dull, boring), while f ≈ 1 keeps the \
+                       total: c climbs to ≈ 2, then the complaints subtract it back down to ≈ −1. Tick “Compare \
+                       with the post's cell”: its g = σ(3·sign) is 0.95 or 0.05, never negative, so the complaints \
+                       add too: its c climbs at every opinion word and only fades a little (×f) in \
+                       between. Tick the post's output layer: at the end h is negative, and relu turns \
+                       it into 0."
+                    .into(),
+                post_output: None,
             }
         }
         "random" => {
@@ -186,6 +308,13 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
                 bias_ih: draw(4 * h),
                 bias_hh: vec![0.0; 4 * h],
             };
+            let post_output = PostOutput {
+                weight: draw(h * h),
+                bias: draw(h),
+                about: "W_p and b_p drawn from the preset's seed, in [−1, 1] like the cell's weights (the \
+                        post's layer is learned; these stand in for it)."
+                    .into(),
+            };
             StepperSetup {
                 words_only: false,
                 weights,
@@ -196,6 +325,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
                 note: "Random weights in [−1, 1] and a sentence whose words get fixed pseudo-random vectors. \
                        Edit any weight and watch every gate change."
                     .into(),
+                post_output: Some(post_output),
             }
         }
         other => return Err(StepperError(format!("unknown preset “{other}”"))),
@@ -345,6 +475,21 @@ fn check(setup: &StepperSetup) -> Result<(), StepperError> {
     if all.clone().any(|v| !v.is_finite()) {
         return Err(StepperError("every weight must be a finite number".into()));
     }
+    if let Some(p) = &setup.post_output {
+        if p.weight.len() != h * h || p.bias.len() != h {
+            return Err(StepperError(format!(
+                "the post's output layer has {} weights and {} biases; it needs {} and {h}",
+                p.weight.len(),
+                p.bias.len(),
+                h * h
+            )));
+        }
+        if p.weight.iter().chain(&p.bias).any(|v| !v.is_finite()) {
+            return Err(StepperError(
+                "every weight of the post's output layer must be a finite number".into(),
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -370,11 +515,25 @@ pub fn resize(setup: &StepperSetup, input: usize, hidden: usize) -> StepperSetup
             .map(|i| v.get(i).copied().unwrap_or(0.0))
             .collect()
     };
+    // The post's layer keeps what fits; new units get the identity's row (y = relu(h) there).
+    let post_output = setup.post_output.as_ref().map(|p| {
+        let old_h = old.hidden;
+        let mut out = PostOutput::identity(hidden);
+        for r in 0..hidden.min(old_h) {
+            for k in 0..hidden.min(old_h) {
+                out.weight[r * hidden + k] = p.weight.get(r * old_h + k).copied().unwrap_or(0.0);
+            }
+            out.bias[r] = p.bias.get(r).copied().unwrap_or(0.0);
+        }
+        out.about = p.about.clone();
+        out
+    });
     StepperSetup {
         words_only: setup.words_only,
         weights: w,
         h0: fit(&setup.h0),
         c0: fit(&setup.c0),
+        post_output,
         words: setup
             .words
             .iter()
@@ -391,18 +550,65 @@ pub fn resize(setup: &StepperSetup, input: usize, hidden: usize) -> StepperSetup
     }
 }
 
-/// Run both cell variants over the sequence.
+/// Run both cell variants over the sequence, and the post's output layer over the real one.
 pub fn run(setup: &StepperSetup) -> Result<StepperRun, StepperError> {
     check(setup)?;
     let encoded = encode(setup)?;
     let w = &setup.weights;
     let steps = w.forward(&encoded.inputs, &setup.h0, &setup.c0, CellGate::Tanh);
     let post_steps = w.forward(&encoded.inputs, &setup.h0, &setup.c0, CellGate::Sigmoid);
+    let written = |steps: &[CellStep<f64>]| -> Vec<Vec<f64>> {
+        steps
+            .iter()
+            .map(|s| s.act.i.iter().zip(&s.act.g).map(|(i, g)| i * g).collect())
+            .collect()
+    };
+    let post_output = post_output_run(
+        setup
+            .post_output
+            .clone()
+            .unwrap_or_else(|| PostOutput::identity(w.hidden)),
+        &steps,
+    );
     Ok(StepperRun {
         encoded,
+        written: written(&steps),
+        post_written: written(&post_steps),
         steps,
         post_steps,
+        post_output,
     })
+}
+
+/// The post's output layer at every step of `steps`, and the pools over time.
+fn post_output_run(layer: PostOutput, steps: &[CellStep<f64>]) -> PostOutputRun {
+    let (pre, y): (Vec<_>, Vec<_>) = steps.iter().map(|s| layer.apply(&s.h)).unzip();
+    let hidden = layer.bias.len();
+    let pool = |rows: Vec<&Vec<f64>>| -> (Vec<f64>, Vec<f64>) {
+        let n = rows.len().max(1) as f64;
+        (0..hidden)
+            .map(|k| {
+                let column = rows.iter().map(|r| r[k]);
+                (
+                    column.clone().sum::<f64>() / n,
+                    column.fold(f64::NEG_INFINITY, f64::max),
+                )
+            })
+            .unzip()
+    };
+    let (h_mean, h_max) = pool(steps.iter().map(|s| &s.h).collect());
+    let (y_mean, y_max) = pool(y.iter().collect());
+    PostOutputRun {
+        weight: layer.weight,
+        bias: layer.bias,
+        about: layer.about,
+        pre,
+        y,
+        h_mean,
+        h_max,
+        y_mean,
+        y_max,
+    }
 }
 
 #[cfg(test)]
@@ -453,6 +659,134 @@ mod tests {
         assert!(
             r.post_steps[1].c[0] >= 0.0,
             "σ(·) > 0: the post's cell can only add"
+        );
+    }
+
+    #[test]
+    fn reverse_subtracts_and_the_post_cell_cannot() {
+        let r = run(&preset("reverse", 1).unwrap()).unwrap();
+        let last = r.steps.len() - 1;
+        let at = |w: &str| r.encoded.tokens.iter().position(|t| t == w).unwrap();
+        assert!(r.steps[at("great")].c[0] > 1.9, "praise adds up");
+        assert!(r.written[at("terrible")][0] < -0.9, "a complaint subtracts");
+        assert!(
+            r.steps[last].c[0] < -0.9,
+            "ends negative: {}",
+            r.steps[last].c[0]
+        );
+        assert!(r.post_written.iter().all(|w| w[0] > 0.0), "σ-g writes > 0");
+        assert!(
+            r.post_steps[last].c[0] > 1.9,
+            "the post's cell only climbs: {}",
+            r.post_steps[last].c[0]
+        );
+        // The same run through the post's output layer (identity here): the negative ending
+        // is gone from y, and from its pools.
+        assert!(r.steps[last].h[0] < -0.7);
+        assert_eq!(r.post_output.y[last][0], 0.0);
+        assert!(r.post_output.h_mean[0] < r.post_output.y_mean[0]);
+    }
+
+    #[test]
+    fn the_post_cell_never_decreases_when_f_is_one_and_the_real_one_can() {
+        for id in ["reverse", "random"] {
+            let mut setup = preset(id, 3).unwrap();
+            let h = setup.weights.hidden;
+            // σ(60 + at most a few) is 1.0 exactly in f64: c_t = c_{t−1} + i·g.
+            for r in 0..h {
+                setup.weights.bias_ih[h + r] = 60.0;
+            }
+            setup.c0 = vec![0.5; h];
+            setup.sequence = "good terrible dull the a bad movie great boring plot".into();
+            let r = run(&setup).unwrap();
+            let mut real_decreased = false;
+            for t in 0..r.steps.len() {
+                let (prev, prev_post) = if t == 0 {
+                    (&setup.c0, &setup.c0)
+                } else {
+                    (&r.steps[t - 1].c, &r.post_steps[t - 1].c)
+                };
+                for k in 0..h {
+                    assert_eq!(r.post_steps[t].act.f[k], 1.0, "{id}: f = 1 exactly");
+                    assert!(
+                        r.post_steps[t].c[k] >= prev_post[k],
+                        "{id}: the post's c went down at step {t}, unit {k}"
+                    );
+                    real_decreased |= r.steps[t].c[k] < prev[k];
+                }
+            }
+            assert!(real_decreased, "{id}: the tanh cell subtracts somewhere");
+        }
+    }
+
+    #[test]
+    fn the_post_output_is_relu_of_a_projection_and_never_negative() {
+        // By hand: W_p = [[1, −2], [0.5, 0.5]], b_p = [0.1, −0.3], h = [0.4, 0.3]:
+        // W_p h + b_p = [0.4 − 0.6 + 0.1, 0.2 + 0.15 − 0.3] = [−0.1, 0.05] → y = [0, 0.05].
+        let layer = PostOutput {
+            weight: vec![1.0, -2.0, 0.5, 0.5],
+            bias: vec![0.1, -0.3],
+            about: String::new(),
+        };
+        let (pre, y) = layer.apply(&[0.4, 0.3]);
+        assert!((pre[0] + 0.1).abs() < 1e-12 && (pre[1] - 0.05).abs() < 1e-12);
+        assert_eq!(y[0], 0.0);
+        assert!((y[1] - 0.05).abs() < 1e-12);
+        assert_eq!(
+            PostOutput::identity(3).apply(&[-0.5, 0.25, 0.0]).1,
+            vec![0.0, 0.25, 0.0]
+        );
+
+        for (id, _) in PRESETS {
+            let setup = preset(id, 5).unwrap();
+            let r = run(&setup).unwrap();
+            let o = &r.post_output;
+            for (t, (y, pre)) in o.y.iter().zip(&o.pre).enumerate() {
+                // The recurrence is untouched: y is computed from the real cell's h.
+                assert_eq!(
+                    layer_of(&setup).apply(&r.steps[t].h),
+                    (pre.clone(), y.clone())
+                );
+                assert!(y.iter().all(|&v| v >= 0.0), "{id}: y ≥ 0");
+            }
+            assert!(
+                o.y_max
+                    .iter()
+                    .zip(&o.y_mean)
+                    .all(|(m, a)| *m >= 0.0 && *a >= 0.0)
+            );
+        }
+    }
+
+    fn layer_of(setup: &StepperSetup) -> PostOutput {
+        setup
+            .post_output
+            .clone()
+            .unwrap_or_else(|| PostOutput::identity(setup.weights.hidden))
+    }
+
+    #[test]
+    fn the_post_layer_is_checked_and_resized() {
+        let mut setup = preset("random", 1).unwrap();
+        let bigger = resize(&setup, 3, 6);
+        let p = bigger.post_output.as_ref().unwrap();
+        assert_eq!((p.weight.len(), p.bias.len()), (36, 6));
+        assert_eq!(
+            p.weight[6 + 1],
+            setup.post_output.as_ref().unwrap().weight[4 + 1]
+        );
+        assert_eq!(
+            p.weight[5 * 6 + 5],
+            1.0,
+            "a new unit gets the identity's row"
+        );
+        assert_eq!(resize(&bigger, 3, 4).post_output, setup.post_output);
+        setup.post_output.as_mut().unwrap().bias.pop();
+        assert!(
+            run(&setup)
+                .unwrap_err()
+                .to_string()
+                .contains("post's output layer")
         );
     }
 

@@ -12,6 +12,7 @@ import { TrainerView } from './trainer.js';
 import { InsideView } from './inside.js';
 import { LinkState } from './urlstate.js';
 import { Presenter } from './presenter.js';
+import { setupExports } from './export.js';
 
 const appStatus = document.getElementById('app-status');
 const panicBanner = document.getElementById('panic-banner');
@@ -108,6 +109,7 @@ async function main() {
     inside: new InsideView(wasm),
   };
   globalThis.lstmLab = app;
+  setupExports(app);
   await Promise.all([app.blowup.ready, app.gradflow.ready]);
   // The view a link asks for (see urlstate.js), then every later change goes into the address.
   const presenter = new Presenter();

@@ -132,6 +132,32 @@ export class BlowupView {
     ctx.restore();
   }
 
+  /** The same guides for an SVG export (see export.js's uplotSvg `decorate`). */
+  svgGuides(d) {
+    const { left, top, width, height } = d.plot;
+    const out = [];
+    const hline = (value, label) => {
+      const y = d.y(value);
+      out.push(d.line(left, y, left + width, y, { stroke: css('--muted'), dash: [2, 4] }));
+      out.push(d.text(left + 6, y - 4, label, { fill: css('--muted') }));
+    };
+    hline(LOG10_F32_MAX, 'float32 max 3.4e38 → Inf above');
+    hline(LOG10_F32_MIN_NORMAL, 'smallest normal float32 1.2e-38');
+    hline(LOG10_F32_MIN_SUBNORMAL, 'smallest subnormal 1.4e-45 → 0 below');
+    const vline = (step, color, label, row) => {
+      if (step == null) return;
+      const x = d.x(step);
+      out.push(d.line(x, top, x, top + height, { stroke: color, width: 2 }));
+      const text = `${label} at step ${step}`;
+      const room = x + 6 + text.length * 7 <= left + width;
+      out.push(d.text(room ? x + 6 : x - 6, top + 16 + 16 * row, text, { fill: color, anchor: room ? 'start' : 'end' }));
+    };
+    vline(this.events.inf, css('--inf'), 'Inf', 0);
+    vline(this.events.nan, css('--nan'), 'NaN', 1);
+    vline(this.events.zero, css('--zero'), 'all zero', 2);
+    return out;
+  }
+
   changed(input) {
     if (input === this.inputs.scale) this.exactScale = null;
     if (input === this.inputs.n) this.exactScale = null;

@@ -149,7 +149,7 @@ export function lineChart(el, yLabel, cursorT, { range = null, height = 220 } = 
     redraw() {
       chart?.redraw(false, false);
     },
-    /** The uPlot instance (for tests). */
+    /** The uPlot instance now (it is rebuilt when the series change): for exports and tests. */
     get uplot() {
       return chart;
     },

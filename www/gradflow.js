@@ -80,6 +80,7 @@ export class GradFlowView {
       return;
     }
     error.hidden = true;
+    this.lastConfig = config; // what the chart shows, for an export's title
     // A log axis cannot show 0: a gradient that underflowed float32 is drawn as a gap.
     const positive = (v) => v.map((x) => (x > 0 ? x : null));
     const ts = flow.rnn.map((_, i) => i + 1);

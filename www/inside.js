@@ -400,12 +400,12 @@ export class InsideView {
     ctx.putImageData(image, g.left, g.top);
     // The band above: grey over padding, the word colours over words; the words themselves
     // when their columns are wide enough.
-    const scale = Math.max(1e-9, ...x.word_contribution.map(Math.abs));
+    const band = this.bandColors();
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
     for (let t = 0; t < x.steps; t++) {
       const { x: cx, w } = g.columns[t];
-      const [r, gg, b] = t < this.result.padding ? [170, 170, 170] : diverging(x.word_contribution[t] / scale);
+      const [r, gg, b] = band[t];
       ctx.fillStyle = `rgb(${r | 0} ${gg | 0} ${b | 0})`;
       ctx.fillRect(cx, g.labels, w, PAD_BAND);
       const word = this.result.positions[t].word;
@@ -448,13 +448,30 @@ export class InsideView {
     this.geom = g;
   }
 
+  /** The name of the quantity shown. */
+  quantityName() {
+    return QUANTITIES[this.quantity].name;
+  }
+
+  /** `v ↦ [r, g, b]` for the quantity shown, over its range (the map and its SVG export). */
+  cellColor(range = this.range) {
+    return range[0] < 0 ? (v) => diverging(v / range[1]) : (v) => sequential(v);
+  }
+
+  /** The band above the map, per position: grey over padding, a word by its share of the logit. */
+  bandColors() {
+    const x = this.result.inspection;
+    const scale = Math.max(1e-9, ...x.word_contribution.map(Math.abs));
+    return Array.from({ length: x.steps }, (_, t) => (t < this.result.padding ? [170, 170, 170] : diverging(x.word_contribution[t] / scale)));
+  }
+
   /** The heatmap's pixels for `values` at geometry `g`. */
   mapImage(values, range, g) {
     const x = this.result.inspection;
     const mapWidth = g.width - 2 - g.left;
     const image = new ImageData(mapWidth, g.ch * x.hidden);
     const pixels = new Uint32Array(image.data.buffer); // RGBA bytes as little-endian words
-    const color = range[0] < 0 ? (v) => diverging(v / range[1]) : (v) => sequential(v);
+    const color = this.cellColor(range);
     for (let row = 0; row < x.hidden; row++) {
       const unit = this.order[row];
       for (let t = 0; t < x.steps; t++) {

@@ -29,6 +29,7 @@ function hideable() {
       'stepper.sizes': { label: 'Input and hidden size', targets: ['#stepper-form .pair'] },
       'stepper.fb': { label: 'Forget-gate bias shift', targets: ['label[for="stepper-forget-bias"]', '#stepper-forget-bias'] },
       'stepper.compare': { label: 'The post’s sigmoid-g cell', targets: ['label:has(> #stepper-compare)'] },
+      'stepper.post': { label: 'The post’s output layer', targets: ['label:has(> #stepper-post-output)'] },
       'stepper.speed': { label: 'Play speed', targets: ['label[for="stepper-speed"]', '#stepper-speed'] },
       'stepper.unit': { label: 'Unit shown', targets: ['.unit-pick'] },
       'stepper.charts': { label: 'Charts over time', targets: ['#stepper-over-time', '#stepper .charts3'] },

@@ -34,7 +34,13 @@ export class StepperView {
       $(id).addEventListener('change', () => this.resize());
     }
     $('stepper-forget-bias').addEventListener('input', () => this.recompute({ keepT: true }));
-    $('stepper-compare').addEventListener('change', () => this.render());
+    // The post's two mistakes: its σ-g cell beside the real one, and its extra output layer.
+    for (const id of ['stepper-compare', 'stepper-post-output']) {
+      $(id).addEventListener('change', () => {
+        this.updateCharts();
+        this.render();
+      });
+    }
     $('stepper-unit').addEventListener('change', () => {
       this.unit = Number($('stepper-unit').value);
       this.render();
@@ -267,6 +273,8 @@ export class StepperView {
       h: el('text', { x: 770, y: 220, class: 'value right' }, ''),
       hPrev: el('text', { x: 30, y: 380, class: 'value left' }, ''),
       x: el('text', { x: 132, y: 416, class: 'value left' }, ''),
+      // The post's y(t) = relu(W_p h + b_p), under the h output, when asked for.
+      postY: el('text', { x: 790, y: 256, class: 'value right small post-y' }, ''),
     };
   }
 
@@ -302,7 +310,8 @@ export class StepperView {
     L.hPrev.textContent = `h(t−1) = ${fmt(prev.h[k])}`;
     L.x.textContent = `x(t) = [${x.map(fmt).join(', ')}]  “${this.run.encoded.tokens[t - 1]}”`;
     this.renderEquations(step, prev, x, k);
-    this.renderValues(step);
+    this.renderValues();
+    this.renderPost(k);
     this.announce(step, k);
     for (const chart of Object.values(this.charts)) chart.redraw();
     this.revision += 1;
@@ -345,18 +354,49 @@ export class StepperView {
       `<div class="eq cell" id="stepper-eq-c"><var>c</var> = f·c<sub>t−1</sub> + i·g = ${fmt(a.f[k])} × ${fmt(prev.c[k])} + ${fmt(a.i[k])} × ${fmt(a.g[k])} = <b data-value="c">${fmt(step.c[k])}</b>${post ? ` <span class="post">(the post: ${fmt(post.c[k])})</span>` : ''}</div>`,
       `<div class="eq" id="stepper-eq-h"><var>h</var> = o·tanh(c) = ${fmt(a.o[k])} × ${fmt(step.tanh_c[k])} = <b data-value="h">${fmt(step.h[k])}</b></div>`,
     );
+    if ($('stepper-post-output').checked) {
+      const o = this.run.post_output;
+      rows.push(
+        `<div class="eq post-eq" id="stepper-eq-y"><var>y</var> = relu(W<sub>p</sub>·h + b<sub>p</sub>) = relu(${fmt(o.pre[this.t - 1][k])}) = <b data-value="y">${fmt(o.y[this.t - 1][k])}</b> <span class="post">(the post's output; h goes on unchanged)</span></div>`,
+      );
+    }
     $('stepper-equations').innerHTML = `<h3>Step ${this.t}, unit ${k + 1}</h3>` + rows.join('');
   }
 
-  /** Every unit at this step: numbers for small sizes, a heatmap for large ones. */
-  renderValues(step) {
-    const H = this.base.weights.hidden;
+  /**
+   * Every unit at this step as [name, values]: the gates, c, h, and the post's y when it is
+   * shown. (The table or heatmap below, and their exports.)
+   */
+  unitRows() {
+    const step = this.run.steps[this.t - 1];
     const rows = [...GATES.map((g) => [g, step.act[g]]), ['c', step.c], ['h', step.h]];
+    if ($('stepper-post-output').checked) rows.push(['y', this.run.post_output.y[this.t - 1]]);
+    return rows;
+  }
+
+  /** Every weight as [gate·unit, [W·x…, U·h…, b]] (b = bias_ih + bias_hh, as the editor shows). */
+  weightRows() {
+    const w = this.base.weights;
+    const { input: E, hidden: H } = w;
+    const rows = [];
+    for (const [gi, gate] of GATES.entries()) {
+      for (let r = 0; r < H; r++) {
+        const row = gi * H + r;
+        rows.push([`${gate}${r + 1}`, [...w.weight_ih.slice(row * E, row * E + E), ...w.weight_hh.slice(row * H, row * H + H), w.bias_ih[row] + w.bias_hh[row]]]);
+      }
+    }
+    return rows;
+  }
+
+  /** Every unit at this step: numbers for small sizes, a heatmap for large ones. */
+  renderValues() {
+    const H = this.base.weights.hidden;
+    const rows = this.unitRows();
     const box = $('stepper-values');
     if (H <= 16) {
       const head = `<tr><th scope="col">unit</th>${Array.from({ length: H }, (_, k) => `<th scope="col">${k + 1}</th>`).join('')}</tr>`;
       const body = rows
-        .map(([name, v]) => `<tr><th scope="row">${name}</th>${v.map((x, k) => `<td id="stepper-value-${name}-${k}" style="--v:${Math.max(-1, Math.min(1, x)).toFixed(3)}">${fmt(x)}</td>`).join('')}</tr>`)
+        .map(([name, v]) => `<tr${name === 'y' ? ' class="post-row"' : ''}><th scope="row">${name === 'y' ? 'y (post)' : name}</th>${v.map((x, k) => `<td id="stepper-value-${name}-${k}" style="--v:${Math.max(-1, Math.min(1, x)).toFixed(3)}">${fmt(x)}</td>`).join('')}</tr>`)
         .join('');
       box.innerHTML = `<table class="value-table heat"><caption>All units at step ${this.t}</caption>${head}${body}</table>`;
     } else {
@@ -371,9 +411,44 @@ export class StepperView {
     }
   }
 
+  /**
+   * The post's two mistakes, in words and in this step's numbers (all from the Rust run: the
+   * amounts each cell writes, i·g, and the post's output layer y = relu(W_p h + b_p)).
+   */
+  renderPost(k) {
+    const t = this.t;
+    const T = this.run.steps.length;
+    const compare = $('stepper-compare').checked;
+    const postOutput = $('stepper-post-output').checked;
+    $('stepper-compare-explain').hidden = !compare;
+    $('stepper-post-output-explain').hidden = !postOutput;
+    if (compare) {
+      const written = this.run.written[t - 1][k];
+      const postWritten = this.run.post_written[t - 1][k];
+      const subtracted = this.run.written.filter((row) => row[k] < 0).length;
+      const postSubtracted = this.run.post_written.filter((row) => row[k] < 0).length;
+      $('stepper-compare-now').textContent =
+        `Step ${t}, unit ${k + 1}: the real cell writes i·g = ${fmt(written)}${written < 0 ? ' (it subtracts)' : ''}; the post's cell writes ${fmt(postWritten)}. ` +
+        `Over the ${T} steps the real cell subtracted at ${subtracted}, the post's at ${postSubtracted || 'none'}. ` +
+        `After the last step c = ${fmt(this.run.steps[T - 1].c[k])} here, ${fmt(this.run.post_steps[T - 1].c[k])} in the post's cell.`;
+    }
+    const label = this.labels.postY;
+    label.style.display = postOutput ? '' : 'none';
+    if (postOutput) {
+      const o = this.run.post_output;
+      const [h, pre, y] = [this.run.steps[t - 1].h[k], o.pre[t - 1][k], o.y[t - 1][k]];
+      label.textContent = `y(t) = ${fmt(y)}`;
+      $('stepper-post-output-about').textContent = o.about;
+      $('stepper-post-output-now').textContent =
+        `Step ${t}, unit ${k + 1}: h = ${fmt(h)} goes on to the next step; the post's output is y = relu(${fmt(pre)}) = ${fmt(y)}. ` +
+        `Pooled over the ${T} steps: mean h ${fmt(o.h_mean[k])}, max h ${fmt(o.h_max[k])}; mean y ${fmt(o.y_mean[k])}, max y ${fmt(o.y_max[k])}.`;
+    }
+  }
+
   // ---------------------------------------------------------------- charts over time
 
   updateCharts() {
+    if (!this.run) return;
     const T = this.run.steps.length;
     const ts = Array.from({ length: T }, (_, i) => i + 1);
     const H = this.base.weights.hidden;
@@ -387,7 +462,13 @@ export class StepperView {
     }
     this.charts.c.set(ts, c, cSeries);
     const h = perUnit('h', this.run.steps);
-    this.charts.h.set(ts, h, h.map((_, k) => ({ label: `h${k + 1}` })));
+    const hSeries = h.map((_, k) => ({ label: `h${k + 1}` }));
+    if ($('stepper-post-output').checked) {
+      const y = Array.from({ length: H }, (_, k) => this.run.post_output.y.map((row) => row[k]));
+      h.push(...y);
+      hSeries.push(...y.map((_, k) => ({ label: `y${k + 1} (post)`, dash: [6, 4] })));
+    }
+    this.charts.h.set(ts, h, hSeries);
     const k = this.unit;
     this.charts.gates.set(
       ts,
@@ -405,19 +486,7 @@ export class StepperView {
     if (E > EDITABLE_MAX || H > EDITABLE_MAX) {
       delete box.dataset.shape;
       box.innerHTML = `<p class="hint">Weights are editable up to input and hidden size ${EDITABLE_MAX}; here is every weight as a heatmap (rows: gate·unit; columns: W | U | b).</p>`;
-      const rows = [];
-      for (const [gi, gate] of GATES.entries()) {
-        for (let r = 0; r < H; r++) {
-          const row = gi * H + r;
-          const values = [
-            ...w.weight_ih.slice(row * E, row * E + E),
-            ...w.weight_hh.slice(row * H, row * H + H),
-            w.bias_ih[row] + w.bias_hh[row],
-          ];
-          rows.push([`${gate}${r + 1}`, values]);
-        }
-      }
-      box.appendChild(heatmap(rows, 9));
+      box.appendChild(heatmap(this.weightRows(), 9));
       return;
     }
     // Same sizes: new values into the same inputs, so a keyboard user's focus (and place) stays.
@@ -478,6 +547,13 @@ export class StepperView {
   }
 }
 
+/** A heatmap cell's colour: blue (−1) through white (0) to red (+1), clamped. */
+export function heatColor(v) {
+  const x = Math.max(-1, Math.min(1, v));
+  const [red, green, blue] = x >= 0 ? [255, 255 * (1 - x), 255 * (1 - x)] : [255 * (1 + x), 255 * (1 + x), 255];
+  return `rgb(${red | 0},${green | 0},${blue | 0})`;
+}
+
 /** A canvas grid: one row per [name, values]; colour from blue (−1) through white to red (+1). */
 /** `rows` as a canvas of cells of at most `maxCell` px, shrunk to fit a trained model's sizes. */
 function heatmap(rows, maxCell, { width = 720, height = 600 } = {}) {
@@ -496,9 +572,7 @@ function heatmap(rows, maxCell, { width = 720, height = 600 } = {}) {
     ctx.fillStyle = cssVar('--ink');
     if (cell >= 6) ctx.fillText(name, 0, r * cell + cell - 2);
     values.forEach((v, c) => {
-      const x = Math.max(-1, Math.min(1, v));
-      const [red, green, blue] = x >= 0 ? [255, 255 * (1 - x), 255 * (1 - x)] : [255 * (1 + x), 255 * (1 + x), 255];
-      ctx.fillStyle = `rgb(${red | 0},${green | 0},${blue | 0})`;
+      ctx.fillStyle = heatColor(v);
       ctx.fillRect(labelWidth + c * cell, r * cell, cell - gap, cell - gap);
     });
   });

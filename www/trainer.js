@@ -263,6 +263,7 @@ export class TrainerView {
     this.loaded = this.pending;
     this.loadedNoHeader = this.pendingNoHeader;
     this.hasData = true;
+    this.preview = p; // for the preview's CSV export
     $('trainer-preview').hidden = false;
     $('trainer-counts').textContent = `${this.pending.name}: ${int.format(p.rows)} reviews — ${int.format(p.positive)} positive, ${int.format(p.negative)} negative${p.empty_texts ? `, ${p.empty_texts} empty` : ''} (read in ${(ms / 1000).toFixed(2)} s)`;
     for (const [id, chosen] of [['trainer-text-column', p.text_column], ['trainer-label-column', p.label_column]]) {
@@ -334,7 +335,8 @@ export class TrainerView {
   }
 
   started(summary, ms) {
-    this.run = { batches: [], epochs: [], total: summary.total_steps, done: 0 };
+    // epochMs: each epoch's time, beside `epochs`, for the table's CSV export.
+    this.run = { batches: [], epochs: [], epochMs: [], total: summary.total_steps, done: 0 };
     this.runClock = { trainRows: 0, trainMs: 0, trainSteps: 0, validMs: 0, validSteps: 0, trainBatches: 0, started: performance.now() };
     $('trainer-epochs-table').hidden = true;
     $('trainer-epochs-table').querySelector('tbody').replaceChildren();
@@ -366,7 +368,8 @@ export class TrainerView {
     if (report.kind === 'epoch') {
       const r = report.report;
       run.epochs.push(r);
-      this.addEpochRow(r, performance.now() - (this.runClock.epochStart ?? this.runClock.started));
+      run.epochMs.push(performance.now() - (this.runClock.epochStart ?? this.runClock.started));
+      this.addEpochRow(r, run.epochMs.at(-1));
       this.runClock.epochStart = performance.now();
     }
     if (report.done !== undefined) run.done = report.done;

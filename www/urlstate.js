@@ -22,7 +22,7 @@ const MERGE_MS = 1500; // the same controls changing again within this time repl
 /** Plain controls by section: URL name → element id. */
 export const CONTROLS = {
   blowup: { n: 'blowup-n', steps: 'blowup-steps', init: 'blowup-init', seed: 'blowup-seed', engine: 'blowup-engine' },
-  stepper: { fb: 'stepper-forget-bias', compare: 'stepper-compare', speed: 'stepper-speed' },
+  stepper: { fb: 'stepper-forget-bias', compare: 'stepper-compare', post: 'stepper-post-output', speed: 'stepper-speed' },
   gradflow: {
     steps: 'gradflow-steps',
     hidden: 'gradflow-hidden',
@@ -515,7 +515,7 @@ export class LinkState {
     }
     const edits = want('stepper.w');
     if (edits) this.applyEdits(view, edits, notes);
-    for (const name of ['fb', 'compare', 'speed']) {
+    for (const name of ['fb', 'compare', 'post', 'speed']) {
       const el = $(CONTROLS.stepper[name]);
       const raw = want(`stepper.${name}`);
       if (raw == null || raw === readControl(el)) continue;

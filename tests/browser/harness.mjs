@@ -64,17 +64,17 @@ const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g
  * Options: `noWebGpu` removes navigator.gpu (a browser without WebGPU); `serviceWorkers: 'allow'`
  * lets the site's service worker run (blocked otherwise, so each test sees the network);
  * `waitReady: false` leaves waiting for the first view to the test; `setup(app)` runs before the
- * page is opened (e.g. to make a request fail).
+ * page is opened (e.g. to make a request fail); `deviceScaleFactor` sets the device pixel ratio.
  */
 export function browserTest(
   name,
   body,
-  { timeout = 300_000, hash = '', noWebGpu = false, serviceWorkers = 'block', waitReady = true, setup = null } = {},
+  { timeout = 300_000, hash = '', noWebGpu = false, serviceWorkers = 'block', waitReady = true, setup = null, deviceScaleFactor = 1 } = {},
 ) {
   test(name, { timeout }, async () => {
     const { server, browser } = await sharedBrowser();
     const origin = new URL(server.url).origin;
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, serviceWorkers });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, serviceWorkers, deviceScaleFactor });
     const page = await context.newPage();
     const requests = [];
     const outside = [];

@@ -121,3 +121,75 @@ browserTest('gradient flow: the RNN gradient vanishes, the LSTM keeps it', async
   );
   assert.match(await app.text('#gradflow-detail'), /Clipping to 1: the RNN's curve is multiplied by/);
 });
+
+browserTest("the post's two mistakes: σ-g cannot subtract, and its output layer y = relu(W_p h + b_p) is never negative", async (app) => {
+  const page = app.page;
+  await page.click('#tab-stepper');
+  let rev = await revision(page);
+  await page.selectOption('#stepper-preset', 'reverse');
+  await rendered(page, rev);
+  assert.equal(await page.locator('#stepper-compare-explain').isVisible(), false, 'explained only when compared');
+  await page.check('#stepper-compare');
+  assert.ok(await page.locator('#stepper-compare-explain').isVisible());
+  assert.match(await app.text('#stepper-compare-explain'), /can only add to c, never subtract/);
+  const chartSeries = await page.evaluate(() => globalThis.lstmLab.stepper.charts.c.uplot.series.map((s) => s.label));
+  assert.deepEqual(chartSeries, ['t', 'c1', 'c1 (post)'], 'ticking the box adds the post’s c to the chart');
+
+  // At “terrible” the real cell writes a negative amount; the post's cell a positive one.
+  const tokens = await page.locator('#stepper-tokens .token').allInnerTexts();
+  await setValue(page, '#stepper-t', tokens.indexOf('terrible') + 1);
+  assert.match(await app.text('#stepper-compare-now'), /the real cell writes i·g = -0\.9\d\d \(it subtracts\); the post's cell writes 0\.0\d\d/);
+  // At the end: the real cell's c is negative, the post's only climbed.
+  await setValue(page, '#stepper-t', tokens.length);
+  const now = await app.text('#stepper-compare-now');
+  assert.match(now, /the real cell subtracted at 3, the post's at none/);
+  const real = await shown(app, 'stepper-value-c-0');
+  const post = Number(/\(the post: ([-0-9.]+)\)/.exec(await app.text('#stepper-eq-c'))[1]);
+  assert.ok(real < -0.9 && post > 1.9, `c = ${real} in the real cell, ${post} in the post's`);
+  // At every complaint the real c falls by about 1 and the post's c still rises.
+  const run = await page.evaluate(() => globalThis.lstmLab.stepper.run);
+  for (const word of ['terrible', 'dull', 'boring']) {
+    const t = tokens.indexOf(word);
+    assert.ok(run.steps[t].c[0] < run.steps[t - 1].c[0] - 0.9, `${word}: the real c falls`);
+    assert.ok(run.post_steps[t].c[0] > run.post_steps[t - 1].c[0], `${word}: the post's c rises`);
+  }
+  await app.screenshot('stepper-post-sigmoid-g');
+
+  // The post's output layer: y = relu(h) here (W_p = I), so the negative h at the end is 0.
+  const hBefore = await app.text('#stepper-value-h-0');
+  assert.equal(await page.locator('#stepper-value-y-0').count(), 0);
+  await page.check('#stepper-post-output');
+  assert.equal(await app.text('#stepper-value-h-0'), hBefore, 'h, the recurrence, is unchanged');
+  assert.ok(Number(hBefore) < -0.7);
+  assert.equal(await app.text('#stepper-value-y-0'), '0.000');
+  assert.match(await app.text('#stepper-post-output-explain'), /never negative/);
+  assert.match(await app.text('#stepper-post-output-about'), /W_p = I/);
+  assert.match(await app.text('#stepper-eq-y'), /relu\(-0\.\d+\) = 0\.000/);
+  await page.locator('#stepper-post-output-explain').scrollIntoViewIfNeeded();
+  await app.screenshot('stepper-post-output');
+
+  // Random weights and a random W_p: every y by hand from h, W_p and b_p, at every step.
+  rev = await revision(page);
+  await page.selectOption('#stepper-preset', 'random');
+  await rendered(page, rev);
+  const r = await page.evaluate(() => globalThis.lstmLab.stepper.run);
+  const H = r.steps[0].h.length;
+  const { weight, bias } = r.post_output;
+  assert.ok(weight.some((w) => w !== 0 && w !== 1), 'W_p is not the identity here');
+  let negatives = 0;
+  for (let t = 1; t <= r.steps.length; t++) {
+    await setValue(page, '#stepper-t', t);
+    const h = r.steps[t - 1].h;
+    for (let k = 0; k < H; k++) {
+      let z = bias[k];
+      for (let j = 0; j < H; j++) z += weight[k * H + j] * h[j];
+      if (z < 0) negatives += 1;
+      const y = Math.max(0, z);
+      const displayed = await shown(app, `stepper-value-y-${k}`);
+      assert.ok(displayed >= 0, `y ≥ 0 (step ${t}, unit ${k + 1})`);
+      assert.ok(Math.abs(displayed - y) <= 0.0005, `step ${t}, unit ${k + 1}: y shows ${displayed}, by hand ${y.toFixed(4)}`);
+      assert.ok(Math.abs(r.post_output.y[t - 1][k] - y) < 1e-12);
+    }
+  }
+  assert.ok(negatives > 0, 'some W_p·h + b_p were negative and became 0');
+});
