@@ -6,13 +6,13 @@
 //! model file records them, and model files load without the trainer. Reading CSV files and
 //! preparing datasets come with the `trainer` feature.
 
-#[cfg(feature = "trainer")]
+#[cfg(feature = "data")]
 pub mod csv;
-#[cfg(feature = "trainer")]
+#[cfg(feature = "data")]
 pub mod preview;
 pub mod tokenizer;
 
-#[cfg(feature = "trainer")]
+#[cfg(feature = "data")]
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -274,7 +274,7 @@ pub struct Prepared {
 pub const MIN_ROWS: usize = 4;
 
 /// Whether these texts can be trained on at all: both labels, enough rows to split.
-#[cfg(feature = "trainer")]
+#[cfg(feature = "data")]
 pub fn check_trainable(texts: &csv::LabelledTexts) -> Result<(), DataError> {
     let n = texts.texts.len();
     let positives = texts.count(1);
@@ -308,7 +308,7 @@ pub fn check_trainable(texts: &csv::LabelledTexts) -> Result<(), DataError> {
 
 /// Shuffle with the seed, split each label in the same proportion, fit the tokenizer on the
 /// training texts, encode both splits.
-#[cfg(feature = "trainer")]
+#[cfg(feature = "data")]
 pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepared, DataError> {
     config.validate()?;
     check_trainable(texts)?;
@@ -366,7 +366,7 @@ pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepare
 /// A learnable stand-in for reviews: random filler words, plus a few words that carry the
 /// label ("good…" words in positive rows, "bad…" words in negative ones). For benchmarks and
 /// tests that need data without a file.
-#[cfg(feature = "trainer")]
+#[cfg(feature = "data")]
 pub fn synthetic_texts(rows: usize, seed: u64) -> csv::LabelledTexts {
     let mut rng = Rng::stream(seed, 0xda7a);
     let mut texts = Vec::with_capacity(rows);
@@ -401,13 +401,13 @@ pub fn synthetic_texts(rows: usize, seed: u64) -> csv::LabelledTexts {
 }
 
 /// [`synthetic_texts`], prepared.
-#[cfg(feature = "trainer")]
+#[cfg(feature = "data")]
 pub fn synthetic(rows: usize, config: DataConfig) -> Prepared {
     prepare(&synthetic_texts(rows.max(MIN_ROWS), config.seed), config)
         .expect("synthetic data is valid")
 }
 
-#[cfg(all(test, feature = "trainer"))]
+#[cfg(all(test, feature = "data"))]
 mod tests {
     use super::*;
 
