@@ -10,6 +10,7 @@
 //! runs on the reference cell without the trainer.
 
 pub mod blowup;
+pub mod budget;
 pub mod classifier;
 pub mod data;
 pub mod gpu;
