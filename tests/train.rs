@@ -5,7 +5,7 @@ use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor};
 use lstm_lab::data::{DataConfig, synthetic};
-use lstm_lab::data_parallel::{Plan, Replica};
+use lstm_lab::data_parallel::{Plan, Replica, ShardEval};
 use lstm_lab::gpu::block_on;
 use lstm_lab::lstm::cell::LstmWeights;
 use lstm_lab::lstm::module::{LstmKernel, tensor};
@@ -390,62 +390,100 @@ fn a_resumed_run_goes_on_at_the_next_epoch_from_the_saved_weights() {
 
 #[test]
 fn a_diverging_run_stops_and_keeps_only_a_validated_finite_model() {
-    // One step at a learning rate of 1e20 overflows the weights: no epoch is ever validated,
-    // so there is no model to keep (and none to predict with).
-    let (data, config) = small_setup(2);
-    let huge = TrainConfig { lr: 1e20, ..config };
-    let mut trainer = Trainer::new(data.clone(), huge, &Device::flex()).unwrap();
+    // Weights an overflow has left non-finite (how a huge learning rate ends; the browser test
+    // blows them up for real), put in through `resume`.
+    let (data, config) = small_setup(3);
+    let mut broken = ModelWeights::init(
+        ModelConfig {
+            vocab: data.config.vocab,
+            embed: config.embed,
+            hidden: config.hidden,
+        },
+        1,
+    );
+    broken.linear_bias = f32::INFINITY;
+
+    // No validated epoch: no model to keep, none to predict with.
+    let mut trainer = Trainer::resume(
+        data.clone(),
+        config,
+        &Device::flex(),
+        &broken,
+        Vec::new(),
+        None,
+    )
+    .unwrap();
     let err = epochs_until_end(&mut trainer).unwrap_err();
     assert!(
-        err.starts_with("training stopped: the loss became NaN at epoch 1, batch 2."),
+        err.starts_with(
+            "training stopped: the loss became NaN at epoch 1, batch 1. The weights overflowed"
+        ),
         "{err}"
     );
     assert!(
         err.ends_with("no epoch had finished, so there is no model to keep"),
         "{err}"
     );
-    assert!(trainer.is_finished() && trainer.diverged());
-    assert!(!trainer.has_usable_model());
-
-    // With a whole epoch in one batch, the only training loss is the initial weights' (finite);
-    // the step after it overflows them, and the validation loss tells.
-    let one_batch = TrainConfig {
-        lr: 1e20,
-        batch: data.train.len(),
-        ..config
-    };
-    let mut trainer = Trainer::new(data.clone(), one_batch, &Device::flex()).unwrap();
-    let err = epochs_until_end(&mut trainer).unwrap_err();
-    assert!(
-        err.starts_with("training stopped: the validation loss became NaN after epoch 1."),
-        "{err}"
-    );
-    assert!(trainer.best().is_none() && !trainer.has_usable_model());
+    assert!(trainer.is_finished() && trainer.diverged() && !trainer.has_usable_model());
 
     // A validated epoch, then the overflow: that epoch's model is kept.
-    let mut trainer = Trainer::new(
-        data,
-        TrainConfig {
-            epochs: 3,
-            ..config
-        },
+    let mut first = Trainer::new(data.clone(), config, &Device::flex()).unwrap();
+    let report = loop {
+        if let StepReport::Epoch { report, .. } = block_on(first.step()).unwrap() {
+            break report;
+        }
+    };
+    let validated = block_on(first.model().to_weights()).unwrap();
+    let mut trainer = Trainer::resume(
+        data.clone(),
+        config,
         &Device::flex(),
+        &broken,
+        vec![report.clone()],
+        Some((report.clone(), validated.clone())),
     )
     .unwrap();
-    while !matches!(block_on(trainer.step()).unwrap(), StepReport::Epoch { .. }) {}
-    let validated = block_on(trainer.model().to_weights()).unwrap();
-    trainer.config.lr = 1e20; // the next steps blow up
     let err = epochs_until_end(&mut trainer).unwrap_err();
-    let best = trainer.best().unwrap();
+    assert!(
+        err.starts_with("training stopped: the loss became NaN at epoch 2, batch 1."),
+        "{err}"
+    );
     assert!(
         err.ends_with(&format!(
             "the best model so far is kept (epoch 1, validation accuracy {:.4})",
-            best.valid_accuracy
+            report.valid_accuracy
         )),
         "{err}"
     );
     assert!(trainer.has_usable_model());
     assert_eq!(block_on(trainer.model().to_weights()).unwrap(), validated);
+
+    // A finite training loss, then a validation loss that is not (the last step overflowed):
+    // that epoch is not kept.
+    let mut trainer = Trainer::new(data, config, &Device::flex()).unwrap();
+    let err = loop {
+        match trainer.plan(1) {
+            Plan::Train { .. } => {
+                block_on(trainer.step()).unwrap();
+            }
+            Plan::Validate { shards } => {
+                let eval = ShardEval {
+                    loss_sum: f64::NAN,
+                    correct: 0.0,
+                    rows: shards[0].len(),
+                };
+                if let Err(e) = block_on(trainer.finish_validation(&[eval])) {
+                    break e.to_string();
+                }
+            }
+            Plan::Done => panic!("the run ended without diverging"),
+        }
+    };
+    assert!(
+        err.starts_with("training stopped: the validation loss became NaN after epoch 1."),
+        "{err}"
+    );
+    assert!(trainer.best().is_none() && !trainer.has_usable_model());
 }
 
 #[test]

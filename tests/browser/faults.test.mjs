@@ -165,11 +165,23 @@ browserTest(
     const page = app.page;
     await openTrainer(page);
     await loadSample(page);
+
+    // The module traps (a panic, memory that cannot grow): the worker reports it and is replaced.
+    await page.evaluate(() => globalThis.lstmLab.trainer.worker.postMessage({ type: 'crash-for-test', trap: true }));
+    await page.waitForSelector('#trainer-crash:not([hidden])');
+    assert.equal(
+      await app.text('#trainer-crash-text'),
+      "The training worker stopped: the trainer's WebAssembly stopped (unreachable (a test asked for a trap)). " +
+        'Restarting loads the trainer again with the same data (imdb-sample.csv.gz) and keeps the settings.',
+    );
+    await page.click('#trainer-restart');
+    await page.waitForFunction(() => document.getElementById('trainer-status').textContent === 'Ready: choose the settings and press Start.', null, { timeout: 120_000 });
+
+    // An uncaught error in the worker, mid-run.
     await fill(page, { ...TINY, epochs: 500 });
     await page.click('#trainer-start');
     await page.waitForFunction(() => /^Kept in this browser after epoch 1/.test(document.getElementById('trainer-model-status').textContent));
     const first = await page.evaluate(() => globalThis.lstmLab.trainer.worker);
-    // An uncaught error in the worker (the testing hook throws one), mid-run.
     await page.evaluate(() => globalThis.lstmLab.trainer.worker.postMessage({ type: 'crash-for-test' }));
     await page.waitForSelector('#trainer-crash:not([hidden])');
     assert.equal(
@@ -201,6 +213,19 @@ browserTest(
     assert.match(await app.text('#trainer-status'), /^Done: best validation accuracy 0\.\d{4} \(epoch 1\)/);
     const p = await predict(page, 'a wonderful film, I loved it');
     assert.ok(p >= 0 && p <= 1, `P(positive) = ${p}`);
+
+    // Discard forgets the kept run: not offered after a reload. (That 1-epoch run replaced it.)
+    assert.equal(await page.locator('#trainer-restore').isHidden(), true, 'a new run hides the offer');
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
+    await page.waitForSelector('#trainer-restore:not([hidden])');
+    assert.match(await app.text('#trainer-restore-text'), /^Your last run \(imdb-sample\.csv\.gz, epoch 1 of 1, /);
+    await page.click('#trainer-restore-discard');
+    assert.equal(await page.locator('#trainer-restore').isHidden(), true);
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
+    assert.equal(await page.evaluate(() => globalThis.lstmLab.trainer.savedRun ?? null), null);
+    assert.equal(await page.locator('#trainer-restore').isHidden(), true);
   },
   { noWebGpu: true },
 );
