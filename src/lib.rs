@@ -14,6 +14,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod blowup;
+pub mod budget;
 pub mod classifier;
 pub mod data;
 pub mod gpu;

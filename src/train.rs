@@ -39,8 +39,14 @@ impl TrainConfig {
         if !(1..=4096).contains(&self.batch) {
             return bad(format!("batch size {} is outside 1–4096", self.batch));
         }
-        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 1.0) {
-            return bad(format!("learning rate {} must be in (0, 1]", self.lr));
+        // Far above any useful rate, but allowed: watching a run blow up is a lesson too (the
+        // loop stops it when the loss is no longer finite). Above 1e30 Adam's float32 step
+        // itself would overflow.
+        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 1e30) {
+            return bad(format!(
+                "learning rate {} must be above 0 and at most 1e30",
+                self.lr
+            ));
         }
         if !(1..=1000).contains(&self.epochs) {
             return bad(format!("epochs {} is outside 1–1000", self.epochs));
@@ -53,11 +59,14 @@ impl TrainConfig {
 pub enum TrainError {
     Config(String),
     Device(String),
-    /// The loss became NaN or infinite.
+    /// The loss became NaN or infinite: a training batch's (`batch`), or the validation loss
+    /// at the end of the epoch (`batch` None); `kept` is the validated epoch whose model was
+    /// kept.
     Diverged {
         epoch: usize,
-        batch: usize,
+        batch: Option<usize>,
         loss: f64,
+        kept: Option<EpochReport>,
     },
 }
 
@@ -66,11 +75,35 @@ impl fmt::Display for TrainError {
         match self {
             TrainError::Config(m) => write!(f, "invalid training settings: {m}"),
             TrainError::Device(m) => write!(f, "the compute device failed: {m}"),
-            TrainError::Diverged { epoch, batch, loss } => write!(
-                f,
-                "training stopped: the loss became {loss} at epoch {epoch}, batch {batch}. The weights overflowed — \
-                 lower the learning rate and start again; the best model so far is kept"
-            ),
+            TrainError::Diverged {
+                epoch,
+                batch,
+                loss,
+                kept,
+            } => {
+                match batch {
+                    Some(batch) => write!(
+                        f,
+                        "training stopped: the loss became {loss} at epoch {epoch}, batch {batch}"
+                    )?,
+                    None => write!(
+                        f,
+                        "training stopped: the validation loss became {loss} after epoch {epoch}"
+                    )?,
+                }
+                write!(
+                    f,
+                    ". The weights overflowed — lower the learning rate and start again; "
+                )?;
+                match kept {
+                    Some(r) => write!(
+                        f,
+                        "the best model so far is kept (epoch {}, validation accuracy {:.4})",
+                        r.epoch, r.valid_accuracy
+                    ),
+                    None => write!(f, "no epoch had finished, so there is no model to keep"),
+                }
+            }
         }
     }
 }
@@ -162,6 +195,9 @@ pub struct Trainer {
     done: usize,
     pub history: Vec<EpochReport>,
     best: Option<(EpochReport, ModelWeights)>,
+    /// The loss became NaN or infinite: without a validated epoch to fall back on, the model's
+    /// weights are not worth predicting with.
+    diverged: bool,
 }
 
 /// `[mean loss, number of correct predictions]` of a batch, computed on the device: one
@@ -246,7 +282,54 @@ impl Trainer {
             done: 0,
             history: Vec::new(),
             best: None,
+            diverged: false,
         })
+    }
+
+    /// Go on with a run that was interrupted after `history.len()` epochs (a reload of the
+    /// page): from `weights` (the last epoch's), at the next epoch, with the same data and
+    /// settings, so each epoch shuffles its rows as the uninterrupted run would have. `best` is
+    /// the best epoch so far and its weights. Adam's moments were not kept: the optimiser
+    /// starts again, so the steps differ from those the uninterrupted run would have taken.
+    pub fn resume(
+        data: Prepared,
+        config: TrainConfig,
+        device: &Device,
+        weights: &ModelWeights,
+        history: Vec<EpochReport>,
+        best: Option<(EpochReport, ModelWeights)>,
+    ) -> Result<Self, TrainError> {
+        let mut trainer = Self::new(data, config, device)?;
+        let expected = trainer.model().config();
+        for w in std::iter::once(weights).chain(best.as_ref().map(|(_, w)| w)) {
+            if w.config != expected {
+                return Err(TrainError::Config(format!(
+                    "the saved model has vocabulary {}, embedding {} and hidden size {}, the settings {}, {} and {}",
+                    w.config.vocab,
+                    w.config.embed,
+                    w.config.hidden,
+                    expected.vocab,
+                    expected.embed,
+                    expected.hidden
+                )));
+            }
+        }
+        let done = history.len();
+        if done >= config.epochs {
+            return Err(TrainError::Config(format!(
+                "the run already trained {done} of its {} epochs",
+                config.epochs
+            )));
+        }
+        trainer.model = Some(SentimentModel::from_weights(weights, &trainer.device));
+        trainer.phase = Phase::Train {
+            epoch: done + 1,
+            cursor: 0,
+        };
+        trainer.done = done * (trainer.train_batches() + trainer.valid_batches());
+        trainer.history = history;
+        trainer.best = best;
+        Ok(trainer)
     }
 
     /// Whether the loss runs as the fused WGSL kernels (the fused kernel choice, on wgpu).
@@ -265,6 +348,11 @@ impl Trainer {
     /// Units of work in the whole run (training plus validation batches).
     pub fn total_steps(&self) -> usize {
         self.config.epochs * (self.train_batches() + self.valid_batches())
+    }
+
+    /// Units of work done so far (counting the epochs a resumed run had done before).
+    pub fn done_steps(&self) -> usize {
+        self.done
     }
 
     pub fn is_finished(&self) -> bool {
@@ -344,8 +432,14 @@ impl Trainer {
         let batch = cursor / self.config.batch + 1;
         if !loss.is_finite() {
             self.phase = Phase::Done;
+            self.diverged = true;
             self.restore_best();
-            return Err(TrainError::Diverged { epoch, batch, loss });
+            return Err(TrainError::Diverged {
+                epoch,
+                batch: Some(batch),
+                loss,
+                kept: self.best().cloned(),
+            });
         }
         self.train_tally.add(loss, correct, rows);
         self.done += 1;
@@ -416,6 +510,20 @@ impl Trainer {
             });
         }
         self.eval_model = None;
+        // The training loss was finite before the last optimiser step, but that step may have
+        // overflowed the weights: a model whose validation loss is not finite is never kept.
+        let valid_loss = self.valid_tally.loss();
+        if !valid_loss.is_finite() {
+            self.phase = Phase::Done;
+            self.diverged = true;
+            self.restore_best();
+            return Err(TrainError::Diverged {
+                epoch,
+                batch: None,
+                loss: valid_loss,
+                kept: self.best().cloned(),
+            });
+        }
         let valid_accuracy = self.valid_tally.accuracy();
         let is_best = self
             .best
@@ -425,7 +533,7 @@ impl Trainer {
             epoch,
             train_loss: self.train_tally.loss(),
             train_accuracy: self.train_tally.accuracy(),
-            valid_loss: self.valid_tally.loss(),
+            valid_loss,
             valid_accuracy,
             is_best,
         };
@@ -573,5 +681,21 @@ impl Trainer {
     /// The epoch report of the kept model, if any epoch was validated.
     pub fn best(&self) -> Option<&EpochReport> {
         self.best.as_ref().map(|(r, _)| r)
+    }
+
+    /// The best validated epoch and its weights (on the host), if any.
+    pub fn best_weights(&self) -> Option<(&EpochReport, &ModelWeights)> {
+        self.best.as_ref().map(|(r, w)| (r, w))
+    }
+
+    /// Whether the current model is worth predicting with: not after a divergence with no
+    /// validated epoch to fall back on (its weights are NaN or infinite).
+    pub fn has_usable_model(&self) -> bool {
+        !self.diverged || self.best.is_some()
+    }
+
+    /// Whether the run stopped because its loss became NaN or infinite.
+    pub fn diverged(&self) -> bool {
+        self.diverged
     }
 }

@@ -5,6 +5,7 @@ import uPlot from './vendor/uPlot.esm.js';
 import { axes, followScheme, sizeOf, themed } from './charts.js';
 import { assetUrl } from './assets.js';
 import { whenShown } from './tabs.js';
+import { discardRun, fingerprint, loadRun, saveRun } from './runstore.js';
 
 const $ = (id) => document.getElementById(id);
 const SETTINGS = ['vocab', 'maxlen', 'embed', 'hidden', 'batch', 'lr', 'epochs', 'split', 'seed'];
@@ -40,9 +41,10 @@ export class TrainerView {
     this.queue = []; // messages sent before the worker was ready
     this.setState('starting');
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
-    // Started when the tab is first shown; shown again after a failed load, it tries again.
+    // Started when the tab is first shown; shown again after a failed load, it tries again
+    // (after a crash the user restarts it: the restart reloads the data).
     new MutationObserver(() => {
-      if (!this.section.hidden && !this.worker) this.boot();
+      if (!this.section.hidden && !this.worker && this.state !== 'crashed') this.boot();
     }).observe(this.section, { attributes: true, attributeFilter: ['hidden'] });
     if (!this.section.hidden) this.boot();
     $('trainer-module-retry').addEventListener('click', () => this.boot());
@@ -104,6 +106,16 @@ export class TrainerView {
       e.target.value = '';
     });
     this.makeCharts();
+
+    // The memory the settings need, estimated by the worker (src/budget.rs) as they change.
+    for (const name of [...SETTINGS, 'device', 'kernel', 'workers']) {
+      for (const event of ['input', 'change']) $(`trainer-${name}`).addEventListener(event, () => this.scheduleEstimate());
+    }
+    $('trainer-restart').addEventListener('click', () => this.restart());
+    $('trainer-restore-model').addEventListener('click', () => this.restoreModel());
+    $('trainer-restore-resume').addEventListener('click', () => this.resumeSaved());
+    $('trainer-restore-discard').addEventListener('click', () => this.discardSaved());
+    this.offerRestore();
   }
 
   send(message) {
@@ -132,7 +144,7 @@ export class TrainerView {
     // A worker script that cannot load (offline, a missing file) fires only this event.
     this.worker.onerror = (e) => {
       e.preventDefault?.();
-      if (this.workerReady) this.fail('trainer-error', `The training worker failed: ${e.message ?? 'unknown error'}`);
+      if (this.workerReady) this.crashed(e.message ?? 'an unknown error');
       else this.moduleFailed(`the training worker did not start${e.message ? ` (${e.message})` : ''}`);
     };
     this.worker.postMessage({ type: 'init', preferGpu: this.gpuAvailable });
@@ -191,8 +203,12 @@ export class TrainerView {
     // Timing the engines while a run trains would time the run's competition, not the engine.
     $('trainer-engine-remeasure').disabled = running || this.probing || !this.gpu;
     $('trainer-kernel').disabled = running;
-    $('trainer-sample').disabled = running || this.unsupported;
-    $('trainer-file').disabled = running || this.unsupported;
+    // A crashed worker takes nothing until it is restarted (the restart reloads the data).
+    const crashed = state === 'crashed';
+    $('trainer-sample').disabled = running || this.unsupported || crashed;
+    $('trainer-file').disabled = running || this.unsupported || crashed;
+    $('trainer-load').disabled = this.unsupported || crashed;
+    for (const id of ['trainer-restore-model', 'trainer-restore-resume']) $(id).disabled = running || crashed;
     $('trainer-predict').disabled = !this.hasModel || running;
     $('trainer-save').disabled = !this.hasModel || running;
     $('trainer-inside').disabled = !this.hasModel || running;
@@ -220,12 +236,12 @@ export class TrainerView {
     $('trainer-file').value = '';
   }
 
-  async loadSample() {
+  async loadSample(columns = null) {
     $('trainer-status').textContent = 'Fetching the built-in sample…';
     try {
       const response = await fetch(assetUrl('sample'));
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      this.parse({ name: 'imdb-sample.csv.gz', bytes: await response.arrayBuffer() }, null);
+      this.parse({ name: 'imdb-sample.csv.gz', bytes: await response.arrayBuffer(), sample: true }, columns);
     } catch (e) {
       this.fail('trainer-data-error', `Could not fetch the sample: ${e.message}`);
     }
@@ -234,6 +250,7 @@ export class TrainerView {
   parse(source, columns) {
     this.pending = source;
     this.pendingNoHeader = Boolean(columns?.no_header);
+    this.pendingColumns = columns;
     $('trainer-status').textContent = `Reading ${source.name}…`;
     this.section.dataset.state = 'loading';
     // Copied, not transferred: a column change re-sends the same bytes.
@@ -262,6 +279,9 @@ export class TrainerView {
     $('trainer-column-chooser').hidden = true;
     this.loaded = this.pending;
     this.loadedNoHeader = this.pendingNoHeader;
+    // What a saved run records of its data, to recognise the file when it is chosen again.
+    this.loaded.columns = { text: p.text_column, label: p.label_column };
+    this.loaded.hash ??= fingerprint(this.loaded.bytes);
     this.hasData = true;
     this.preview = p; // for the preview's CSV export
     $('trainer-preview').hidden = false;
@@ -275,13 +295,16 @@ export class TrainerView {
     $('trainer-preview-table').innerHTML = `<caption>First rows</caption><thead><tr><th>line</th><th>${escape(p.text_column)}</th><th>${escape(p.label_column)}</th></tr></thead><tbody>${rows}</tbody>`;
     $('trainer-status').textContent = 'Ready: choose the settings and press Start.';
     this.setState(this.state === 'starting' ? 'starting' : 'ready');
+    this.scheduleEstimate();
     this.bump();
+    if (this.pendingResume) this.resumeWhenDataMatches();
   }
 
   // ---------------------------------------------------------------- settings and run
 
   applyPreset(values) {
     for (const [k, v] of Object.entries(values)) $(`trainer-${k}`).value = String(v);
+    this.scheduleEstimate();
   }
 
   readSettings() {
@@ -317,10 +340,52 @@ export class TrainerView {
       this.fail('trainer-error', error);
       return;
     }
+    // Settings that cannot fit are refused here, with what to lower (the worker checks again).
+    const estimate = this.estimate?.key === estimateKey(request, workers) ? this.estimate.estimate : null;
+    if (estimate?.problem) {
+      this.notStarted(estimate.problem);
+      return;
+    }
     this.clear('trainer-error');
     this.request = request;
+    this.resuming = null;
+    this.pendingResume = null; // a new run instead
     $('trainer-status').textContent = 'Tokenising…';
     this.send({ type: 'start', request, workers });
+  }
+
+  notStarted(message) {
+    this.fail('trainer-error', `Not started: ${message}.`);
+    $('trainer-status').textContent = 'Not started: see why below the buttons.';
+  }
+
+  // ---------------------------------------------------------------- memory estimate
+
+  /** Ask the worker what the settings need, once typing pauses. */
+  scheduleEstimate() {
+    clearTimeout(this.estimateTimer);
+    this.estimateTimer = setTimeout(() => this.requestEstimate(), 150);
+  }
+
+  requestEstimate() {
+    // Never boots the worker: it is estimated when the worker is ready.
+    if (!this.workerReady) return;
+    const { request, workers, error } = this.readSettings();
+    if (error) {
+      this.showEstimate(null, null);
+      return;
+    }
+    this.send({ type: 'estimate', key: estimateKey(request, workers), request, workers });
+  }
+
+  showEstimate(key, estimate) {
+    const el = $('trainer-memory');
+    this.estimate = estimate ? { key, estimate } : null;
+    el.classList.toggle('too-big', Boolean(estimate?.problem));
+    if (!estimate) el.textContent = 'Memory: not estimated (a setting is not a number).';
+    else if (estimate.problem) el.textContent = `Too big for this device: ${estimate.problem}.`;
+    else el.textContent = `Memory: ${estimate.summary}${this.hasData ? '' : ' (and the data, once loaded)'}.`;
+    this.bump();
   }
 
   togglePause() {
@@ -335,18 +400,30 @@ export class TrainerView {
   }
 
   started(summary, ms) {
-    // epochMs: each epoch's time, beside `epochs`, for the table's CSV export.
-    this.run = { batches: [], epochs: [], epochMs: [], total: summary.total_steps, done: 0 };
-    this.runClock = { trainRows: 0, trainMs: 0, trainSteps: 0, validMs: 0, validSteps: 0, trainBatches: 0, started: performance.now() };
+    const saved = this.resuming; // a saved run this one continues, or null
+    // epochMs: each epoch's time, beside `epochs` (the table's CSV export; the saved log).
+    const epochMs = saved ? [...saved.epochMs] : [];
+    this.run = { batches: saved ? [...saved.batches] : [], epochs: [], epochMs, total: summary.total_steps, done: summary.done_steps, first: summary.done_steps };
+    this.runLog = {
+      request: this.request,
+      data: { name: this.loaded.name, size: this.loaded.bytes.byteLength, sample: this.loaded.sample === true, columns: this.loaded.columns },
+      hash: this.loaded.hash,
+      epochMs,
+    };
+    this.runClock = { trainRows: 0, trainMs: 0, trainSteps: 0, validMs: 0, validSteps: 0, trainBatches: 0, started: performance.now(), resumedEpochs: saved ? saved.epochs.length : 0 };
     $('trainer-epochs-table').hidden = true;
     $('trainer-epochs-table').querySelector('tbody').replaceChildren();
+    if (saved) saved.epochs.forEach((r, i) => this.addEpochRow(r, saved.epochMs[i]));
+    this.run.epochs = saved ? [...saved.epochs] : [];
+    $('trainer-restore').hidden = true;
     $('trainer-prepared').textContent =
       `Tokenised in ${(ms / 1000).toFixed(2)} s: ${int.format(summary.train_rows)} training and ${int.format(summary.valid_rows)} validation reviews; ` +
       `${int.format(summary.words)} words kept (most frequent: ${summary.top_words.slice(0, 12).join(', ')} …); ` +
       `on average ${summary.mean_ids.toFixed(0)} known words per review, ≈${Math.round(summary.truncated * 100)} % cut to the last ${this.request.data.maxlen}. ` +
       (summary.device === 'cpu'
         ? `Training on the CPU with ${summary.workers} worker${summary.workers === 1 ? '' : 's'} (this device reports ${this.cores} cores).`
-        : 'Training on the GPU.');
+        : 'Training on the GPU.') +
+      (saved ? ` Resumed after epoch ${saved.epochs.length} from the saved weights; the optimiser (Adam's moments) starts again.` : '');
     this.hasModel = false;
     this.setState('running');
     this.updateCharts();
@@ -368,8 +445,9 @@ export class TrainerView {
     if (report.kind === 'epoch') {
       const r = report.report;
       run.epochs.push(r);
-      run.epochMs.push(performance.now() - (this.runClock.epochStart ?? this.runClock.started));
-      this.addEpochRow(r, run.epochMs.at(-1));
+      const epochMs = performance.now() - (this.runClock.epochStart ?? this.runClock.started);
+      run.epochMs.push(epochMs); // the same array as this.runLog.epochMs
+      this.addEpochRow(r, epochMs);
       this.runClock.epochStart = performance.now();
     }
     if (report.done !== undefined) run.done = report.done;
@@ -386,8 +464,22 @@ export class TrainerView {
             ? `Epoch ${report.report.epoch} done: validation accuracy ${report.report.valid_accuracy.toFixed(3)}`
             : 'Finishing…';
     $('trainer-status').textContent = `${where} · ${Number.isFinite(speed) ? int.format(Math.round(speed)) : '–'} reviews/s · about ${duration(left)} left`;
-    if (report.kind !== 'validation') this.updateCharts();
+    if (report.kind !== 'validation') this.scheduleCharts();
     this.bump();
+  }
+
+  /**
+   * Redraw the curves at most once a frame: a small run on the CPU reports hundreds of batches
+   * a second, and a redraw per batch (each over every point so far) left the page no time for
+   * clicks (measured: Pause and Stop stopped responding).
+   */
+  scheduleCharts() {
+    if (this.chartsPending) return;
+    this.chartsPending = true;
+    requestAnimationFrame(() => {
+      this.chartsPending = false;
+      this.updateCharts();
+    });
   }
 
   addEpochRow(r, ms) {
@@ -498,8 +590,9 @@ export class TrainerView {
     const trainPer = c.trainMs / Math.max(c.trainSteps, 1);
     // Before the first validation batch, guess forward-only at a third of a training step.
     const validPer = c.validSteps ? c.validMs / c.validSteps : trainPer / 3;
-    const trainTotal = this.request.train.epochs * c.trainBatches;
-    const validLeft = run.total - trainTotal - c.validSteps;
+    // A resumed run counts only the epochs it trains itself.
+    const trainTotal = (this.request.train.epochs - c.resumedEpochs) * c.trainBatches;
+    const validLeft = run.total - run.first - trainTotal - c.validSteps;
     return Math.max(trainTotal - c.trainSteps, 0) * trainPer + Math.max(validLeft, 0) * validPer;
   }
 
@@ -560,11 +653,174 @@ export class TrainerView {
       $('trainer-device').value = faster;
     }
     this.setState(this.state);
+    this.scheduleEstimate();
     this.bump();
     if (this.startAfterProbe) {
       this.startAfterProbe = false;
       this.start();
     }
+  }
+
+  // ---------------------------------------------------------------- a crashed worker
+
+  /** The worker died (an uncaught error, a trap): say so; a restart keeps the data. */
+  crashed(message) {
+    this.worker?.terminate(); // its replica workers go with it
+    this.worker = null;
+    this.workerReady = false;
+    this.queue = [];
+    this.probing = false;
+    this.startAfterProbe = false;
+    this.hasModel = false;
+    const wasTraining = this.state === 'running' || this.state === 'paused';
+    const kept = wasTraining && this.run?.kept;
+    this.setState('crashed');
+    $('trainer-crash-text').textContent =
+      `The training worker stopped: ${message}.` +
+      (wasTraining ? ` The run ended with it${kept ? '; the best model of its finished epochs is kept in this browser' : ''}.` : '') +
+      ` Restarting loads the trainer again${this.loaded ? ` with the same data (${this.loaded.name})` : ''} and keeps the settings.`;
+    $('trainer-crash').hidden = false;
+    $('trainer-status').textContent = 'The trainer stopped.';
+    $('trainer-model-status').textContent = 'No model: it was in the stopped worker.';
+    this.bump();
+  }
+
+  restart() {
+    $('trainer-crash').hidden = true;
+    this.setState('starting');
+    this.boot();
+    // Queued until the new worker is ready: the same bytes and columns as before.
+    if (this.loaded) this.parse(this.loaded, this.loaded.columns);
+    this.offerRestore();
+    this.bump();
+  }
+
+  // ---------------------------------------------------------------- the last run, kept in this browser
+
+  /** After each epoch: the run's log and model files, so a reload or a closed tab loses nothing. */
+  async keepRun({ report, best, last }) {
+    const log = this.runLog;
+    const record = {
+      version: 1,
+      savedAt: Date.now(),
+      request: log.request,
+      data: { ...log.data },
+      epochs: [...this.run.epochs],
+      epochMs: [...log.epochMs],
+      batches: [...this.run.batches],
+      best,
+      last,
+    };
+    try {
+      record.data.hash = await log.hash;
+      await saveRun(record);
+      this.savedRun = record;
+      this.run.kept = true;
+      $('trainer-model-status').textContent = `Kept in this browser after epoch ${report.epoch}: the best model so far and this run's log (a reload loses nothing).`;
+    } catch (e) {
+      $('trainer-model-status').textContent = `Could not keep the run in this browser (${e.message ?? e}); download the model when it is done.`;
+    }
+    this.bump();
+  }
+
+  /** Offer the run kept by an earlier visit (or before a crash). */
+  async offerRestore() {
+    let record;
+    try {
+      record = await loadRun();
+    } catch {
+      return; // no storage here: nothing was kept either
+    }
+    if (!record || record.version !== 1) return;
+    this.savedRun = record;
+    const epochs = record.epochs.length;
+    const total = record.request.train.epochs;
+    const best = bestEpoch(record.epochs);
+    $('trainer-restore-text').textContent =
+      `Your last run (${record.data.name}, epoch ${epochs} of ${total}, validation accuracy ${best.valid_accuracy.toFixed(2)}, ${ago(record.savedAt)})`;
+    $('trainer-restore-resume').hidden = epochs >= total;
+    $('trainer-restore-note').hidden = epochs >= total;
+    $('trainer-restore-error').hidden = true;
+    $('trainer-restore').hidden = false;
+    this.bump();
+  }
+
+  /** Load the kept model (as "Load a model file…" does) and show the run's curves and epochs. */
+  restoreModel() {
+    const record = this.savedRun;
+    this.modelName = "your last run's model";
+    this.send({ type: 'load-model', bytes: record.best.slice(0) });
+    this.applyRequest(record.request); // its settings, as the log shows them
+    this.showLog(record);
+    $('trainer-restore').hidden = true;
+  }
+
+  showLog(record) {
+    this.run = { batches: [...record.batches], epochs: [...record.epochs], epochMs: [...record.epochMs], total: 0, done: 0, first: 0 };
+    $('trainer-epochs-table').querySelector('tbody').replaceChildren();
+    record.epochs.forEach((r, i) => this.addEpochRow(r, record.epochMs[i]));
+    this.updateCharts();
+    $('trainer-status').textContent = `Restored your last run: ${record.epochs.length} of ${record.request.train.epochs} epochs.`;
+    this.bump();
+  }
+
+  /** Go on training the kept run, once its data is loaded again. */
+  resumeSaved() {
+    this.pendingResume = this.savedRun;
+    const data = this.pendingResume.data;
+    $('trainer-restore-error').hidden = true;
+    if (this.loaded && this.loaded.name === data.name && this.loaded.bytes.byteLength === data.size) {
+      this.resumeWhenDataMatches();
+    } else if (data.sample) {
+      this.loadSample(data.columns);
+    } else {
+      this.fail('trainer-restore-error', `Choose ${data.name} (${int.format(data.size)} bytes) again to resume: its data is not kept in this browser.`);
+      $('trainer-status').textContent = `Waiting for ${data.name}…`;
+    }
+  }
+
+  /** The loaded data is (or is not) what the kept run trained on: resume, or say why not. */
+  async resumeWhenDataMatches() {
+    const record = this.pendingResume;
+    const loaded = this.loaded;
+    const same = loaded.name === record.data.name && loaded.bytes.byteLength === record.data.size && (await loaded.hash) === record.data.hash;
+    if (!same) {
+      // Still waiting: the next file loaded is checked again.
+      this.fail('trainer-restore-error', `${loaded.name} is not the file your last run trained on (${record.data.name}, ${int.format(record.data.size)} bytes, the same contents): choose that file to resume.`);
+      return;
+    }
+    const columns = record.data.columns;
+    if (loaded.columns.text !== columns.text || loaded.columns.label !== columns.label) {
+      this.parse(loaded, columns); // the run's columns; resumes once they are read
+      return;
+    }
+    this.pendingResume = null;
+    this.applyRequest(record.request);
+    const { request, workers } = this.readSettings();
+    this.request = request;
+    this.resuming = record;
+    this.clear('trainer-error');
+    $('trainer-status').textContent = 'Tokenising…';
+    this.send({ type: 'start', request, workers, resume: { best: record.best.slice(0), last: record.last?.slice(0) ?? null, history: record.epochs } });
+  }
+
+  /** Put a run's settings in the form (the engine and the workers stay as chosen here). */
+  applyRequest(r) {
+    const values = { vocab: r.data.vocab, maxlen: r.data.maxlen, split: r.data.train_fraction, seed: r.data.seed, embed: r.train.embed, hidden: r.train.hidden, batch: r.train.batch, lr: r.train.lr, epochs: r.train.epochs };
+    for (const [k, v] of Object.entries(values)) $(`trainer-${k}`).value = String(v);
+    $('trainer-kernel').value = r.train.kernel;
+    this.scheduleEstimate();
+  }
+
+  async discardSaved() {
+    try {
+      await discardRun();
+    } catch {
+      // Nothing kept, or no storage: nothing to discard.
+    }
+    this.savedRun = null;
+    $('trainer-restore').hidden = true;
+    this.bump();
   }
 
   // ---------------------------------------------------------------- messages from the worker
@@ -589,10 +845,26 @@ export class TrainerView {
           $('trainer-device').value = 'cpu';
           $('trainer-device').querySelector('option[value="gpu"]').disabled = true;
         }
+        this.limits = m.device.limits;
         this.setState('ready');
         this.resolveReady();
+        this.scheduleEstimate();
         break;
       }
+      case 'estimate':
+        // Answers to settings since changed are dropped.
+        if (m.key === estimateKey(this.readSettings().request, this.readSettings().workers)) this.showEstimate(m.key, m.estimate);
+        break;
+      case 'memory':
+        this.memory = m.usage;
+        this.bump();
+        break;
+      case 'checkpoint':
+        this.keepRun(m);
+        break;
+      case 'crashed':
+        this.crashed(m.message);
+        break;
       case 'probe':
         this.probed(m.times, false);
         break;
@@ -653,7 +925,13 @@ export class TrainerView {
   }
 
   error({ where, message, hasModel, headers, unsupported, kind }) {
-    if (where === 'load') {
+    if (where === 'start') {
+      this.setState('ready');
+      this.notStarted(message);
+    } else if (where === 'estimate') {
+      $('trainer-memory').textContent = `Memory: not estimated (${message}).`;
+      this.bump();
+    } else if (where === 'load') {
       this.moduleFailed(message, { unsupported });
     } else if (where === 'data') {
       if (headers) this.chooseColumns(headers, { noHeader: kind === 'no-header' || (kind !== 'missing-column' && $('trainer-choose-no-header').checked) });
@@ -679,6 +957,25 @@ export class TrainerView {
       $('trainer-status').textContent = 'Training stopped.';
     }
   }
+}
+
+/** The best epoch as the trainer keeps it: the first with the highest validation accuracy. */
+function bestEpoch(epochs) {
+  return epochs.reduce((best, r) => (!best || r.valid_accuracy > best.valid_accuracy ? r : best), null);
+}
+
+/** "12 minutes ago". */
+function ago(time) {
+  const s = Math.round((Date.now() - time) / 1000);
+  const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  if (s < 60) return rtf.format(-s, 'second');
+  if (s < 3600) return rtf.format(-Math.round(s / 60), 'minute');
+  if (s < 86400) return rtf.format(-Math.round(s / 3600), 'hour');
+  return rtf.format(-Math.round(s / 86400), 'day');
+}
+
+function estimateKey(request, workers) {
+  return JSON.stringify([request, workers]);
 }
 
 function readJson(storage, key) {

@@ -1,14 +1,16 @@
 // The training worker. It owns the wasm TrainerSession and the training loop; the page sends
 // typed messages and gets progress back, so the page never waits on the GPU.
 //
-// page → worker: init {preferGpu} · probe · load-csv {bytes, columns} · start {request, workers} · pause
+// page → worker: init {preferGpu} · probe · load-csv {bytes, columns} · start {request, workers, resume?} · pause
 //                · resume · stop · predict {text} · save · look-inside · load-model {bytes} · self-test
+//                · estimate {key, request, workers} · memory · crash-for-test (a testing hook)
 // lead → replica (the same script, see startReplicas): replica-init {id, module, data, weights}
 //                · replica-work {id, kind, rows, batchRows, weights?}; replica → lead: replica-reply {id, ok, result | message}
 // worker → page: loading {loaded, total} · ready {device} · probe {times} · preview {preview, ms} · started {summary, ms} · progress {report, ms}
 //                · paused · finished {report} · stopped {best} · prediction {prediction}
 //                · saved {bytes} · inside {bytes, examples} · model-loaded {info} · self-test {result} · error {where, message}
-//                · panic {message}
+//                · panic {message} · estimate {key, estimate} · memory {usage} · checkpoint {report, best, last}
+//                · crashed {message} (the module trapped: this worker is unusable, the page starts another)
 
 import init, * as wasm from './pkg/lstm_lab_trainer.js';
 import { nameAdapter } from './adapter.js';
@@ -18,6 +20,8 @@ const post = (message, transfer = []) => self.postMessage(message, transfer);
 self.lstmLabPanic = (message) => post({ type: 'panic', message });
 
 let session = null;
+/** The trainer module's exports (its memory, for `memory`). */
+let exports = null;
 let state = 'idle'; // idle | running | paused | stopping
 let looping = false;
 /** The compiled trainer module, handed to replica workers so they need not fetch it again. */
@@ -104,6 +108,16 @@ async function parallelStep() {
 
 const errorText = (e) => e?.message ?? String(e);
 
+/**
+ * A trap (a panic, or memory that could not grow) leaves the Rust state half-changed: nothing
+ * more can run in this module. Tell the page, which replaces this worker.
+ */
+function trapped(e) {
+  if (!(e instanceof WebAssembly.RuntimeError)) return false;
+  post({ type: 'crashed', message: `the trainer's WebAssembly stopped (${errorText(e)})` });
+  return true;
+}
+
 /** Let queued messages (pause, stop) in between steps. */
 const yieldToMessages = () => new Promise((resume) => setTimeout(resume, 0));
 
@@ -115,6 +129,14 @@ async function loop() {
       const t0 = performance.now();
       const report = replicas.length ? await parallelStep() : await session.step();
       post({ type: 'progress', report, ms: performance.now() - t0 });
+      if (report.kind === 'epoch') {
+        // What a reload must not lose: the page keeps it (IndexedDB).
+        const saved = await session.checkpoint();
+        if (saved) {
+          const transfer = [saved.best.buffer, ...(saved.last ? [saved.last.buffer] : [])];
+          post({ type: 'checkpoint', report: report.report, best: saved.best, last: saved.last }, transfer);
+        }
+      }
       if (report.kind === 'finished') {
         stopReplicas();
         state = 'idle';
@@ -134,7 +156,7 @@ async function loop() {
   } catch (e) {
     stopReplicas();
     state = 'idle';
-    post({ type: 'error', where: 'train', message: errorText(e), hasModel: session.hasModel() });
+    if (!trapped(e)) post({ type: 'error', where: 'train', message: errorText(e), hasModel: session.hasModel() });
   } finally {
     looping = false;
   }
@@ -160,7 +182,7 @@ const handlers = {
     const module = await compileWasm(response);
     trainerModule = module;
     post({ type: 'loading', compiled: true });
-    await init({ module_or_path: module });
+    exports = await init({ module_or_path: module });
     session = await wasm.TrainerSession.create(preferGpu);
     const device = session.deviceStatus();
     await nameAdapter(device.gpu);
@@ -189,14 +211,17 @@ const handlers = {
     }
     post({ type: 'preview', preview, ms: performance.now() - t0 });
   },
-  async start({ request, workers = 1 }) {
+  /** A new run, or (`resume`: `{best, last, history}` of a saved run) the rest of one. */
+  async start({ request, workers = 1, resume = null }) {
     const t0 = performance.now();
     stopReplicas();
-    const summary = session.start(request);
     // Replicas only help the CPU engine (a GPU is one device, whoever drives it).
-    const count = summary.device === 'cpu' ? Math.max(1, Math.min(64, Math.floor(workers))) : 1;
-    await startReplicas(count - 1);
-    summary.workers = count;
+    const count = request.device === 'cpu' ? Math.max(1, Math.min(64, Math.floor(workers))) : 1;
+    const summary = resume
+      ? session.resume(request, count, resume.last ? new Uint8Array(resume.last) : null, new Uint8Array(resume.best), resume.history)
+      : session.start(request, count);
+    await startReplicas(summary.device === 'cpu' ? count - 1 : 0);
+    summary.workers = summary.device === 'cpu' ? count : 1;
     post({ type: 'started', summary, ms: performance.now() - t0 });
     state = 'running';
     loop();
@@ -278,9 +303,27 @@ const handlers = {
   'load-model'({ bytes }) {
     post({ type: 'model-loaded', info: session.loadModel(new Uint8Array(bytes)) });
   },
+  /** The memory a run with these settings needs (`key` is echoed so the page drops stale answers). */
+  estimate({ key, request, workers }) {
+    post({ type: 'estimate', key, estimate: session.memoryEstimate(request, workers) });
+  },
+  /** What this worker holds now (for the tests' leak check): Rust's heap, the GPU pool, the wasm memory. */
+  memory() {
+    post({ type: 'memory', usage: { ...session.memoryUsage(), wasmMemory: exports.memory.buffer.byteLength } });
+  },
+  /**
+   * Testing hook: an uncaught error, as a crashing worker gives, or (`trap`) the error a trapping
+   * module throws into the call that trapped. Either way the page must offer a restart.
+   */
+  'crash-for-test'({ trap = false }) {
+    if (trap) throw new WebAssembly.RuntimeError('unreachable (a test asked for a trap)');
+    setTimeout(() => {
+      throw new Error('the training worker crashed (a test asked it to)');
+    });
+  },
 };
 
-const where = { init: 'load', probe: 'probe', 'load-csv': 'data', start: 'train', predict: 'predict', save: 'model', 'look-inside': 'model', 'load-model': 'model', 'self-test': 'self-test' };
+const where = { init: 'load', probe: 'probe', 'load-csv': 'data', start: 'start', estimate: 'estimate', predict: 'predict', save: 'model', 'look-inside': 'model', 'load-model': 'model', 'self-test': 'self-test' };
 
 self.onmessage = async ({ data }) => {
   const handler = handlers[data.type];
@@ -291,6 +334,6 @@ self.onmessage = async ({ data }) => {
   try {
     await handler(data);
   } catch (e) {
-    post({ type: 'error', where: where[data.type] ?? 'worker', message: errorText(e) });
+    if (!trapped(e)) post({ type: 'error', where: where[data.type] ?? 'worker', message: errorText(e) });
   }
 };

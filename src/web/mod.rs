@@ -23,6 +23,58 @@ use serde::Serialize;
 use std::fmt::Display;
 use wasm_bindgen::prelude::*;
 
+/// The trainer's allocator: the standard one, counting the bytes it has handed out and not
+/// taken back, so a test can tell whether repeated runs leak (`TrainerSession::memoryUsage`;
+/// the wasm memory's size only ever grows, so it cannot show that). One add per allocation.
+#[cfg(feature = "trainer")]
+mod heap {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    pub(super) static IN_USE: AtomicUsize = AtomicUsize::new(0);
+
+    struct Counting;
+
+    // SAFETY: every call is forwarded to `System` unchanged; only a counter is updated.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let p = unsafe { System.alloc(layout) };
+            if !p.is_null() {
+                IN_USE.fetch_add(layout.size(), Relaxed);
+            }
+            p
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            let p = unsafe { System.alloc_zeroed(layout) };
+            if !p.is_null() {
+                IN_USE.fetch_add(layout.size(), Relaxed);
+            }
+            p
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) };
+            IN_USE.fetch_sub(layout.size(), Relaxed);
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let p = unsafe { System.realloc(ptr, layout, new_size) };
+            if !p.is_null() {
+                IN_USE.fetch_add(new_size, Relaxed);
+                IN_USE.fetch_sub(layout.size(), Relaxed);
+            }
+            p
+        }
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: Counting = Counting;
+}
+
+/// Bytes the trainer's Rust code holds on its heap now.
+#[cfg(feature = "trainer")]
+pub(crate) fn heap_in_use() -> usize {
+    heap::IN_USE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 #[cfg(feature = "trainer")]
 unsafe extern "C" {
     fn __wasm_call_ctors();

@@ -5,13 +5,14 @@
 //! the previous model.
 
 use super::{from_js, js_error, to_js};
+use crate::budget::{self, Engine, Limits};
 use crate::data::csv::{ColumnChoice, LabelledTexts, read_labelled_texts};
 use crate::data::preview::{Summary, preview, summarize};
 use crate::data::{DataConfig, check_trainable, prepare};
 use crate::gpu::AdapterReport;
 use crate::modelfile;
 use crate::predict::Predictor;
-use crate::train::{TrainConfig, Trainer};
+use crate::train::{EpochReport, TrainConfig, Trainer};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -37,7 +38,7 @@ pub(super) fn take_trainer(state: &RefCell<SessionState>) -> Result<Trainer, JsE
 /// Put the trainer back after a step; once training has finished, its model predicts.
 pub(super) fn put_trainer(state: &RefCell<SessionState>, trainer: Trainer) {
     let mut s = state.borrow_mut();
-    if trainer.is_finished() {
+    if trainer.is_finished() && trainer.has_usable_model() {
         s.predictor = Some(Rc::new(Predictor::new(
             trainer.data.tokenizer.clone(),
             trainer.data.config.maxlen,
@@ -54,6 +55,22 @@ struct DeviceStatus {
     gpu: Option<AdapterReport>,
     /// Why there is no GPU, when there is none.
     reason: Option<String>,
+    /// The WebGPU device's buffer limits (burn asks for the adapter's own).
+    limits: Option<GpuLimits>,
+}
+
+#[derive(Clone, Copy, Serialize)]
+struct GpuLimits {
+    max_storage_buffer_binding_size: u64,
+    max_buffer_size: u64,
+}
+
+impl GpuLimits {
+    /// The largest buffer a kernel can bind: cubecl's page size is the same minimum.
+    fn buffer(&self) -> u64 {
+        self.max_storage_buffer_binding_size
+            .min(self.max_buffer_size)
+    }
 }
 
 #[derive(Default)]
@@ -84,13 +101,81 @@ struct StartRequest {
     device: String,
 }
 
+impl StartRequest {
+    fn engine(&self) -> Engine {
+        if self.device == "gpu" {
+            Engine::Gpu
+        } else {
+            Engine::Cpu
+        }
+    }
+}
+
+/// A run's memory settings from the page's request, the CPU workers it asks for and the
+/// loaded texts (none yet: the data's part is left out).
+fn budget_settings(
+    request: &StartRequest,
+    workers: u32,
+    texts: Option<&LabelledTexts>,
+) -> budget::Settings {
+    let engine = request.engine();
+    budget::Settings {
+        vocab: request.data.vocab as u64,
+        maxlen: request.data.maxlen as u64,
+        embed: request.train.embed as u64,
+        hidden: request.train.hidden as u64,
+        batch: request.train.batch as u64,
+        workers: match engine {
+            Engine::Gpu => 1,
+            Engine::Cpu => workers.max(1) as u64,
+        },
+        engine,
+        reference: request.train.kernel == crate::lstm::module::LstmKernel::Reference,
+        rows: texts.map_or(0, |t| t.texts.len() as u64),
+        train_fraction: request.data.train_fraction,
+        text_bytes: texts.map_or(0, |t| t.texts.iter().map(|s| s.len() as u64).sum()),
+    }
+}
+
 /// The dataset's numbers and the run it starts.
 #[derive(Serialize)]
 struct Prepared {
     #[serde(flatten)]
     data: Summary,
     total_steps: usize,
+    /// Steps already done (a resumed run).
+    done_steps: usize,
     device: &'static str,
+}
+
+/// See [`TrainerSession::checkpoint`].
+async fn checkpoint(trainer: &Trainer) -> Result<JsValue, crate::train::TrainError> {
+    let Some((best_report, best_weights)) = trainer.best_weights() else {
+        return Ok(JsValue::NULL);
+    };
+    let file = |weights, report: &EpochReport| {
+        let bytes = modelfile::save(
+            weights,
+            &trainer.data.tokenizer,
+            trainer.data.config,
+            Some(trainer.config),
+            Some(report.clone()),
+        );
+        js_sys::Uint8Array::from(&bytes[..])
+    };
+    let out = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&out, &key.into(), value);
+    let _ = set("best", &file(best_weights, best_report).into());
+    let last = trainer.history.last().filter(|r| !r.is_best);
+    let last = match last {
+        Some(report) if !trainer.is_finished() => {
+            let weights = trainer.model().to_weights().await?;
+            file(&weights, report).into()
+        }
+        _ => JsValue::NULL,
+    };
+    let _ = set("last", &last);
+    Ok(out.into())
 }
 
 #[derive(Serialize)]
@@ -119,6 +204,7 @@ impl TrainerSession {
             DeviceStatus {
                 gpu: None,
                 reason: Some("the CPU was chosen".into()),
+                limits: None,
             }
         } else {
             match Device::wgpu_options()
@@ -128,14 +214,20 @@ impl TrainerSession {
             {
                 Ok((device, setup)) => {
                     state.gpu = Some(device);
+                    let limits = setup.device.limits();
                     DeviceStatus {
                         gpu: Some(AdapterReport::from_info(&setup.adapter.get_info())),
                         reason: None,
+                        limits: Some(GpuLimits {
+                            max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
+                            max_buffer_size: limits.max_buffer_size,
+                        }),
                     }
                 }
                 Err(e) => DeviceStatus {
                     gpu: None,
                     reason: Some(format!("WebGPU could not start: {e}")),
+                    limits: None,
                 },
             }
         };
@@ -177,10 +269,118 @@ impl TrainerSession {
         self.state.borrow().last_data_error.map(String::from)
     }
 
-    /// Split, tokenise and build a fresh model; the previous run (if any) is discarded.
-    pub fn start(&self, request: JsValue) -> Result<JsValue, JsError> {
+    /// The memory a run with these settings needs on this session's device
+    /// (`crate::budget::Estimate`: `summary`, `problem`, …), counting the loaded data.
+    #[wasm_bindgen(js_name = memoryEstimate)]
+    pub fn memory_estimate(&self, request: JsValue, workers: u32) -> Result<JsValue, JsError> {
         let request: StartRequest = from_js(request, "training settings")?;
-        let mut state = self.state.borrow_mut();
+        let state = self.state.borrow();
+        let settings = budget_settings(&request, workers, state.texts.as_ref());
+        to_js(&settings.estimate(self.limits()))
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            gpu_buffer: self.status.limits.map(|l| l.buffer()),
+        }
+    }
+
+    /// What this worker's memory holds now: `{heap, gpu}`: the bytes the Rust allocator has
+    /// handed out and not taken back (every allocation of this wasm module), and burn's GPU
+    /// allocator's `{bytes_in_use, bytes_reserved, number_allocs}` (null without a GPU).
+    #[wasm_bindgen(js_name = memoryUsage)]
+    pub fn memory_usage(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Gpu {
+            bytes_in_use: u64,
+            bytes_reserved: u64,
+            number_allocs: u64,
+        }
+        #[derive(Serialize)]
+        struct Usage {
+            heap: u64,
+            gpu: Option<Gpu>,
+        }
+        let gpu = self.state.borrow().gpu.clone();
+        let gpu = gpu.and_then(|d| d.memory_pool_usage()).map(|u| Gpu {
+            bytes_in_use: u.bytes_in_use,
+            bytes_reserved: u.bytes_reserved,
+            number_allocs: u.number_allocs,
+        });
+        to_js(&Usage {
+            heap: super::heap_in_use() as u64,
+            gpu,
+        })
+    }
+
+    /// Split, tokenise and build a fresh model; the previous run (if any) is discarded. A run
+    /// whose memory cannot fit (`crate::budget`: a GPU buffer over the device's limit, a CPU
+    /// worker over WebAssembly's 4 GiB) is refused before anything is allocated, with a message
+    /// naming the setting to lower. `workers`: the CPU workers the run will use.
+    pub fn start(&self, request: JsValue, workers: u32) -> Result<JsValue, JsError> {
+        let request: StartRequest = from_js(request, "training settings")?;
+        let (trainer, prepared) = self.build(&request, workers, |data, device| {
+            Trainer::new(data, request.train, device)
+        })?;
+        self.install(trainer);
+        to_js(&prepared)
+    }
+
+    /// Like `start`, but from a saved run (a reload of the page lost it): `last` is the model
+    /// file of its last epoch (null when that was the best), `best` the best epoch's, `history`
+    /// its epoch reports. The data must be what the run trained on: the same settings on the
+    /// same texts must give the same vocabulary. Adam's moments were not saved, so the optimiser
+    /// starts again.
+    pub fn resume(
+        &self,
+        request: JsValue,
+        workers: u32,
+        last: Option<Vec<u8>>,
+        best: Vec<u8>,
+        history: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let request: StartRequest = from_js(request, "training settings")?;
+        let history: Vec<EpochReport> = from_js(history, "the saved run's epochs")?;
+        let best =
+            modelfile::load(&best).map_err(|e| JsError::new(&format!("the saved model: {e}")))?;
+        let last = last
+            .map(|bytes| modelfile::load(&bytes))
+            .transpose()
+            .map_err(|e| JsError::new(&format!("the saved last epoch: {e}")))?;
+        let best_report = best
+            .header
+            .validated
+            .clone()
+            .ok_or_else(|| JsError::new("the saved model records no validated epoch"))?;
+        let (trainer, prepared) = self.build(&request, workers, |data, device| {
+            if data.tokenizer.words != best.header.words {
+                return Err(crate::train::TrainError::Config(
+                    "the loaded data is not what the saved run trained on (these settings give it another vocabulary)"
+                        .into(),
+                ));
+            }
+            let start = last.as_ref().map_or(&best.weights, |l| &l.weights);
+            Trainer::resume(
+                data,
+                request.train,
+                device,
+                start,
+                history,
+                Some((best_report, best.weights.clone())),
+            )
+        })?;
+        self.install(trainer);
+        to_js(&prepared)
+    }
+
+    /// Check the settings and the memory they need, prepare the data and build a trainer.
+    fn build(
+        &self,
+        request: &StartRequest,
+        workers: u32,
+        make: impl FnOnce(crate::data::Prepared, &Device) -> Result<Trainer, crate::train::TrainError>,
+    ) -> Result<(Trainer, Prepared), JsError> {
+        let state = self.state.borrow();
         if state.busy {
             return Err(JsError::new("a training step is still running"));
         }
@@ -189,6 +389,11 @@ impl TrainerSession {
             .as_ref()
             .ok_or_else(|| JsError::new("load a CSV file first"))?;
         request.train.validate().map_err(js_error)?;
+        request.data.validate().map_err(js_error)?;
+        let estimate = budget_settings(request, workers, Some(texts)).estimate(self.limits());
+        if let Some(problem) = estimate.problem {
+            return Err(JsError::new(&problem));
+        }
         let data = prepare(texts, request.data).map_err(js_error)?;
         let (device, device_name) = match (request.device.as_str(), &state.gpu) {
             ("gpu", Some(gpu)) => (gpu.clone(), "gpu"),
@@ -198,16 +403,35 @@ impl TrainerSession {
             _ => (Device::flex(), "cpu"),
         };
         let summary = summarize(texts, &data);
-        let trainer = Trainer::new(data, request.train, &device).map_err(js_error)?;
+        let trainer = make(data, &device).map_err(js_error)?;
         let prepared = Prepared {
             data: summary,
             total_steps: trainer.total_steps(),
+            done_steps: trainer.done_steps(),
             device: device_name,
         };
+        Ok((trainer, prepared))
+    }
+
+    fn install(&self, trainer: Trainer) {
+        let mut state = self.state.borrow_mut();
         state.trainer = Some(trainer);
         state.predictor = None;
         state.loaded = None;
-        to_js(&prepared)
+    }
+
+    /// After an epoch, what a reload must not lose: `{best, last}`, model files (`Uint8Array`)
+    /// of the best epoch so far and of the epoch just finished (null when it is the best, or
+    /// when the run is over and its model is the best). Resolves to null before the first
+    /// validated epoch.
+    pub fn checkpoint(&self) -> js_sys::Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let trainer = take_trainer(&state)?;
+            let result = checkpoint(&trainer).await;
+            put_trainer(&state, trainer);
+            Ok(result.map_err(js_error)?)
+        })
     }
 
     /// One unit of work. Resolves to a `StepReport` (`kind`: batch, validation, epoch, finished).
@@ -236,6 +460,9 @@ impl TrainerSession {
         };
         trainer.stop();
         let best = trainer.best().cloned();
+        if !trainer.has_usable_model() {
+            return to_js(&best);
+        }
         let predictor = Predictor::new(
             trainer.data.tokenizer.clone(),
             trainer.data.config.maxlen,
