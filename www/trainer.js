@@ -249,7 +249,6 @@ export class TrainerView {
 
   parse(source, columns) {
     this.pending = source;
-    this.pendingColumns = columns;
     $('trainer-status').textContent = `Reading ${source.name}…`;
     this.section.dataset.state = 'loading';
     // Copied, not transferred: a column change re-sends the same bytes.
