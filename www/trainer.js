@@ -250,7 +250,6 @@ export class TrainerView {
   parse(source, columns) {
     this.pending = source;
     this.pendingNoHeader = Boolean(columns?.no_header);
-    this.pendingColumns = columns;
     $('trainer-status').textContent = `Reading ${source.name}…`;
     this.section.dataset.state = 'loading';
     // Copied, not transferred: a column change re-sends the same bytes.
