@@ -85,24 +85,25 @@ with_clippy() {
 build_web() {
   local trainer_profile="${TRAINER_PROFILE:-wasm-release}"
   step "cargo build (wasm32, the page's first view: profile wasm-page, no trainer)"
-  ${LINT:-} cargo build --lib --target wasm32-unknown-unknown --profile wasm-page --no-default-features
+  # (`|| return`: set -e does not apply inside a function called from an && list.)
+  ${LINT:-} cargo build --lib --target wasm32-unknown-unknown --profile wasm-page --no-default-features || return
   # The trainer with wasm SIMD (gemm's and burn's CPU kernels; every browser with WebGPU has it).
   # RUSTFLAGS replaces .cargo/config.toml's flags, so the getrandom cfg is repeated here. The
   # first view's module stays without SIMD, so it runs everywhere.
   step "cargo build (wasm32, the trainer: profile $trainer_profile, +simd128)"
   RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128' \
-    ${LINT:-} cargo build --lib --target wasm32-unknown-unknown --profile "$trainer_profile"
+    ${LINT:-} cargo build --lib --target wasm32-unknown-unknown --profile "$trainer_profile" || return
   step "wasm-bindgen → www/pkg"
   rm -f www/pkg/lstm_lab.js www/pkg/lstm_lab_bg.wasm # the single module of earlier builds
   local bindgen=(wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg)
-  "${bindgen[@]}" --out-name lstm_lab_page target/wasm32-unknown-unknown/wasm-page/lstm_lab.wasm
-  "${bindgen[@]}" --out-name lstm_lab_trainer "target/wasm32-unknown-unknown/$trainer_profile/lstm_lab.wasm"
+  "${bindgen[@]}" --out-name lstm_lab_page target/wasm32-unknown-unknown/wasm-page/lstm_lab.wasm || return
+  "${bindgen[@]}" --out-name lstm_lab_trainer "target/wasm32-unknown-unknown/$trainer_profile/lstm_lab.wasm" || return
   # wasm-opt (binaryen from npm) on the small module only: on the trainer, -Oz takes ~7 min here
   # and its brotli output is larger (measured: 2.55 vs 2.40 MB), so the trainer is left as is.
   step "wasm-opt -Oz lstm_lab_page_bg.wasm"
   node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types \
-    www/pkg/lstm_lab_page_bg.wasm -o www/pkg/lstm_lab_page_bg.wasm
+    www/pkg/lstm_lab_page_bg.wasm -o www/pkg/lstm_lab_page_bg.wasm || return
   mkdir -p www/vendor
   cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
   for m in page trainer; do
