@@ -313,7 +313,11 @@ browserTest(
     // twice that in Adam's moments) in use. Measured: 97,384 bytes, 192 more from one cycle on
     // (a launch's small buffer), and pages reserved for reuse up by one 52 kB step.
     assertFlat(rows, 'gpuInUse', 4 * 1024, 3);
-    assertFlat(rows, 'gpuReserved', 256 * 1024, 3);
+    // Reserved pages are the allocator's cache, not what runs hold: they grow in page-sized steps
+    // to a plateau whose height depends on timing (seen: flat from cycle 4 in one run, from
+    // cycle 10 in another, beside a build). A leak shows in `gpuInUse` above; here only the
+    // second half must be flat.
+    assertFlat(rows, 'gpuReserved', 256 * 1024, Math.ceil(rows.length / 2));
     assertFlat(rows, 'rustHeap', 64 * 1024, 3);
     assertFlat(rows, 'wasmMemory', 0, 3);
     assertFlat(rows, 'pageJsHeap', 256 * 1024, 5);
@@ -394,9 +398,24 @@ browserTest(
 
     // A reload in the middle of a run: it resumes from the last epoch kept.
     await upload(page, 'reviews.csv', csv);
-    await fill(page, { ...settings, epochs: 4 });
+    // Smaller batches: more steps per epoch, so the pause below lands well before the end.
+    await fill(page, { ...settings, batch: 10, epochs: 4 });
+    // Pause the moment epoch 2 is kept, from inside the page: a tiny run's next two epochs can
+    // finish within a round trip of the test driver (seen on a busy machine).
+    await page.evaluate(() => {
+      const status = document.getElementById('trainer-model-status');
+      globalThis.pausedAfterEpoch2 = new Promise((resolve) => {
+        const watch = new MutationObserver(() => {
+          if (!/^Kept in this browser after epoch 2/.test(status.textContent)) return;
+          watch.disconnect();
+          document.getElementById('trainer-pause').click();
+          resolve();
+        });
+        watch.observe(status, { childList: true, characterData: true, subtree: true });
+      });
+    });
     await page.click('#trainer-start');
-    await page.waitForFunction(() => /^Kept in this browser after epoch 2/.test(document.getElementById('trainer-model-status').textContent), null, { timeout: 120_000 });
+    await page.evaluate(() => globalThis.pausedAfterEpoch2);
     await reload(page);
     await page.waitForSelector('#trainer-restore:not([hidden])');
     const kept = await page.evaluate(() => globalThis.lstmLab.trainer.savedRun.epochs.length);
