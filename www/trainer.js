@@ -812,13 +812,14 @@ export class TrainerView {
   }
 
   async discardSaved() {
+    // Gone from the page at once; the stored copy follows.
+    this.savedRun = null;
+    $('trainer-restore').hidden = true;
     try {
       await discardRun();
     } catch {
       // Nothing kept, or no storage: nothing to discard.
     }
-    this.savedRun = null;
-    $('trainer-restore').hidden = true;
     this.bump();
   }
 

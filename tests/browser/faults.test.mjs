@@ -222,6 +222,8 @@ browserTest(
     assert.match(await app.text('#trainer-restore-text'), /^Your last run \(imdb-sample\.csv\.gz, epoch 1 of 1, /);
     await page.click('#trainer-restore-discard');
     assert.equal(await page.locator('#trainer-restore').isHidden(), true);
+    // The stored copy is deleted after the offer is hidden: wait until it is gone.
+    await page.waitForFunction(async () => (await (await import('./runstore.js')).loadRun()) == null);
     await page.reload();
     await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
     assert.equal(await page.evaluate(() => globalThis.lstmLab.trainer.savedRun ?? null), null);
