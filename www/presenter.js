@@ -13,7 +13,7 @@ function control(id) {
 
 /** What a teacher can hide, by section: link key → { label, targets (selectors) }. */
 function hideable() {
-  const items = {
+  return {
     'Blow-up lab': {
       'blowup.presets': { label: 'Presets', targets: ['#blowup-form .presets'] },
       'blowup.n': control('blowup-n'),
@@ -60,7 +60,6 @@ function hideable() {
       'inside.stepper': { label: 'Step this review in the Cell stepper', targets: ['#inside-open-stepper', '#inside-open-stepper + .hint'] },
     },
   };
-  return items;
 }
 
 const SHORTCUTS = [

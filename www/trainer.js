@@ -851,10 +851,12 @@ export class TrainerView {
         this.scheduleEstimate();
         break;
       }
-      case 'estimate':
+      case 'estimate': {
         // Answers to settings since changed are dropped.
-        if (m.key === estimateKey(this.readSettings().request, this.readSettings().workers)) this.showEstimate(m.key, m.estimate);
+        const { request, workers } = this.readSettings();
+        if (m.key === estimateKey(request, workers)) this.showEstimate(m.key, m.estimate);
         break;
+      }
       case 'memory':
         this.memory = m.usage;
         this.bump();
