@@ -1,7 +1,9 @@
 """PyTorch baseline for `scripts/bench native`: the post's classifier with torch.nn.LSTM on the
 CPU, one training step (forward, BCE, backward, Adam) per iteration, on N threads (default 1).
 
-    python3 scripts/torch_bench.py [--threads N] 32x32 128x128
+    python3 scripts/torch_bench.py [--threads N] [--steps N] 32x32 128x128
+
+Each line is the median of N timed steps after one warm-up step.
 """
 import statistics
 import sys
@@ -10,10 +12,14 @@ import time
 import torch
 
 args = sys.argv[1:]
-threads = 1
+threads, steps = 1, 5
 if "--threads" in args:
     i = args.index("--threads")
     threads = int(args[i + 1])
+    del args[i : i + 2]
+if "--steps" in args:
+    i = args.index("--steps")
+    steps = int(args[i + 1])
     del args[i : i + 2]
 torch.set_num_threads(threads)
 VOCAB, EMBED, HIDDEN = 3000, 100, 100
@@ -39,7 +45,7 @@ for config in args or ["32x32", "128x128"]:
     ids = torch.randint(0, VOCAB, (batch, seq))
     labels = torch.randint(0, 2, (batch,)).float()
     times = []
-    for i in range(6):
+    for i in range(steps + 1):
         start = time.perf_counter()
         loss = torch.nn.functional.binary_cross_entropy_with_logits(model(ids), labels)
         opt.zero_grad()

@@ -541,6 +541,9 @@ fn bench_data(o: Options) -> Result<(), String> {
 
 fn bench_train(o: Options) -> Result<(), String> {
     let steps: usize = o.parse("--steps", 5)?;
+    if steps == 0 {
+        return Err("--steps: at least one step to time".into());
+    }
     // Nearly everything in the training split, so every timed step is a training batch.
     let data = DataConfig {
         maxlen: o.parse("--maxlen", 128)?,
@@ -568,23 +571,28 @@ fn bench_train(o: Options) -> Result<(), String> {
     let mut trainer = Trainer::new(prepared.clone(), config, &device).map_err(|e| e.to_string())?;
     let step = |trainer: &mut Trainer| block_on(trainer.step()).map_err(|e| e.to_string());
     step(&mut trainer)?; // warm-up: kernel compilation
-    let start = Instant::now();
+    // The median step: a shared machine's hiccups move a mean, not a median (the PyTorch
+    // baseline, scripts/torch_bench.py, reports its median the same way).
+    let mut times = Vec::with_capacity(steps);
     let mut rows = 0;
     for _ in 0..steps {
+        let start = Instant::now();
         if let StepReport::Batch { rows: r, .. } = step(&mut trainer)? {
             rows += r;
         }
+        times.push(start.elapsed().as_secs_f64());
     }
-    let seconds = start.elapsed().as_secs_f64();
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
     println!(
-        "training on {device:?}, batch {} × {} ids, embed {}, hidden {}, kernel {:?}: {:.1} ms/step, {:.0} reviews/s",
+        "training on {device:?}, batch {} × {} ids, embed {}, hidden {}, kernel {:?}: {:.1} ms/step, {:.0} reviews/s (median of {steps} steps)",
         config.batch,
         data.maxlen,
         config.embed,
         config.hidden,
         config.kernel,
-        seconds * 1e3 / steps as f64,
-        rows as f64 / seconds
+        median * 1e3,
+        rows as f64 / steps as f64 / median
     );
     #[cfg(feature = "gpu")]
     if o.value("--device") == Some("gpu") {

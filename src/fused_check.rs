@@ -124,8 +124,12 @@ fn run(device: &Device, fused: bool, (b, t, e, h): (usize, usize, usize, usize),
     let c0 = tensor(random(b * h, 0.5), [b, h], device).require_grad();
     let coef = tensor(random(b * t * h, 1.0), [b, t, h], device);
     let out = if fused {
-        let x_proj = lstm.project_inputs(x.clone()).swap_dims(0, 1);
-        fused::lstm_recurrence(x_proj, lstm.weight_hh.val(), h0.clone(), c0.clone()).swap_dims(0, 1)
+        let state = LstmState {
+            h: h0.clone(),
+            c: c0.clone(),
+        };
+        lstm.forward_fused(x.clone().swap_dims(0, 1), state)
+            .swap_dims(0, 1)
     } else {
         lstm.forward(
             x.clone(),
@@ -187,19 +191,17 @@ pub async fn compare(device: &Device, case: Case, seed: u64) -> Result<Compariso
     Ok(Comparison { label, errors })
 }
 
-#[cfg(feature = "gpu")]
 async fn host_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, ExecutionError> {
     let n = t.shape().num_elements();
     host(t.reshape([1, n])).await
 }
 
-#[cfg(feature = "gpu")]
 fn random(rng: &mut Rng, n: usize, scale: f64) -> Vec<f32> {
     (0..n).map(|_| (rng.normal() * scale) as f32).collect()
 }
 
-#[cfg(feature = "gpu")]
-/// The fused classifier head against mean/max/cat/matmul in burn's ops: logits and the
+/// The fused classifier head (the WGSL kernels on wgpu, the CPU twin on Flex) against
+/// mean/max/cat/matmul in burn's ops: logits and the
 /// gradients of `h_seq`, the weight and the bias, for a loss Σ coef ⊙ logits.
 pub async fn compare_head(
     device: &Device,
@@ -217,7 +219,7 @@ pub async fn compare_head(
         let w = tensor(w_values.clone(), [2 * hidden, 1], &device).require_grad();
         let b = tensor(b_value.clone(), [1], &device).require_grad();
         let logits = if fused {
-            fused::head::pool_linear(h.clone(), w.clone(), b.clone())
+            fused_head(h.clone(), w.clone(), b.clone())
         } else {
             let outputs = h.clone().swap_dims(0, 1);
             let pooled = Tensor::cat(vec![outputs.clone().mean_dim(1), outputs.max_dim(1)], 2)
@@ -312,8 +314,7 @@ pub async fn compare_loss(
     })
 }
 
-#[cfg(feature = "gpu")]
-/// The fused Adam against burn's Adam over four steps: the parameter and both moments.
+/// The fused Adam (wgpu or CPU) against burn's Adam over four steps: the parameter and both moments.
 pub async fn compare_adam(
     device: &Device,
     n: usize,
@@ -377,8 +378,18 @@ pub async fn compare_all(device: &Device) -> Result<Vec<Comparison>, ExecutionEr
     Ok(out)
 }
 
-/// Every recurrence shape of [`CASES`] on the CPU backend: the fused CPU LSTM
-/// ([`crate::fused::cpu`]) against burn's ops. Runs natively and in the browser (wasm SIMD).
+/// The head the fused path runs on this device.
+fn fused_head(h: Tensor<3>, w: Tensor<2>, b: Tensor<1>) -> Tensor<1> {
+    #[cfg(feature = "gpu")]
+    if fused::on_wgpu(&h.device()) {
+        return fused::head::pool_linear(h, w, b);
+    }
+    fused::cpu_head::pool_linear(h, w, b)
+}
+
+/// Every recurrence shape of [`CASES`] on the CPU backend: the CPU LSTM layer
+/// ([`crate::fused::cpu_layer`]) against burn's ops; then the CPU head. Runs natively and in
+/// the browser (wasm SIMD).
 pub async fn compare_cpu() -> Result<Vec<Comparison>, ExecutionError> {
     let device = Device::flex();
     let mut out = Vec::new();
@@ -387,6 +398,17 @@ pub async fn compare_cpu() -> Result<Vec<Comparison>, ExecutionError> {
         comparison.label = format!("CPU {}", comparison.label);
         out.push(comparison);
     }
+    for (i, shape) in [(1, 1, 3), (7, 5, 130), (128, 3, 100)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut comparison = compare_head(&device, shape, 70 + i as u64).await?;
+        comparison.label = format!("CPU {}", comparison.label);
+        out.push(comparison);
+    }
+    let mut adam = compare_adam(&device, 70_001, 80).await?;
+    adam.label = format!("CPU {}", adam.label);
+    out.push(adam);
     Ok(out)
 }
 

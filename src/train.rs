@@ -11,7 +11,6 @@ use crate::data_parallel::{
     Plan, ShardEval, ShardResult, flatten, gradients_params, shard, shard_eval, shard_gradient,
     sum_gradients,
 };
-#[cfg(feature = "gpu")]
 use crate::fused::adam::FusedAdam;
 use crate::lstm::module::{LstmKernel, tensor};
 use crate::model::{
@@ -231,12 +230,11 @@ async fn read_stats(stats: Tensor<1>) -> Result<(f64, f64), TrainError> {
 }
 
 /// Adam(β₁ 0.9, β₂ 0.999) with PyTorch's epsilon (burn's default is 1e-5), so the two
-/// optimisers agree: one dispatch per parameter on wgpu with the fused kernels, burn's own
-/// element-wise ops with the reference kernels.
+/// optimisers agree: one dispatch per parameter on wgpu, one pass per parameter on the CPU
+/// with the fused kernels; burn's own element-wise ops with the reference kernels.
 fn optimizer(kernel: LstmKernel) -> ModuleOptimizer {
     let epsilon = 1e-8;
     match kernel {
-        #[cfg(feature = "gpu")]
         LstmKernel::Fused => ModuleOptimizer::from(FusedAdam::new(0.9, 0.999, epsilon)),
         _ => AdamConfig::new().with_epsilon(epsilon).init(),
     }

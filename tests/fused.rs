@@ -63,9 +63,19 @@ fn fused_matches_reference_forward_and_every_gradient() {
 #[test]
 fn cpu_fused_matches_reference_forward_and_every_gradient() {
     let results = block_on(check::compare_cpu()).expect("CPU backend");
-    assert_eq!(results.len(), check::CASES.len());
-    for c in &results {
+    // Every recurrence case, then three head shapes and Adam.
+    assert_eq!(results.len(), check::CASES.len() + 4);
+    for c in &results[..check::CASES.len()] {
         assert_eq!(c.errors.len(), 8, "{}: output and seven gradients", c.label);
+    }
+    let adam = results.last().expect("Adam");
+    assert!(adam.label.starts_with("CPU adam"), "{}", adam.label);
+    assert_eq!(adam.errors.len(), 3, "the parameter and both moments");
+    for c in &results[check::CASES.len()..results.len() - 1] {
+        assert!(c.label.starts_with("CPU head"), "{}", c.label);
+        assert_eq!(c.errors.len(), 4, "{}: logits and three gradients", c.label);
+    }
+    for c in &results {
         assert_close(c);
     }
     assert_close(&block_on(check::compare(&Device::flex(), check::LONG, 98)).expect("CPU backend"));

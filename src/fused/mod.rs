@@ -18,28 +18,36 @@
 //! multiply-adds is cut into several dispatches (a GPU watchdog resets a device whose single
 //! dispatch runs for seconds). [`layout`] says how a workgroup shares a step.
 //!
-//! On burn's CPU backend (Flex) the same op runs [`cpu`], its CPU twin: a 4-gate GEMM per step
-//! and straight-line gate math, each slice of the batch on its own thread.
+//! On burn's CPU backend (Flex) the whole layer — input projection included — is one op of its
+//! own ([`cpu_layer`] on [`cpu`]): a 4-gate GEMM per step and straight-line gate math, each
+//! slice of the batch on its own thread; the head has a CPU twin too ([`cpu_head`]).
 //!
 //! The reference path ([`crate::lstm::module::Lstm::forward`], plain burn ops) stays as the test
 //! oracle and as the fallback on other backends.
 
 #[cfg(feature = "gpu")]
 use burn::backend::DispatchDevice;
-use burn::backend::autodiff::Autodiff;
-use burn::backend::autodiff::checkpoint::base::Checkpointer;
-use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
-use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+#[cfg(feature = "gpu")]
+use burn::backend::autodiff::{
+    Autodiff,
+    checkpoint::{base::Checkpointer, strategy::CheckpointStrategy},
+    grads::Gradients,
+    ops::{Backward, Ops, OpsKind},
+};
+#[cfg(feature = "gpu")]
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Backend, Dispatch, Flex, backend_extension};
-use burn::tensor::{Device, Tensor};
+#[cfg(feature = "gpu")]
+use burn::backend::{Backend, Dispatch, backend_extension};
+use burn::tensor::Device;
+#[cfg(feature = "gpu")]
+use burn::tensor::Tensor;
 
 pub mod cpu;
+pub mod cpu_head;
+pub mod cpu_layer;
 pub mod layout;
 // The WGSL kernels and what launches them exist only with the `gpu` feature (burn's wgpu
 // backend); without it the crate trains on the CPU alone and builds in a fraction of the time.
-#[cfg(feature = "gpu")]
 pub mod adam;
 #[cfg(feature = "gpu")]
 pub mod head;
@@ -80,15 +88,10 @@ pub fn supported(device: &Device, hidden: usize) -> bool {
     on_wgpu(device) && hidden <= MAX_HIDDEN
 }
 
-/// Whether [`lstm_recurrence`] has a fused implementation on `device`: the WGSL kernels on
-/// wgpu, the CPU twin ([`cpu`]) on Flex.
-pub fn recurrence_supported(device: &Device, hidden: usize) -> bool {
-    supported(device, hidden) || cpu::on_flex(device)
-}
-
-/// `h_seq = LSTM(x_proj, W_hh, h₀, c₀)`, all `[T, B, ·]` time-major:
+/// `h_seq = LSTM(x_proj, W_hh, h₀, c₀)` on wgpu, all `[T, B, ·]` time-major:
 /// `x_proj` `[T, B, 4H]` is the input half of every gate (biases included), `w_hh` `[4H, H]`,
 /// `h0`, `c0` `[B, H]`; returns every hidden state `[T, B, H]`.
+#[cfg(feature = "gpu")]
 pub fn lstm_recurrence(
     x_proj: Tensor<3>,
     w_hh: Tensor<2>,
@@ -103,8 +106,8 @@ pub fn lstm_recurrence(
     ))
 }
 
-#[cfg_attr(feature = "gpu", backend_extension(Cube, Flex, Autodiff))]
-#[cfg_attr(not(feature = "gpu"), backend_extension(Flex, Autodiff))]
+#[cfg(feature = "gpu")]
+#[backend_extension(Cube, Autodiff)]
 pub trait LstmRecurrence: Backend {
     fn lstm_recurrence(
         x_proj: FloatTensor<Self>,
@@ -116,6 +119,7 @@ pub trait LstmRecurrence: Backend {
 
 /// A backend with a fused recurrence of its own: a forward pass that keeps what its backward
 /// pass needs. One autodiff op ([`RecurrenceBackward`]) serves every such backend.
+#[cfg(feature = "gpu")]
 pub(crate) trait FusedRecurrence: Backend {
     type Saved: Clone + Send + std::fmt::Debug + 'static;
     fn fused_forward(
@@ -134,42 +138,11 @@ pub(crate) trait FusedRecurrence: Backend {
     ) -> [Option<FloatTensor<Self>>; 4];
 }
 
-impl FusedRecurrence for Flex {
-    type Saved = cpu::Saved;
-    fn fused_forward(
-        x_proj: FloatTensor<Flex>,
-        w_hh: FloatTensor<Flex>,
-        h0: FloatTensor<Flex>,
-        c0: FloatTensor<Flex>,
-    ) -> cpu::Saved {
-        cpu::forward_flex(x_proj, w_hh, h0, c0)
-    }
-    fn fused_output(saved: &cpu::Saved) -> FloatTensor<Flex> {
-        cpu::output_flex(saved)
-    }
-    fn fused_backward(
-        saved: &cpu::Saved,
-        d_h_seq: FloatTensor<Flex>,
-        wanted: [bool; 4],
-    ) -> [Option<FloatTensor<Flex>>; 4] {
-        cpu::backward_flex(saved, d_h_seq, wanted)
-    }
-}
-
-impl LstmRecurrence for Flex {
-    fn lstm_recurrence(
-        x_proj: FloatTensor<Flex>,
-        w_hh: FloatTensor<Flex>,
-        h0: FloatTensor<Flex>,
-        c0: FloatTensor<Flex>,
-    ) -> FloatTensor<Flex> {
-        cpu::output_flex(&cpu::forward_flex(x_proj, w_hh, h0, c0))
-    }
-}
-
+#[cfg(feature = "gpu")]
 #[derive(Debug)]
 struct RecurrenceBackward;
 
+#[cfg(feature = "gpu")]
 impl<B: FusedRecurrence> Backward<B, 4> for RecurrenceBackward {
     type State = B::Saved;
 
@@ -185,6 +158,7 @@ impl<B: FusedRecurrence> Backward<B, 4> for RecurrenceBackward {
     }
 }
 
+#[cfg(feature = "gpu")]
 impl<B: FusedRecurrence, C: CheckpointStrategy> LstmRecurrence for Autodiff<B, C> {
     fn lstm_recurrence(
         x_proj: FloatTensor<Self>,

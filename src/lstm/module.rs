@@ -126,13 +126,36 @@ impl Lstm {
     /// fused kernels read and write, so no copy is needed on the way in or out.
     pub fn forward_time_major(&self, x: Tensor<3>, kernel: LstmKernel) -> Tensor<3> {
         let device = x.device();
-        if kernel == LstmKernel::Fused && fused::recurrence_supported(&device, self.hidden_size()) {
+        if kernel == LstmKernel::Fused && self.fused_supported(&device) {
             let state = self.zero_state(x.dims()[1], &device);
-            let x_proj = self.project_inputs(x);
-            fused::lstm_recurrence(x_proj, self.weight_hh.val(), state.h, state.c)
+            self.forward_fused(x, state)
         } else {
             self.forward(x.swap_dims(0, 1), None).0.swap_dims(0, 1)
         }
+    }
+
+    /// Whether [`Self::forward_fused`] runs on `device`: the WGSL kernels on wgpu (up to
+    /// [`fused::MAX_HIDDEN`]), the CPU layer ([`fused::cpu_layer`]) on burn's CPU backend.
+    pub fn fused_supported(&self, device: &Device) -> bool {
+        fused::supported(device, self.hidden_size()) || fused::cpu::on_flex(device)
+    }
+
+    /// Every hidden state `[T, B, H]` of time-major `x` `[T, B, E]` from `state`, by the fused
+    /// path (only where [`Self::fused_supported`]): on the CPU one op for the whole layer; on
+    /// wgpu the input projection as one matmul, then the recurrence's kernels.
+    pub fn forward_fused(&self, x: Tensor<3>, state: LstmState) -> Tensor<3> {
+        if fused::cpu::on_flex(&x.device()) {
+            let weights = [self.weight_ih.val(), self.weight_hh.val()];
+            let biases = [self.bias_ih.val(), self.bias_hh.val()];
+            return fused::cpu_layer::lstm_layer(x, weights, biases, state.h, state.c);
+        }
+        #[cfg(feature = "gpu")]
+        {
+            let x_proj = self.project_inputs(x);
+            fused::lstm_recurrence(x_proj, self.weight_hh.val(), state.h, state.c)
+        }
+        #[cfg(not(feature = "gpu"))]
+        unreachable!("without the `gpu` feature the fused path exists on the CPU backend only")
     }
 
     /// `x`: `[B, T, E]` → every hidden state `[B, T, H]` and the final state.
