@@ -11,13 +11,17 @@
 // refuses a buffer bound both read-only and writable in one dispatch.
 
 @group(0) @binding(0) var<storage, read_write> x_proj: array<f32>;       // [T, B, 4H]
-@group(0) @binding(1) var<storage, read_write> w4: array<vec4<f32>>;     // [k, j] = W_hh[(i,f,g,o)·H + j, k]
+@group(0) @binding(1) var<storage, read_write> w4: array<vec4<f32>>;     // [k, j] = W_hh[(i,f,g,o)·H + j, k]; with HAS_BIAS row H is the bias
 @group(0) @binding(2) var<storage, read_write> h0: array<f32>;           // [B, H]
 @group(0) @binding(3) var<storage, read_write> c0: array<f32>;           // [B, H]
 @group(0) @binding(4) var<storage, read_write> h_all: array<f32>;        // [T+1, B, H]: h₀, h₁ … h_T
 @group(0) @binding(5) var<storage, read_write> c_seq: array<f32>;        // [T, B, H]
 @group(0) @binding(6) var<storage, read_write> gates: array<vec4<f32>>;  // [T, B, H] (i, f, g, o)
 @group(0) @binding(7) var<uniform> p: Params;
+
+// The layer op (src/fused/layer.rs) leaves the biases out of x_proj and puts b_ih + b_hh in
+// one more row of w4 (shaders/lstm_weights.wgsl): no add over [T, B, 4H], no binding more.
+const HAS_BIAS: bool = {{ has_bias }};
 
 var<workgroup> h_prev: array<f32, {{ seqs_hidden }}>;          // [SEQS, H]
 var<workgroup> partial: array<vec4<f32>, {{ partial_len }}>;   // [SPLIT−1, SEQS, H]
@@ -90,6 +94,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                     let row = (t * batch + b) * 4u * H;
                     a += vec4<f32>(x_proj[row + j], x_proj[row + H + j], x_proj[row + 2u * H + j],
                                    x_proj[row + 3u * H + j]);
+                    if (HAS_BIAS) {
+                        a += w4[H * H + j];
+                    }
                     let i = sigmoid(a.x);
                     let f = sigmoid(a.y);
                     let g = tanh_stable(a.z);

@@ -357,8 +357,89 @@ pub async fn compare_adam(
     })
 }
 
+/// Embedding + LSTM cases for the wgpu layer op: `(batch, steps, input, hidden, vocab)`. Small
+/// vocabularies repeat words within and across sequences (a word's gradient is a sum over its
+/// positions); the larger one leaves most words unused (their rows must come out zero).
 #[cfg(feature = "gpu")]
-/// Every case of [`CASES`], then the head, the loss and Adam.
+pub const EMBEDDED_CASES: [(usize, usize, usize, usize, usize); 4] = [
+    (2, 5, 3, 4, 7),
+    (1, 1, 2, 3, 2),
+    (5, 12, 8, 64, 300),
+    (2, 6, 3, 300, 4),
+];
+
+/// The wgpu layer op ([`crate::fused::layer`]: the embedding and the LSTM in one op) against
+/// burn's embedding lookup and the reference LSTM: outputs and the gradients of the embedding,
+/// both weights, both biases and the start state, for a loss Σ coef ⊙ h.
+#[cfg(feature = "gpu")]
+pub async fn compare_embedded(
+    device: &Device,
+    (b, t, e, h, vocab): (usize, usize, usize, usize, usize),
+    seed: u64,
+) -> Result<Comparison, ExecutionError> {
+    use crate::model::Tokens;
+    use burn::tensor::Int;
+    let device = device.clone().autodiff();
+    let mut rng = Rng::new(seed);
+    // Row-major ids, as the trainer gathers them.
+    let ids: Vec<u32> = (0..b * t)
+        .map(|_| (rng.uniform_range(0.0, vocab as f64) as u32).min(vocab as u32 - 1))
+        .collect();
+    let table = random(&mut rng, vocab * e, 1.0);
+    let (h0_v, c0_v) = (random(&mut rng, b * h, 0.5), random(&mut rng, b * h, 0.5));
+    let coef = tensor(random(&mut rng, t * b * h, 1.0), [t, b, h], &device);
+    let run = |fused: bool| {
+        let lstm = Lstm::init(e, h, &mut Rng::new(seed ^ 0x5eed), &device);
+        let emb = tensor(table.clone(), [vocab, e], &device).require_grad();
+        let h0 = tensor(h0_v.clone(), [b, h], &device).require_grad();
+        let c0 = tensor(c0_v.clone(), [b, h], &device).require_grad();
+        let tokens = Tokens::new(&ids, t, vocab, &device);
+        let out = if fused {
+            fused::layer::embedded_lstm(
+                &tokens,
+                emb.clone(),
+                [lstm.weight_ih.val(), lstm.weight_hh.val()],
+                [lstm.bias_ih.val(), lstm.bias_hh.val()],
+                [h0.clone(), c0.clone()],
+            )
+        } else {
+            let flat: Tensor<1, Int> = tokens.ids.clone().reshape([t * b]);
+            let x = emb.clone().select(0, flat).reshape([t, b, e]);
+            let state = LstmState {
+                h: h0.clone(),
+                c: c0.clone(),
+            };
+            lstm.forward(x.swap_dims(0, 1), Some(state))
+                .0
+                .swap_dims(0, 1)
+        };
+        let grads = (out.clone() * coef.clone()).sum().backward();
+        let grad2 = |p: Tensor<2>| p.grad(&grads).expect("gradient");
+        let grad1 = |p: Tensor<1>| flat(p.grad(&grads).expect("gradient"));
+        vec![
+            ("output".to_string(), flat(out.detach())),
+            ("grad embedding".into(), grad2(emb)),
+            ("grad h0".into(), grad2(h0)),
+            ("grad c0".into(), grad2(c0)),
+            ("grad weight_ih".into(), grad2(lstm.weight_ih.val())),
+            ("grad weight_hh".into(), grad2(lstm.weight_hh.val())),
+            ("grad bias_ih".into(), grad1(lstm.bias_ih.val())),
+            ("grad bias_hh".into(), grad1(lstm.bias_hh.val())),
+        ]
+    };
+    let (fused, reference) = (run(true), run(false));
+    let mut errors = Vec::new();
+    for ((name, f), (_, r)) in fused.into_iter().zip(reference) {
+        errors.push((name, relative_error(&host(f).await?, &host(r).await?)));
+    }
+    Ok(Comparison {
+        label: format!("embedding + LSTM B={b} T={t} E={e} H={h} V={vocab}"),
+        errors,
+    })
+}
+
+#[cfg(feature = "gpu")]
+/// Every case of [`CASES`], then the head, the loss, Adam and the embedding + LSTM op.
 pub async fn compare_all(device: &Device) -> Result<Vec<Comparison>, ExecutionError> {
     let mut out = Vec::new();
     for (i, &case) in CASES.iter().enumerate() {
@@ -375,6 +456,9 @@ pub async fn compare_all(device: &Device) -> Result<Vec<Comparison>, ExecutionEr
     out.push(compare_loss(device, 300, 40).await?);
     // Not a multiple of the 256 threads of a workgroup.
     out.push(compare_adam(device, 70_001, 50).await?);
+    for (i, &case) in EMBEDDED_CASES.iter().enumerate() {
+        out.push(compare_embedded(device, case, 90 + i as u64).await?);
+    }
     Ok(out)
 }
 

@@ -68,11 +68,39 @@ impl SentimentModel {
     /// `ids` time-major, `[T, B]` → logits `[B]`. The layout the fused kernels work in: the
     /// trainer builds its batches this way on the host, so nothing is transposed on the device.
     pub fn forward_time_major(&self, ids: Tensor<2, Int>, kernel: LstmKernel) -> Tensor<1> {
-        let [_, batch] = ids.dims();
-        let device = ids.device();
         let time_major = self
             .lstm
             .forward_time_major(self.embedding.forward(ids), kernel);
+        self.head(time_major, kernel)
+    }
+
+    /// [`Self::forward_time_major`] for a batch built on the host with its words' positions:
+    /// on wgpu the fused path then runs the embedding and the LSTM as one op
+    /// ([`crate::fused::layer`]), whose backward needs those positions.
+    pub fn forward_tokens(&self, tokens: &Tokens, kernel: LstmKernel) -> Tensor<1> {
+        #[cfg(feature = "gpu")]
+        if kernel == LstmKernel::Fused
+            && crate::fused::supported(&tokens.ids.device(), self.lstm.hidden_size())
+        {
+            let l = &self.lstm;
+            let batch = tokens.ids.dims()[1];
+            let state = l.zero_state(batch, &tokens.ids.device());
+            let time_major = crate::fused::layer::embedded_lstm(
+                tokens,
+                self.embedding.weight.val(),
+                [l.weight_ih.val(), l.weight_hh.val()],
+                [l.bias_ih.val(), l.bias_hh.val()],
+                [state.h, state.c],
+            );
+            return self.head(time_major, kernel);
+        }
+        self.forward_time_major(tokens.ids.clone(), kernel)
+    }
+
+    /// Mean ‖ max pooling over time and the linear layer: `[T, B, H]` → logits `[B]`.
+    fn head(&self, time_major: Tensor<3>, kernel: LstmKernel) -> Tensor<1> {
+        let [_, batch, _] = time_major.dims();
+        let device = time_major.device();
         #[cfg(feature = "gpu")]
         if kernel == LstmKernel::Fused && crate::fused::supported(&device, self.lstm.hidden_size())
         {
@@ -150,8 +178,79 @@ pub fn id_tensor_time_major(ids: &[u32], maxlen: usize, device: &Device) -> Tens
     Tensor::from_data(TensorData::new(out, [maxlen, rows]), device)
 }
 
+/// A batch of token ids, time-major, with where each word occurs: what the fused layer's
+/// backward pass on wgpu needs to add up a word's gradient without a scatter.
+#[derive(Clone, Debug)]
+pub struct Tokens {
+    /// `[T, B]`.
+    pub ids: Tensor<2, Int>,
+    /// `[T·B]`: the positions `t·B + b`, grouped by word (ascending within a word).
+    pub order: Tensor<1, Int>,
+    /// `[V + 1]`: word `v`'s positions are `order[starts[v] .. starts[v+1]]`.
+    pub starts: Tensor<1, Int>,
+}
+
+impl Tokens {
+    /// From row-major ids (`maxlen` per row) on the host, for a model of `vocab` words.
+    pub fn new(ids: &[u32], maxlen: usize, vocab: usize, device: &Device) -> Self {
+        let rows = ids.len() / maxlen;
+        let mut time_major = vec![0i32; ids.len()];
+        for (r, row) in ids.chunks_exact(maxlen).enumerate() {
+            for (t, &id) in row.iter().enumerate() {
+                time_major[t * rows + r] = id as i32;
+            }
+        }
+        let (order, starts) = positions_by_word(&time_major, vocab);
+        let int1 = |v: Vec<i32>| {
+            let n = v.len();
+            Tensor::<1, Int>::from_data(TensorData::new(v, [n]), device)
+        };
+        Self {
+            ids: Tensor::from_data(TensorData::new(time_major, [maxlen, rows]), device),
+            order: int1(order),
+            starts: int1(starts),
+        }
+    }
+}
+
+/// `(order, starts)` of [`Tokens`] for time-major `ids` (a counting sort). An id at or above
+/// `vocab` is refused: the model has no row for it.
+pub fn positions_by_word(ids: &[i32], vocab: usize) -> (Vec<i32>, Vec<i32>) {
+    let mut starts = vec![0i32; vocab + 1];
+    for &id in ids {
+        assert!(
+            (0..vocab as i32).contains(&id),
+            "token id {id} outside the vocabulary of {vocab}"
+        );
+        starts[id as usize + 1] += 1;
+    }
+    for v in 0..vocab {
+        starts[v + 1] += starts[v];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0i32; ids.len()];
+    for (p, &id) in ids.iter().enumerate() {
+        let slot = &mut next[id as usize];
+        order[*slot as usize] = p as i32;
+        *slot += 1;
+    }
+    (order, starts)
+}
+
 /// Mean binary cross-entropy on logits, in the stable form
 /// `max(z, 0) − z·y + log(1 + e^{−|z|})` (what `BCEWithLogitsLoss` computes).
 pub fn bce_with_logits(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
     (relu(logits.clone()) - logits.clone() * targets + (-logits.abs()).exp().log1p()).mean()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::positions_by_word;
+
+    #[test]
+    fn positions_are_grouped_by_word_in_order() {
+        let (order, starts) = positions_by_word(&[2, 0, 2, 1, 0, 2], 4);
+        assert_eq!(starts, vec![0, 2, 3, 6, 6]);
+        assert_eq!(order, vec![1, 4, 3, 0, 2, 5]);
+    }
 }

@@ -14,7 +14,7 @@ use crate::data_parallel::{
 use crate::fused::adam::FusedAdam;
 use crate::lstm::module::{LstmKernel, tensor};
 use crate::model::{
-    ModelConfig, ModelWeights, SentimentModel, bce_with_logits, id_tensor_time_major,
+    ModelConfig, ModelWeights, SentimentModel, Tokens, bce_with_logits, id_tensor_time_major,
 };
 use crate::rng::Rng;
 use burn::module::Module;
@@ -199,9 +199,9 @@ pub struct Trainer {
     diverged: bool,
 }
 
-/// `[mean loss, number of correct predictions]` of a batch, computed on the device: one
-/// dispatch with the fused kernels on wgpu (recomputing the loss there is cheaper than joining
-/// it with the count), burn's ops elsewhere, reusing `loss` when training computed it already.
+/// `[mean loss, number of correct predictions]` of a batch, computed on the device. With the
+/// fused kernels on wgpu: none when training (the loss kernel counted them: `loss` is its
+/// result), one dispatch otherwise; burn's ops elsewhere, reusing `loss` when given.
 pub(crate) fn batch_stats(
     logits: Tensor<1>,
     targets: Tensor<1>,
@@ -210,6 +210,10 @@ pub(crate) fn batch_stats(
 ) -> Tensor<1> {
     #[cfg(feature = "gpu")]
     if fused {
+        // The training loss's kernel counted the right predictions too.
+        if let Some(stats) = loss.clone().and_then(crate::fused::loss::stats_of) {
+            return stats;
+        }
         return crate::fused::loss::loss_and_correct(logits, targets);
     }
     #[cfg(not(feature = "gpu"))]
@@ -394,7 +398,8 @@ impl Trainer {
         let end = (cursor + self.config.batch).min(n);
         let (ids, labels) = self.data.train.gather(&self.order[cursor..end]);
         let rows = end - cursor;
-        let ids = id_tensor_time_major(&ids, self.data.config.maxlen, &self.device);
+        let vocab = self.model().config().vocab;
+        let tokens = Tokens::new(&ids, self.data.config.maxlen, vocab, &self.device);
         let targets = tensor(
             labels.iter().map(|&l| l as f32).collect(),
             [rows],
@@ -402,7 +407,7 @@ impl Trainer {
         );
 
         let model = self.model.take().expect("model present between steps");
-        let logits = model.forward_time_major(ids, self.config.kernel);
+        let logits = model.forward_tokens(&tokens, self.config.kernel);
         let fused = self.fused_loss();
         let loss = fused_or_reference_loss(logits.clone(), targets.clone(), fused);
         let stats = batch_stats(

@@ -50,8 +50,16 @@ fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
 fn fused_matches_reference_forward_and_every_gradient() {
     let Some(device) = wgpu_or_skip() else { return };
     let results = block_on(check::compare_all(&device)).expect("device");
-    // Every recurrence case (output and seven gradients), three heads, the loss, Adam.
-    assert_eq!(results.len(), check::CASES.len() + 5);
+    // Every recurrence case (output and seven gradients), three heads, the loss, Adam, then
+    // the embedding + LSTM op's cases (output and seven gradients).
+    assert_eq!(
+        results.len(),
+        check::CASES.len() + 5 + check::EMBEDDED_CASES.len()
+    );
+    for c in &results[results.len() - check::EMBEDDED_CASES.len()..] {
+        assert!(c.label.starts_with("embedding + LSTM"), "{}", c.label);
+        assert_eq!(c.errors.len(), 8, "{}: output and seven gradients", c.label);
+    }
     for c in &results[..check::CASES.len()] {
         assert_eq!(c.errors.len(), 8, "{}: output and seven gradients", c.label);
     }

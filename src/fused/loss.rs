@@ -1,7 +1,8 @@
 //! The training loss on the GPU in few dispatches: binary cross-entropy on logits as one burn
-//! autodiff op (`shaders/bce_forward.wgsl` forward, `shaders/bce_backward.wgsl` backward), and
-//! the batch's loss and accuracy count for the progress report as one more dispatch. burn's
-//! own ops for the same took 47: a training step went from 93 dispatches to 49.
+//! autodiff op (`shaders/bce_forward.wgsl` forward, `shaders/bce_backward.wgsl` backward). The
+//! forward kernel also counts the right predictions for the progress report, into the same
+//! buffer ([`stats_of`] reads both). burn's own ops for the same took 47: a training step went
+//! from 93 dispatches to 49, and 48 once the count joined the loss kernel.
 //! Off wgpu, [`crate::model`]'s burn-op versions run instead.
 
 use super::{Wgsl, empty_f32, launch_wgsl, uniform};
@@ -21,7 +22,8 @@ const FORWARD: &str = include_str!("../../shaders/bce_forward.wgsl");
 const BACKWARD: &str = include_str!("../../shaders/bce_backward.wgsl");
 
 /// Mean binary cross-entropy of `logits` `[B]` against 0/1 `targets` `[B]`: `[1]`,
-/// differentiable in `logits`. wgpu devices only.
+/// differentiable in `logits`. wgpu devices only. The buffer under the result also holds the
+/// batch's count of right predictions: see [`stats_of`].
 pub fn bce_with_logits(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
     Tensor::from_dispatch(<Dispatch as BceWithLogits>::bce_with_logits(
         logits.into_dispatch(),
@@ -34,6 +36,27 @@ pub fn bce_with_logits(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
 pub fn loss_and_correct(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
     let (logits, targets) = (cube(logits), cube(targets));
     Tensor::from_primitive::<Cube>(forward(&logits, &targets, true))
+}
+
+/// `[mean loss, right predictions]` of the batch whose loss [`bce_with_logits`] computed,
+/// without a dispatch: the loss kernel wrote both into the buffer under `loss` (a one-element
+/// view of it). `None` for a loss from anywhere else.
+pub fn stats_of(loss: Tensor<1>) -> Option<Tensor<1>> {
+    let loss = loss.try_into_primitive::<Cube>().ok()?;
+    let both = 2 * std::mem::size_of::<f32>() as u64;
+    let is_ours = loss.meta.shape().num_elements() == 1
+        && loss.handle.size() >= both
+        && loss.handle.offset_start.unwrap_or(0) == 0;
+    is_ours.then(|| {
+        let view = CubeTensor::new_contiguous(
+            loss.client.clone(),
+            loss.device.clone(),
+            Shape::new([2]),
+            loss.handle.clone(),
+            loss.dtype,
+        );
+        Tensor::from_primitive::<Cube>(view)
+    })
 }
 
 #[backend_extension(Cube, Autodiff)]
@@ -53,6 +76,7 @@ fn info(n: usize) -> MetadataBindingInfo {
     uniform(&[n as u32, 0])
 }
 
+/// `[loss]`, or with `with_correct` `[loss, correct]`; [`loss_view`] makes the second a loss.
 fn forward(logits: &CubeTensor, targets: &CubeTensor, with_correct: bool) -> CubeTensor {
     let out = empty_f32(logits, Shape::new([1 + with_correct as usize]));
     let kernel = Wgsl {
@@ -69,6 +93,17 @@ fn forward(logits: &CubeTensor, targets: &CubeTensor, with_correct: bool) -> Cub
         info(len(logits)),
     );
     out
+}
+
+/// The loss `[1]` as a view of the first element of `[loss, correct]`.
+fn loss_view(both: CubeTensor) -> CubeTensor {
+    CubeTensor::new_contiguous(
+        both.client.clone(),
+        both.device.clone(),
+        Shape::new([1]),
+        both.handle,
+        both.dtype,
+    )
 }
 
 fn backward(logits: &CubeTensor, targets: &CubeTensor, d_loss: &CubeTensor) -> CubeTensor {
@@ -92,7 +127,11 @@ fn backward(logits: &CubeTensor, targets: &CubeTensor, d_loss: &CubeTensor) -> C
 
 impl BceWithLogits for Cube {
     fn bce_with_logits(logits: CubeTensor, targets: CubeTensor) -> CubeTensor {
-        forward(&into_contiguous(logits), &into_contiguous(targets), false)
+        loss_view(forward(
+            &into_contiguous(logits),
+            &into_contiguous(targets),
+            true,
+        ))
     }
 }
 
@@ -118,7 +157,7 @@ impl<C: CheckpointStrategy> BceWithLogits for Autodiff<Cube, C> {
         let node = logits.node();
         let logits = into_contiguous(logits.into_primitive());
         let targets = into_contiguous(targets.into_primitive());
-        let loss = forward(&logits, &targets, false);
+        let loss = loss_view(forward(&logits, &targets, true));
         match BceBackward.prepare::<C>([node]).compute_bound().stateful() {
             OpsKind::Tracked(prep) => prep.finish((logits, targets), loss),
             OpsKind::UnTracked(prep) => prep.finish(loss),

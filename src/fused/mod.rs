@@ -52,6 +52,8 @@ pub mod adam;
 #[cfg(feature = "gpu")]
 pub mod head;
 #[cfg(feature = "gpu")]
+pub mod layer;
+#[cfg(feature = "gpu")]
 pub mod loss;
 #[cfg(feature = "gpu")]
 mod wgsl;

@@ -87,14 +87,16 @@ pub(crate) fn empty_f32(like: &CubeTensor, shape: Shape) -> CubeTensor {
     )
 }
 
-/// A recurrence kernel specialised for one [`Layout`].
-fn recurrence_kernel(name: &'static str, source: &'static str, layout: Layout) -> Wgsl {
+/// A recurrence kernel specialised for one [`Layout`]; `bias`: the forward weights carry the
+/// summed bias as one more row (the layer op's layout, `shaders/lstm_weights.wgsl`).
+fn recurrence_kernel(name: &'static str, source: &'static str, layout: Layout, bias: bool) -> Wgsl {
     let mut values: Vec<(&'static str, String)> = layout
         .template_values()
         .into_iter()
         .map(|(k, v)| (k, v.to_string()))
         .collect();
     values.push(("own_len", (layout.passes * layout.seqs).to_string()));
+    values.push(("has_bias", bias.to_string()));
     Wgsl {
         name,
         prefix: COMMON,
@@ -150,19 +152,19 @@ fn chunks(layout: &Layout, batch: usize, steps: usize) -> Vec<(usize, usize)> {
 /// What the forward pass keeps for the backward pass.
 #[derive(Clone, Debug)]
 pub struct Saved {
-    w_hh: CubeTensor,
-    c0: CubeTensor,
+    pub(crate) w_hh: CubeTensor,
+    pub(crate) c0: CubeTensor,
     /// `[T+1, B, H]`: h₀ then every output.
-    h_all: CubeTensor,
-    c_seq: CubeTensor,
+    pub(crate) h_all: CubeTensor,
+    pub(crate) c_seq: CubeTensor,
     /// `[T, B, H, 4]`.
-    gates: CubeTensor,
-    layout: Layout,
+    pub(crate) gates: CubeTensor,
+    pub(crate) layout: Layout,
 }
 
 impl Saved {
     /// The layer's output `[T, B, H]`: a view of `h_all` without h₀.
-    fn h_seq(&self) -> CubeTensor {
+    pub(crate) fn h_seq(&self) -> CubeTensor {
         let steps = dims::<3>(&self.h_all)[0] - 1;
         Tensor::<3>::from_primitive::<Cube>(self.h_all.clone())
             .narrow(0, 1, steps)
@@ -172,6 +174,21 @@ impl Saved {
 }
 
 fn forward(x_proj: CubeTensor, w_hh: CubeTensor, h0: CubeTensor, c0: CubeTensor) -> Saved {
+    let w_hh = into_contiguous(w_hh);
+    let w4 = gate_vec4s(&w_hh, true);
+    run_forward(x_proj, w_hh, &w4, false, h0, c0)
+}
+
+/// The forward kernels over every step: `w4` is `W_hh` laid out for them (with the summed
+/// bias as one more row when `bias`), `w_hh` is kept for the backward pass.
+pub(crate) fn run_forward(
+    x_proj: CubeTensor,
+    w_hh: CubeTensor,
+    w4: &CubeTensor,
+    bias: bool,
+    h0: CubeTensor,
+    c0: CubeTensor,
+) -> Saved {
     assert_eq!(x_proj.dtype, DType::F32, "the fused LSTM runs in float32");
     let x_proj = into_contiguous(x_proj);
     let [steps, batch, gates4] = dims::<3>(&x_proj);
@@ -181,18 +198,16 @@ fn forward(x_proj: CubeTensor, w_hh: CubeTensor, h0: CubeTensor, c0: CubeTensor)
         "hidden size {hidden} is outside 1–{MAX_HIDDEN}"
     );
     let layout = layout::current(hidden, batch);
-    let w_hh = into_contiguous(w_hh);
-    let w4 = gate_vec4s(&w_hh, true);
     let (h0, c0) = (into_contiguous(h0), into_contiguous(c0));
     let h_all = empty(&x_proj, [steps + 1, batch, hidden]);
     let c_seq = empty(&x_proj, [steps, batch, hidden]);
     let gates = empty(&x_proj, [steps, batch, gates4]);
     for (t0, count) in chunks(&layout, batch, steps) {
         launch(
-            recurrence_kernel("lstm_forward", FORWARD, layout),
+            recurrence_kernel("lstm_forward", FORWARD, layout, bias),
             &layout,
             batch,
-            &[&x_proj, &w4, &h0, &c0, &h_all, &c_seq, &gates],
+            &[&x_proj, w4, &h0, &c0, &h_all, &c_seq, &gates],
             params(t0, count, batch, steps),
         );
     }
@@ -209,33 +224,27 @@ fn forward(x_proj: CubeTensor, w_hh: CubeTensor, h0: CubeTensor, c0: CubeTensor)
 /// Gradients of `x_proj`, `w_hh`, `h0`, `c0` from the gradient of `h_seq`; only those in
 /// `wanted` are computed (the rest cost dispatches for nothing).
 fn backward(saved: &Saved, d_h_seq: CubeTensor, wanted: [bool; 4]) -> [Option<CubeTensor>; 4] {
-    let d_h_seq = into_contiguous(d_h_seq);
-    let [steps, batch, hidden] = dims::<3>(&saved.c_seq);
     let w4 = gate_vec4s(&saved.w_hh, false);
-    let d_gates = empty(&saved.gates, [steps, batch, 4 * hidden]);
-    let dc_carry = empty(&saved.gates, [1, batch, hidden]);
-    for (t0, count) in chunks(&saved.layout, batch, steps).into_iter().rev() {
-        launch(
-            recurrence_kernel("lstm_backward", BACKWARD, saved.layout),
-            &saved.layout,
-            batch,
-            &[
-                &d_h_seq,
-                &w4,
-                &saved.gates,
-                &saved.c_seq,
-                &saved.c0,
-                &d_gates,
-                &dc_carry,
-            ],
-            params(t0, count, batch, steps),
-        );
-    }
-    // The weight gradients are matmuls over all steps at once.
+    let (d_gates, dc_carry) = run_backward(saved, d_h_seq, &w4);
+    let [_, want_w, want_h0, want_c0] = wanted;
+    let [d_w_hh, d_h0, d_c0] =
+        recurrence_grads(saved, &d_gates, &dc_carry, [want_w, want_h0, want_c0]);
+    [Some(d_gates), d_w_hh, d_h0, d_c0]
+}
+
+/// `∂W_hh`, `∂h₀` and `∂c₀` from the gate gradients (one matmul each for the first two), those
+/// `wanted` only.
+pub(crate) fn recurrence_grads(
+    saved: &Saved,
+    d_gates: &CubeTensor,
+    dc_carry: &CubeTensor,
+    wanted: [bool; 3],
+) -> [Option<CubeTensor>; 3] {
+    let [steps, batch, hidden] = dims::<3>(&saved.c_seq);
     let tensor = |t: &CubeTensor| Tensor::<3>::from_primitive::<Cube>(t.clone());
     let primitive = |t: Tensor<2>| t.try_into_primitive::<Cube>().expect("Cube");
-    let dg = tensor(&d_gates);
-    let [_, want_w, want_h0, want_c0] = wanted;
+    let dg = tensor(d_gates);
+    let [want_w, want_h0, want_c0] = wanted;
     // h_{t−1} for every step is the first T rows of h_all: no copy.
     let d_w_hh = want_w.then(|| {
         let h_prev = tensor(&saved.h_all).narrow(0, 0, steps);
@@ -255,8 +264,39 @@ fn backward(saved: &Saved, d_h_seq: CubeTensor, wanted: [bool; 4]) -> [Option<Cu
                 .matmul(w_hh),
         )
     });
-    let d_c0 = want_c0.then(|| primitive(tensor(&dc_carry).reshape([batch, hidden])));
-    [Some(d_gates), d_w_hh, d_h0, d_c0]
+    let d_c0 = want_c0.then(|| primitive(tensor(dc_carry).reshape([batch, hidden])));
+    [d_w_hh, d_h0, d_c0]
+}
+
+/// The backward kernels over every step, with `W_hh` laid out for them in `w4`: the gate
+/// pre-activation gradients `[T, B, 4H]` and `∂L/∂c₀` `[1, B, H]`.
+pub(crate) fn run_backward(
+    saved: &Saved,
+    d_h_seq: CubeTensor,
+    w4: &CubeTensor,
+) -> (CubeTensor, CubeTensor) {
+    let d_h_seq = into_contiguous(d_h_seq);
+    let [steps, batch, hidden] = dims::<3>(&saved.c_seq);
+    let d_gates = empty(&saved.gates, [steps, batch, 4 * hidden]);
+    let dc_carry = empty(&saved.gates, [1, batch, hidden]);
+    for (t0, count) in chunks(&saved.layout, batch, steps).into_iter().rev() {
+        launch(
+            recurrence_kernel("lstm_backward", BACKWARD, saved.layout, false),
+            &saved.layout,
+            batch,
+            &[
+                &d_h_seq,
+                w4,
+                &saved.gates,
+                &saved.c_seq,
+                &saved.c0,
+                &d_gates,
+                &dc_carry,
+            ],
+            params(t0, count, batch, steps),
+        );
+    }
+    (d_gates, dc_carry)
 }
 
 impl FusedRecurrence for Cube {

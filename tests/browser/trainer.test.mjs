@@ -250,7 +250,8 @@ browserTest('fused WGSL kernels and the fused CPU LSTM match burn reference ops 
   await page.waitForFunction(() => globalThis.lstmLab.trainer.selfTest, null, { timeout: 600_000 });
   const result = await page.evaluate(() => globalThis.lstmLab.trainer.selfTest);
   assert.ok(Array.isArray(result), `self-test failed: ${JSON.stringify(result)}`);
-  assert.equal(result.length, 27, 'nine recurrence cases, three heads, the loss, Adam; then the nine cases, three heads and Adam on the CPU');
+  assert.equal(result.length, 31, 'nine recurrence cases, three heads, the loss, Adam, four embedding + LSTM cases; then the nine cases, three heads and Adam on the CPU');
+  assert.equal(result.filter((c) => c.label.startsWith('embedding + LSTM')).length, 4);
   assert.equal(result.filter((c) => c.label.startsWith('CPU recurrence')).length, 9);
   assert.equal(result.filter((c) => c.label.startsWith('CPU head')).length, 3);
   assert.equal(result.filter((c) => c.label.startsWith('CPU adam')).length, 1);
