@@ -164,7 +164,8 @@ fn embedding_and_bias_grads(saved: &Saved, d_gates: &CubeTensor) -> [CubeTensor;
     let input = saved.x.meta.shape().dims::<2>()[1];
     let d_emb = empty_f32(d_gates, Shape::new([saved.vocab, input]));
     let d_bias = empty_f32(d_gates, Shape::new([gates4]));
-    let groups = saved.vocab + gates4.div_ceil(256);
+    // One workgroup of 64 threads per word, then enough for the bias's 4H columns.
+    let groups = saved.vocab + gates4.div_ceil(64);
     let (x, y) = (groups.min(MAX_WORKGROUPS), groups.div_ceil(MAX_WORKGROUPS));
     let kernel = Wgsl {
         name: "embedding_backward",
@@ -174,7 +175,7 @@ fn embedding_and_bias_grads(saved: &Saved, d_gates: &CubeTensor) -> [CubeTensor;
     };
     launch_wgsl(
         kernel,
-        256,
+        64,
         CubeCount::Static(x as u32, y as u32, 1),
         &[
             d_gates,
