@@ -194,6 +194,9 @@ browserTest('malformed files get named problems; the loaded data stays', async (
   ];
   for (const [name, content, pattern] of cases) {
     await upload(app, name, content);
+    // The revision also moves when other news arrives (the memory estimate of the settings), so
+    // wait for this file's own message.
+    await page.waitForFunction((n) => document.getElementById('trainer-data-error').textContent.startsWith(`${n}: `), name);
     const message = await app.text('#trainer-data-error');
     assert.match(message, pattern, `${name}: ${message}`);
     assert.match(message, /The previous data is still loaded\.$/);
