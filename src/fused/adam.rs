@@ -34,7 +34,7 @@ pub struct FusedAdam {
     beta_1: f32,
     beta_2: f32,
     epsilon: f32,
-    /// Off wgpu, and the oracle the kernel is tested against.
+    /// For other backends and dtypes, and the oracle both fused versions are tested against.
     fallback: Adam,
 }
 
