@@ -270,7 +270,14 @@ browserTest('the Trainer: data preview and epochs as CSV, the loss curve as SVG'
   }
   const before = await page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
   await page.setInputFiles('#trainer-file', { name: 'tiny.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n') + '\r\n') });
-  await page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev, before);
+  await page.waitForFunction(({ n, rev }) => {
+    // The revision also moves when other news arrives (the memory estimate, the engine probe):
+    // wait until this file's own outcome shows too — its counts, its error, or the column chooser.
+    const text = (id) => document.getElementById(id)?.textContent ?? '';
+    const chooser = document.getElementById('trainer-column-chooser');
+    const own = text('trainer-counts').startsWith(`${n}:`) || text('trainer-data-error').startsWith(`${n}:`) || (!chooser.hidden && text('trainer-choose-file') === n);
+    return own && Number(document.getElementById('trainer').dataset.revision ?? 0) > rev;
+  }, { n: 'tiny.csv', rev: before });
 
   const preview = await exported(app, 'export-trainer-preview-csv');
   const rows = parseCsv(preview.text);

@@ -357,7 +357,14 @@ function reviewsCsv(rows, seed = 7) {
 async function upload(page, name, content) {
   const before = await revision(page);
   await page.setInputFiles('#trainer-file', { name, mimeType: 'text/csv', buffer: Buffer.from(content) });
-  await page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev, before);
+  await page.waitForFunction(({ n, rev }) => {
+    // The revision also moves when other news arrives (the memory estimate, the engine probe):
+    // wait until this file's own outcome shows too — its counts, its error, or the column chooser.
+    const text = (id) => document.getElementById(id)?.textContent ?? '';
+    const chooser = document.getElementById('trainer-column-chooser');
+    const own = text('trainer-counts').startsWith(`${n}:`) || text('trainer-data-error').startsWith(`${n}:`) || (!chooser.hidden && text('trainer-choose-file') === n);
+    return own && Number(document.getElementById('trainer').dataset.revision ?? 0) > rev;
+  }, { n: name, rev: before });
 }
 
 async function reload(page) {

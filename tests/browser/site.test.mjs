@@ -37,7 +37,14 @@ async function trainTinyOnCpu(app) {
   const page = app.page;
   let before = await trainerRevision(page);
   await page.setInputFiles('#trainer-file', { name: 'tiny.csv', mimeType: 'text/csv', buffer: Buffer.from(tinyCsv(120)) });
-  await page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev, before);
+  await page.waitForFunction(({ n, rev }) => {
+    // The revision also moves when other news arrives (the memory estimate, the engine probe):
+    // wait until this file's own outcome shows too — its counts, its error, or the column chooser.
+    const text = (id) => document.getElementById(id)?.textContent ?? '';
+    const chooser = document.getElementById('trainer-column-chooser');
+    const own = text('trainer-counts').startsWith(`${n}:`) || text('trainer-data-error').startsWith(`${n}:`) || (!chooser.hidden && text('trainer-choose-file') === n);
+    return own && Number(document.getElementById('trainer').dataset.revision ?? 0) > rev;
+  }, { n: 'tiny.csv', rev: before });
   assert.match(await app.text('#trainer-counts'), /^tiny\.csv: 120 reviews/);
   const settings = { vocab: 20, maxlen: 6, embed: 8, hidden: 8, batch: 20, lr: 0.05, epochs: 12, split: 0.5, seed: 1 };
   for (const [k, v] of Object.entries(settings)) await page.fill(`#trainer-${k}`, String(v));
@@ -49,7 +56,8 @@ async function trainTinyOnCpu(app) {
   before = await trainerRevision(page);
   await page.fill('#trainer-predict-text', 'great film loved it');
   await page.click('#trainer-predict');
-  await page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev, before);
+  // The answer itself, not just any news (the revision moves for other reasons too).
+  await page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev && (document.getElementById('trainer-label')?.textContent ?? '') !== '', before);
   assert.equal(await app.text('#trainer-label'), 'positive');
 }
 

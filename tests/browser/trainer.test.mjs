@@ -26,7 +26,14 @@ function reviewsCsv(rows) {
 async function upload(app, name, content) {
   const before = await app.page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
   await app.page.setInputFiles('#trainer-file', { name, mimeType: 'text/csv', buffer: Buffer.from(content) });
-  await app.page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev, before);
+  await app.page.waitForFunction(({ n, rev }) => {
+    // The revision also moves when other news arrives (the memory estimate, the engine probe):
+    // wait until this file's own outcome shows too — its counts, its error, or the column chooser.
+    const text = (id) => document.getElementById(id)?.textContent ?? '';
+    const chooser = document.getElementById('trainer-column-chooser');
+    const own = text('trainer-counts').startsWith(`${n}:`) || text('trainer-data-error').startsWith(`${n}:`) || (!chooser.hidden && text('trainer-choose-file') === n);
+    return own && Number(document.getElementById('trainer').dataset.revision ?? 0) > rev;
+  }, { n: name, rev: before });
 }
 
 async function predict(app, text) {
@@ -194,9 +201,6 @@ browserTest('malformed files get named problems; the loaded data stays', async (
   ];
   for (const [name, content, pattern] of cases) {
     await upload(app, name, content);
-    // The revision also moves when other news arrives (the memory estimate of the settings), so
-    // wait for this file's own message.
-    await page.waitForFunction((n) => document.getElementById('trainer-data-error').textContent.startsWith(`${n}: `), name);
     const message = await app.text('#trainer-data-error');
     assert.match(message, pattern, `${name}: ${message}`);
     assert.match(message, /The previous data is still loaded\.$/);
