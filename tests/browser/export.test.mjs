@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACTS, browserTest, setValue } from './harness.mjs';
+import { ARTIFACTS, browserTest, setValue, uploadCsv } from './harness.mjs';
 
 const DPR = 2;
 
@@ -268,16 +268,7 @@ browserTest('the Trainer: data preview and epochs as CSV, the loss curve as SVG'
     const good = i % 2 === 0;
     lines.push(`"${good ? 'great, “fine”' : 'awful ""bad""'} film ${i}${i === 1 ? '\nsecond line' : ''}",${good ? 'positive' : 'negative'}`);
   }
-  const before = await page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
-  await page.setInputFiles('#trainer-file', { name: 'tiny.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n') + '\r\n') });
-  await page.waitForFunction(({ n, rev }) => {
-    // The revision also moves when other news arrives (the memory estimate, the engine probe):
-    // wait until this file's own outcome shows too — its counts, its error, or the column chooser.
-    const text = (id) => document.getElementById(id)?.textContent ?? '';
-    const chooser = document.getElementById('trainer-column-chooser');
-    const own = text('trainer-counts').startsWith(`${n}:`) || text('trainer-data-error').startsWith(`${n}:`) || (!chooser.hidden && text('trainer-choose-file') === n);
-    return own && Number(document.getElementById('trainer').dataset.revision ?? 0) > rev;
-  }, { n: 'tiny.csv', rev: before });
+  await uploadCsv(page, 'tiny.csv', lines.join('\r\n') + '\r\n');
 
   const preview = await exported(app, 'export-trainer-preview-csv');
   const rows = parseCsv(preview.text);

@@ -4,7 +4,7 @@
 // cores are slow, and most tests train on the CPU (noWebGpu), which is also deterministic.
 
 import assert from 'node:assert/strict';
-import { browserTest } from './harness.mjs';
+import { browserTest, uploadCsv } from './harness.mjs';
 
 const TINY = { vocab: 200, maxlen: 16, embed: 8, hidden: 8, batch: 32, lr: 0.003, epochs: 1, split: 0.5, seed: 1 };
 
@@ -355,16 +355,7 @@ function reviewsCsv(rows, seed = 7) {
 }
 
 async function upload(page, name, content) {
-  const before = await revision(page);
-  await page.setInputFiles('#trainer-file', { name, mimeType: 'text/csv', buffer: Buffer.from(content) });
-  await page.waitForFunction(({ n, rev }) => {
-    // The revision also moves when other news arrives (the memory estimate, the engine probe):
-    // wait until this file's own outcome shows too — its counts, its error, or the column chooser.
-    const text = (id) => document.getElementById(id)?.textContent ?? '';
-    const chooser = document.getElementById('trainer-column-chooser');
-    const own = text('trainer-counts').startsWith(`${n}:`) || text('trainer-data-error').startsWith(`${n}:`) || (!chooser.hidden && text('trainer-choose-file') === n);
-    return own && Number(document.getElementById('trainer').dataset.revision ?? 0) > rev;
-  }, { n: name, rev: before });
+  await uploadCsv(page, name, content);
 }
 
 async function reload(page) {

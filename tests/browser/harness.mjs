@@ -151,3 +151,23 @@ export async function settled(page, sectionId, { after = -1, timeout = 240_000 }
   );
   return page.evaluate((id) => Number(document.getElementById(id).dataset.revision), sectionId);
 }
+
+/**
+ * Choose a CSV in the Trainer's file input and wait for that file's own outcome: its counts,
+ * its error, or the column chooser. Not just for the trainer's revision to move: it also moves
+ * when other news arrives (the memory estimate, the engine probe), and a check right after
+ * would read the previous state.
+ */
+export async function uploadCsv(page, name, content) {
+  const before = await page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
+  await page.setInputFiles('#trainer-file', { name, mimeType: 'text/csv', buffer: Buffer.from(content) });
+  await page.waitForFunction(
+    ({ n, rev }) => {
+      const text = (id) => document.getElementById(id)?.textContent ?? '';
+      const chooser = document.getElementById('trainer-column-chooser');
+      const own = text('trainer-counts').startsWith(`${n}:`) || text('trainer-data-error').startsWith(`${n}:`) || (!chooser.hidden && text('trainer-choose-file') === n);
+      return own && Number(document.getElementById('trainer').dataset.revision ?? 0) > rev;
+    },
+    { n: name, rev: before },
+  );
+}

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { BASE, DIST, browserTest } from './harness.mjs';
+import { BASE, DIST, browserTest, uploadCsv } from './harness.mjs';
 
 const build = JSON.parse(await readFile(join(DIST, 'build.json'), 'utf8'));
 const trainerWasm = build.assets.trainerWasm.path;
@@ -35,16 +35,7 @@ async function openTrainer(page) {
 /** Upload a tiny CSV, train one small model on the CPU, predict: the trainer's smoke path. */
 async function trainTinyOnCpu(app) {
   const page = app.page;
-  let before = await trainerRevision(page);
-  await page.setInputFiles('#trainer-file', { name: 'tiny.csv', mimeType: 'text/csv', buffer: Buffer.from(tinyCsv(120)) });
-  await page.waitForFunction(({ n, rev }) => {
-    // The revision also moves when other news arrives (the memory estimate, the engine probe):
-    // wait until this file's own outcome shows too — its counts, its error, or the column chooser.
-    const text = (id) => document.getElementById(id)?.textContent ?? '';
-    const chooser = document.getElementById('trainer-column-chooser');
-    const own = text('trainer-counts').startsWith(`${n}:`) || text('trainer-data-error').startsWith(`${n}:`) || (!chooser.hidden && text('trainer-choose-file') === n);
-    return own && Number(document.getElementById('trainer').dataset.revision ?? 0) > rev;
-  }, { n: 'tiny.csv', rev: before });
+  await uploadCsv(page, 'tiny.csv', tinyCsv(120));
   assert.match(await app.text('#trainer-counts'), /^tiny\.csv: 120 reviews/);
   const settings = { vocab: 20, maxlen: 6, embed: 8, hidden: 8, batch: 20, lr: 0.05, epochs: 12, split: 0.5, seed: 1 };
   for (const [k, v] of Object.entries(settings)) await page.fill(`#trainer-${k}`, String(v));
@@ -53,7 +44,7 @@ async function trainTinyOnCpu(app) {
   assert.equal(await page.inputValue('#trainer-device'), 'cpu');
   await page.click('#trainer-start');
   await page.waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, { timeout: 240_000 });
-  before = await trainerRevision(page);
+  const before = await trainerRevision(page);
   await page.fill('#trainer-predict-text', 'great film loved it');
   await page.click('#trainer-predict');
   // The answer itself, not just any news (the revision moves for other reasons too).

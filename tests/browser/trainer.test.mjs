@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACTS, browserTest } from './harness.mjs';
+import { ARTIFACTS, browserTest, uploadCsv } from './harness.mjs';
 
 const POSITIVE = ['great', 'wonderful', 'loved', 'brilliant', 'superb', 'moving'];
 const NEGATIVE = ['awful', 'boring', 'hated', 'dreadful', 'terrible', 'dull'];
@@ -24,16 +24,7 @@ function reviewsCsv(rows) {
 }
 
 async function upload(app, name, content) {
-  const before = await app.page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
-  await app.page.setInputFiles('#trainer-file', { name, mimeType: 'text/csv', buffer: Buffer.from(content) });
-  await app.page.waitForFunction(({ n, rev }) => {
-    // The revision also moves when other news arrives (the memory estimate, the engine probe):
-    // wait until this file's own outcome shows too — its counts, its error, or the column chooser.
-    const text = (id) => document.getElementById(id)?.textContent ?? '';
-    const chooser = document.getElementById('trainer-column-chooser');
-    const own = text('trainer-counts').startsWith(`${n}:`) || text('trainer-data-error').startsWith(`${n}:`) || (!chooser.hidden && text('trainer-choose-file') === n);
-    return own && Number(document.getElementById('trainer').dataset.revision ?? 0) > rev;
-  }, { n: name, rev: before });
+  await uploadCsv(app.page, name, content);
 }
 
 async function predict(app, text) {
