@@ -157,6 +157,18 @@ fn run(device: &Device, fused: bool, (b, t, e, h): (usize, usize, usize, usize),
     }
 }
 
+/// The relative error of each named value of one path against the same value of the other.
+async fn errors_by_name(
+    fused: Vec<(String, Tensor<2>)>,
+    reference: Vec<(String, Tensor<2>)>,
+) -> Result<Vec<(String, f64)>, ExecutionError> {
+    let mut errors = Vec::new();
+    for ((name, f), (_, r)) in fused.into_iter().zip(reference) {
+        errors.push((name, relative_error(&host(f).await?, &host(r).await?)));
+    }
+    Ok(errors)
+}
+
 async fn host(t: Tensor<2>) -> Result<Vec<f32>, ExecutionError> {
     Ok(t.into_data_async()
         .await?
@@ -175,11 +187,7 @@ pub async fn compare(device: &Device, case: Case, seed: u64) -> Result<Compariso
     // The kernels are launched (forward and backward) inside `run`, on this thread.
     let fused = with_tuning(tuning, || run(&device, true, case.shape, seed));
     let reference = run(&device, false, case.shape, seed);
-    let mut errors = Vec::new();
-    for ((name, f), (_, r)) in fused.values.into_iter().zip(reference.values) {
-        let (f, r) = (host(f).await?, host(r).await?);
-        errors.push((name, relative_error(&f, &r)));
-    }
+    let errors = errors_by_name(fused.values, reference.values).await?;
     let (b, t, e, h) = case.shape;
     let mut label = format!("recurrence B={b} T={t} E={e} H={h}");
     if let Some(s) = case.seqs {
@@ -427,11 +435,7 @@ pub async fn compare_embedded(
             ("grad bias_hh".into(), grad1(lstm.bias_hh.val())),
         ]
     };
-    let (fused, reference) = (run(true), run(false));
-    let mut errors = Vec::new();
-    for ((name, f), (_, r)) in fused.into_iter().zip(reference) {
-        errors.push((name, relative_error(&host(f).await?, &host(r).await?)));
-    }
+    let errors = errors_by_name(run(true), run(false)).await?;
     Ok(Comparison {
         label: format!("embedding + LSTM B={b} T={t} E={e} H={h} V={vocab}"),
         errors,

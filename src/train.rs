@@ -398,17 +398,25 @@ impl Trainer {
         let end = (cursor + self.config.batch).min(n);
         let (ids, labels) = self.data.train.gather(&self.order[cursor..end]);
         let rows = end - cursor;
-        let vocab = self.model().config().vocab;
-        let tokens = Tokens::new(&ids, self.data.config.maxlen, vocab, &self.device);
         let targets = tensor(
             labels.iter().map(|&l| l as f32).collect(),
             [rows],
             &self.device,
         );
 
-        let model = self.model.take().expect("model present between steps");
-        let logits = model.forward_tokens(&tokens, self.config.kernel);
         let fused = self.fused_loss();
+        let maxlen = self.data.config.maxlen;
+        let model = self.model.take().expect("model present between steps");
+        let logits = if fused {
+            // The fused wgpu layer's backward needs each word's positions (sorted here, on the
+            // host); elsewhere plain ids.
+            let vocab = model.config().vocab;
+            let tokens = Tokens::new(&ids, maxlen, vocab, &self.device);
+            model.forward_tokens(&tokens, self.config.kernel)
+        } else {
+            let ids = id_tensor_time_major(&ids, maxlen, &self.device);
+            model.forward_time_major(ids, self.config.kernel)
+        };
         let loss = fused_or_reference_loss(logits.clone(), targets.clone(), fused);
         let stats = batch_stats(
             logits.inner(),
