@@ -12,6 +12,18 @@ need() {
   command -v "$1" >/dev/null 2>&1 || { echo "error: $1 is required ($2)" >&2; exit 1; }
 }
 
+# The two layers (README, "The house"): only src/trainer/ uses burn. A file elsewhere that
+# names it fails the run, naming the file.
+check_layers() {
+  local outside
+  outside="$(grep -rlE '\bburn(_[a-z]+)?::' src --include='*.rs' | grep -v '^src/trainer/' || true)"
+  if [ -n "$outside" ]; then
+    echo "error: only src/trainer/ may use burn; these files name it:" >&2
+    echo "$outside" >&2
+    return 1
+  fi
+}
+
 # Debian packages, installed only when missing (as root, or through sudo).
 apt_install() {
   local missing=()

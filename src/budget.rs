@@ -8,7 +8,8 @@
 //! What is counted (f32 = 4 bytes; `T` words per review, `B` rows of a step — the batch on the
 //! GPU, a worker's share `⌈batch / workers⌉` on the CPU —, `E` embedding, `H` hidden, `V`
 //! vocabulary, `P` parameters = `V·E + 4H·E + 4H·H + 8H + 2H + 1`), laid out as the trainer
-//! lays it out (`src/fused/wgsl.rs`, `src/fused/cpu.rs`, `src/fused/adam.rs`, `src/train.rs`):
+//! lays it out (`src/trainer/ops/lstm/wgpu.rs` and `cpu_kernel.rs`, `src/trainer/ops/adam`,
+//! `src/trainer/train.rs`):
 //!
 //! - the model: weights, their gradients, Adam's two moments (`4P` each, `8P` for the two), and
 //!   Adam's step, which writes a parameter's new value and moments into three fresh buffers
@@ -31,6 +32,7 @@
 //!
 //! Burn-free, so it is tested natively; `crate::web` exports it to the page.
 
+pub use crate::classifier::record::Engine;
 use serde::Serialize;
 
 /// A worker's WebAssembly memory: 65 536 pages of 64 KiB.
@@ -40,13 +42,6 @@ pub const WASM_MEMORY: u64 = 1 << 32;
 pub const WASM_RESERVE: u64 = 256 << 20;
 /// The largest single allocation in wasm32 (`isize::MAX`).
 pub const WASM_LARGEST_ALLOCATION: u64 = (1 << 31) - 1;
-
-/// Where a run trains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Engine {
-    Gpu,
-    Cpu,
-}
 
 /// The settings that decide a run's memory.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,13 +1,17 @@
 //! LSTM Lab: see, step and train LSTMs in the browser on WebGPU.
 //!
-//! The math modules here never import `wasm_bindgen`; the browser boundary is [`web`] alone,
-//! so everything is tested natively with `cargo test`.
+//! Two layers, as two kinds of folder:
 //!
-//! Two layers: the page's first view (the Blow-up lab on raw wgpu, the CPU reference cell, the
-//! stepper and gradient flow) needs no tensor library; everything behind the `trainer` feature
-//! is built on burn. Nothing in the first layer imports the second. The model file, its
-//! vocabulary and settings, and PyTorch's format are in the first layer, so a model loads and
-//! runs on the reference cell without the trainer.
+//! - **the model as data**, no tensor library: the reference cells ([`lstm`]), the Blow-up lab
+//!   on raw wgpu ([`blowup`]), the stepper, gradient flow, reading and tokenising data
+//!   ([`data`]), and the trained classifier as plain weights with its file formats, settings
+//!   and inspection ([`classifier`]). The page's first view is built from this layer alone.
+//! - **the trainer** ([`trainer`], feature `trainer`): everything that uses burn. Only files
+//!   under `src/trainer/` name burn (`scripts/test` checks it); the faces — the page's exports
+//!   ([`web`]) and the command line (`cli`) — use it through its public API.
+//!
+//! Nothing in the first layer imports the second. The math modules never import
+//! `wasm_bindgen`; the browser boundary is [`web`] alone, so everything is tested natively.
 
 // The numeric kernels index several parallel arrays with one loop variable, as the equations
 // do; iterator chains over zipped slices would hide that.
@@ -19,32 +23,15 @@ pub mod classifier;
 pub mod data;
 pub mod gpu;
 pub mod gradflow;
-pub mod inspect;
 pub mod lstm;
-pub mod modelfile;
 pub mod rng;
 pub mod stepper;
-pub mod torch_io;
-pub mod train_record;
+
+#[cfg(feature = "trainer")]
+pub mod trainer;
 
 #[cfg(all(feature = "trainer", not(target_family = "wasm")))]
 pub mod cli;
-#[cfg(feature = "trainer")]
-pub mod data_parallel;
-#[cfg(all(feature = "gpu", not(target_family = "wasm")))]
-pub mod dispatch_count;
-#[cfg(feature = "trainer")]
-pub mod examples;
-#[cfg(feature = "trainer")]
-pub mod fused;
-#[cfg(feature = "trainer")]
-pub mod fused_check;
-#[cfg(feature = "trainer")]
-pub mod model;
-#[cfg(feature = "trainer")]
-pub mod predict;
-#[cfg(feature = "trainer")]
-pub mod train;
 
 #[cfg(target_family = "wasm")]
 pub mod web;

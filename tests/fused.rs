@@ -2,22 +2,21 @@
 //! CI): the recurrence (forward outputs and every gradient, for odd shapes: H not a multiple of
 //! the workgroup size, H above it, B = 1, T = 1, T = 512, the time loop cut into several
 //! dispatches), the classifier head, the loss and Adam; then whole training runs. The fused CPU
-//! LSTM (`src/fused/cpu.rs`) gets the same recurrence comparisons on burn's CPU backend.
+//! LSTM (`src/trainer/ops/lstm/cpu_kernel.rs`) gets the same recurrence comparisons on burn's
+//! CPU backend.
 //!
 //! The wgpu tests need the `gpu` feature (the default; `scripts/test` builds without it, and the
 //! browser tests run the same WGSL checks on WebGPU).
 
 use burn::tensor::{Device, Tensor};
+use lstm_lab::classifier::record::Recurrence;
 use lstm_lab::data::csv::{ColumnChoice, read_labelled_texts};
 use lstm_lab::data::{DataConfig, prepare};
-#[cfg(feature = "gpu")]
-use lstm_lab::fused;
-use lstm_lab::fused_check as check;
 use lstm_lab::gpu::block_on;
-use lstm_lab::lstm::module::{Lstm, LstmKernel, tensor};
 use lstm_lab::rng::Rng;
-use lstm_lab::train::TrainConfig;
-use lstm_lab::train::Trainer;
+use lstm_lab::trainer::lstm_layer::{Lstm, tensor};
+use lstm_lab::trainer::ops::{self, Path, check};
+use lstm_lab::trainer::{Compute, TrainConfig, Trainer};
 #[cfg(feature = "gpu")]
 use std::sync::OnceLock;
 
@@ -111,11 +110,17 @@ fn fused_matches_reference_through_512_steps() {
 #[test]
 fn fused_forward_without_autodiff_and_routing() {
     let Some(device) = wgpu_or_skip() else { return };
-    assert!(fused::supported(&device, 100));
-    assert!(!fused::supported(&device, fused::MAX_HIDDEN + 1));
-    assert!(
-        !fused::supported(&Device::flex(), 100),
+    let resolve = |device: &Device, hidden| Path::resolve(Recurrence::Fused, device, hidden);
+    assert_eq!(resolve(&device, 100), Path::Wgsl);
+    assert_eq!(resolve(&device, ops::MAX_HIDDEN + 1), Path::Reference);
+    assert_eq!(
+        resolve(&Device::flex(), 100),
+        Path::Cpu,
         "only wgpu runs the WGSL kernels"
+    );
+    assert_eq!(
+        Path::resolve(Recurrence::Reference, &device, 100),
+        Path::Reference
     );
     forward_without_autodiff(&device);
 }
@@ -129,9 +134,17 @@ fn cpu_fused_forward_without_autodiff() {
 fn forward_without_autodiff(device: &Device) {
     let mut rng = Rng::new(3);
     let lstm = Lstm::init(6, 20, &mut rng, device);
-    let x = tensor(random(&mut rng, 3 * 11 * 6, 1.0), [3, 11, 6], device);
-    let fused = read(lstm.forward_sequence(x.clone(), LstmKernel::Fused));
-    let reference = read(lstm.forward_sequence(x, LstmKernel::Reference));
+    let x = tensor(random(&mut rng, 3 * 11 * 6, 1.0), [11, 3, 6], device);
+    let run = |path| {
+        read(ops::lstm::layer(
+            path,
+            x.clone(),
+            &lstm,
+            lstm.zero_state(3, device),
+        ))
+    };
+    let fused = run(Path::resolve(Recurrence::Fused, device, 20));
+    let reference = run(Path::Reference);
     let scale = reference.iter().fold(0f32, |m, v| m.max(v.abs()));
     assert!(fused.iter().all(|v| v.is_finite()), "a NaN or ∞ fails");
     for (f, r) in fused.iter().zip(&reference) {
@@ -145,7 +158,7 @@ fn forward_without_autodiff(device: &Device) {
 const ROWS: usize = 1200;
 
 /// Per-epoch (train loss, valid loss, valid accuracy) of a short run on real reviews.
-fn epochs_on_real_reviews(device: &Device, kernel: LstmKernel) -> Vec<(f64, f64, f64)> {
+fn epochs_on_real_reviews(device: &Device, kernel: Recurrence) -> Vec<(f64, f64, f64)> {
     let bytes = std::fs::read("www/sample/imdb-sample.csv.gz").expect("the page's sample");
     let mut texts = read_labelled_texts(&bytes, &ColumnChoice::default()).expect("sample CSV");
     texts.texts.truncate(ROWS);
@@ -169,7 +182,8 @@ fn epochs_on_real_reviews(device: &Device, kernel: LstmKernel) -> Vec<(f64, f64,
         seed: 5,
         kernel,
     };
-    let mut trainer = Trainer::new(data, config, device).expect("trainer");
+    let compute = Compute::from(device.clone());
+    let mut trainer = Trainer::new(data, config, &compute).expect("trainer");
     while !trainer.is_finished() {
         block_on(trainer.step()).expect("step");
     }
@@ -194,8 +208,8 @@ fn cpu_fused_and_reference_train_the_same_model() {
 
 fn same_training(device: &Device) {
     let device = device.clone();
-    let fused = epochs_on_real_reviews(&device, LstmKernel::Fused);
-    let reference = epochs_on_real_reviews(&device, LstmKernel::Reference);
+    let fused = epochs_on_real_reviews(&device, Recurrence::Fused);
+    let reference = epochs_on_real_reviews(&device, Recurrence::Reference);
     println!("fused {fused:?}\nreference {reference:?}");
     assert_eq!(fused.len(), 3);
     for (epoch, (f, r)) in fused.iter().zip(&reference).enumerate() {

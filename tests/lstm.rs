@@ -3,7 +3,8 @@
 
 use burn::tensor::{Device, Tensor};
 use lstm_lab::lstm::cell::{CellGate, LstmWeights};
-use lstm_lab::lstm::module::{Lstm, LstmState, tensor};
+use lstm_lab::trainer::lstm_layer::{Lstm, LstmState, tensor};
+use lstm_lab::trainer::ops::lstm::reference;
 use serde_json::Value;
 
 /// f64 reference against PyTorch's own float64 numbers.
@@ -157,7 +158,8 @@ fn burn_module_matches_pytorch(device: Device) {
     let h0 = tensor(f32s(&floats(&f["h0"])), [batch, h], &device).require_grad();
     let c0 = tensor(f32s(&floats(&f["c0"])), [batch, h], &device).require_grad();
     let coef = tensor(f32s(&floats(&f["coef"])), [batch, steps, h], &device);
-    let (out, last) = lstm.forward(
+    let (out, last) = reference::forward(
+        &lstm,
         x.clone(),
         Some(LstmState {
             h: h0.clone(),

@@ -4,10 +4,10 @@
 //! model loader, the PyTorch importer, and a loaded model's inspection. Each must answer with a
 //! value or an error, never a panic. Seeded, so a failure names the case that reproduces it.
 
+use lstm_lab::classifier::{file as modelfile, inspect, torch as torch_io};
 use lstm_lab::data::csv::{ColumnChoice, maybe_gunzip, read_labelled_texts};
 use lstm_lab::data::{DataConfig, prepare};
 use lstm_lab::rng::Rng;
-use lstm_lab::{inspect, modelfile, torch_io};
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

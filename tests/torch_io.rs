@@ -1,4 +1,4 @@
-//! PyTorch in and out (`src/torch_io.rs`): a model saved by PyTorch
+//! PyTorch in and out (`src/classifier/torch.rs`): a model saved by PyTorch
 //! (`tests/fixtures/torch_model/`, made by `make_torch_model.py`) loads and gives PyTorch's
 //! logits; our export has PyTorch's names, shapes and dtypes and round-trips exactly; every
 //! malformed file is refused with a message naming the problem.
@@ -6,8 +6,8 @@
 //! The last test writes an export of one of our models, with our logits, for
 //! `make_torch_model.py --check-export DIR` (PyTorch is not needed to run the tests).
 
-use lstm_lab::modelfile::{self, SavedModel};
-use lstm_lab::torch_io::{self, NAMES, TorchIoError};
+use lstm_lab::classifier::file::{self as modelfile, SavedModel};
+use lstm_lab::classifier::torch::{self as torch_io, NAMES, TorchIoError};
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 use serde_json::Value;
@@ -74,15 +74,20 @@ fn the_reference_cell_gives_pytorchs_logits() {
 fn burn_logits(
     saved: &SavedModel,
     ids: &[Vec<u32>],
-    kernel: lstm_lab::lstm::module::LstmKernel,
+    recurrence: lstm_lab::classifier::record::Recurrence,
 ) -> Vec<f64> {
     use burn::tensor::Device;
-    use lstm_lab::model::{SentimentModel, id_tensor};
+    use lstm_lab::trainer::batch::Batch;
+    use lstm_lab::trainer::model::SentimentModel;
+    use lstm_lab::trainer::ops::Path;
     let device = Device::flex();
     let model = SentimentModel::from_weights(&saved.weights, &device);
     let flat: Vec<u32> = ids.concat();
     let maxlen = ids[0].len();
-    let logits = model.forward(id_tensor(&flat, maxlen, &device), kernel);
+    let config = saved.weights.config;
+    let path = Path::resolve(recurrence, &device, config.hidden);
+    let batch = Batch::new(&flat, maxlen, config.vocab, path, &device);
+    let logits = model.forward(&batch, path);
     let values = logits.into_data().try_to_vec::<f32>().unwrap();
     values.into_iter().map(f64::from).collect()
 }
@@ -91,10 +96,10 @@ fn burn_logits(
 #[cfg(feature = "trainer")]
 #[test]
 fn the_burn_model_on_the_cpu_gives_pytorchs_logits() {
-    use lstm_lab::lstm::module::LstmKernel;
+    use lstm_lab::classifier::record::Recurrence;
     let saved = fixture();
     let ids = rows(&expected()["ids"]);
-    for kernel in [LstmKernel::Reference, LstmKernel::Fused] {
+    for kernel in [Recurrence::Reference, Recurrence::Fused] {
         let got = burn_logits(&saved, &ids, kernel);
         for ((g, w), row) in got.iter().zip(torch_logits()).zip(&ids) {
             assert!(
@@ -399,7 +404,7 @@ fn a_bad_vocabulary_names_the_problem() {
 #[cfg(feature = "trainer")]
 #[test]
 fn writes_an_export_for_pytorch_to_check() {
-    use lstm_lab::lstm::module::LstmKernel;
+    use lstm_lab::classifier::record::Recurrence;
     let ours = modelfile::load(include_bytes!("fixtures/format_v1.lstmlab")).unwrap();
     let maxlen = ours.header.data.maxlen;
     let tokenizer = ours.tokenizer();
@@ -411,7 +416,7 @@ fn writes_an_export_for_pytorch_to_check() {
         "the the the film film film movie movie",
     ];
     let ids: Vec<Vec<u32>> = texts.iter().map(|t| tokenizer.encode(t, maxlen)).collect();
-    let logits = burn_logits(&ours, &ids, LstmKernel::Fused);
+    let logits = burn_logits(&ours, &ids, Recurrence::Fused);
     for (row, logit) in ids.iter().zip(&logits) {
         let reference = ours.weights.reference_logit(row).unwrap();
         assert!(

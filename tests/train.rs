@@ -4,17 +4,17 @@
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor};
+use lstm_lab::classifier::file as modelfile;
+use lstm_lab::classifier::record::Recurrence;
 use lstm_lab::data::{DataConfig, synthetic};
-use lstm_lab::data_parallel::{Plan, Replica, ShardEval};
 use lstm_lab::gpu::block_on;
 use lstm_lab::lstm::cell::LstmWeights;
-use lstm_lab::lstm::module::{LstmKernel, tensor};
-use lstm_lab::model::{
-    ModelConfig, ModelWeights, SentimentModel, bce_with_logits, id_tensor, id_tensor_time_major,
-};
-use lstm_lab::modelfile;
-use lstm_lab::predict::Predictor;
-use lstm_lab::train::{StepReport, TrainConfig, Trainer};
+use lstm_lab::trainer::batch::Batch;
+use lstm_lab::trainer::lstm_layer::tensor;
+use lstm_lab::trainer::model::{ModelConfig, ModelWeights, SentimentModel};
+use lstm_lab::trainer::ops::{self, Path};
+use lstm_lab::trainer::parallel::{Plan, Replica, ShardEval};
+use lstm_lab::trainer::{Compute, Predictor, StepReport, TrainConfig, Trainer};
 use serde_json::Value;
 
 const TOL: f64 = 2e-5;
@@ -59,15 +59,15 @@ fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().try_to_vec::<f32>().unwrap()
 }
 
-/// burn's reference ops and the fused CPU LSTM (`src/fused/cpu.rs`), each against PyTorch.
+/// burn's reference ops and the fused CPU LSTM (`src/trainer/ops/lstm/cpu_kernel.rs`), each against PyTorch.
 #[test]
 fn one_training_step_matches_pytorch() {
-    for kernel in [LstmKernel::Reference, LstmKernel::Fused] {
-        one_training_step_matches_pytorch_with(kernel);
+    for recurrence in [Recurrence::Reference, Recurrence::Fused] {
+        one_training_step_matches_pytorch_with(recurrence);
     }
 }
 
-fn one_training_step_matches_pytorch_with(kernel: LstmKernel) {
+fn one_training_step_matches_pytorch_with(recurrence: Recurrence) {
     let f: Value = serde_json::from_str(include_str!("fixtures/sentiment_torch.json")).unwrap();
     let n = |k: &str| f[k].as_u64().unwrap() as usize;
     let config = ModelConfig {
@@ -84,10 +84,11 @@ fn one_training_step_matches_pytorch_with(kernel: LstmKernel) {
         .iter()
         .map(|v| v.as_f64().unwrap() as u32)
         .collect();
-    let logits = model.forward(id_tensor(&ids, steps, &device), kernel);
+    let path = Path::resolve(recurrence, &device, config.hidden);
+    let logits = model.forward(&Batch::new(&ids, steps, config.vocab, path, &device), path);
     assert_close("logits", &read(logits.clone()), &floats(&f["logits"]), TOL);
     let targets = tensor(floats(&f["labels"]), [batch], &device);
-    let loss = bce_with_logits(logits, targets);
+    let loss = ops::loss::bce(path, logits, targets);
     assert_close(
         "loss",
         &read(loss.clone()),
@@ -185,7 +186,7 @@ fn small_setup(epochs: usize) -> (lstm_lab::data::Prepared, TrainConfig) {
 
 fn small_run(epochs: usize) -> (Trainer, Vec<StepReport>) {
     let (data, config) = small_setup(epochs);
-    let mut trainer = Trainer::new(data, config, &Device::flex()).unwrap();
+    let mut trainer = Trainer::new(data, config, &Compute::cpu()).unwrap();
     let mut reports = Vec::new();
     while !trainer.is_finished() {
         reports.push(block_on(trainer.step()).unwrap());
@@ -250,8 +251,9 @@ fn saved_model_predicts_like_the_trained_one() {
         trainer.data.tokenizer.clone(),
         trainer.data.config.maxlen,
         trainer.model(),
+        trainer.path(),
     );
-    let restored = Predictor::from_saved(&loaded, &Device::flex());
+    let restored = Predictor::from_saved(&loaded, &Compute::cpu());
     for text in [
         "good1 good2 w17 good4",
         "bad3 w9 bad1 bad0 w4000",
@@ -291,7 +293,7 @@ fn stopping_keeps_the_best_validated_model() {
         seed: 5,
         ..TrainConfig::default()
     };
-    let mut trainer = Trainer::new(data, config, &Device::flex()).unwrap();
+    let mut trainer = Trainer::new(data, config, &Compute::cpu()).unwrap();
     while !matches!(block_on(trainer.step()).unwrap(), StepReport::Epoch { .. }) {}
     let best = block_on(trainer.model().valid().to_weights()).unwrap();
     block_on(trainer.step()).unwrap(); // one more batch changes the weights…
@@ -309,7 +311,7 @@ fn stopping_keeps_the_best_validated_model() {
 }
 
 /// Run `trainer` to its end (or its first error), collecting the epochs' reports.
-fn epochs_until_end(trainer: &mut Trainer) -> Result<Vec<lstm_lab::train::EpochReport>, String> {
+fn epochs_until_end(trainer: &mut Trainer) -> Result<Vec<lstm_lab::trainer::EpochReport>, String> {
     let mut epochs = Vec::new();
     while !trainer.is_finished() {
         match block_on(trainer.step()) {
@@ -324,7 +326,7 @@ fn epochs_until_end(trainer: &mut Trainer) -> Result<Vec<lstm_lab::train::EpochR
 #[test]
 fn a_resumed_run_goes_on_at_the_next_epoch_from_the_saved_weights() {
     let (data, config) = small_setup(3);
-    let mut first = Trainer::new(data.clone(), config, &Device::flex()).unwrap();
+    let mut first = Trainer::new(data.clone(), config, &Compute::cpu()).unwrap();
     // Two epochs, as a page that was reloaded during the third would have kept them.
     let mut kept = Vec::new();
     while kept.len() < 2 {
@@ -340,7 +342,7 @@ fn a_resumed_run_goes_on_at_the_next_epoch_from_the_saved_weights() {
     let mut resumed = Trainer::resume(
         data.clone(),
         config,
-        &Device::flex(),
+        &Compute::cpu(),
         &last,
         kept.clone(),
         Some((best_report, best_weights)),
@@ -364,7 +366,7 @@ fn a_resumed_run_goes_on_at_the_next_epoch_from_the_saved_weights() {
     let err = Trainer::resume(
         data.clone(),
         config,
-        &Device::flex(),
+        &Compute::cpu(),
         &last,
         resumed.history.clone(),
         None,
@@ -379,7 +381,7 @@ fn a_resumed_run_goes_on_at_the_next_epoch_from_the_saved_weights() {
         hidden: 8,
         ..config
     };
-    let err = Trainer::resume(data, other, &Device::flex(), &last, kept, None)
+    let err = Trainer::resume(data, other, &Compute::cpu(), &last, kept, None)
         .err()
         .unwrap();
     assert!(
@@ -407,7 +409,7 @@ fn a_diverging_run_stops_and_keeps_only_a_validated_finite_model() {
     let mut trainer = Trainer::resume(
         data.clone(),
         config,
-        &Device::flex(),
+        &Compute::cpu(),
         &broken,
         Vec::new(),
         None,
@@ -427,7 +429,7 @@ fn a_diverging_run_stops_and_keeps_only_a_validated_finite_model() {
     assert!(trainer.is_finished() && trainer.diverged() && !trainer.has_usable_model());
 
     // A validated epoch, then the overflow: that epoch's model is kept.
-    let mut first = Trainer::new(data.clone(), config, &Device::flex()).unwrap();
+    let mut first = Trainer::new(data.clone(), config, &Compute::cpu()).unwrap();
     let report = loop {
         if let StepReport::Epoch { report, .. } = block_on(first.step()).unwrap() {
             break report;
@@ -437,7 +439,7 @@ fn a_diverging_run_stops_and_keeps_only_a_validated_finite_model() {
     let mut trainer = Trainer::resume(
         data.clone(),
         config,
-        &Device::flex(),
+        &Compute::cpu(),
         &broken,
         vec![report.clone()],
         Some((report.clone(), validated.clone())),
@@ -460,7 +462,7 @@ fn a_diverging_run_stops_and_keeps_only_a_validated_finite_model() {
 
     // A finite training loss, then a validation loss that is not (the last step overflowed):
     // that epoch is not kept.
-    let mut trainer = Trainer::new(data, config, &Device::flex()).unwrap();
+    let mut trainer = Trainer::new(data, config, &Compute::cpu()).unwrap();
     let err = loop {
         match trainer.plan(1) {
             Plan::Train { .. } => {
@@ -493,38 +495,42 @@ fn bad_settings_are_refused_with_the_reason() {
         lr: 0.0,
         ..TrainConfig::default()
     };
-    let err = Trainer::new(data, config, &Device::flex()).err().unwrap();
+    let err = Trainer::new(data, config, &Compute::cpu()).err().unwrap();
     assert_eq!(
         err.to_string(),
         "invalid training settings: learning rate 0 must be above 0 and at most 1e30"
     );
 }
 
+/// A batch is built time-major on the host; each of its rows gets the logit the reference cell
+/// (float64, one row at a time) gives that row, on every path.
 #[test]
-fn time_major_batches_give_the_same_logits() {
+fn time_major_batches_give_each_rows_logit() {
     let device = Device::flex();
     let config = ModelConfig {
         vocab: 50,
         embed: 4,
         hidden: 6,
     };
-    let model = SentimentModel::from_weights(&ModelWeights::init(config, 9), &device);
+    let weights = ModelWeights::init(config, 9);
+    let model = SentimentModel::from_weights(&weights, &device);
     let (rows, maxlen) = (3, 5);
     let ids: Vec<u32> = (0..rows * maxlen).map(|i| (i * 7 % 50) as u32).collect();
-    let batch_major = read(model.forward(id_tensor(&ids, maxlen, &device), LstmKernel::Reference));
-    let time_major = read(model.forward_time_major(
-        id_tensor_time_major(&ids, maxlen, &device),
-        LstmKernel::Reference,
-    ));
-    assert_eq!(batch_major.len(), rows);
-    assert_close("logits", &time_major, &batch_major, 1e-6);
-    // Step t of row r sits at [t, r].
-    let t = id_tensor_time_major(&ids, maxlen, &device)
-        .into_data()
-        .try_to_vec::<i32>()
-        .unwrap();
-    let (step, row) = (1, 2);
-    assert_eq!(t[step * rows + row] as u32, ids[row * maxlen + step]);
+    let each_row: Vec<f32> = ids
+        .chunks(maxlen)
+        .map(|row| weights.reference_logit(row).unwrap() as f32)
+        .collect();
+    for path in [Path::Reference, Path::Cpu] {
+        let batch = Batch::new(&ids, maxlen, config.vocab, path, &device);
+        let logits = read(model.forward(&batch, path));
+        assert_eq!(logits.len(), rows);
+        assert_close(&format!("{path:?} logits"), &logits, &each_row, 1e-5);
+        // Step t of row r sits at [t, r]; only the WGSL path needs the words' positions.
+        let t = batch.ids.into_data().try_to_vec::<i32>().unwrap();
+        let (step, row) = (1, 2);
+        assert_eq!(t[step * rows + row] as u32, ids[row * maxlen + step]);
+        assert!(batch.positions.is_none());
+    }
 }
 
 /// Three workers — the trainer and two replicas, each with a third of every batch — train the
@@ -533,7 +539,7 @@ fn time_major_batches_give_the_same_logits() {
 fn sharded_training_takes_the_same_steps_as_one_worker() {
     let (data, config) = small_setup(2);
     let (single, _) = small_run(2);
-    let device = Device::flex();
+    let device = Compute::cpu();
     let mut lead = Trainer::new(data.clone(), config, &device).unwrap();
     let start = block_on(lead.model().to_weights()).unwrap();
     let mut replicas: Vec<Replica> = (0..2)

@@ -1,4 +1,4 @@
-//! The Blow-up experiment on the GPU: one `shaders/blowup_step.wgsl` dispatch per step, every
+//! The Blow-up experiment on the GPU: one `shaders/blowup/step.wgsl` dispatch per step, every
 //! step in one command buffer, one read-back of the per-tile summaries at the end.
 
 use super::cpu::Subnormals;
@@ -9,8 +9,8 @@ use serde::Serialize;
 use std::cell::RefCell;
 use wgpu::util::DeviceExt;
 
-const STEP_SHADER: &str = include_str!("../../shaders/blowup_step.wgsl");
-const PROBE_SHADER: &str = include_str!("../../shaders/float_probe.wgsl");
+const STEP_SHADER: &str = include_str!("../../shaders/blowup/step.wgsl");
+const PROBE_SHADER: &str = include_str!("../../shaders/blowup/float_probe.wgsl");
 /// Output tile per workgroup; must match `TILE` in the shader.
 const TILE: usize = 32;
 
@@ -23,7 +23,7 @@ struct Params {
     _pad: u32,
 }
 
-/// How this adapter's float32 behaves at the edges, measured by `shaders/float_probe.wgsl`.
+/// How this adapter's float32 behaves at the edges, measured by `shaders/blowup/float_probe.wgsl`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct FloatBehaviour {
     pub subnormals: Subnormals,
@@ -48,7 +48,7 @@ impl FloatBehaviour {
         });
         gpu.checked(|| {
             let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some("float_probe.wgsl"),
+                label: Some("blowup/float_probe.wgsl"),
                 source: wgpu::ShaderSource::Wgsl(PROBE_SHADER.into()),
             });
             let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
@@ -125,7 +125,7 @@ impl BlowupGpu {
         let (pipeline, layout) = gpu
             .checked(|| {
                 let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                    label: Some("blowup_step.wgsl"),
+                    label: Some("blowup/step.wgsl"),
                     source: wgpu::ShaderSource::Wgsl(STEP_SHADER.into()),
                 });
                 let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {

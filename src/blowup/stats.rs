@@ -5,7 +5,7 @@ use bytemuck::{Pod, Zeroable};
 use serde::Serialize;
 
 /// Statistics of one block of entries. The GPU writes one per 32×32 output tile (same layout as
-/// `TilePartial` in `shaders/blowup_step.wgsl`); the CPU engines make one for the whole matrix.
+/// `TilePartial` in `shaders/blowup/step.wgsl`); the CPU engines make one for the whole matrix.
 ///
 /// The sum of squares is kept relative to the block's own maximum, `Σ (v/max)²`, so it cannot
 /// overflow even when the entries are near float32's limit.

@@ -1,9 +1,6 @@
-//! The LSTM: a CPU reference cell ([`cell`]), the burn layer in PyTorch's layout ([`module`],
-//! trainer builds only), the choice of recurrence a trainer records ([`kernel`]), and the vanilla
-//! RNN it is compared with ([`rnn`]).
+//! The recurrent cells as plain math, no tensor library: the LSTM's CPU reference cell
+//! ([`cell`], generic over f32/f64, with its backward pass) and the vanilla RNN it is compared
+//! with ([`rnn`]). The trainer's burn layer (`crate::trainer`) is checked against these.
 
 pub mod cell;
-pub mod kernel;
-#[cfg(feature = "trainer")]
-pub mod module;
 pub mod rnn;

@@ -4,14 +4,14 @@
 //! here only convert and delegate; the work happens in the math modules.
 //!
 //! The crate becomes two wasm modules (see `Cargo.toml`): built without the `trainer` feature it
-//! exports the first view's parts (`blowup`, `stepper`, `model`: a saved model on the CPU
+//! exports the first view's parts (`blowup`, `stepper`, `inside`: a saved model on the CPU
 //! reference cell); built with it, the trainer alone, so
 //! the page does not download and compile the first view's code twice.
 
 #[cfg(not(feature = "trainer"))]
 mod blowup;
 #[cfg(not(feature = "trainer"))]
-mod model;
+mod inside;
 #[cfg(feature = "trainer")]
 mod parallel;
 #[cfg(not(feature = "trainer"))]

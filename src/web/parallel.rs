@@ -1,4 +1,4 @@
-//! Exports for training on several Web Workers (see [`crate::data_parallel`] and
+//! Exports for training on several Web Workers (see [`crate::trainer::parallel`] and
 //! `www/worker.js`): the lead worker's [`TrainerSession`] plans each step and applies the summed
 //! gradients; every other worker holds a [`ReplicaSession`].
 //!
@@ -7,11 +7,11 @@
 
 use super::trainer::{TrainerSession, put_trainer, take_trainer};
 use super::{from_js, js_error, to_js};
+use crate::classifier::ModelConfig;
+use crate::classifier::record::Recurrence;
 use crate::data::Split;
-use crate::data_parallel::{Replica, ShardEval, ShardResult, unflatten};
-use crate::lstm::module::LstmKernel;
-use crate::model::ModelConfig;
-use burn::tensor::Device;
+use crate::trainer::Compute;
+use crate::trainer::parallel::{Replica, ShardEval, ShardResult, unflatten};
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array, Uint32Array};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -23,7 +23,7 @@ use wasm_bindgen_futures::future_to_promise;
 #[derive(Clone, Copy, Serialize, Deserialize)]
 struct ReplicaConfig {
     model: ModelConfig,
-    kernel: LstmKernel,
+    kernel: Recurrence,
     maxlen: usize,
 }
 
@@ -243,7 +243,7 @@ impl ReplicaSession {
             replica: Rc::new(RefCell::new(Replica::new(
                 &start,
                 config.kernel,
-                &Device::flex(),
+                &Compute::cpu(),
             ))),
             train: Rc::new(train),
             valid: Rc::new(valid),

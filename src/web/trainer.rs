@@ -6,14 +6,13 @@
 
 use super::{from_js, js_error, to_js};
 use crate::budget::{self, Engine, Limits};
+use crate::classifier::file as modelfile;
+use crate::classifier::record::Recurrence;
 use crate::data::csv::{ColumnChoice, LabelledTexts, read_labelled_texts};
 use crate::data::preview::{Summary, preview, summarize};
 use crate::data::{DataConfig, check_trainable, prepare};
 use crate::gpu::AdapterReport;
-use crate::modelfile;
-use crate::predict::Predictor;
-use crate::train::{EpochReport, TrainConfig, Trainer};
-use burn::tensor::Device;
+use crate::trainer::{Compute, EpochReport, Predictor, TrainConfig, TrainError, Trainer};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -43,6 +42,7 @@ pub(super) fn put_trainer(state: &RefCell<SessionState>, trainer: Trainer) {
             trainer.data.tokenizer.clone(),
             trainer.data.config.maxlen,
             trainer.model(),
+            trainer.path(),
         )));
     }
     s.trainer = Some(trainer);
@@ -75,7 +75,7 @@ impl GpuLimits {
 
 #[derive(Default)]
 pub(super) struct SessionState {
-    gpu: Option<Device>,
+    gpu: Option<Compute>,
     texts: Option<LabelledTexts>,
     /// `None` while a step is running (the trainer is taken out across the await).
     pub(super) trainer: Option<Trainer>,
@@ -130,7 +130,7 @@ fn budget_settings(
             Engine::Cpu => workers.max(1) as u64,
         },
         engine,
-        reference: request.train.kernel == crate::lstm::module::LstmKernel::Reference,
+        reference: request.train.kernel == Recurrence::Reference,
         rows: texts.map_or(0, |t| t.texts.len() as u64),
         train_fraction: request.data.train_fraction,
         text_bytes: texts.map_or(0, |t| t.texts.iter().map(|s| s.len() as u64).sum()),
@@ -149,7 +149,7 @@ struct Prepared {
 }
 
 /// See [`TrainerSession::checkpoint`].
-async fn checkpoint(trainer: &Trainer) -> Result<JsValue, crate::train::TrainError> {
+async fn checkpoint(trainer: &Trainer) -> Result<JsValue, TrainError> {
     let Some((best_report, best_weights)) = trainer.best_weights() else {
         return Ok(JsValue::NULL);
     };
@@ -207,16 +207,12 @@ impl TrainerSession {
                 limits: None,
             }
         } else {
-            match Device::wgpu_options()
-                .tasks_max(crate::fused::TASKS_PER_SUBMISSION)
-                .init_with_setup_async()
-                .await
-            {
-                Ok((device, setup)) => {
-                    state.gpu = Some(device);
-                    let limits = setup.device.limits();
+            match Compute::gpu_async().await {
+                Ok((gpu, setup)) => {
+                    state.gpu = Some(gpu);
+                    let limits = setup.limits;
                     DeviceStatus {
-                        gpu: Some(AdapterReport::from_info(&setup.adapter.get_info())),
+                        gpu: Some(AdapterReport::from_info(&setup.adapter)),
                         reason: None,
                         limits: Some(GpuLimits {
                             max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
@@ -302,7 +298,7 @@ impl TrainerSession {
             gpu: Option<Gpu>,
         }
         let gpu = self.state.borrow().gpu.clone();
-        let gpu = gpu.and_then(|d| d.memory_pool_usage()).map(|u| Gpu {
+        let gpu = gpu.and_then(|g| g.pool_usage()).map(|u| Gpu {
             bytes_in_use: u.bytes_in_use,
             bytes_reserved: u.bytes_reserved,
             number_allocs: u.number_allocs,
@@ -319,8 +315,8 @@ impl TrainerSession {
     /// naming the setting to lower. `workers`: the CPU workers the run will use.
     pub fn start(&self, request: JsValue, workers: u32) -> Result<JsValue, JsError> {
         let request: StartRequest = from_js(request, "training settings")?;
-        let (trainer, prepared) = self.build(&request, workers, |data, device| {
-            Trainer::new(data, request.train, device)
+        let (trainer, prepared) = self.build(&request, workers, |data, compute| {
+            Trainer::new(data, request.train, compute)
         })?;
         self.install(trainer);
         to_js(&prepared)
@@ -352,9 +348,9 @@ impl TrainerSession {
             .validated
             .clone()
             .ok_or_else(|| JsError::new("the saved model records no validated epoch"))?;
-        let (trainer, prepared) = self.build(&request, workers, |data, device| {
+        let (trainer, prepared) = self.build(&request, workers, |data, compute| {
             if data.tokenizer.words != best.header.words {
-                return Err(crate::train::TrainError::Config(
+                return Err(TrainError::Config(
                     "the loaded data is not what the saved run trained on (these settings give it another vocabulary)"
                         .into(),
                 ));
@@ -363,7 +359,7 @@ impl TrainerSession {
             Trainer::resume(
                 data,
                 request.train,
-                device,
+                compute,
                 start,
                 history,
                 Some((best_report, best.weights.clone())),
@@ -378,7 +374,7 @@ impl TrainerSession {
         &self,
         request: &StartRequest,
         workers: u32,
-        make: impl FnOnce(crate::data::Prepared, &Device) -> Result<Trainer, crate::train::TrainError>,
+        make: impl FnOnce(crate::data::Prepared, &Compute) -> Result<Trainer, TrainError>,
     ) -> Result<(Trainer, Prepared), JsError> {
         let state = self.state.borrow();
         if state.busy {
@@ -395,15 +391,15 @@ impl TrainerSession {
             return Err(JsError::new(&problem));
         }
         let data = prepare(texts, request.data).map_err(js_error)?;
-        let (device, device_name) = match (request.device.as_str(), &state.gpu) {
+        let (compute, device_name) = match (request.device.as_str(), &state.gpu) {
             ("gpu", Some(gpu)) => (gpu.clone(), "gpu"),
             ("gpu", None) => {
                 return Err(JsError::new("WebGPU is not available here; choose the CPU"));
             }
-            _ => (Device::flex(), "cpu"),
+            _ => (Compute::cpu(), "cpu"),
         };
         let summary = summarize(texts, &data);
-        let trainer = make(data, &device).map_err(js_error)?;
+        let trainer = make(data, &compute).map_err(js_error)?;
         let prepared = Prepared {
             data: summary,
             total_steps: trainer.total_steps(),
@@ -467,6 +463,7 @@ impl TrainerSession {
             trainer.data.tokenizer.clone(),
             trainer.data.config.maxlen,
             trainer.model(),
+            trainer.path(),
         );
         s.predictor = Some(Rc::new(predictor));
         to_js(&best)
@@ -529,7 +526,7 @@ impl TrainerSession {
         })
     }
 
-    /// The validation reviews of this tab's run worth looking inside (`crate::examples`): the
+    /// The validation reviews of this tab's run worth looking inside (`crate::trainer::showcase`): the
     /// model's mistakes, its surest and its least sure answers, `per_kind` of each.
     pub fn examples(&self, per_kind: usize) -> js_sys::Promise {
         let state = self.state.clone();
@@ -551,9 +548,8 @@ impl TrainerSession {
                     }
                 }
             };
-            let model = predictor.model();
-            let device = model.embedding.weight.val().device();
-            let p = crate::examples::probabilities(model, &valid, 256, &device)
+            let p = predictor
+                .probabilities(&valid, 256)
                 .await
                 .map_err(|e| JsError::new(&format!("the device failed: {e}")))?;
             // Borrowed again only now: a JS call during the await may have used the state.
@@ -566,7 +562,7 @@ impl TrainerSession {
                 "validation reviews of the data trained on in this tab ({} the model did not train on)",
                 valid.len()
             );
-            Ok(to_js(&crate::examples::pick(
+            Ok(to_js(&crate::trainer::showcase::pick(
                 texts, &valid, &p, per_kind, source,
             ))?)
         })
@@ -577,14 +573,14 @@ impl TrainerSession {
     /// the faster: the first step compiles kernels, so the worker times the second.
     #[wasm_bindgen(js_name = engineProbe)]
     pub fn engine_probe(&self, engine: &str) -> Result<EngineProbe, JsError> {
-        let device = match engine {
+        let compute = match engine {
             "gpu" => self
                 .state
                 .borrow()
                 .gpu
                 .clone()
                 .ok_or_else(|| JsError::new("this session has no WebGPU device"))?,
-            "cpu" => Device::flex(),
+            "cpu" => Compute::cpu(),
             other => return Err(JsError::new(&format!("unknown engine `{other}`"))),
         };
         let config = TrainConfig {
@@ -600,7 +596,7 @@ impl TrainerSession {
                 ..DataConfig::default()
             },
         );
-        let trainer = Trainer::new(data, config, &device).map_err(js_error)?;
+        let trainer = Trainer::new(data, config, &compute).map_err(js_error)?;
         Ok(EngineProbe {
             trainer: Rc::new(RefCell::new(Some(trainer))),
         })
@@ -613,16 +609,10 @@ impl TrainerSession {
     pub fn fused_self_test(&self) -> js_sys::Promise {
         let gpu = self.state.borrow().gpu.clone();
         future_to_promise(async move {
-            let failed =
-                |e: burn::tensor::ExecutionError| JsError::new(&format!("the device failed: {e}"));
             // The WGSL kernels when there is WebGPU, then the CPU LSTM (this module's SIMD build).
-            let mut results = match gpu {
-                Some(gpu) => crate::fused_check::compare_all(&gpu)
-                    .await
-                    .map_err(failed)?,
-                None => Vec::new(),
-            };
-            results.extend(crate::fused_check::compare_cpu().await.map_err(failed)?);
+            let results = crate::trainer::ops::check::self_test(gpu.as_ref())
+                .await
+                .map_err(|e| JsError::new(&format!("the device failed: {e}")))?;
             Ok(to_js(&results)?)
         })
     }
@@ -637,7 +627,7 @@ impl TrainerSession {
                 "a training step is running; stop it before loading a model",
             ));
         }
-        let device = s.gpu.clone().unwrap_or_else(Device::flex);
+        let compute = s.gpu.clone().unwrap_or_else(Compute::cpu);
         let h = &saved.header;
         let info = ModelInfo {
             vocab: h.model.vocab,
@@ -648,7 +638,7 @@ impl TrainerSession {
             valid_accuracy: h.validated.as_ref().map(|r| r.valid_accuracy),
             epoch: h.validated.as_ref().map(|r| r.epoch),
         };
-        s.predictor = Some(Rc::new(Predictor::from_saved(&saved, &device)));
+        s.predictor = Some(Rc::new(Predictor::from_saved(&saved, &compute)));
         s.loaded = Some(saved.header);
         to_js(&info)
     }

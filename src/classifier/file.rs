@@ -1,0 +1,460 @@
+//! One file for a trained model: its vocabulary, its settings and its weights, so that it can
+//! predict on new text anywhere (the page or the CLI).
+//!
+//! ```text
+//! "LSTMLAB\0"  u32 version  u32 header length  header (JSON)  weights (f32, little-endian)
+//! u64 FNV-1a checksum of everything before it
+//! ```
+//!
+//! The weights follow in the header's `tensors` order, in PyTorch's layouts.
+//!
+//! Needs no tensor library (only the plain types of [`crate::classifier`],
+//! [`crate::classifier::record`] and [`crate::data`]): the page's first view loads model files too.
+
+use crate::classifier::record::{EpochReport, TrainConfig};
+use crate::classifier::{ModelConfig, ModelWeights};
+use crate::data::DataConfig;
+use crate::data::tokenizer::Tokenizer;
+use crate::lstm::cell::LstmWeights;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+const MAGIC: &[u8; 8] = b"LSTMLAB\0";
+const VERSION: u32 = 1;
+
+/// Everything but the weights.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub model: ModelConfig,
+    pub data: DataConfig,
+    pub train: Option<TrainConfig>,
+    /// The epoch the weights come from, if they were validated.
+    pub validated: Option<EpochReport>,
+    pub words: Vec<String>,
+    /// `(name, shape)` of each weight, in file order.
+    pub tensors: Vec<(String, Vec<usize>)>,
+}
+
+impl Header {
+    fn new(
+        model: ModelConfig,
+        words: Vec<String>,
+        data: DataConfig,
+        train: Option<TrainConfig>,
+        validated: Option<EpochReport>,
+    ) -> Self {
+        Self {
+            model,
+            data,
+            train,
+            validated,
+            words,
+            tensors: shapes(&model),
+        }
+    }
+}
+
+/// A model ready to predict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedModel {
+    pub header: Header,
+    pub weights: ModelWeights,
+}
+
+impl SavedModel {
+    /// A model with its vocabulary and settings, ready to [`Self::to_bytes`].
+    pub fn new(
+        weights: ModelWeights,
+        words: Vec<String>,
+        data: DataConfig,
+        train: Option<TrainConfig>,
+        validated: Option<EpochReport>,
+    ) -> Self {
+        Self {
+            header: Header::new(weights.config, words, data, train, validated),
+            weights,
+        }
+    }
+
+    pub fn tokenizer(&self) -> Tokenizer {
+        Tokenizer::from_words(self.header.words.clone(), self.header.data.vocab)
+    }
+
+    /// The file's bytes (what [`save`] writes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        write(&self.header, &self.weights)
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub enum ModelFileError {
+    NotAModel,
+    NewerVersion(u32),
+    Truncated { expected: usize, found: usize },
+    Corrupt,
+    BadHeader(String),
+    Mismatch(String),
+}
+
+impl fmt::Display for ModelFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelFileError::NotAModel => write!(
+                f,
+                "this is not an LSTM Lab model file (it does not start with “LSTMLAB”)"
+            ),
+            ModelFileError::NewerVersion(v) => {
+                write!(
+                    f,
+                    "this model file has format version {v}; this LSTM Lab reads version {VERSION}"
+                )
+            }
+            ModelFileError::Truncated { expected, found } => write!(
+                f,
+                "the model file is cut short: {found} bytes, the format needs {expected} (was the download interrupted?)"
+            ),
+            ModelFileError::Corrupt => {
+                write!(f, "the model file is damaged (its checksum does not match)")
+            }
+            ModelFileError::BadHeader(m) => {
+                write!(f, "the model file's description cannot be read: {m}")
+            }
+            ModelFileError::Mismatch(m) => write!(f, "the model file does not fit together: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ModelFileError {}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+fn shapes(c: &ModelConfig) -> Vec<(String, Vec<usize>)> {
+    let (v, e, h) = (c.vocab, c.embed, c.hidden);
+    [
+        ("embedding.weight", vec![v, e]),
+        ("lstm.weight_ih", vec![4 * h, e]),
+        ("lstm.weight_hh", vec![4 * h, h]),
+        ("lstm.bias_ih", vec![4 * h]),
+        ("lstm.bias_hh", vec![4 * h]),
+        ("linear.weight", vec![1, 2 * h]),
+        ("linear.bias", vec![1]),
+    ]
+    .into_iter()
+    .map(|(n, s)| (n.to_string(), s))
+    .collect()
+}
+
+/// Serialise a model with its vocabulary and settings.
+pub fn save(
+    weights: &ModelWeights,
+    tokenizer: &Tokenizer,
+    data: DataConfig,
+    train: Option<TrainConfig>,
+    validated: Option<EpochReport>,
+) -> Vec<u8> {
+    let words = tokenizer.words.clone();
+    write(
+        &Header::new(weights.config, words, data, train, validated),
+        weights,
+    )
+}
+
+fn write(header: &Header, weights: &ModelWeights) -> Vec<u8> {
+    // Plain structs, strings and numbers: serde_json cannot fail on them.
+    let json = serde_json::to_vec(header).expect("header serialises");
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    out.extend_from_slice(&json);
+    let l = &weights.lstm;
+    for part in [
+        &weights.embedding[..],
+        &l.weight_ih,
+        &l.weight_hh,
+        &l.bias_ih,
+        &l.bias_hh,
+        &weights.linear_weight,
+        &[weights.linear_bias],
+    ] {
+        for v in part {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    let checksum = fnv1a(&out);
+    out.extend_from_slice(&checksum.to_le_bytes());
+    out
+}
+
+/// The largest embedding and hidden sizes training accepts (`crate::trainer`'s settings check).
+pub const MAX_LAYER: usize = 1024;
+
+/// Every setting in the header within the bounds training accepts: a model outside them cannot
+/// have come from LSTM Lab, and within them every size product fits in 32 bits (wasm32).
+pub(crate) fn check_settings(h: &Header) -> Result<(), ModelFileError> {
+    let bad = |m: String| Err(ModelFileError::Mismatch(m));
+    if let Err(e) = h.data.validate() {
+        return bad(e.to_string());
+    }
+    for (name, v) in [
+        ("embedding size", h.model.embed),
+        ("hidden size", h.model.hidden),
+    ] {
+        if !(1..=MAX_LAYER).contains(&v) {
+            return bad(format!("{name} {v} is outside 1–{MAX_LAYER}"));
+        }
+    }
+    Ok(())
+}
+
+pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return Err(ModelFileError::NotAModel);
+    }
+    let truncated = |expected| ModelFileError::Truncated {
+        expected,
+        found: bytes.len(),
+    };
+    if bytes.len() < 16 {
+        return Err(truncated(16 + 8));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version != VERSION {
+        return Err(ModelFileError::NewerVersion(version));
+    }
+    let header_len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
+    // Checked: on wasm32 a usize is 32 bits, and the length comes from the file.
+    let header_end = 16usize
+        .checked_add(header_len)
+        .ok_or(truncated(usize::MAX))?;
+    let min_len = header_end.checked_add(8).ok_or(truncated(usize::MAX))?;
+    if bytes.len() < min_len {
+        return Err(truncated(min_len));
+    }
+    let header: Header = serde_json::from_slice(&bytes[16..header_end])
+        .map_err(|e| ModelFileError::BadHeader(e.to_string()))?;
+    check_settings(&header)?;
+    if header.tensors != shapes(&header.model) {
+        return Err(ModelFileError::Mismatch(format!(
+            "the weight shapes {:?} are not those of a model with vocabulary {}, embedding {} and hidden size {}",
+            header.tensors, header.model.vocab, header.model.embed, header.model.hidden
+        )));
+    }
+    if header.model.vocab != header.data.vocab {
+        return Err(ModelFileError::Mismatch(format!(
+            "the embedding has {} rows but the vocabulary setting is {}",
+            header.model.vocab, header.data.vocab
+        )));
+    }
+    if header.words.len() >= header.data.vocab {
+        return Err(ModelFileError::Mismatch(format!(
+            "{} words do not fit ids 1–{}",
+            header.words.len(),
+            header.data.vocab - 1
+        )));
+    }
+    // Within the bounds `check_settings` enforces, at most 2.6 × 10⁸ bytes of weights.
+    let floats: usize = header
+        .tensors
+        .iter()
+        .map(|(_, s)| s.iter().product::<usize>())
+        .sum();
+    let expected = floats
+        .checked_mul(4)
+        .and_then(|w| w.checked_add(min_len))
+        .ok_or(truncated(usize::MAX))?;
+    if bytes.len() != expected {
+        return Err(truncated(expected));
+    }
+    let body = &bytes[..expected - 8];
+    let checksum = u64::from_le_bytes(bytes[expected - 8..].try_into().expect("8 bytes"));
+    if fnv1a(body) != checksum {
+        return Err(ModelFileError::Corrupt);
+    }
+    let mut values = bytes[header_end..expected - 8]
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")));
+    let mut take = |n: usize| -> Vec<f32> { values.by_ref().take(n).collect() };
+    let ModelConfig {
+        vocab,
+        embed,
+        hidden,
+    } = header.model;
+    let embedding = take(vocab * embed);
+    let lstm = LstmWeights {
+        input: embed,
+        hidden,
+        weight_ih: take(4 * hidden * embed),
+        weight_hh: take(4 * hidden * hidden),
+        bias_ih: take(4 * hidden),
+        bias_hh: take(4 * hidden),
+    };
+    let linear_weight = take(2 * hidden);
+    let linear_bias = take(1)[0];
+    // The checksum can be recomputed by anyone: the values are checked too.
+    let parts: [(&str, &[f32]); 7] = [
+        ("embedding.weight", &embedding),
+        ("lstm.weight_ih", &lstm.weight_ih),
+        ("lstm.weight_hh", &lstm.weight_hh),
+        ("lstm.bias_ih", &lstm.bias_ih),
+        ("lstm.bias_hh", &lstm.bias_hh),
+        ("linear.weight", &linear_weight),
+        ("linear.bias", &[linear_bias]),
+    ];
+    for (name, values) in parts {
+        if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+            return Err(ModelFileError::Mismatch(format!(
+                "weight {name} holds {} at index {k}; a model's weights are finite numbers",
+                values[k]
+            )));
+        }
+    }
+    Ok(SavedModel {
+        weights: ModelWeights {
+            config: header.model,
+            embedding,
+            lstm,
+            linear_weight,
+            linear_bias,
+        },
+        header,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> (Vec<u8>, ModelWeights, Tokenizer) {
+        let config = ModelConfig {
+            vocab: 6,
+            embed: 3,
+            hidden: 2,
+        };
+        let weights = ModelWeights::init(config, 4);
+        let tokenizer = Tokenizer::fit(["good film", "bad film", "good good"], 6);
+        let data = DataConfig {
+            vocab: 6,
+            maxlen: 4,
+            ..Default::default()
+        };
+        (
+            save(&weights, &tokenizer, data, None, None),
+            weights,
+            tokenizer,
+        )
+    }
+
+    #[test]
+    fn round_trip() {
+        let (bytes, weights, tokenizer) = example();
+        let loaded = load(&bytes).unwrap();
+        assert_eq!(loaded.weights, weights);
+        assert_eq!(
+            loaded.tokenizer().ids("good bad film"),
+            tokenizer.ids("good bad film")
+        );
+    }
+
+    /// A file written before the model file's types moved out of the trainer (by
+    /// `lstm-lab train --vocab 12 --maxlen 6 --embed 3 --hidden 2 --epochs 2 --batch 8 --save`):
+    /// it still loads, and writes back byte for byte.
+    #[test]
+    fn reads_and_rewrites_a_version_1_file_exactly() {
+        let bytes = include_bytes!("../../tests/fixtures/format_v1.lstmlab");
+        let saved = load(bytes).unwrap();
+        let h = &saved.header;
+        assert_eq!((h.model.vocab, h.model.embed, h.model.hidden), (12, 3, 2));
+        assert_eq!(h.data.maxlen, 6);
+        assert_eq!(h.train.unwrap().batch, 8);
+        assert_eq!(h.validated.as_ref().unwrap().epoch, 1);
+        assert_eq!(saved.to_bytes(), bytes);
+        let again = save(
+            &saved.weights,
+            &saved.tokenizer(),
+            h.data,
+            h.train,
+            h.validated.clone(),
+        );
+        assert_eq!(again, bytes);
+    }
+
+    #[test]
+    fn damage_is_named() {
+        let (bytes, ..) = example();
+        assert_eq!(
+            load(b"review,sentiment\n").unwrap_err(),
+            ModelFileError::NotAModel
+        );
+        let cut = load(&bytes[..bytes.len() - 20]).unwrap_err().to_string();
+        assert!(cut.starts_with("the model file is cut short"), "{cut}");
+        let mut flipped = bytes.clone();
+        let n = flipped.len();
+        flipped[n - 12] ^= 0x40;
+        assert_eq!(load(&flipped).unwrap_err(), ModelFileError::Corrupt);
+        let mut newer = bytes.clone();
+        newer[8] = 9;
+        assert_eq!(load(&newer).unwrap_err(), ModelFileError::NewerVersion(9));
+        let mut header = bytes.clone();
+        header[20] = b'!';
+        assert!(matches!(
+            load(&header).unwrap_err(),
+            ModelFileError::BadHeader(_)
+        ));
+        // A well-formed file whose parts do not fit: 6 embedding rows, vocabulary setting 7.
+        let weights = ModelWeights::init(
+            ModelConfig {
+                vocab: 6,
+                embed: 3,
+                hidden: 2,
+            },
+            4,
+        );
+        let tokenizer = Tokenizer::fit(["good film"], 6);
+        let data = DataConfig {
+            vocab: 7,
+            maxlen: 4,
+            ..Default::default()
+        };
+        let mismatched = save(&weights, &tokenizer, data, None, None);
+        assert_eq!(
+            load(&mismatched).unwrap_err().to_string(),
+            "the model file does not fit together: the embedding has 6 rows but the vocabulary setting is 7"
+        );
+    }
+
+    /// A crafted file with a valid checksum: each impossible value is named, none panics.
+    #[test]
+    fn impossible_headers_and_weights_are_refused() {
+        let (bytes, weights, _) = example();
+        let header = load(&bytes).unwrap().header;
+        let with = |edit: &dyn Fn(&mut Header, &mut ModelWeights)| {
+            let (mut h, mut w) = (header.clone(), weights.clone());
+            edit(&mut h, &mut w);
+            load(&write(&h, &w)).unwrap_err().to_string()
+        };
+        assert_eq!(
+            with(&|h, _| h.data.maxlen = 0),
+            "the model file does not fit together: invalid data settings: sequence length 0 is outside 1–2048"
+        );
+        assert!(with(&|h, _| h.data.vocab = 0).contains("vocabulary 0 is outside 2–65536"));
+        assert!(with(&|h, _| h.model.hidden = 5000).contains("hidden size 5000 is outside 1–1024"));
+        assert!(with(&|h, _| h.model.embed = 0).contains("embedding size 0 is outside 1–1024"));
+        assert_eq!(
+            with(&|_, w| w.lstm.weight_hh[3] = f32::NAN),
+            "the model file does not fit together: weight lstm.weight_hh holds NaN at index 3; a model's weights are finite numbers"
+        );
+        assert!(with(&|_, w| w.linear_bias = f32::INFINITY).contains("linear.bias holds inf"));
+        // A header length near 2³²: cut short, not an overflow.
+        let mut huge = bytes.clone();
+        huge[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(matches!(
+            load(&huge).unwrap_err(),
+            ModelFileError::Truncated { .. }
+        ));
+    }
+}

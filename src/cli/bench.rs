@@ -1,0 +1,158 @@
+//! `lstm-lab bench …`: timings that print numbers against a named baseline in the same run.
+
+use super::{Options, data_config, engine, load_data, open, read_file, train_config};
+use crate::blowup::{self, BlowupConfig, Problem, cpu};
+use crate::data::csv::{ColumnChoice, read_labelled_texts};
+use crate::data::{DataConfig, prepare};
+use crate::gpu::{Gpu, block_on};
+use crate::trainer::ops::lstm::{Tuning, set_tuning};
+use crate::trainer::{StepReport, TrainConfig, Trainer};
+use std::time::Instant;
+
+fn median_ms(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn time_ms(reps: usize, mut f: impl FnMut()) -> f64 {
+    f(); // warm-up: pipeline compilation, allocations
+    median_ms(
+        (0..reps)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed().as_secs_f64() * 1e3
+            })
+            .collect(),
+    )
+}
+
+pub(super) fn blowup(o: Options) -> Result<(), String> {
+    let reps: usize = o.parse("--reps", 21)?;
+    let config = BlowupConfig::post_overflow();
+    let problem = Problem::generate(&config).map_err(|e| e.to_string())?;
+    println!(
+        "Blow-up redraw, n={} T={} (median of {reps}; target < 16 ms per redraw)",
+        config.n, config.steps
+    );
+    let generate = time_ms(reps, || {
+        Problem::generate(&config).unwrap();
+    });
+    println!("  draw matrices (only when n/T/init/seed change) {generate:>8.2} ms");
+    let reference = time_ms(reps, || {
+        cpu::run_reference(&problem, &config, cpu::Subnormals::Keep);
+    });
+    println!("  baseline: f64 reference (triple loop)        {reference:>8.2} ms");
+    let f32_ms = time_ms(reps, || {
+        cpu::run_f32(&problem, &config);
+    });
+    println!(
+        "  CPU float32 engine                            {f32_ms:>8.2} ms  ({:.1}× the baseline)",
+        reference / f32_ms
+    );
+    match block_on(Gpu::acquire()) {
+        Ok(gpu) => {
+            let name = gpu.report.name.clone();
+            let engine = block_on(blowup::gpu::BlowupGpu::new(gpu)).map_err(|e| e.to_string())?;
+            let gpu_ms = time_ms(reps, || {
+                block_on(engine.run(&problem, &config)).unwrap();
+            });
+            println!(
+                "  GPU engine on {name:<31} {gpu_ms:>8.2} ms  ({:.1}× the baseline)",
+                reference / gpu_ms
+            );
+        }
+        Err(e) => println!("  GPU engine: skipped ({e})"),
+    }
+    Ok(())
+}
+
+pub(super) fn data(o: Options) -> Result<(), String> {
+    let path = o.required("--csv")?;
+    let bytes = read_file(path)?;
+    let start = Instant::now();
+    let texts = read_labelled_texts(&bytes, &ColumnChoice::default()).map_err(|e| e.to_string())?;
+    let parsed = start.elapsed().as_secs_f64();
+    let prepared = prepare(&texts, DataConfig::default()).map_err(|e| e.to_string())?;
+    let total = start.elapsed().as_secs_f64();
+    println!(
+        "{path}: {:.1} MB, {} rows: read {parsed:.2} s + split/fit/encode {:.2} s = {total:.2} s ({} training rows)",
+        bytes.len() as f64 / 1e6,
+        texts.texts.len(),
+        total - parsed,
+        prepared.train.len()
+    );
+    Ok(())
+}
+
+pub(super) fn train(o: Options) -> Result<(), String> {
+    let steps: usize = o.parse("--steps", 5)?;
+    if steps == 0 {
+        return Err("--steps: at least one step to time".into());
+    }
+    // Nearly everything in the training split, so every timed step is a training batch.
+    let data = DataConfig {
+        maxlen: o.parse("--maxlen", 128)?,
+        train_fraction: 0.99,
+        ..data_config(&o)?
+    };
+    let config = TrainConfig {
+        epochs: 1,
+        ..train_config(&o)?
+    };
+    let prepared = match o.value("--csv") {
+        Some(path) => load_data(&o, path)?,
+        None => crate::data::synthetic(config.batch * (steps + 3), data),
+    };
+    let optional = |name: &str| -> Result<Option<usize>, String> {
+        o.value(name)
+            .map(|v| v.parse().map_err(|_| format!("{name}: cannot read `{v}`")))
+            .transpose()
+    };
+    set_tuning(Tuning {
+        seqs: optional("--seqs-per-workgroup")?,
+        steps_per_dispatch: optional("--steps-per-dispatch")?,
+    });
+    let engine = engine(&o)?;
+    let (compute, name) = open(&o, engine)?;
+    let mut trainer =
+        Trainer::new(prepared.clone(), config, &compute).map_err(|e| e.to_string())?;
+    let step = |trainer: &mut Trainer| block_on(trainer.step()).map_err(|e| e.to_string());
+    step(&mut trainer)?; // warm-up: kernel compilation
+    // The median step: a shared machine's hiccups move a mean, not a median (the PyTorch
+    // baseline, scripts/torch_bench.py, reports its median the same way).
+    let mut times = Vec::with_capacity(steps);
+    let mut rows = 0;
+    for _ in 0..steps {
+        let start = Instant::now();
+        if let StepReport::Batch { rows: r, .. } = step(&mut trainer)? {
+            rows += r;
+        }
+        times.push(start.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    println!(
+        "training on {name}, batch {} × {} ids, embed {}, hidden {}, {:?} path: {:.1} ms/step, {:.0} reviews/s (median of {steps} steps)",
+        config.batch,
+        data.maxlen,
+        config.embed,
+        config.hidden,
+        trainer.path(),
+        median * 1e3,
+        rows as f64 / steps as f64 / median
+    );
+    #[cfg(feature = "gpu")]
+    if engine == crate::classifier::record::Engine::Gpu {
+        // Timed above without the trace (writing it slows every call); counted here on a
+        // second device that records one.
+        let (traced, counter) = crate::trainer::dispatch_count::DispatchCounter::device()?;
+        let mut trainer = Trainer::new(prepared, config, &traced).map_err(|e| e.to_string())?;
+        step(&mut trainer)?;
+        let before = counter.count()?;
+        step(&mut trainer)?;
+        let per_step = counter.count()? - before;
+        println!("dispatches per training step: {per_step}");
+    }
+    Ok(())
+}

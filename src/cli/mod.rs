@@ -1,0 +1,485 @@
+//! The `lstm-lab` command line: the page's pipeline on a native backend. It uses the trainer
+//! through its public API only ([`crate::trainer`]); the benchmarks are in [`bench`].
+
+use crate::blowup::{self, BlowupConfig, Init, Problem, cpu};
+use crate::classifier::record::{Engine, Recurrence};
+use crate::classifier::{file as modelfile, torch as torch_io};
+use crate::data::csv::{ColumnChoice, read_labelled_texts};
+use crate::data::{DataConfig, prepare};
+use crate::gpu::{Gpu, block_on};
+use crate::trainer::{Compute, Predictor, StepReport, TrainConfig, Trainer};
+use std::time::Instant;
+
+mod bench;
+
+pub const USAGE: &str = "\
+usage: lstm-lab <command> [options]
+
+commands:
+  train --csv PATH [--vocab 3000] [--maxlen 128] [--embed 100] [--hidden 100] [--batch 128]
+        [--lr 0.001] [--epochs 5] [--seed 1] [--train-fraction 0.5] [--limit ROWS]
+        [--text-column NAME] [--label-column NAME] [--no-header] [--device cpu|gpu] [--kernel fused|reference]
+        [--threads N] [--save FILE]
+        train the post's classifier on a reviews CSV (plain or .gz); prints each epoch
+  predict --model FILE TEXT...
+        the sentiment of TEXT with a saved model
+  examples --model FILE --csv PATH --out FILE.json [--per-kind 12] [--text-column NAME] [--label-column NAME] [--no-header]
+        the model's validation reviews (the CSV it was trained on, split as training split it) that it
+        got wrong, is surest of, and is least sure of: the lists “Inside the model” offers
+  export --model FILE --out DIR
+        a saved model for PyTorch: DIR/model.safetensors (PyTorch's names: embedding.weight,
+        lstm.weight_ih_l0, …, linear.bias) and DIR/vocab.json (Keras's word_index); makes DIR
+  import --dir DIR --save FILE [--maxlen N]
+        the reverse: DIR/model.safetensors and DIR/vocab.json into a model file. --maxlen: ids
+        per review; by default the one an export recorded, else the post's 128
+  blowup [--n 50] [--steps 50] [--scale 1] [--init normal|uniform|orthogonal|identity] [--seed 1] [--gpu]
+        the Blow-up experiment: log10 of the norm of x at each step
+  bench blowup [--reps 21]
+        time one Blow-up redraw (n=50, T=50) per engine, against the f64 reference
+  bench data --csv PATH
+        time reading and tokenising a CSV (the page does the same work in wasm)
+  bench train [--csv PATH] [--device cpu|gpu] [--kernel fused|reference] [--batch 128] [--maxlen 128] [--steps 5]
+        [--threads N] [--seqs-per-workgroup N] [--steps-per-dispatch N]
+        training throughput in reviews/s; on the GPU also the dispatches per training step,
+        counted in a wgpu trace
+
+On the CPU (--device cpu, the default) training uses every core; --threads N uses N.
+";
+
+/// `--name value` pairs plus bare `--flag`s and positional words.
+pub struct Options<'a> {
+    args: &'a [String],
+}
+
+impl<'a> Options<'a> {
+    pub fn new(args: &'a [String]) -> Self {
+        Self { args }
+    }
+
+    fn value(&self, name: &str) -> Option<&'a str> {
+        self.args
+            .iter()
+            .position(|a| a == name)
+            .and_then(|i| self.args.get(i + 1))
+            .map(String::as_str)
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        self.args.iter().any(|a| a == name)
+    }
+
+    fn parse<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, String> {
+        match self.value(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| format!("{name}: cannot read `{v}`")),
+        }
+    }
+
+    fn required(&self, name: &str) -> Result<&'a str, String> {
+        self.value(name)
+            .ok_or_else(|| format!("{name} is required\n\n{USAGE}"))
+    }
+
+    /// Words that are neither options nor option values.
+    fn positional(&self) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        let mut skip = false;
+        for a in self.args {
+            if skip {
+                skip = false;
+            } else if a.starts_with("--") {
+                skip = !matches!(a.as_str(), "--gpu");
+            } else {
+                out.push(a.as_str());
+            }
+        }
+        out
+    }
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let rest = args.get(1..).unwrap_or_default();
+    match (
+        args.first().map(String::as_str),
+        rest.first().map(String::as_str),
+    ) {
+        (Some("train"), _) => train(Options::new(rest)),
+        (Some("predict"), _) => predict(Options::new(rest)),
+        (Some("examples"), _) => examples(Options::new(rest)),
+        (Some("export"), _) => export(Options::new(rest)),
+        (Some("import"), _) => import(Options::new(rest)),
+        (Some("blowup"), _) => run_blowup(Options::new(rest)),
+        (Some("bench"), Some("blowup")) => bench::blowup(Options::new(&rest[1..])),
+        (Some("bench"), Some("data")) => bench::data(Options::new(&rest[1..])),
+        (Some("bench"), Some("train")) => bench::train(Options::new(&rest[1..])),
+        (Some(other), _) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        (None, _) => Err(USAGE.to_string()),
+    }
+}
+
+/// The CPU threads: `--threads N`, or every core. Sets rayon's global pool, which burn's CPU
+/// backend, its GEMMs and the fused CPU LSTM all run on; call once, before any tensor work.
+fn set_threads(o: &Options) -> Result<usize, String> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads: usize = o.parse("--threads", cores)?;
+    if !(1..=1024).contains(&threads) {
+        return Err(format!("--threads: {threads} is outside 1–1024"));
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .map_err(|e| format!("--threads: {e}"))?;
+    Ok(threads)
+}
+
+/// `--device cpu|gpu`: the engine to train on.
+fn engine(o: &Options) -> Result<Engine, String> {
+    match o.value("--device").unwrap_or("cpu") {
+        "cpu" => Ok(Engine::Cpu),
+        "gpu" => Ok(Engine::Gpu),
+        other => Err(format!("--device: `{other}` is not cpu or gpu")),
+    }
+}
+
+/// Open `engine`; on the CPU, set the threads first. Returns what it opened, in words.
+fn open(o: &Options, engine: Engine) -> Result<(Compute, String), String> {
+    match engine {
+        Engine::Cpu => {
+            let threads = set_threads(o)?;
+            let s = if threads == 1 { "" } else { "s" };
+            Ok((Compute::cpu(), format!("the CPU ({threads} thread{s})")))
+        }
+        #[cfg(feature = "gpu")]
+        Engine::Gpu => Ok((Compute::gpu()?, "the GPU".to_string())),
+        #[cfg(not(feature = "gpu"))]
+        Engine::Gpu => Err(
+            "--device gpu: this lstm-lab was built without the `gpu` feature \
+                            (build with the default features)"
+                .to_string(),
+        ),
+    }
+}
+
+/// A run's settings in one line, as a user reads them.
+fn describe_run(data: &DataConfig, c: &TrainConfig) -> String {
+    let kernels = match c.kernel {
+        Recurrence::Fused => "fused kernels",
+        Recurrence::Reference => "burn's reference ops",
+    };
+    format!(
+        "embedding {}, LSTM {}, batch {}, Adam {}, {} epoch{}, seed {}, {} ids per review, {kernels}",
+        c.embed,
+        c.hidden,
+        c.batch,
+        c.lr,
+        c.epochs,
+        if c.epochs == 1 { "" } else { "s" },
+        c.seed,
+        data.maxlen,
+    )
+}
+
+fn read_file(path: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{path}: {e}"))
+}
+
+fn data_config(o: &Options) -> Result<DataConfig, String> {
+    let d = DataConfig::default();
+    Ok(DataConfig {
+        vocab: o.parse("--vocab", d.vocab)?,
+        maxlen: o.parse("--maxlen", d.maxlen)?,
+        train_fraction: o.parse("--train-fraction", d.train_fraction)?,
+        seed: o.parse("--seed", d.seed)?,
+    })
+}
+
+fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
+    let start = Instant::now();
+    let bytes = read_file(path)?;
+    let columns = ColumnChoice {
+        text: o.value("--text-column").map(String::from),
+        label: o.value("--label-column").map(String::from),
+        no_header: o.flag("--no-header"),
+    };
+    let mut texts = read_labelled_texts(&bytes, &columns).map_err(|e| format!("{path}: {e}"))?;
+    let parsed = start.elapsed().as_secs_f64();
+    if let Some(limit) = o.value("--limit") {
+        let limit: usize = limit
+            .parse()
+            .map_err(|_| format!("--limit: cannot read `{limit}`"))?;
+        texts.texts.truncate(limit);
+        texts.labels.truncate(limit);
+        texts.lines.truncate(limit);
+    }
+    let prepared = prepare(&texts, data_config(o)?).map_err(|e| format!("{path}: {e}"))?;
+    println!(
+        "{path}: {} rows ({} positive, {} negative), text “{}”, label “{}”; read in {parsed:.2} s, tokenised in {:.2} s",
+        texts.texts.len(),
+        texts.count(1),
+        texts.count(0),
+        texts.text_column,
+        texts.label_column,
+        start.elapsed().as_secs_f64() - parsed
+    );
+    println!(
+        "split: {} training, {} validation; vocabulary {} words (+ padding), {} ids per review",
+        prepared.train.len(),
+        prepared.valid.len(),
+        prepared.tokenizer.words.len(),
+        prepared.config.maxlen
+    );
+    Ok(prepared)
+}
+
+fn train_config(o: &Options) -> Result<TrainConfig, String> {
+    let d = TrainConfig::default();
+    Ok(TrainConfig {
+        embed: o.parse("--embed", d.embed)?,
+        hidden: o.parse("--hidden", d.hidden)?,
+        batch: o.parse("--batch", d.batch)?,
+        lr: o.parse("--lr", d.lr)?,
+        epochs: o.parse("--epochs", d.epochs)?,
+        seed: o.parse("--seed", d.seed)?,
+        kernel: match o.value("--kernel").unwrap_or("fused") {
+            "fused" => Recurrence::Fused,
+            "reference" => Recurrence::Reference,
+            other => return Err(format!("--kernel: `{other}` is not fused or reference")),
+        },
+    })
+}
+
+fn train(o: Options) -> Result<(), String> {
+    let path = o.required("--csv")?;
+    let prepared = load_data(&o, path)?;
+    let config = train_config(&o)?;
+    let (compute, name) = open(&o, engine(&o)?)?;
+    println!(
+        "training on {name}: {}",
+        describe_run(&prepared.config, &config)
+    );
+    let mut trainer = Trainer::new(prepared, config, &compute).map_err(|e| e.to_string())?;
+    // Time spent on training batches and on validation, per epoch.
+    let (mut train_s, mut valid_s, mut rows) = (0f64, 0f64, 0usize);
+    loop {
+        let start = Instant::now();
+        let report = block_on(trainer.step()).map_err(|e| e.to_string())?;
+        let seconds = start.elapsed().as_secs_f64();
+        match report {
+            StepReport::Batch {
+                epoch,
+                batch,
+                batches,
+                rows: r,
+                loss,
+                ..
+            } => {
+                train_s += seconds;
+                rows += r;
+                if batch % 20 == 0 || batch == batches {
+                    println!("  epoch {epoch} batch {batch}/{batches}  loss {loss:.4}");
+                }
+            }
+            StepReport::Validation { .. } => valid_s += seconds,
+            StepReport::Epoch { report, .. } => {
+                valid_s += seconds;
+                println!(
+                    "epoch {}: train loss {:.4} acc {:.4} | validation loss {:.4} acc {:.4} | training {train_s:.1} s ({:.0} reviews/s), validation {valid_s:.1} s{}",
+                    report.epoch,
+                    report.train_loss,
+                    report.train_accuracy,
+                    report.valid_loss,
+                    report.valid_accuracy,
+                    rows as f64 / train_s,
+                    if report.is_best { " (best)" } else { "" }
+                );
+                (train_s, valid_s, rows) = (0.0, 0.0, 0);
+            }
+            StepReport::Finished {
+                best_epoch,
+                best_accuracy,
+            } => {
+                if let (Some(e), Some(a)) = (best_epoch, best_accuracy) {
+                    println!("best validation accuracy {a:.4} (epoch {e})");
+                }
+                break;
+            }
+        }
+    }
+    if let Some(out) = o.value("--save") {
+        let weights = block_on(trainer.model().to_weights()).map_err(|e| e.to_string())?;
+        let bytes = modelfile::save(
+            &weights,
+            &trainer.data.tokenizer,
+            trainer.data.config,
+            Some(trainer.config),
+            trainer.best().cloned(),
+        );
+        std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
+        println!("saved {out} ({:.1} MB)", bytes.len() as f64 / 1e6);
+    }
+    Ok(())
+}
+
+/// The validation reviews worth looking inside (see `crate::trainer::showcase`). The CSV is split as
+/// training split it (the model file records the seed and fraction); when the tokenizer fitted
+/// on this split differs from the model's, the CSV is not the one the model was trained on and
+/// the rows are not its validation set: refused.
+fn examples(o: Options) -> Result<(), String> {
+    let model_path = o.required("--model")?;
+    let csv_path = o.required("--csv")?;
+    let out = o.required("--out")?;
+    let per_kind: usize = o.parse("--per-kind", 12)?;
+    let saved =
+        modelfile::load(&read_file(model_path)?).map_err(|e| format!("{model_path}: {e}"))?;
+    let columns = ColumnChoice {
+        text: o.value("--text-column").map(String::from),
+        label: o.value("--label-column").map(String::from),
+        no_header: o.flag("--no-header"),
+    };
+    let texts = read_labelled_texts(&read_file(csv_path)?, &columns)
+        .map_err(|e| format!("{csv_path}: {e}"))?;
+    let prepared = prepare(&texts, saved.header.data).map_err(|e| format!("{csv_path}: {e}"))?;
+    if prepared.tokenizer.words != saved.header.words {
+        return Err(format!(
+            "{csv_path} is not the file {model_path} was trained on (its training split gives another vocabulary), \
+             so its split is not the model's validation set"
+        ));
+    }
+    let predictor = Predictor::from_saved(&saved, &Compute::cpu());
+    let start = Instant::now();
+    let p = block_on(predictor.probabilities(&prepared.valid, 256)).map_err(|e| e.to_string())?;
+    let name = std::path::Path::new(csv_path)
+        .file_name()
+        .map_or(csv_path.into(), |n| n.to_string_lossy().into_owned());
+    let source = format!(
+        "validation reviews of {name} ({} the model did not train on)",
+        prepared.valid.len()
+    );
+    let picked = crate::trainer::showcase::pick(&texts, &prepared.valid, &p, per_kind, source);
+    println!(
+        "{} validation reviews scored in {:.1} s: {} right ({:.4}); {} of each kind written to {out}",
+        picked.rows,
+        start.elapsed().as_secs_f64(),
+        picked.correct,
+        picked.correct as f64 / picked.rows.max(1) as f64,
+        per_kind
+    );
+    let json = serde_json::to_string(&picked).map_err(|e| e.to_string())?;
+    std::fs::write(out, json).map_err(|e| format!("{out}: {e}"))
+}
+
+fn predict(o: Options) -> Result<(), String> {
+    let path = o.required("--model")?;
+    let saved = modelfile::load(&read_file(path)?).map_err(|e| format!("{path}: {e}"))?;
+    let text = o.positional().join(" ");
+    if text.trim().is_empty() {
+        return Err("give the text to classify after the options".into());
+    }
+    let predictor = Predictor::from_saved(&saved, &Compute::cpu());
+    let p = block_on(predictor.predict(&text)).map_err(|e| e.to_string())?;
+    println!("{} (P(positive) = {:.3})", p.label, p.probability);
+    let words: Vec<String> = p
+        .tokens
+        .iter()
+        .map(|t| match (t.id, t.used) {
+            (Some(_), true) => t.word.clone(),
+            (Some(_), false) => format!("({} — cut)", t.word),
+            (None, _) => format!("[{}]", t.word),
+        })
+        .collect();
+    println!("read {} of {} ids: {}", p.used, p.maxlen, words.join(" "));
+    println!("[word]: not in the vocabulary");
+    Ok(())
+}
+
+fn export(o: Options) -> Result<(), String> {
+    let path = o.required("--model")?;
+    let out = std::path::Path::new(o.required("--out")?);
+    let saved = modelfile::load(&read_file(path)?).map_err(|e| format!("{path}: {e}"))?;
+    let files = torch_io::export(&saved).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    for (name, bytes) in [
+        (torch_io::MODEL_FILE, &files.model),
+        (torch_io::VOCAB_FILE, &files.vocab),
+    ] {
+        let file = out.join(name);
+        std::fs::write(&file, bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+        println!("wrote {} ({} bytes)", file.display(), bytes.len());
+    }
+    println!("{} (maxlen in the safetensors metadata)", describe(&saved));
+    Ok(())
+}
+
+/// A model's sizes in one line.
+fn describe(saved: &modelfile::SavedModel) -> String {
+    let c = saved.weights.config;
+    format!(
+        "vocabulary {}, embedding {}, hidden {}, {} words, maxlen {}",
+        c.vocab,
+        c.embed,
+        c.hidden,
+        saved.header.words.len(),
+        saved.header.data.maxlen
+    )
+}
+
+fn import(o: Options) -> Result<(), String> {
+    let dir = std::path::Path::new(o.required("--dir")?);
+    let out = o.required("--save")?;
+    let maxlen = o
+        .value("--maxlen")
+        .map(|v| {
+            v.parse()
+                .map_err(|_| format!("--maxlen: cannot read `{v}`"))
+        })
+        .transpose()?;
+    let read = |name: &str| read_file(&dir.join(name).to_string_lossy());
+    let (model, vocab) = (read(torch_io::MODEL_FILE)?, read(torch_io::VOCAB_FILE)?);
+    let saved =
+        torch_io::import(&model, &vocab, maxlen).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let bytes = saved.to_bytes();
+    std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
+    println!("saved {out} ({} bytes): {}", bytes.len(), describe(&saved));
+    Ok(())
+}
+
+fn parse_init(s: &str) -> Result<Init, String> {
+    Init::ALL
+        .into_iter()
+        .find(|i| format!("{i:?}").eq_ignore_ascii_case(s))
+        .ok_or_else(|| format!("--init: `{s}` is not one of normal, uniform, orthogonal, identity"))
+}
+
+fn run_blowup(o: Options) -> Result<(), String> {
+    let base = BlowupConfig::post_overflow();
+    let config = BlowupConfig {
+        n: o.parse("--n", base.n)?,
+        steps: o.parse("--steps", base.steps)?,
+        scale: o.parse("--scale", base.scale)?,
+        init: o
+            .value("--init")
+            .map(parse_init)
+            .transpose()?
+            .unwrap_or(base.init),
+        seed: o.parse("--seed", base.seed)?,
+    };
+    let problem = Problem::generate(&config).map_err(|e| e.to_string())?;
+    let trajectory = if o.flag("--gpu") {
+        let gpu = block_on(Gpu::acquire()).map_err(|e| e.to_string())?;
+        println!("adapter: {} ({})", gpu.report.name, gpu.report.backend);
+        let engine = block_on(blowup::gpu::BlowupGpu::new(gpu)).map_err(|e| e.to_string())?;
+        block_on(engine.run(&problem, &config)).map_err(|e| e.to_string())?
+    } else {
+        cpu::run_f32(&problem, &config)
+    };
+    println!("step  log10‖x‖  expected   inf   nan  zero");
+    for (t, s) in trajectory.stats.iter().enumerate() {
+        let norm = s.log10_norm.map_or("—".to_string(), |v| format!("{v:.2}"));
+        println!(
+            "{t:>4}  {norm:>8}  {:>8.2}  {:>4}  {:>4}  {:>4}",
+            trajectory.expected_log10_norm[t], s.inf, s.nan, s.zero
+        );
+    }
+    println!("{}", trajectory.verdict);
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! The model's operations, each in its own folder with one entry point per op: the only place
+//! that asks which implementation runs it.
+//!
+//! ```text
+//! ops/lstm   the embedding and the LSTM layer     wgpu.rs + embedded.rs (WGSL), cpu.rs, reference
+//! ops/head   mean ‖ max pooling, Linear(2H → 1)    wgpu.rs (WGSL), cpu.rs, reference
+//! ops/loss   binary cross-entropy on logits       wgpu.rs (WGSL), reference
+//! ops/adam   Adam                                 wgpu.rs (WGSL), cpu.rs, burn's Adam
+//! ops/check  every fast implementation against its reference, forward and gradients
+//! ```
+//!
+//! The implementation is a [`Path`], resolved once — when a trainer, a data-parallel replica or
+//! a predictor is made — from the recurrence setting and the device, and passed down: nothing
+//! above an op asks what device it runs on. Each op's WGSL lives in the folder of the same name
+//! under the top-level `shaders/`.
+//!
+//! In a browser the cost of a GPU training step is the number of dispatches, not its
+//! arithmetic: burn's stock ops issue dozens per time step (matmul, four slices, four
+//! activations, the cell update — twice that backward). The WGSL kernels keep the time loop
+//! inside one dispatch each way; see [`lstm`].
+
+use crate::classifier::record::Recurrence;
+use burn::backend::DispatchDevice;
+use burn::tensor::Device;
+
+pub mod adam;
+pub mod check;
+pub(crate) mod flex;
+pub mod head;
+pub mod loss;
+pub mod lstm;
+pub mod shader;
+#[cfg(feature = "gpu")]
+pub(crate) mod wgsl;
+
+/// Largest hidden size the WGSL kernels take: the backward kernel keeps one step's 4H gate
+/// gradients of a sequence in workgroup memory (4 × 1024 floats = WebGPU's 16 KiB minimum).
+pub const MAX_HIDDEN: usize = 1024;
+
+/// Launches burn may gather into one GPU command submission. cubecl's default (32) would cut a
+/// training step into several submissions; with this a whole step goes in one.
+pub const TASKS_PER_SUBMISSION: usize = 1024;
+
+/// Which implementation runs every op of one model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// The hand-written WGSL kernels, in burn's wgpu runtime.
+    Wgsl,
+    /// The CPU kernels (on the `gemm` crate), on burn's CPU backend.
+    Cpu,
+    /// burn's own ops: the oracle the others are checked against, and the fallback.
+    Reference,
+}
+
+impl Path {
+    /// The fastest implementation of `recurrence` on `device` for a layer of `hidden` units.
+    pub fn resolve(recurrence: Recurrence, device: &Device, hidden: usize) -> Self {
+        match recurrence {
+            Recurrence::Reference => Path::Reference,
+            Recurrence::Fused if on_wgpu(device) && hidden <= MAX_HIDDEN => Path::Wgsl,
+            Recurrence::Fused if on_flex(device) => Path::Cpu,
+            Recurrence::Fused => Path::Reference,
+        }
+    }
+}
+
+/// Whether `device` (or the device under its autodiff) is burn's wgpu runtime.
+pub(crate) fn on_wgpu(device: &Device) -> bool {
+    #[cfg(feature = "gpu")]
+    if let DispatchDevice::Cube(d) = device.clone().inner().as_dispatch() {
+        return d.runtime() == cubecl::RuntimeId::Wgpu;
+    }
+    // Without the `gpu` feature there is no wgpu device.
+    let _ = device;
+    false
+}
+
+/// Whether `device` (or the device under its autodiff) is burn's Flex CPU backend.
+pub(crate) fn on_flex(device: &Device) -> bool {
+    matches!(
+        device.clone().inner().as_dispatch(),
+        DispatchDevice::Flex(_)
+    )
+}
