@@ -32,7 +32,7 @@
 //!
 //! Burn-free, so it is tested natively; `crate::web` exports it to the page.
 
-pub use crate::classifier::record::Engine;
+use crate::settings::{Engine, Recurrence, RunSettings};
 use serde::Serialize;
 
 /// A worker's WebAssembly memory: 65 536 pages of 64 KiB.
@@ -43,25 +43,40 @@ pub const WASM_RESERVE: u64 = 256 << 20;
 /// The largest single allocation in wasm32 (`isize::MAX`).
 pub const WASM_LARGEST_ALLOCATION: u64 = (1 << 31) - 1;
 
-/// The settings that decide a run's memory.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Settings {
-    pub vocab: u64,
-    pub maxlen: u64,
-    pub embed: u64,
-    pub hidden: u64,
-    pub batch: u64,
-    /// CPU workers, each training `⌈batch / workers⌉` rows of every batch (1 on the GPU).
-    pub workers: u64,
-    pub engine: Engine,
-    /// burn's reference ops instead of the fused kernels.
-    pub reference: bool,
-    /// Reviews in the loaded data (0 before any is loaded).
+/// The loaded data's size (zeros before a file is loaded).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DataSize {
+    /// Reviews.
     pub rows: u64,
-    /// Share of them that trains (the largest split is one allocation of token ids).
-    pub train_fraction: f64,
-    /// Bytes of the loaded texts.
+    /// Bytes of their texts.
     pub text_bytes: u64,
+}
+
+/// The memory a `run` needs with the loaded `data`, and whether it fits `limits`.
+pub fn estimate(run: &RunSettings, data: DataSize, limits: Limits) -> Estimate {
+    Sizes::of(run, data).estimate(limits)
+}
+
+/// A run's numbers as the arithmetic below uses them (sizes in u64, so products saturate
+/// instead of overflowing on wasm32).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Sizes {
+    vocab: u64,
+    maxlen: u64,
+    embed: u64,
+    hidden: u64,
+    batch: u64,
+    /// CPU workers, each training `⌈batch / workers⌉` rows of every batch (1 on the GPU).
+    workers: u64,
+    engine: Engine,
+    /// burn's reference ops instead of the fused kernels.
+    reference: bool,
+    /// Reviews in the loaded data (0 before any is loaded).
+    rows: u64,
+    /// Share of them that trains (the largest split is one allocation of token ids).
+    train_fraction: f64,
+    /// Bytes of the loaded texts.
+    text_bytes: u64,
 }
 
 /// What the device allows; `gpu_buffer` is `min(maxStorageBufferBindingSize, maxBufferSize)`
@@ -135,7 +150,26 @@ fn sum(terms: &[u64]) -> u64 {
     terms.iter().fold(0u64, |a, &b| a.saturating_add(b))
 }
 
-impl Settings {
+impl Sizes {
+    fn of(run: &RunSettings, data: DataSize) -> Self {
+        Self {
+            vocab: run.data.vocab as u64,
+            maxlen: run.data.maxlen as u64,
+            embed: run.train.embed as u64,
+            hidden: run.train.hidden as u64,
+            batch: run.train.batch as u64,
+            workers: match run.engine {
+                Engine::Gpu => 1,
+                Engine::Cpu => run.workers.max(1) as u64,
+            },
+            engine: run.engine,
+            reference: run.train.kernel == Recurrence::Reference,
+            rows: data.rows,
+            train_fraction: run.data.train_fraction,
+            text_bytes: data.text_bytes,
+        }
+    }
+
     /// Rows of a training step in one worker.
     fn rows_per_step(&self) -> u64 {
         match self.engine {
@@ -303,7 +337,7 @@ impl Settings {
     }
 
     /// The estimate, and whether it fits `limits`.
-    pub fn estimate(&self, limits: Limits) -> Estimate {
+    fn estimate(&self, limits: Limits) -> Estimate {
         let parts = self.parts();
         let (gpu_bytes, wasm_bytes) = (total(&parts, Place::Gpu), total(&parts, Place::Wasm));
         let largest = largest(&parts, self.device()).clone();
@@ -345,7 +379,7 @@ impl Settings {
     }
 
     /// Whether these settings fit `limits` (see [`Self::estimate`]).
-    pub fn fits(&self, limits: Limits) -> bool {
+    fn fits(&self, limits: Limits) -> bool {
         self.breach(&self.parts(), limits).is_none()
     }
 
@@ -443,7 +477,7 @@ impl Settings {
     /// order batch, words per review, hidden, vocabulary, embedding) with the largest value that
     /// does; on the CPU, more workers when that alone would do.
     fn advice(&self, limits: Limits) -> String {
-        type Knob = (&'static str, fn(&mut Settings) -> &mut u64);
+        type Knob = (&'static str, fn(&mut Sizes) -> &mut u64);
         const KNOBS: [Knob; 5] = [
             ("the batch size", |s| &mut s.batch),
             ("the words per review", |s| &mut s.maxlen),
@@ -466,7 +500,7 @@ impl Settings {
             .collect();
         if self.engine == Engine::Cpu
             && self.workers < MAX_WORKERS
-            && (Settings {
+            && (Sizes {
                 workers: MAX_WORKERS,
                 ..*self
             })
@@ -484,7 +518,7 @@ impl Settings {
     }
 
     /// The largest value of one setting, below its current one, at which the run fits.
-    fn largest_fitting(&self, knob: fn(&mut Settings) -> &mut u64, limits: Limits) -> Option<u64> {
+    fn largest_fitting(&self, knob: fn(&mut Sizes) -> &mut u64, limits: Limits) -> Option<u64> {
         let with = |value: u64| {
             let mut s = *self;
             *knob(&mut s) = value;
@@ -567,8 +601,8 @@ mod tests {
     use super::*;
 
     /// The post's settings on the GPU, the built-in sample loaded.
-    fn post() -> Settings {
-        Settings {
+    fn post() -> Sizes {
+        Sizes {
             vocab: 3000,
             maxlen: 128,
             embed: 100,
@@ -587,6 +621,30 @@ mod tests {
     const DEFAULT_LIMITS: Limits = Limits {
         gpu_buffer: Some(128 << 20),
     };
+
+    #[test]
+    fn a_runs_settings_are_read_as_the_arithmetic_needs_them() {
+        let run = RunSettings {
+            engine: Engine::Gpu,
+            workers: 4,
+            ..RunSettings::default()
+        };
+        let data = DataSize {
+            rows: 3600,
+            text_bytes: 4_000_000,
+        };
+        // On the GPU one worker trains whatever the form says.
+        assert_eq!(Sizes::of(&run, data), post());
+        assert_eq!(
+            estimate(&run, data, DEFAULT_LIMITS),
+            post().estimate(DEFAULT_LIMITS)
+        );
+        let mut cpu = run;
+        cpu.engine = Engine::Cpu;
+        cpu.train.kernel = Recurrence::Reference;
+        let sizes = Sizes::of(&cpu, data);
+        assert_eq!((sizes.workers, sizes.reference), (4, true));
+    }
 
     #[test]
     fn the_posts_settings_counted_by_hand() {
@@ -614,7 +672,7 @@ mod tests {
              training worker"
         );
         // The reference kernels keep every step's tensors too.
-        let reference = Settings {
+        let reference = Sizes {
             reference: true,
             ..post()
         };
@@ -625,7 +683,7 @@ mod tests {
 
     #[test]
     fn the_issues_worst_case_is_refused_with_the_settings_to_lower() {
-        let worst = Settings {
+        let worst = Sizes {
             maxlen: 2048,
             batch: 4096,
             hidden: 1024,
@@ -646,11 +704,11 @@ mod tests {
             )
         );
         // 2 GiB / (16 · 2048 · 1024 bytes per row) = 64 rows.
-        assert!(Settings { batch: 64, ..worst }.fits(two_gib));
-        assert!(!Settings { batch: 65, ..worst }.fits(two_gib));
+        assert!(Sizes { batch: 64, ..worst }.fits(two_gib));
+        assert!(!Sizes { batch: 65, ..worst }.fits(two_gib));
 
         // On the CPU: per worker, against WebAssembly's 2 GiB allocation and 4 GiB memory.
-        let cpu = Settings {
+        let cpu = Sizes {
             engine: Engine::Cpu,
             workers: 2,
             ..worst
@@ -670,13 +728,13 @@ mod tests {
 
     #[test]
     fn cpu_workers_share_the_activations_and_each_worker_is_checked() {
-        let one = Settings {
+        let one = Sizes {
             engine: Engine::Cpu,
             batch: 1024,
             maxlen: 1024,
             ..post()
         };
-        let four = Settings { workers: 4, ..one };
+        let four = Sizes { workers: 4, ..one };
         let (e1, e4) = (
             one.estimate(Limits::default()),
             four.estimate(Limits::default()),
@@ -705,7 +763,7 @@ mod tests {
 
     #[test]
     fn a_huge_vocabulary_names_the_vocabulary_and_huge_data_its_rows() {
-        let big_model = Settings {
+        let big_model = Sizes {
             vocab: 65_536,
             embed: 1024,
             ..post()
@@ -719,7 +777,7 @@ mod tests {
              134 MB — lower the vocabulary to 32,768 or less, or the embedding size"
         );
 
-        let big_data = Settings {
+        let big_data = Sizes {
             rows: 1_000_000,
             maxlen: 2048,
             batch: 1,
@@ -748,7 +806,7 @@ mod tests {
 
     #[test]
     fn sizes_saturate_instead_of_overflowing() {
-        let absurd = Settings {
+        let absurd = Sizes {
             rows: u64::MAX / 2,
             maxlen: u64::MAX / 2,
             ..post()

@@ -25,6 +25,7 @@ pub mod gpu;
 pub mod gradflow;
 pub mod lstm;
 pub mod rng;
+pub mod settings;
 pub mod stepper;
 
 #[cfg(feature = "trainer")]

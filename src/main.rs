@@ -1,4 +1,4 @@
-//! `lstm-lab`: the native command line. It runs the same code as the page (see `cli.rs`).
+//! `lstm-lab`: the native command line. It runs the same code as the page (see `cli/mod.rs`).
 
 use std::process::ExitCode;
 
@@ -6,7 +6,7 @@ fn main() -> ExitCode {
     keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() || matches!(args[0].as_str(), "-h" | "--help" | "help") {
-        print!("{}", lstm_lab::cli::USAGE);
+        print!("{}", lstm_lab::cli::usage());
         return ExitCode::SUCCESS;
     }
     match lstm_lab::cli::run(&args) {

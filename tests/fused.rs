@@ -9,11 +9,11 @@
 //! browser tests run the same WGSL checks on WebGPU).
 
 use burn::tensor::{Device, Tensor};
-use lstm_lab::classifier::record::Recurrence;
 use lstm_lab::data::csv::{ColumnChoice, read_labelled_texts};
 use lstm_lab::data::{DataConfig, prepare};
 use lstm_lab::gpu::block_on;
 use lstm_lab::rng::Rng;
+use lstm_lab::settings::Recurrence;
 use lstm_lab::trainer::lstm_layer::{Lstm, tensor};
 use lstm_lab::trainer::ops::{self, Path, check};
 use lstm_lab::trainer::{Compute, TrainConfig, Trainer};

@@ -128,7 +128,7 @@ fn model_loader_and_inspection_never_panic() {
             let _ = inspect::inspect_text(
                 &saved.weights,
                 &saved.tokenizer(),
-                saved.header.data.maxlen,
+                saved.header.run.data.maxlen,
                 "the film was good, a great film",
             );
         }
@@ -161,7 +161,7 @@ fn crafted_model_files_never_panic() {
                 inspect::inspect_text(
                     &saved.weights,
                     &saved.tokenizer(),
-                    saved.header.data.maxlen,
+                    saved.header.run.data.maxlen,
                     "the film was good, a great film",
                 )
                 .is_ok()
@@ -189,7 +189,7 @@ fn pytorch_import_never_panics() {
             let _ = inspect::inspect_text(
                 &saved.weights,
                 &saved.tokenizer(),
-                saved.header.data.maxlen,
+                saved.header.run.data.maxlen,
                 "good bad film",
             );
         }

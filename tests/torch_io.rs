@@ -37,8 +37,8 @@ fn a_pytorch_model_loads_with_its_vocabulary() {
     let saved = fixture();
     let c = saved.weights.config;
     assert_eq!((c.vocab, c.embed, c.hidden), (50, 8, 6));
-    assert_eq!(saved.header.data.vocab, 50);
-    assert_eq!(saved.header.data.maxlen, 12);
+    assert_eq!(saved.header.run.data.vocab, 50);
+    assert_eq!(saved.header.run.data.maxlen, 12);
     // Indices 1–49 kept; "beyond" (50) and "embedding" (52) have no embedding row.
     assert_eq!(saved.header.words.len(), 49);
     assert_eq!(saved.header.words[..3], ["the", "a", "and"]);
@@ -74,7 +74,7 @@ fn the_reference_cell_gives_pytorchs_logits() {
 fn burn_logits(
     saved: &SavedModel,
     ids: &[Vec<u32>],
-    recurrence: lstm_lab::classifier::record::Recurrence,
+    recurrence: lstm_lab::settings::Recurrence,
 ) -> Vec<f64> {
     use burn::tensor::Device;
     use lstm_lab::trainer::batch::Batch;
@@ -96,7 +96,7 @@ fn burn_logits(
 #[cfg(feature = "trainer")]
 #[test]
 fn the_burn_model_on_the_cpu_gives_pytorchs_logits() {
-    use lstm_lab::classifier::record::Recurrence;
+    use lstm_lab::settings::Recurrence;
     let saved = fixture();
     let ids = rows(&expected()["ids"]);
     for kernel in [Recurrence::Reference, Recurrence::Fused] {
@@ -152,7 +152,7 @@ fn a_model_of_ours_round_trips_exactly() {
     let back = torch_io::import(&files.model, &files.vocab, None).unwrap();
     assert_eq!(back.weights, ours.weights);
     assert_eq!(back.header.words, ours.header.words);
-    assert_eq!(back.header.data.maxlen, ours.header.data.maxlen);
+    assert_eq!(back.header.run.data.maxlen, ours.header.run.data.maxlen);
     assert_eq!(
         back.tokenizer()
             .encode("the film was good, a great film", 6),
@@ -165,11 +165,11 @@ fn a_model_of_ours_round_trips_exactly() {
 fn maxlen_is_the_posts_unless_given_or_recorded() {
     assert_eq!(torch_io::recorded_maxlen(MODEL).unwrap(), None);
     let default = torch_io::import(MODEL, VOCAB, None).unwrap();
-    assert_eq!(default.header.data.maxlen, 128);
+    assert_eq!(default.header.run.data.maxlen, 128);
     let files = torch_io::export(&fixture()).unwrap();
     assert_eq!(torch_io::recorded_maxlen(&files.model).unwrap(), Some(12));
     let given = torch_io::import(&files.model, &files.vocab, Some(40)).unwrap();
-    assert_eq!(given.header.data.maxlen, 40);
+    assert_eq!(given.header.run.data.maxlen, 40);
     let e = torch_io::import(MODEL, VOCAB, Some(0)).unwrap_err();
     assert_eq!(e.to_string(), "sequence length 0 is outside 1–2048");
 }
@@ -404,9 +404,9 @@ fn a_bad_vocabulary_names_the_problem() {
 #[cfg(feature = "trainer")]
 #[test]
 fn writes_an_export_for_pytorch_to_check() {
-    use lstm_lab::classifier::record::Recurrence;
+    use lstm_lab::settings::Recurrence;
     let ours = modelfile::load(include_bytes!("fixtures/format_v1.lstmlab")).unwrap();
-    let maxlen = ours.header.data.maxlen;
+    let maxlen = ours.header.run.data.maxlen;
     let tokenizer = ours.tokenizer();
     let texts = [
         "The film was good, a great film!",
@@ -464,7 +464,7 @@ fn the_cli_exports_and_imports() {
     let back = modelfile::load(&std::fs::read(&saved).unwrap()).unwrap();
     assert_eq!(back.weights, original.weights);
     assert_eq!(back.header.words, original.header.words);
-    assert_eq!(back.header.data.maxlen, 9);
+    assert_eq!(back.header.run.data.maxlen, 9);
     let e = run(&["import", "--dir", &tmp.to_string_lossy(), "--save", &save]).unwrap_err();
     assert!(e.contains("model.safetensors: No such file"), "{e}");
     let e = run(&["import", "--dir", &dir, "--save", &save, "--maxlen", "x"]).unwrap_err();

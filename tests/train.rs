@@ -5,10 +5,10 @@ use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor};
 use lstm_lab::classifier::file as modelfile;
-use lstm_lab::classifier::record::Recurrence;
 use lstm_lab::data::{DataConfig, synthetic};
 use lstm_lab::gpu::block_on;
 use lstm_lab::lstm::cell::LstmWeights;
+use lstm_lab::settings::Recurrence;
 use lstm_lab::trainer::batch::Batch;
 use lstm_lab::trainer::lstm_layer::tensor;
 use lstm_lab::trainer::model::{ModelConfig, ModelWeights, SentimentModel};
@@ -238,21 +238,9 @@ fn training_lowers_the_loss_and_learns() {
 #[test]
 fn saved_model_predicts_like_the_trained_one() {
     let (trainer, _) = small_run(1);
-    let weights = block_on(trainer.model().to_weights()).unwrap();
-    let bytes = modelfile::save(
-        &weights,
-        &trainer.data.tokenizer,
-        trainer.data.config,
-        Some(trainer.config),
-        trainer.best().cloned(),
-    );
+    let bytes = block_on(trainer.model_file()).unwrap();
     let loaded = modelfile::load(&bytes).unwrap();
-    let live = Predictor::new(
-        trainer.data.tokenizer.clone(),
-        trainer.data.config.maxlen,
-        trainer.model(),
-        trainer.path(),
-    );
+    let live = trainer.predictor();
     let restored = Predictor::from_saved(&loaded, &Compute::cpu());
     for text in [
         "good1 good2 w17 good4",

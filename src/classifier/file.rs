@@ -11,9 +11,8 @@
 //! Needs no tensor library (only the plain types of [`crate::classifier`],
 //! [`crate::classifier::record`] and [`crate::data`]): the page's first view loads model files too.
 
-use crate::classifier::record::{EpochReport, TrainConfig};
+use crate::classifier::record::RunRecord;
 use crate::classifier::{ModelConfig, ModelWeights};
-use crate::data::DataConfig;
 use crate::data::tokenizer::Tokenizer;
 use crate::lstm::cell::LstmWeights;
 use serde::{Deserialize, Serialize};
@@ -26,28 +25,19 @@ const VERSION: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Header {
     pub model: ModelConfig,
-    pub data: DataConfig,
-    pub train: Option<TrainConfig>,
-    /// The epoch the weights come from, if they were validated.
-    pub validated: Option<EpochReport>,
+    /// The run behind the model (its fields sit at the header's top level, as they always have).
+    #[serde(flatten)]
+    pub run: RunRecord,
     pub words: Vec<String>,
     /// `(name, shape)` of each weight, in file order.
     pub tensors: Vec<(String, Vec<usize>)>,
 }
 
 impl Header {
-    fn new(
-        model: ModelConfig,
-        words: Vec<String>,
-        data: DataConfig,
-        train: Option<TrainConfig>,
-        validated: Option<EpochReport>,
-    ) -> Self {
+    fn new(model: ModelConfig, words: Vec<String>, run: RunRecord) -> Self {
         Self {
             model,
-            data,
-            train,
-            validated,
+            run,
             words,
             tensors: shapes(&model),
         }
@@ -62,22 +52,16 @@ pub struct SavedModel {
 }
 
 impl SavedModel {
-    /// A model with its vocabulary and settings, ready to [`Self::to_bytes`].
-    pub fn new(
-        weights: ModelWeights,
-        words: Vec<String>,
-        data: DataConfig,
-        train: Option<TrainConfig>,
-        validated: Option<EpochReport>,
-    ) -> Self {
+    /// A model with its vocabulary and the run behind it, ready to [`Self::to_bytes`].
+    pub fn new(weights: ModelWeights, words: Vec<String>, run: RunRecord) -> Self {
         Self {
-            header: Header::new(weights.config, words, data, train, validated),
+            header: Header::new(weights.config, words, run),
             weights,
         }
     }
 
     pub fn tokenizer(&self) -> Tokenizer {
-        Tokenizer::from_words(self.header.words.clone(), self.header.data.vocab)
+        Tokenizer::from_words(self.header.words.clone(), self.header.run.data.vocab)
     }
 
     /// The file's bytes (what [`save`] writes).
@@ -148,19 +132,10 @@ fn shapes(c: &ModelConfig) -> Vec<(String, Vec<usize>)> {
     .collect()
 }
 
-/// Serialise a model with its vocabulary and settings.
-pub fn save(
-    weights: &ModelWeights,
-    tokenizer: &Tokenizer,
-    data: DataConfig,
-    train: Option<TrainConfig>,
-    validated: Option<EpochReport>,
-) -> Vec<u8> {
+/// Serialise a model with its vocabulary and the run behind it.
+pub fn save(weights: &ModelWeights, tokenizer: &Tokenizer, run: &RunRecord) -> Vec<u8> {
     let words = tokenizer.words.clone();
-    write(
-        &Header::new(weights.config, words, data, train, validated),
-        weights,
-    )
+    write(&Header::new(weights.config, words, run.clone()), weights)
 }
 
 fn write(header: &Header, weights: &ModelWeights) -> Vec<u8> {
@@ -197,8 +172,8 @@ pub const MAX_LAYER: usize = 1024;
 /// have come from LSTM Lab, and within them every size product fits in 32 bits (wasm32).
 pub(crate) fn check_settings(h: &Header) -> Result<(), ModelFileError> {
     let bad = |m: String| Err(ModelFileError::Mismatch(m));
-    if let Err(e) = h.data.validate() {
-        return bad(e.to_string());
+    if let Err(e) = h.run.data.validate() {
+        return bad(format!("invalid data settings: {e}"));
     }
     for (name, v) in [
         ("embedding size", h.model.embed),
@@ -244,17 +219,17 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
             header.tensors, header.model.vocab, header.model.embed, header.model.hidden
         )));
     }
-    if header.model.vocab != header.data.vocab {
+    if header.model.vocab != header.run.data.vocab {
         return Err(ModelFileError::Mismatch(format!(
             "the embedding has {} rows but the vocabulary setting is {}",
-            header.model.vocab, header.data.vocab
+            header.model.vocab, header.run.data.vocab
         )));
     }
-    if header.words.len() >= header.data.vocab {
+    if header.words.len() >= header.run.data.vocab {
         return Err(ModelFileError::Mismatch(format!(
             "{} words do not fit ids 1–{}",
             header.words.len(),
-            header.data.vocab - 1
+            header.run.data.vocab - 1
         )));
     }
     // Within the bounds `check_settings` enforces, at most 2.6 × 10⁸ bytes of weights.
@@ -328,6 +303,7 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::DataConfig;
 
     fn example() -> (Vec<u8>, ModelWeights, Tokenizer) {
         let config = ModelConfig {
@@ -343,7 +319,7 @@ mod tests {
             ..Default::default()
         };
         (
-            save(&weights, &tokenizer, data, None, None),
+            save(&weights, &tokenizer, &RunRecord::imported(data)),
             weights,
             tokenizer,
         )
@@ -369,17 +345,11 @@ mod tests {
         let saved = load(bytes).unwrap();
         let h = &saved.header;
         assert_eq!((h.model.vocab, h.model.embed, h.model.hidden), (12, 3, 2));
-        assert_eq!(h.data.maxlen, 6);
-        assert_eq!(h.train.unwrap().batch, 8);
-        assert_eq!(h.validated.as_ref().unwrap().epoch, 1);
+        assert_eq!(h.run.data.maxlen, 6);
+        assert_eq!(h.run.train.unwrap().batch, 8);
+        assert_eq!(h.run.validated.as_ref().unwrap().epoch, 1);
         assert_eq!(saved.to_bytes(), bytes);
-        let again = save(
-            &saved.weights,
-            &saved.tokenizer(),
-            h.data,
-            h.train,
-            h.validated.clone(),
-        );
+        let again = save(&saved.weights, &saved.tokenizer(), &h.run);
         assert_eq!(again, bytes);
     }
 
@@ -420,7 +390,7 @@ mod tests {
             maxlen: 4,
             ..Default::default()
         };
-        let mismatched = save(&weights, &tokenizer, data, None, None);
+        let mismatched = save(&weights, &tokenizer, &RunRecord::imported(data));
         assert_eq!(
             load(&mismatched).unwrap_err().to_string(),
             "the model file does not fit together: the embedding has 6 rows but the vocabulary setting is 7"
@@ -438,10 +408,10 @@ mod tests {
             load(&write(&h, &w)).unwrap_err().to_string()
         };
         assert_eq!(
-            with(&|h, _| h.data.maxlen = 0),
+            with(&|h, _| h.run.data.maxlen = 0),
             "the model file does not fit together: invalid data settings: sequence length 0 is outside 1–2048"
         );
-        assert!(with(&|h, _| h.data.vocab = 0).contains("vocabulary 0 is outside 2–65536"));
+        assert!(with(&|h, _| h.run.data.vocab = 0).contains("vocabulary 0 is outside 2–65536"));
         assert!(with(&|h, _| h.model.hidden = 5000).contains("hidden size 5000 is outside 1–1024"));
         assert!(with(&|h, _| h.model.embed = 0).contains("embedding size 0 is outside 1–1024"));
         assert_eq!(

@@ -37,6 +37,7 @@
 //! [`Tokenizer::words`]: crate::data::tokenizer::Tokenizer::words
 
 use crate::classifier::file::SavedModel;
+use crate::classifier::record::RunRecord;
 use crate::classifier::{ModelConfig, ModelWeights};
 use crate::data::DataConfig;
 use crate::lstm::cell::LstmWeights;
@@ -209,7 +210,7 @@ pub fn vocab_json(words: &[String]) -> Vec<u8> {
 /// Both files of a saved model.
 pub fn export(saved: &SavedModel) -> Result<TorchFiles, TorchIoError> {
     Ok(TorchFiles {
-        model: to_safetensors(&saved.weights, saved.header.data.maxlen)?,
+        model: to_safetensors(&saved.weights, saved.header.run.data.maxlen)?,
         vocab: vocab_json(&saved.header.words),
     })
 }
@@ -447,7 +448,7 @@ pub fn import(
         maxlen,
         ..DataConfig::default()
     };
-    let saved = SavedModel::new(weights, words, data, None, None);
+    let saved = SavedModel::new(weights, words, RunRecord::imported(data));
     // The bounds a model file is held to, so that what comes in can be saved and loaded again.
     crate::classifier::file::check_settings(&saved.header).map_err(|e| match e {
         crate::classifier::file::ModelFileError::Mismatch(m) => TorchIoError::Settings(m),

@@ -143,7 +143,7 @@ pub(super) fn train(o: Options) -> Result<(), String> {
         rows as f64 / steps as f64 / median
     );
     #[cfg(feature = "gpu")]
-    if engine == crate::classifier::record::Engine::Gpu {
+    if engine == crate::settings::Engine::Gpu {
         // Timed above without the trace (writing it slows every call); counted here on a
         // second device that records one.
         let (traced, counter) = crate::trainer::dispatch_count::DispatchCounter::device()?;

@@ -2,49 +2,90 @@
 //! through its public API only ([`crate::trainer`]); the benchmarks are in [`bench`].
 
 use crate::blowup::{self, BlowupConfig, Init, Problem, cpu};
-use crate::classifier::record::{Engine, Recurrence};
 use crate::classifier::{file as modelfile, torch as torch_io};
 use crate::data::csv::{ColumnChoice, read_labelled_texts};
 use crate::data::{DataConfig, prepare};
 use crate::gpu::{Gpu, block_on};
+use crate::settings::{Engine, Recurrence, RunSettings, SETTINGS};
 use crate::trainer::{Compute, Predictor, StepReport, TrainConfig, Trainer};
 use std::time::Instant;
 
 mod bench;
 
-pub const USAGE: &str = "\
+/// The usage text. The training settings' options, defaults and limits come from
+/// [`crate::settings::SETTINGS`], as the page's form does.
+pub fn usage() -> String {
+    let defaults = RunSettings::default();
+    let options: Vec<String> = SETTINGS
+        .iter()
+        .filter_map(|s| Some(format!("[{} {}]", s.option?, (s.get)(&defaults))))
+        .collect();
+    let limits: Vec<String> = SETTINGS
+        .iter()
+        .filter_map(|s| Some(format!("{} {}", s.option?, s.range())))
+        .collect();
+    format!(
+        "\
 usage: lstm-lab <command> [options]
 
 commands:
-  train --csv PATH [--vocab 3000] [--maxlen 128] [--embed 100] [--hidden 100] [--batch 128]
-        [--lr 0.001] [--epochs 5] [--seed 1] [--train-fraction 0.5] [--limit ROWS]
-        [--text-column NAME] [--label-column NAME] [--no-header] [--device cpu|gpu] [--kernel fused|reference]
-        [--threads N] [--save FILE]
+  train --csv PATH {train}
+        [--limit ROWS] [--text-column NAME] [--label-column NAME] [--no-header]
+        [--device cpu|gpu] [--kernel fused|reference] [--threads N] [--save FILE]
         train the post's classifier on a reviews CSV (plain or .gz); prints each epoch
   predict --model FILE TEXT...
         the sentiment of TEXT with a saved model
-  examples --model FILE --csv PATH --out FILE.json [--per-kind 12] [--text-column NAME] [--label-column NAME] [--no-header]
-        the model's validation reviews (the CSV it was trained on, split as training split it) that it
-        got wrong, is surest of, and is least sure of: the lists “Inside the model” offers
+  examples --model FILE --csv PATH --out FILE.json [--per-kind 12]
+        [--text-column NAME] [--label-column NAME] [--no-header]
+        the model's validation reviews (the CSV it was trained on, split as training split
+        it) that it got wrong, is surest of, and is least sure of: the lists “Inside the model”
+        offers
   export --model FILE --out DIR
         a saved model for PyTorch: DIR/model.safetensors (PyTorch's names: embedding.weight,
         lstm.weight_ih_l0, …, linear.bias) and DIR/vocab.json (Keras's word_index); makes DIR
   import --dir DIR --save FILE [--maxlen N]
         the reverse: DIR/model.safetensors and DIR/vocab.json into a model file. --maxlen: ids
         per review; by default the one an export recorded, else the post's 128
-  blowup [--n 50] [--steps 50] [--scale 1] [--init normal|uniform|orthogonal|identity] [--seed 1] [--gpu]
+  blowup [--n 50] [--steps 50] [--scale 1] [--init normal|uniform|orthogonal|identity]
+        [--seed 1] [--gpu]
         the Blow-up experiment: log10 of the norm of x at each step
   bench blowup [--reps 21]
         time one Blow-up redraw (n=50, T=50) per engine, against the f64 reference
   bench data --csv PATH
         time reading and tokenising a CSV (the page does the same work in wasm)
-  bench train [--csv PATH] [--device cpu|gpu] [--kernel fused|reference] [--batch 128] [--maxlen 128] [--steps 5]
-        [--threads N] [--seqs-per-workgroup N] [--steps-per-dispatch N]
+  bench train [--csv PATH] [--device cpu|gpu] [--kernel fused|reference] [--batch 128]
+        [--maxlen 128] [--steps 5] [--threads N] [--seqs-per-workgroup N] [--steps-per-dispatch N]
         training throughput in reviews/s; on the GPU also the dispatches per training step,
         counted in a wgpu trace
 
+Training settings' limits: {limits}.
 On the CPU (--device cpu, the default) training uses every core; --threads N uses N.
-";
+",
+        train = wrap(&options, " ", 76, "\n        "),
+        limits = wrap(&limits, ", ", 72, "\n  "),
+    )
+}
+
+/// `words` joined by `sep`, broken (by `break_with`) into lines of at most `width`.
+fn wrap(words: &[String], sep: &str, width: usize, break_with: &str) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            if line + sep.len() + w.len() > width {
+                out.push_str(sep.trim_end());
+                out.push_str(break_with);
+                line = 0;
+            } else {
+                out.push_str(sep);
+                line += sep.len();
+            }
+        }
+        out.push_str(w);
+        line += w.len();
+    }
+    out
+}
 
 /// `--name value` pairs plus bare `--flag`s and positional words.
 pub struct Options<'a> {
@@ -77,7 +118,7 @@ impl<'a> Options<'a> {
 
     fn required(&self, name: &str) -> Result<&'a str, String> {
         self.value(name)
-            .ok_or_else(|| format!("{name} is required\n\n{USAGE}"))
+            .ok_or_else(|| format!("{name} is required\n\n{}", usage()))
     }
 
     /// Words that are neither options nor option values.
@@ -112,8 +153,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (Some("bench"), Some("blowup")) => bench::blowup(Options::new(&rest[1..])),
         (Some("bench"), Some("data")) => bench::data(Options::new(&rest[1..])),
         (Some("bench"), Some("train")) => bench::train(Options::new(&rest[1..])),
-        (Some(other), _) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
-        (None, _) => Err(USAGE.to_string()),
+        (Some(other), _) => Err(format!("unknown command `{other}`\n\n{}", usage())),
+        (None, _) => Err(usage()),
     }
 }
 
@@ -183,14 +224,32 @@ fn read_file(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{path}: {e}"))
 }
 
+/// The run's settings from the options (`--vocab`, `--lr`, …, as [`SETTINGS`] lists them),
+/// each checked against its limits, and `--kernel`.
+fn run_settings(o: &Options) -> Result<RunSettings, String> {
+    let mut run = RunSettings::default();
+    for setting in SETTINGS.iter() {
+        let Some(option) = setting.option else {
+            continue;
+        };
+        if let Some(text) = o.value(option) {
+            let value: f64 = text
+                .parse()
+                .map_err(|_| format!("{option}: cannot read `{text}`"))?;
+            setting.check(value).map_err(|e| format!("{option}: {e}"))?;
+            (setting.set)(&mut run, value);
+        }
+    }
+    run.train.kernel = match o.value("--kernel").unwrap_or("fused") {
+        "fused" => Recurrence::Fused,
+        "reference" => Recurrence::Reference,
+        other => return Err(format!("--kernel: `{other}` is not fused or reference")),
+    };
+    Ok(run)
+}
+
 fn data_config(o: &Options) -> Result<DataConfig, String> {
-    let d = DataConfig::default();
-    Ok(DataConfig {
-        vocab: o.parse("--vocab", d.vocab)?,
-        maxlen: o.parse("--maxlen", d.maxlen)?,
-        train_fraction: o.parse("--train-fraction", d.train_fraction)?,
-        seed: o.parse("--seed", d.seed)?,
-    })
+    Ok(run_settings(o)?.data)
 }
 
 fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
@@ -232,20 +291,7 @@ fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
 }
 
 fn train_config(o: &Options) -> Result<TrainConfig, String> {
-    let d = TrainConfig::default();
-    Ok(TrainConfig {
-        embed: o.parse("--embed", d.embed)?,
-        hidden: o.parse("--hidden", d.hidden)?,
-        batch: o.parse("--batch", d.batch)?,
-        lr: o.parse("--lr", d.lr)?,
-        epochs: o.parse("--epochs", d.epochs)?,
-        seed: o.parse("--seed", d.seed)?,
-        kernel: match o.value("--kernel").unwrap_or("fused") {
-            "fused" => Recurrence::Fused,
-            "reference" => Recurrence::Reference,
-            other => return Err(format!("--kernel: `{other}` is not fused or reference")),
-        },
-    })
+    Ok(run_settings(o)?.train)
 }
 
 fn train(o: Options) -> Result<(), String> {
@@ -306,14 +352,7 @@ fn train(o: Options) -> Result<(), String> {
         }
     }
     if let Some(out) = o.value("--save") {
-        let weights = block_on(trainer.model().to_weights()).map_err(|e| e.to_string())?;
-        let bytes = modelfile::save(
-            &weights,
-            &trainer.data.tokenizer,
-            trainer.data.config,
-            Some(trainer.config),
-            trainer.best().cloned(),
-        );
+        let bytes = block_on(trainer.model_file()).map_err(|e| e.to_string())?;
         std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
         println!("saved {out} ({:.1} MB)", bytes.len() as f64 / 1e6);
     }
@@ -338,7 +377,8 @@ fn examples(o: Options) -> Result<(), String> {
     };
     let texts = read_labelled_texts(&read_file(csv_path)?, &columns)
         .map_err(|e| format!("{csv_path}: {e}"))?;
-    let prepared = prepare(&texts, saved.header.data).map_err(|e| format!("{csv_path}: {e}"))?;
+    let prepared =
+        prepare(&texts, saved.header.run.data).map_err(|e| format!("{csv_path}: {e}"))?;
     if prepared.tokenizer.words != saved.header.words {
         return Err(format!(
             "{csv_path} is not the file {model_path} was trained on (its training split gives another vocabulary), \
@@ -419,7 +459,7 @@ fn describe(saved: &modelfile::SavedModel) -> String {
         c.embed,
         c.hidden,
         saved.header.words.len(),
-        saved.header.data.maxlen
+        saved.header.run.data.maxlen
     )
 }
 
@@ -482,4 +522,57 @@ fn run_blowup(o: Options) -> Result<(), String> {
     }
     println!("{}", trajectory.verdict);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_lists_every_training_option_with_its_default_and_limits() {
+        let text = usage();
+        for s in SETTINGS.iter() {
+            let Some(option) = s.option else { continue };
+            let default = (s.get)(&RunSettings::default());
+            assert!(text.contains(&format!("[{option} {default}]")), "{option}");
+            assert!(
+                text.contains(&format!("{option} {}", s.range())),
+                "{option}"
+            );
+        }
+        assert!(text.contains("[--vocab 3000] [--maxlen 128]"));
+        assert!(text.contains("--lr above 0 and at most 1e30"));
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    }
+
+    #[test]
+    fn options_are_read_and_checked_against_the_same_limits() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let ok = args(&[
+            "--vocab",
+            "500",
+            "--seed",
+            "9",
+            "--lr",
+            "0.01",
+            "--kernel",
+            "reference",
+        ]);
+        let run = run_settings(&Options::new(&ok)).unwrap();
+        assert_eq!((run.data.vocab, run.data.seed, run.train.seed), (500, 9, 9));
+        assert_eq!(
+            (run.train.lr, run.train.kernel),
+            (0.01, Recurrence::Reference)
+        );
+        let bad = args(&["--hidden", "5000"]);
+        assert_eq!(
+            run_settings(&Options::new(&bad)).unwrap_err(),
+            "--hidden: hidden size 5000 is outside 1–1024"
+        );
+        let unreadable = args(&["--batch", "many"]);
+        assert_eq!(
+            run_settings(&Options::new(&unreadable)).unwrap_err(),
+            "--batch: cannot read `many`"
+        );
+    }
 }

@@ -14,7 +14,6 @@ pub mod tokenizer;
 
 #[cfg(feature = "data")]
 use crate::rng::Rng;
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use tokenizer::Tokenizer;
 
@@ -182,49 +181,7 @@ impl fmt::Display for DataError {
 
 impl std::error::Error for DataError {}
 
-/// How texts become training examples.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DataConfig {
-    /// Vocabulary size, padding included (Keras' `num_words`).
-    pub vocab: usize,
-    /// Ids per review after padding/truncation.
-    pub maxlen: usize,
-    /// Share of rows used for training; the rest validate.
-    pub train_fraction: f64,
-    /// Seed of the shuffle before the split.
-    pub seed: u64,
-}
-
-impl Default for DataConfig {
-    /// The post: 3000 words, 128 ids, a 50/50 split of the shuffled data.
-    fn default() -> Self {
-        Self {
-            vocab: 3000,
-            maxlen: 128,
-            train_fraction: 0.5,
-            seed: 1,
-        }
-    }
-}
-
-impl DataConfig {
-    pub fn validate(&self) -> Result<(), DataError> {
-        let bad = |m: String| Err(DataError::BadSettings(m));
-        if !(2..=65_536).contains(&self.vocab) {
-            return bad(format!("vocabulary {} is outside 2–65536", self.vocab));
-        }
-        if !(1..=2048).contains(&self.maxlen) {
-            return bad(format!("sequence length {} is outside 1–2048", self.maxlen));
-        }
-        if !(self.train_fraction > 0.0 && self.train_fraction < 1.0) {
-            return bad(format!(
-                "training share {} must be between 0 and 1",
-                self.train_fraction
-            ));
-        }
-        Ok(())
-    }
-}
+pub use crate::settings::DataConfig;
 
 /// One split, encoded: `ids` is `len × maxlen`, row-major.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -310,7 +267,7 @@ pub fn check_trainable(texts: &csv::LabelledTexts) -> Result<(), DataError> {
 /// training texts, encode both splits.
 #[cfg(feature = "data")]
 pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepared, DataError> {
-    config.validate()?;
+    config.validate().map_err(|e| DataError::BadSettings(e.0))?;
     check_trainable(texts)?;
     let n = texts.texts.len();
     let mut order: Vec<usize> = (0..n).collect();

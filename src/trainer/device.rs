@@ -4,7 +4,7 @@
 #[cfg(feature = "gpu")]
 use super::ops::TASKS_PER_SUBMISSION;
 use super::ops::on_wgpu;
-use crate::classifier::record::Engine;
+use crate::settings::Engine;
 use burn::tensor::Device;
 use serde::Serialize;
 

@@ -6,9 +6,9 @@ use super::device::Compute;
 use super::model::{ModelWeights, SentimentModel};
 use super::ops::Path;
 use crate::classifier::file::SavedModel;
-use crate::classifier::record::Recurrence;
 use crate::data::Split;
 use crate::data::tokenizer::{TokenView, Tokenizer};
+use crate::settings::Recurrence;
 use burn::module::Module;
 use burn::tensor::ExecutionError;
 use burn::tensor::activation::sigmoid;
@@ -49,7 +49,12 @@ impl Predictor {
         let device = compute.device();
         let model = SentimentModel::from_weights(&saved.weights, device);
         let path = Path::resolve(Recurrence::Fused, device, saved.weights.config.hidden);
-        Self::new(saved.tokenizer(), saved.header.data.maxlen, &model, path)
+        Self::new(
+            saved.tokenizer(),
+            saved.header.run.data.maxlen,
+            &model,
+            path,
+        )
     }
 
     /// The model's weights, on the host.

@@ -14,44 +14,20 @@ use super::parallel::{
     Plan, ShardEval, ShardResult, flatten, gradients_params, shard, shard_eval, shard_gradient,
     sum_gradients,
 };
+use super::predict::Predictor;
+use crate::classifier::file as modelfile;
+use crate::classifier::record::RunRecord;
 use crate::data::Prepared;
 use crate::rng::Rng;
+use crate::settings::{Engine, RunSettings};
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, ExecutionError};
 use serde::Serialize;
 use std::fmt;
 
-pub use crate::classifier::record::{EpochReport, TrainConfig};
-
-/// Checked here, beside the errors training reports.
-impl TrainConfig {
-    pub fn validate(&self) -> Result<(), TrainError> {
-        let bad = |m: String| Err(TrainError::Config(m));
-        if !(1..=1024).contains(&self.embed) {
-            return bad(format!("embedding size {} is outside 1–1024", self.embed));
-        }
-        if !(1..=1024).contains(&self.hidden) {
-            return bad(format!("hidden size {} is outside 1–1024", self.hidden));
-        }
-        if !(1..=4096).contains(&self.batch) {
-            return bad(format!("batch size {} is outside 1–4096", self.batch));
-        }
-        // Far above any useful rate, but allowed: watching a run blow up is a lesson too (the
-        // loop stops it when the loss is no longer finite). Above 1e30 Adam's float32 step
-        // itself would overflow.
-        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 1e30) {
-            return bad(format!(
-                "learning rate {} must be above 0 and at most 1e30",
-                self.lr
-            ));
-        }
-        if !(1..=1000).contains(&self.epochs) {
-            return bad(format!("epochs {} is outside 1–1000", self.epochs));
-        }
-        Ok(())
-    }
-}
+pub use crate::classifier::record::EpochReport;
+pub use crate::settings::TrainConfig;
 
 #[derive(Debug)]
 pub enum TrainError {
@@ -186,6 +162,9 @@ pub struct Trainer {
     device: Device,
     /// Which implementation runs the model's ops: decided once, here.
     path: Path,
+    engine: Engine,
+    /// CPU workers sharing each batch (see [`Self::with_workers`]).
+    workers: u32,
     model: Option<SentimentModel>,
     eval_model: Option<SentimentModel>,
     optim: ModuleOptimizer,
@@ -204,9 +183,10 @@ pub struct Trainer {
 impl Trainer {
     /// A fresh model for `data`, trained with `config` on `compute`.
     pub fn new(data: Prepared, config: TrainConfig, compute: &Compute) -> Result<Self, TrainError> {
-        config.validate()?;
+        config.validate().map_err(|e| TrainError::Config(e.0))?;
         let path = Path::resolve(config.kernel, compute.device(), config.hidden);
         let device = compute.device().clone().autodiff();
+        let engine = compute.engine();
         let model_config = ModelConfig {
             vocab: data.config.vocab,
             embed: config.embed,
@@ -219,6 +199,8 @@ impl Trainer {
             data,
             device,
             path,
+            engine,
+            workers: 1,
             model: Some(model),
             eval_model: None,
             optim: ops::adam::optimizer(path),
@@ -285,6 +267,41 @@ impl Trainer {
     /// Which implementation runs the model's ops.
     pub fn path(&self) -> Path {
         self.path
+    }
+
+    /// A run whose batches `workers` CPU workers share (the page's data-parallel training: see
+    /// [`Self::plan`]); recorded with the model.
+    pub fn with_workers(mut self, workers: u32) -> Self {
+        self.workers = workers;
+        self
+    }
+
+    /// This run's settings.
+    pub fn settings(&self) -> RunSettings {
+        RunSettings {
+            data: self.data.config,
+            train: self.config,
+            engine: self.engine,
+            workers: self.workers,
+        }
+    }
+
+    /// What a model file of this run records, its weights from `validated`.
+    pub fn record(&self, validated: Option<EpochReport>) -> RunRecord {
+        RunRecord::trained(&self.settings(), validated)
+    }
+
+    /// The current model as a model file, recording the best validated epoch.
+    pub async fn model_file(&self) -> Result<Vec<u8>, TrainError> {
+        let weights = self.model().to_weights().await?;
+        let record = self.record(self.best().cloned());
+        Ok(modelfile::save(&weights, &self.data.tokenizer, &record))
+    }
+
+    /// The current model, ready to predict (on the same path).
+    pub fn predictor(&self) -> Predictor {
+        let maxlen = self.data.config.maxlen;
+        Predictor::new(self.data.tokenizer.clone(), maxlen, self.model(), self.path)
     }
 
     pub fn train_batches(&self) -> usize {

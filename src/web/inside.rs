@@ -25,7 +25,7 @@ struct ModelInfo<'a> {
     words: usize,
     /// The validation epoch the weights come from, when known.
     validated: Option<&'a crate::classifier::record::EpochReport>,
-    train: Option<&'a crate::classifier::record::TrainConfig>,
+    train: Option<&'a crate::settings::TrainConfig>,
 }
 
 impl ModelSession {
@@ -63,10 +63,10 @@ impl ModelSession {
             vocab: h.model.vocab,
             embed: h.model.embed,
             hidden: h.model.hidden,
-            maxlen: h.data.maxlen,
+            maxlen: h.run.data.maxlen,
             words: h.words.len(),
-            validated: h.validated.as_ref(),
-            train: h.train.as_ref(),
+            validated: h.run.validated.as_ref(),
+            train: h.run.train.as_ref(),
         })
     }
 
@@ -76,7 +76,7 @@ impl ModelSession {
         let x = inspect::inspect_text(
             &self.saved.weights,
             &self.tokenizer,
-            self.saved.header.data.maxlen,
+            self.saved.header.run.data.maxlen,
             text,
         )
         .map_err(js_error)?;
@@ -109,7 +109,7 @@ impl ModelSession {
             &inspect::stepper_setup(
                 &self.saved.weights,
                 &self.tokenizer,
-                self.saved.header.data.maxlen,
+                self.saved.header.run.data.maxlen,
                 text,
             )
             .map_err(js_error)?,

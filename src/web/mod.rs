@@ -15,6 +15,8 @@ mod inside;
 #[cfg(feature = "trainer")]
 mod parallel;
 #[cfg(not(feature = "trainer"))]
+mod settings;
+#[cfg(not(feature = "trainer"))]
 mod stepper;
 #[cfg(feature = "trainer")]
 mod trainer;

@@ -8,8 +8,8 @@
 use super::trainer::{TrainerSession, put_trainer, take_trainer};
 use super::{from_js, js_error, to_js};
 use crate::classifier::ModelConfig;
-use crate::classifier::record::Recurrence;
 use crate::data::Split;
+use crate::settings::Recurrence;
 use crate::trainer::Compute;
 use crate::trainer::parallel::{Replica, ShardEval, ShardResult, unflatten};
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array, Uint32Array};

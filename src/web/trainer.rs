@@ -5,15 +5,15 @@
 //! the previous model.
 
 use super::{from_js, js_error, to_js};
-use crate::budget::{self, Engine, Limits};
+use crate::budget::{self, Limits};
 use crate::classifier::file as modelfile;
-use crate::classifier::record::Recurrence;
 use crate::data::csv::{ColumnChoice, LabelledTexts, read_labelled_texts};
 use crate::data::preview::{Summary, preview, summarize};
 use crate::data::{DataConfig, check_trainable, prepare};
 use crate::gpu::AdapterReport;
+use crate::settings::{Engine, RunSettings};
 use crate::trainer::{Compute, EpochReport, Predictor, TrainConfig, TrainError, Trainer};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -38,12 +38,7 @@ pub(super) fn take_trainer(state: &RefCell<SessionState>) -> Result<Trainer, JsE
 pub(super) fn put_trainer(state: &RefCell<SessionState>, trainer: Trainer) {
     let mut s = state.borrow_mut();
     if trainer.is_finished() && trainer.has_usable_model() {
-        s.predictor = Some(Rc::new(Predictor::new(
-            trainer.data.tokenizer.clone(),
-            trainer.data.config.maxlen,
-            trainer.model(),
-            trainer.path(),
-        )));
+        s.predictor = Some(Rc::new(trainer.predictor()));
     }
     s.trainer = Some(trainer);
     s.busy = false;
@@ -93,59 +88,23 @@ pub struct TrainerSession {
     status: DeviceStatus,
 }
 
-#[derive(Deserialize)]
-struct StartRequest {
-    data: DataConfig,
-    train: TrainConfig,
-    /// "gpu" or "cpu".
-    device: String,
-}
-
-impl StartRequest {
-    fn engine(&self) -> Engine {
-        if self.device == "gpu" {
-            Engine::Gpu
-        } else {
-            Engine::Cpu
-        }
-    }
-}
-
-/// A run's memory settings from the page's request, the CPU workers it asks for and the
-/// loaded texts (none yet: the data's part is left out).
-fn budget_settings(
-    request: &StartRequest,
-    workers: u32,
-    texts: Option<&LabelledTexts>,
-) -> budget::Settings {
-    let engine = request.engine();
-    budget::Settings {
-        vocab: request.data.vocab as u64,
-        maxlen: request.data.maxlen as u64,
-        embed: request.train.embed as u64,
-        hidden: request.train.hidden as u64,
-        batch: request.train.batch as u64,
-        workers: match engine {
-            Engine::Gpu => 1,
-            Engine::Cpu => workers.max(1) as u64,
-        },
-        engine,
-        reference: request.train.kernel == Recurrence::Reference,
+/// The loaded texts' size, for the memory estimate (none loaded yet: zeros).
+fn data_size(texts: Option<&LabelledTexts>) -> budget::DataSize {
+    budget::DataSize {
         rows: texts.map_or(0, |t| t.texts.len() as u64),
-        train_fraction: request.data.train_fraction,
         text_bytes: texts.map_or(0, |t| t.texts.iter().map(|s| s.len() as u64).sum()),
     }
 }
 
 /// The dataset's numbers and the run it starts.
 #[derive(Serialize)]
-struct Prepared {
+struct RunSummary {
     #[serde(flatten)]
     data: Summary,
     total_steps: usize,
     /// Steps already done (a resumed run).
     done_steps: usize,
-    device: &'static str,
+    engine: Engine,
 }
 
 /// See [`TrainerSession::checkpoint`].
@@ -154,13 +113,8 @@ async fn checkpoint(trainer: &Trainer) -> Result<JsValue, TrainError> {
         return Ok(JsValue::NULL);
     };
     let file = |weights, report: &EpochReport| {
-        let bytes = modelfile::save(
-            weights,
-            &trainer.data.tokenizer,
-            trainer.data.config,
-            Some(trainer.config),
-            Some(report.clone()),
-        );
+        let record = trainer.record(Some(report.clone()));
+        let bytes = modelfile::save(weights, &trainer.data.tokenizer, &record);
         js_sys::Uint8Array::from(&bytes[..])
     };
     let out = js_sys::Object::new();
@@ -265,14 +219,13 @@ impl TrainerSession {
         self.state.borrow().last_data_error.map(String::from)
     }
 
-    /// The memory a run with these settings needs on this session's device
+    /// The memory a run with these settings (`RunSettings`) needs on this session's device
     /// (`crate::budget::Estimate`: `summary`, `problem`, …), counting the loaded data.
     #[wasm_bindgen(js_name = memoryEstimate)]
-    pub fn memory_estimate(&self, request: JsValue, workers: u32) -> Result<JsValue, JsError> {
-        let request: StartRequest = from_js(request, "training settings")?;
-        let state = self.state.borrow();
-        let settings = budget_settings(&request, workers, state.texts.as_ref());
-        to_js(&settings.estimate(self.limits()))
+    pub fn memory_estimate(&self, settings: JsValue) -> Result<JsValue, JsError> {
+        let settings: RunSettings = from_js(settings, "training settings")?;
+        let data = data_size(self.state.borrow().texts.as_ref());
+        to_js(&budget::estimate(&settings, data, self.limits()))
     }
 
     fn limits(&self) -> Limits {
@@ -309,17 +262,17 @@ impl TrainerSession {
         })
     }
 
-    /// Split, tokenise and build a fresh model; the previous run (if any) is discarded. A run
-    /// whose memory cannot fit (`crate::budget`: a GPU buffer over the device's limit, a CPU
-    /// worker over WebAssembly's 4 GiB) is refused before anything is allocated, with a message
-    /// naming the setting to lower. `workers`: the CPU workers the run will use.
-    pub fn start(&self, request: JsValue, workers: u32) -> Result<JsValue, JsError> {
-        let request: StartRequest = from_js(request, "training settings")?;
-        let (trainer, prepared) = self.build(&request, workers, |data, compute| {
-            Trainer::new(data, request.train, compute)
+    /// Split, tokenise and build a fresh model for `settings` (`RunSettings`); the previous run
+    /// (if any) is discarded. A run whose memory cannot fit (`crate::budget`: a GPU buffer over
+    /// the device's limit, a CPU worker over WebAssembly's 4 GiB) is refused before anything is
+    /// allocated, with a message naming the setting to lower.
+    pub fn start(&self, settings: JsValue) -> Result<JsValue, JsError> {
+        let settings: RunSettings = from_js(settings, "training settings")?;
+        let (trainer, summary) = self.build(&settings, |data, compute| {
+            Trainer::new(data, settings.train, compute)
         })?;
         self.install(trainer);
-        to_js(&prepared)
+        to_js(&summary)
     }
 
     /// Like `start`, but from a saved run (a reload of the page lost it): `last` is the model
@@ -329,13 +282,12 @@ impl TrainerSession {
     /// starts again.
     pub fn resume(
         &self,
-        request: JsValue,
-        workers: u32,
+        settings: JsValue,
         last: Option<Vec<u8>>,
         best: Vec<u8>,
         history: JsValue,
     ) -> Result<JsValue, JsError> {
-        let request: StartRequest = from_js(request, "training settings")?;
+        let settings: RunSettings = from_js(settings, "training settings")?;
         let history: Vec<EpochReport> = from_js(history, "the saved run's epochs")?;
         let best =
             modelfile::load(&best).map_err(|e| JsError::new(&format!("the saved model: {e}")))?;
@@ -345,10 +297,11 @@ impl TrainerSession {
             .map_err(|e| JsError::new(&format!("the saved last epoch: {e}")))?;
         let best_report = best
             .header
+            .run
             .validated
             .clone()
             .ok_or_else(|| JsError::new("the saved model records no validated epoch"))?;
-        let (trainer, prepared) = self.build(&request, workers, |data, compute| {
+        let (trainer, summary) = self.build(&settings, |data, compute| {
             if data.tokenizer.words != best.header.words {
                 return Err(TrainError::Config(
                     "the loaded data is not what the saved run trained on (these settings give it another vocabulary)"
@@ -358,7 +311,7 @@ impl TrainerSession {
             let start = last.as_ref().map_or(&best.weights, |l| &l.weights);
             Trainer::resume(
                 data,
-                request.train,
+                settings.train,
                 compute,
                 start,
                 history,
@@ -366,16 +319,15 @@ impl TrainerSession {
             )
         })?;
         self.install(trainer);
-        to_js(&prepared)
+        to_js(&summary)
     }
 
     /// Check the settings and the memory they need, prepare the data and build a trainer.
     fn build(
         &self,
-        request: &StartRequest,
-        workers: u32,
+        settings: &RunSettings,
         make: impl FnOnce(crate::data::Prepared, &Compute) -> Result<Trainer, TrainError>,
-    ) -> Result<(Trainer, Prepared), JsError> {
+    ) -> Result<(Trainer, RunSummary), JsError> {
         let state = self.state.borrow();
         if state.busy {
             return Err(JsError::new("a training step is still running"));
@@ -384,29 +336,35 @@ impl TrainerSession {
             .texts
             .as_ref()
             .ok_or_else(|| JsError::new("load a CSV file first"))?;
-        request.train.validate().map_err(js_error)?;
-        request.data.validate().map_err(js_error)?;
-        let estimate = budget_settings(request, workers, Some(texts)).estimate(self.limits());
+        settings.validate().map_err(js_error)?;
+        let estimate = budget::estimate(settings, data_size(Some(texts)), self.limits());
         if let Some(problem) = estimate.problem {
             return Err(JsError::new(&problem));
         }
-        let data = prepare(texts, request.data).map_err(js_error)?;
-        let (compute, device_name) = match (request.device.as_str(), &state.gpu) {
-            ("gpu", Some(gpu)) => (gpu.clone(), "gpu"),
-            ("gpu", None) => {
+        let data = prepare(texts, settings.data).map_err(js_error)?;
+        let compute = match (settings.engine, &state.gpu) {
+            (Engine::Gpu, Some(gpu)) => gpu.clone(),
+            (Engine::Gpu, None) => {
                 return Err(JsError::new("WebGPU is not available here; choose the CPU"));
             }
-            _ => (Compute::cpu(), "cpu"),
+            (Engine::Cpu, _) => Compute::cpu(),
         };
         let summary = summarize(texts, &data);
-        let trainer = make(data, &compute).map_err(js_error)?;
-        let prepared = Prepared {
+        // Replicas only help the CPU engine (a GPU is one device, whoever drives it).
+        let workers = match settings.engine {
+            Engine::Gpu => 1,
+            Engine::Cpu => settings.workers,
+        };
+        let trainer = make(data, &compute)
+            .map_err(js_error)?
+            .with_workers(workers);
+        let summary = RunSummary {
             data: summary,
             total_steps: trainer.total_steps(),
             done_steps: trainer.done_steps(),
-            device: device_name,
+            engine: settings.engine,
         };
-        Ok((trainer, prepared))
+        Ok((trainer, summary))
     }
 
     fn install(&self, trainer: Trainer) {
@@ -459,13 +417,7 @@ impl TrainerSession {
         if !trainer.has_usable_model() {
             return to_js(&best);
         }
-        let predictor = Predictor::new(
-            trainer.data.tokenizer.clone(),
-            trainer.data.config.maxlen,
-            trainer.model(),
-            trainer.path(),
-        );
-        s.predictor = Some(Rc::new(predictor));
+        s.predictor = Some(Rc::new(trainer.predictor()));
         to_js(&best)
     }
 
@@ -492,7 +444,7 @@ impl TrainerSession {
     pub fn save(&self) -> js_sys::Promise {
         let state = self.state.clone();
         future_to_promise(async move {
-            let (weights_source, tokenizer, data, train, validated) = {
+            let (predictor, record) = {
                 let s = state.borrow();
                 if s.busy {
                     return Err(
@@ -500,28 +452,16 @@ impl TrainerSession {
                     );
                 }
                 match (&s.trainer, &s.loaded, &s.predictor) {
-                    (_, Some(header), Some(p)) => (
-                        p.clone(),
-                        p.tokenizer.clone(),
-                        header.data,
-                        header.train,
-                        header.validated.clone(),
-                    ),
-                    (Some(t), None, Some(p)) => (
-                        p.clone(),
-                        t.data.tokenizer.clone(),
-                        t.data.config,
-                        Some(t.config),
-                        t.best().cloned(),
-                    ),
+                    (_, Some(header), Some(p)) => (p.clone(), header.run.clone()),
+                    (Some(t), None, Some(p)) => (p.clone(), t.record(t.best().cloned())),
                     _ => return Err(JsError::new("train or load a model first").into()),
                 }
             };
-            let weights = weights_source
+            let weights = predictor
                 .weights()
                 .await
                 .map_err(|e| JsError::new(&format!("the device failed: {e}")))?;
-            let bytes = modelfile::save(&weights, &tokenizer, data, train, validated);
+            let bytes = modelfile::save(&weights, &predictor.tokenizer, &record);
             Ok(js_sys::Uint8Array::from(&bytes[..]).into())
         })
     }
@@ -633,10 +573,10 @@ impl TrainerSession {
             vocab: h.model.vocab,
             embed: h.model.embed,
             hidden: h.model.hidden,
-            maxlen: h.data.maxlen,
+            maxlen: h.run.data.maxlen,
             words: h.words.len(),
-            valid_accuracy: h.validated.as_ref().map(|r| r.valid_accuracy),
-            epoch: h.validated.as_ref().map(|r| r.epoch),
+            valid_accuracy: h.run.validated.as_ref().map(|r| r.valid_accuracy),
+            epoch: h.run.validated.as_ref().map(|r| r.epoch),
         };
         s.predictor = Some(Rc::new(Predictor::from_saved(&saved, &compute)));
         s.loaded = Some(saved.header);

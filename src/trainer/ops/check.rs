@@ -7,8 +7,8 @@
 use super::loss;
 use super::lstm::{Tuning, with_tuning};
 use super::{Path, adam, head, lstm};
-use crate::classifier::record::Recurrence;
 use crate::rng::Rng;
+use crate::settings::Recurrence;
 use crate::trainer::lstm_layer::{Lstm, LstmState, tensor};
 use burn::tensor::{Device, ExecutionError, Tensor};
 use serde::Serialize;

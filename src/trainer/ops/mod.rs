@@ -19,7 +19,7 @@
 //! activations, the cell update — twice that backward). The WGSL kernels keep the time loop
 //! inside one dispatch each way; see [`lstm`].
 
-use crate::classifier::record::Recurrence;
+use crate::settings::Recurrence;
 use burn::backend::DispatchDevice;
 use burn::tensor::Device;
 
