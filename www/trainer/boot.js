@@ -1,0 +1,135 @@
+// @ts-check
+// The trainer's module: the training worker is started when the Trainer tab is first shown; it
+// downloads and compiles the module (with progress), then says which device it trains on. A
+// failed download offers a retry, unless this browser can never run the module.
+
+import { $ } from '../lib/dom.js';
+import { probeEngines } from './engine.js';
+
+/** @typedef {import('./view.js').TrainerView} TrainerView */
+/** @typedef {import('./protocol.js').WorkerInput} WorkerInput */
+/** @typedef {import('./protocol.js').WorkerOutput} WorkerOutput */
+
+/**
+ * @param {TrainerView} view
+ * @param {WorkerInput} message
+ */
+export function send(view, message) {
+  if (view.workerReady) {
+    view.worker.postMessage(message);
+  } else {
+    view.queue.push(message);
+    boot(view);
+  }
+}
+
+/**
+ * Start the worker, which downloads and compiles the trainer's module (once; again after a failure).
+ * @param {TrainerView} view
+ */
+export function boot(view) {
+  if (view.worker || view.unsupported) return;
+  performance.mark('lstm-lab:trainer-boot'); // read by scripts/bench-load.mjs
+  view.section.dataset.module = 'loading';
+  $('trainer-module').hidden = false;
+  $('trainer-module-error').hidden = true;
+  $('trainer-module-retry').hidden = true;
+  $('trainer-module-status').textContent = 'Loading the trainer…';
+  $('trainer-module-progress').removeAttribute('value');
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  view.worker = worker;
+  worker.onmessage = (/** @type {MessageEvent<WorkerOutput>} */ { data }) => view.receive(data);
+  // A worker script that cannot load (offline, a missing file) fires only this event.
+  worker.onerror = (e) => {
+    e.preventDefault?.();
+    if (view.workerReady) view.crashed(e.message ?? 'an unknown error');
+    else moduleFailed(view, `the training worker did not start${e.message ? ` (${e.message})` : ''}`);
+  };
+  /** @type {WorkerInput} */
+  const init = { type: 'init', preferGpu: view.gpuAvailable };
+  worker.postMessage(init);
+}
+
+/**
+ * The retry button.
+ * @param {TrainerView} view
+ */
+export function wireBoot(view) {
+  $('trainer-module-retry').addEventListener('click', () => boot(view));
+}
+
+/**
+ * @param {TrainerView} _view
+ * @param {Extract<WorkerOutput, { type: 'loading' }>} m
+ */
+export function moduleLoading(_view, { loaded, total, compiled }) {
+  const bar = $('trainer-module-progress');
+  /** @param {number} n */
+  const mb = (n) => (n / 1048576).toFixed(1);
+  if (compiled) {
+    bar.value = 1;
+    $('trainer-module-status').textContent = 'Starting the trainer…';
+  } else if (total) {
+    bar.value = Math.min(loaded / total, 1);
+    $('trainer-module-status').textContent = `Loading the trainer: ${mb(loaded)} of ${mb(total)} MB`;
+  } else {
+    bar.removeAttribute('value');
+    $('trainer-module-status').textContent = `Loading the trainer: ${mb(loaded)} MB`;
+  }
+}
+
+/**
+ * The module did not load: a retry button, unless this browser can never run it.
+ * @param {TrainerView} view
+ * @param {string} message
+ * @param {{ unsupported?: boolean }} [options]
+ */
+export function moduleFailed(view, message, { unsupported = false } = {}) {
+  view.unsupported = unsupported;
+  view.worker?.terminate();
+  view.worker = null;
+  view.section.dataset.module = 'failed';
+  $('trainer-module-progress').value = 0;
+  $('trainer-device-status').textContent = 'The trainer is not loaded.';
+  const offline = navigator.onLine === false ? ' This browser is offline.' : '';
+  $('trainer-module-status').textContent = 'The trainer could not be loaded.';
+  $('trainer-module-error').textContent = unsupported
+    ? `The trainer cannot run here: ${message}. The Blow-up lab and the Cell stepper work in this browser.`
+    : `Could not load the trainer: ${message}.${offline} The rest of the page still works; try again when the connection is back.`;
+  $('trainer-module-error').hidden = false;
+  $('trainer-module-retry').hidden = unsupported;
+  $('trainer-module-progress').hidden = unsupported;
+  if (unsupported) {
+    // Nothing here can ever run: no control should look as if it would.
+    for (const id of ['trainer-file', 'trainer-sample', 'trainer-load']) $(id).disabled = true;
+    $('trainer-status').textContent = 'The trainer cannot run in this browser.';
+  }
+  view.bump();
+}
+
+/**
+ * The module is up: send what was queued, say which device trains, time the engines.
+ * @param {TrainerView} view
+ * @param {Extract<WorkerOutput, { type: 'ready' }>} m
+ */
+export function workerReady(view, { device }) {
+  view.workerReady = true;
+  performance.mark('lstm-lab:trainer-ready');
+  view.section.dataset.module = 'ready';
+  $('trainer-module').hidden = true;
+  for (const message of view.queue.splice(0)) view.worker.postMessage(message);
+  view.gpu = device.gpu;
+  if (view.gpu) {
+    $('trainer-device-status').textContent = `Training worker on GPU: ${view.gpu.name} (${view.gpu.backend}).`;
+    view.whenShown(() => probeEngines(view, false));
+  } else {
+    $('trainer-device-status').textContent =
+      `Training worker on the CPU: ${view.gpuAvailable ? device.reason : (view.gpuReason ?? device.reason)}.`;
+    $('trainer-device').value = 'cpu';
+    $('trainer-device').querySelector('option[value="gpu"]').disabled = true;
+  }
+  view.limits = device.limits;
+  view.setState('ready');
+  view.resolveReady();
+  view.scheduleEstimate();
+}

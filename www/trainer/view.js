@@ -1,0 +1,360 @@
+// @ts-check
+// The Trainer view: data in, settings, live training curves, prediction, save/load. All the
+// work happens in the training worker (worker.js); the view sends the messages of protocol.js
+// and draws what comes back. This file holds the view's state and its state machine; each part
+// of the tab lives in its own module and is wired here:
+//
+//   boot.js      the trainer's module: starting the worker, its download, a failure
+//   data.js      data in: a file, the sample, the column chooser, the preview
+//   settings.js  the settings form        memory.js  the memory the settings need
+//   engine.js    timing the GPU against the CPU, to train on the faster
+//   run.js       a run: start, pause, stop, progress, epochs   curves.js  its charts
+//   model.js     prediction, save, load, "Look inside"
+//   crash.js     a crashed worker and its restart
+//   restore.js   the last run, kept in this browser, restored or resumed
+//   messages.js  the worker's messages, each to its part
+
+import { $ } from '../lib/dom.js';
+import { whenShown } from '../lib/tabs.js';
+import { boot, moduleLoading, send, wireBoot } from './boot.js';
+import { crashed, wireCrash } from './crash.js';
+import { makeCharts } from './curves.js';
+import { loadSample, wireData } from './data.js';
+import { wireEngine } from './engine.js';
+import { scheduleEstimate, wireMemory } from './memory.js';
+import { receive } from './messages.js';
+import { wireModel } from './model.js';
+import { offerRestore, wireRestore } from './restore.js';
+import { addEpochRow, start, wireRun } from './run.js';
+import { readFields, SETTINGS, settingsFrom, wireSettings } from './settings.js';
+
+/** @typedef {import('./protocol.js').WorkerInput} WorkerInput */
+/** @typedef {import('./protocol.js').WorkerOutput} WorkerOutput */
+/** @typedef {import('./protocol.js').EpochReport} EpochReport */
+/** @typedef {import('./protocol.js').StartRequest} StartRequest */
+/** @typedef {import('../export/menu.js').Exportable} Exportable */
+
+/**
+ * What the view knows of the tab's state, shown as `#trainer[data-state]`: the worker is
+ * starting, ready, reading a file, training (or paused), or crashed.
+ * @typedef {'starting' | 'ready' | 'loading' | 'running' | 'paused' | 'crashed'} TrainerState
+ */
+
+/**
+ * A file whose bytes the worker reads: `columns` and `hash` once read (what a kept run
+ * records of its data, to recognise the file when it is chosen again).
+ * @typedef {{ name: string, bytes: ArrayBuffer, sample?: boolean, columns?: { text: string, label: string }, hash?: Promise<string> }} DataSource
+ */
+
+/**
+ * The run on screen: `batches` are [fractional epoch, loss, accuracy] per training batch;
+ * `epochMs` each epoch's time beside `epochs`; `done`/`total` steps (`first`: done when it
+ * started, for a resumed run); `kept`: its best model is kept in this browser.
+ * @typedef {{ batches: number[][], epochs: EpochReport[], epochMs: number[], total: number, done: number, first: number, kept?: boolean }} Run
+ */
+
+/**
+ * The last run as IndexedDB keeps it (runstore.js).
+ * @typedef {object} SavedRun
+ * @property {1} version
+ * @property {number} savedAt
+ * @property {StartRequest} request
+ * @property {{ name: string, size: number, sample: boolean, columns: { text: string, label: string }, hash?: string }} data
+ * @property {EpochReport[]} epochs
+ * @property {number[]} epochMs
+ * @property {number[][]} batches
+ * @property {ArrayBuffer | Uint8Array} best  the best epoch's model file
+ * @property {ArrayBuffer | Uint8Array | null} last  the last epoch's, when it is not the best
+ */
+
+export class TrainerView {
+  /**
+   * @param {{ gpuAvailable: boolean, gpuReason?: string | null, lookInside: (bytes: Uint8Array, source: string, examples: unknown) => void }} options
+   *   `gpuReason`: why the page found no WebGPU (shown when the trainer runs on the CPU);
+   *   `lookInside`: hands a model to "Inside the model".
+   */
+  constructor({ gpuAvailable, gpuReason = null, lookInside }) {
+    this.section = $('trainer');
+    this.gpuAvailable = gpuAvailable;
+    this.gpuReason = gpuReason;
+    this.lookInside = lookInside;
+    // One CPU worker per core by default (at most 8: past that the gradients' traffic grows
+    // faster than the shares shrink); the user may lower it to leave room for other work.
+    this.cores = navigator.hardwareConcurrency || 1;
+    $('trainer-workers').value = String(Math.min(this.cores, 8));
+    $('trainer-workers-hint').textContent =
+      `On the CPU each worker trains a share of every batch on its own core; this device reports ${this.cores} core${this.cores === 1 ? '' : 's'}.`;
+    /** Goes up with every change a test may wait for (`#trainer[data-revision]`). */
+    this.revision = 0;
+
+    // ---- the worker (boot.js)
+    /** @type {Worker | null} started, with the trainer's module, when the tab is first shown */
+    this.worker = null;
+    this.workerReady = false;
+    /** @type {WorkerInput[]} messages sent before the worker was ready */
+    this.queue = [];
+    /** This browser can never run the trainer (no wasm SIMD). */
+    this.unsupported = false;
+    /** @type {import('./protocol.js').AdapterReport | null} the worker's GPU, once ready */
+    this.gpu = null;
+    /** @type {import('./protocol.js').GpuLimits | null} */
+    this.limits = null;
+    /** @type {Promise<void>} resolves when the worker is first ready */
+    this.ready = new Promise((resolve) => {
+      this.resolveReady = resolve;
+    });
+
+    // ---- data (data.js)
+    /** @type {DataSource | null} the file whose data the worker holds */
+    this.loaded = null;
+    /** @type {DataSource | null} the file being read (or that failed) */
+    this.pending = null;
+    this.loadedNoHeader = false;
+    this.pendingNoHeader = false;
+    /** @type {string[] | null} the first row of a file whose columns were not found */
+    this.firstRow = null;
+    this.hasData = false;
+    /** @type {import('./protocol.js').Preview | null} for the preview's CSV export */
+    this.preview = null;
+
+    // ---- the engine and the memory (engine.js, memory.js)
+    this.deviceChosenByUser = false;
+    this.probing = false;
+    this.startAfterProbe = false;
+    /** @type {import('./protocol.js').EngineTimes | null} */
+    this.engineTimes = null;
+    /** @type {{ key: string, estimate: import('./protocol.js').MemoryEstimate } | null} for the settings shown */
+    this.estimate = null;
+    this.estimateTimer = 0;
+
+    // ---- the run (run.js, curves.js)
+    /** @type {StartRequest | null} the settings of the run on screen */
+    this.request = null;
+    /** @type {Run | null} */
+    this.run = null;
+    /** @type {SavedRun | null} a kept run this run continues */
+    this.resuming = null;
+    /** @type {import('./run.js').RunLog | null} */
+    this.runLog = null;
+    /** @type {import('./run.js').RunClock | null} */
+    this.runClock = null;
+    this.hasModel = false;
+    /** @type {import('../lib/uplot.js').default | null} */
+    this.lossChart = null;
+    /** @type {import('../lib/uplot.js').default | null} */
+    this.accChart = null;
+    this.chartsPending = false;
+
+    // ---- models, the kept run, testing hooks (model.js, restore.js, messages.js)
+    /** @type {string | null} the model file being loaded, for its messages */
+    this.modelName = null;
+    /** @type {SavedRun | null} */
+    this.savedRun = null;
+    /** @type {SavedRun | null} a kept run to resume once its data is loaded again */
+    this.pendingResume = null;
+    /** @type {unknown} the worker's `memory` answer (a testing hook) */
+    this.memory = null;
+    /** @type {unknown} the fused kernels' self-test on this GPU (the browser tests ask for it) */
+    this.selfTest = null;
+
+    /** @type {TrainerState} */
+    this.state = 'starting';
+    this.setState('starting');
+    // Started when the tab is first shown; shown again after a failed load, it tries again
+    // (after a crash the user restarts it: the restart reloads the data).
+    new MutationObserver(() => {
+      if (!this.section.hidden && !this.worker && this.state !== 'crashed') boot(this);
+    }).observe(this.section, { attributes: true, attributeFilter: ['hidden'] });
+    if (!this.section.hidden) boot(this);
+
+    wireBoot(this);
+    wireData(this);
+    wireSettings(this);
+    wireEngine(this);
+    wireRun(this);
+    wireModel(this);
+    makeCharts(this);
+    wireMemory(this);
+    wireCrash(this);
+    wireRestore(this);
+    offerRestore(this);
+  }
+
+  /**
+   * Send the worker a message (queued, and the worker started, while it is not ready).
+   * @param {WorkerInput} message
+   */
+  send(message) {
+    send(this, message);
+  }
+
+  /**
+   * A message from the worker.
+   * @param {WorkerOutput} message
+   */
+  receive(message) {
+    receive(this, message);
+  }
+
+  /**
+   * The worker died (an uncaught error, a trap).
+   * @param {string} message
+   */
+  crashed(message) {
+    crashed(this, message);
+  }
+
+  /**
+   * The download's progress (a method, so a test can watch what the page shows).
+   * @param {Extract<WorkerOutput, { type: 'loading' }>} m
+   */
+  moduleLoading(m) {
+    moduleLoading(this, m);
+  }
+
+  /** Start a run with the settings shown (refused when they cannot fit). */
+  start() {
+    start(this);
+  }
+
+  /** @param {TrainerState} state */
+  setState(state) {
+    this.state = state;
+    this.section.dataset.state = state;
+    const running = state === 'running' || state === 'paused';
+    const crashed = state === 'crashed';
+    $('trainer-start').disabled = !(state === 'ready' && this.hasData);
+    $('trainer-pause').disabled = !running;
+    $('trainer-stop').disabled = !running;
+    $('trainer-pause').textContent = state === 'paused' ? '▶ Resume' : 'Pause';
+    for (const name of SETTINGS) $(`trainer-${name}`).disabled = running;
+    $('trainer-device').disabled = running || !this.gpu;
+    $('trainer-workers').disabled = running || $('trainer-device').value !== 'cpu';
+    // Timing the engines while a run trains would time the run's competition, not the engine.
+    $('trainer-engine-remeasure').disabled = running || this.probing || !this.gpu;
+    $('trainer-kernel').disabled = running;
+    // A crashed worker takes nothing until it is restarted (the restart reloads the data).
+    $('trainer-sample').disabled = running || this.unsupported || crashed;
+    $('trainer-file').disabled = running || this.unsupported || crashed;
+    $('trainer-load').disabled = this.unsupported || crashed;
+    for (const id of ['trainer-restore-model', 'trainer-restore-resume']) $(id).disabled = running || crashed;
+    $('trainer-predict').disabled = !this.hasModel || running;
+    $('trainer-save').disabled = !this.hasModel || running;
+    $('trainer-inside').disabled = !this.hasModel || running;
+  }
+
+  /** Mark a change on `#trainer[data-revision]`. */
+  bump() {
+    this.revision += 1;
+    this.section.dataset.revision = String(this.revision);
+  }
+
+  /**
+   * Show `message` in the error element `id`.
+   * @param {string} id
+   * @param {string} message
+   */
+  fail(id, message) {
+    $(id).textContent = message;
+    $(id).hidden = false;
+    this.bump();
+  }
+
+  /** @param {string} id */
+  clear(id) {
+    $(id).hidden = true;
+  }
+
+  /** The settings in the form as a run's request, or what is wrong with them. */
+  readSettings() {
+    const { fields, labels } = readFields();
+    return settingsFrom(fields, labels);
+  }
+
+  /** Ask the worker for the memory the settings need, once typing pauses. */
+  scheduleEstimate() {
+    scheduleEstimate(this);
+  }
+
+  /**
+   * A row of the epochs table (the a11y test adds one by hand).
+   * @param {EpochReport} r
+   * @param {number} ms
+   */
+  addEpochRow(r, ms) {
+    addEpochRow(r, ms);
+  }
+
+  /**
+   * Run `action` once the Trainer tab is visible (now, if it is).
+   * @param {() => void} action
+   */
+  whenShown(action) {
+    whenShown(this.section, action);
+  }
+
+  /** Fetch the built-in sample and read it (the sample button, a link's `trainer.data=sample`). */
+  loadSample() {
+    return loadSample(this);
+  }
+
+  /**
+   * What this tab can export: the two charts, the epochs and the data preview.
+   * @returns {Exportable[]}
+   */
+  exportables() {
+    const settings = () => {
+      const r = this.request;
+      return r
+        ? ` — embedding ${r.train.embed}, hidden ${r.train.hidden}, batch ${r.train.batch}, lr ${r.train.lr}`
+        : '';
+    };
+    const epochs = $('trainer-epochs-table');
+    return [
+      {
+        id: 'trainer-loss',
+        what: 'the loss chart',
+        at: $('trainer-chart-loss'),
+        title: () => `Trainer: loss (binary cross-entropy)${settings()}`,
+        chart: () => this.lossChart,
+      },
+      {
+        id: 'trainer-accuracy',
+        what: 'the accuracy chart',
+        at: $('trainer-chart-acc'),
+        title: () => `Trainer: accuracy${settings()}`,
+        chart: () => this.accChart,
+      },
+      {
+        id: 'trainer-epochs',
+        what: 'the table of epochs',
+        at: epochs,
+        follow: epochs,
+        csv: () => ({
+          header: ['epoch', 'best', 'train_loss', 'train_accuracy', 'valid_loss', 'valid_accuracy', 'seconds'],
+          rows: (this.run?.epochs ?? []).map((r, k) => [
+            r.epoch,
+            r.is_best ? 1 : 0,
+            r.train_loss,
+            r.train_accuracy,
+            r.valid_loss,
+            r.valid_accuracy,
+            this.run.epochMs[k] / 1000,
+          ]),
+        }),
+      },
+      {
+        id: 'trainer-preview',
+        what: 'the data preview',
+        at: $('trainer-preview-table'),
+        csv: () => {
+          const p = this.preview;
+          return {
+            header: ['line', p.text_column, p.label_column],
+            rows: p.sample.map((r) => [r.line, r.text, r.label]),
+          };
+        },
+      },
+    ];
+  }
+}
