@@ -94,9 +94,10 @@ async function main() {
     },
   });
 
-  // Which small files the page loads only with the Trainer: the worker's modules that the page's
-  // own do not import. Cached by the service worker at install (so the trainer starts offline),
-  // but not part of what the first view downloads.
+  // What the first view runs: the page's modules, by their static imports. The worker's modules
+  // that the page's own do not import load with the Trainer, the rest (import()ed: the exports'
+  // makers) when first used; the service worker caches all of them at install (so they work
+  // offline), but they are not part of what the first view downloads.
   const pageModules = await moduleGraph(OUT, PAGE);
   const onDemand = [...(await moduleGraph(OUT, WORKER))].filter((f) => !pageModules.has(f));
 
@@ -182,24 +183,16 @@ async function main() {
   console.log(`dist/ written (build ${build.id}, brotli quality ${BROTLI_QUALITY})`);
   console.log(`  ${'file'.padEnd(52)} ${'raw'.padStart(11)} ${'gzip'.padStart(11)} ${'brotli'.padStart(11)}`);
   for (const [, asset] of Object.entries(build.assets)) console.log(row(asset.path, sizes.get(asset.path)));
-  const firstView = shell.filter((f) => f !== './' && !onDemand.includes(f)).map((f) => sizes.get(f));
-  const sum = (key) => firstView.reduce((t, s) => t + (s[key] ?? s.raw), 0);
-  console.log(
-    row(`first view (${firstView.length} files, without the service worker)`, {
-      raw: sum('raw'),
-      gz: sum('gz'),
-      br: sum('br'),
-    }),
-  );
-  const trainerJs = onDemand.map((f) => sizes.get(f));
-  const trainerSum = (key) => trainerJs.reduce((t, s) => t + (s[key] ?? s.raw), 0);
-  console.log(
-    row(`the trainer's scripts (${onDemand.length} files, loaded with its tab)`, {
-      raw: trainerSum('raw'),
-      gz: trainerSum('gz'),
-      br: trainerSum('br'),
-    }),
-  );
+  const isScript = (f) => f.endsWith('.js');
+  const firstView = shell.filter((f) => f !== './' && (!isScript(f) || pageModules.has(f)));
+  const later = shell.filter((f) => isScript(f) && !pageModules.has(f) && !onDemand.includes(f));
+  const total = (files) => {
+    const sum = (key) => files.reduce((t, f) => t + (sizes.get(f)[key] ?? sizes.get(f).raw), 0);
+    return { raw: sum('raw'), gz: sum('gz'), br: sum('br') };
+  };
+  console.log(row(`first view (${firstView.length} files, without the service worker)`, total(firstView)));
+  console.log(row(`the trainer's scripts (${onDemand.length} files, with its tab)`, total(onDemand)));
+  console.log(row(`scripts loaded when first used (${later.length} files)`, total(later)));
   await writeFile(
     join(OUT, 'build.json'),
     JSON.stringify({ id: build.id, assets: build.assets, shell, sizes: Object.fromEntries(sizes) }, null, 2),

@@ -272,7 +272,7 @@ browserTest(
     await page.click('#trainer-restore-discard');
     assert.equal(await page.locator('#trainer-restore').isHidden(), true);
     // The stored copy is deleted after the offer is hidden: wait until it is gone.
-    await page.waitForFunction(async () => (await (await import('./runstore.js')).loadRun()) == null);
+    await page.waitForFunction(async () => (await (await import('./trainer/runstore.js')).loadRun()) == null);
     await page.reload();
     await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
       timeout: 240_000,

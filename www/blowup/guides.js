@@ -3,7 +3,7 @@
 // Inf / NaN / all-zero steps as markers. Drawn on uPlot's canvas (a draw hook) and, the same
 // guides, as SVG for an export (export/svg.js's `decorate`).
 
-import { cssVar as css } from '../lib/charts.js';
+import { cssVar as css } from '../lib/dom.js';
 
 /** @typedef {import('../lib/uplot.js').default} uPlot */
 /** @typedef {import('../export/svg.js').Decoration} Decoration */

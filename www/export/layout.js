@@ -3,7 +3,7 @@
 // title wrapped over lines, and uPlot's legend laid out in rows (uPlot keeps its legend in HTML,
 // so an export draws its own).
 
-import { cssVar } from '../lib/charts.js';
+import { cssVar } from '../lib/dom.js';
 
 /** @typedef {import('../lib/uplot.js').default} uPlot */
 

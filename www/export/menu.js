@@ -3,12 +3,12 @@
 // from what is on screen now (the current step, the current settings). Each view lists what it
 // can export (`exportables()`, typed by Exportable below); this module only turns that list into
 // "Export" menus of download buttons. The files themselves are made by png.js, svg.js and
-// csv.js, and go out through lib/download.js.
+// csv.js (through files.js, loaded on the first click), and go out through lib/download.js.
 
 import { saveFile } from '../lib/download.js';
-import { chartTable, csvBlob } from './csv.js';
-import { canvasPng, svgPng, uplotPng } from './png.js';
-import { gridSvg, inlineSvg, uplotSvg } from './svg.js';
+
+/** The file makers, loaded when first needed. */
+const files = () => import('./files.js');
 
 /** @typedef {import('../lib/uplot.js').default} uPlot */
 /** @typedef {import('./svg.js').Decorate} Decorate */
@@ -31,7 +31,7 @@ import { gridSvg, inlineSvg, uplotSvg } from './svg.js';
 /**
  * A canvas heatmap: its PNG while it is drawn, and its SVG either as a grid of cells (`grid`) or
  * drawn by the view (`svg`, given the title).
- * @typedef {{ canvas: () => HTMLCanvasElement | null, footer: () => string, grid?: () => Grid, svg?: (title: string) => string }} HeatmapSource
+ * @typedef {{ canvas: () => HTMLCanvasElement | null, footer: () => string, grid?: () => Grid, svg?: (title: string) => string | Promise<string> }} HeatmapSource
  */
 
 /**
@@ -82,15 +82,27 @@ export function itemsOf(e) {
   });
   if ('chart' in e) {
     return [
-      item('png', () => uplotPng(e.chart(), { title: title() })),
-      item('svg', () => svgBlob(uplotSvg(e.chart(), { title: title(), decorate: e.decorate ?? null }))),
-      item('csv', () => csvBlob(chartTable(e.chart())), { what: `the data of ${e.what}` }),
+      item('png', async () => (await files()).uplotPng(e.chart(), { title: title() })),
+      item('svg', async () =>
+        svgBlob((await files()).uplotSvg(e.chart(), { title: title(), decorate: e.decorate ?? null })),
+      ),
+      item(
+        'csv',
+        async () => {
+          const f = await files();
+          return f.csvBlob(f.chartTable(e.chart()));
+        },
+        { what: `the data of ${e.what}` },
+      ),
     ];
   }
   if ('svg' in e) {
     return [
-      item('png', () => svgPng(inlineSvg(e.svg(), { title: title() }))),
-      item('svg', () => svgBlob(inlineSvg(e.svg(), { title: title() }).text)),
+      item('png', async () => {
+        const f = await files();
+        return f.svgPng(f.inlineSvg(e.svg(), { title: title() }));
+      }),
+      item('svg', async () => svgBlob((await files()).inlineSvg(e.svg(), { title: title() }).text)),
     ];
   }
   if ('heatmap' in e) {
@@ -98,11 +110,17 @@ export function itemsOf(e) {
     // A heatmap is offered while it is drawn (above 16 units the stepper shows one, not a table).
     const available = e.available ?? (() => !!h.canvas());
     return [
-      item('png', () => canvasPng(h.canvas(), { title: title(), footer: h.footer() }), { available }),
-      item('svg', () => svgBlob(h.svg ? h.svg(title()) : gridSvg({ title: title(), ...h.grid() })), { available }),
+      item('png', async () => (await files()).canvasPng(h.canvas(), { title: title(), footer: h.footer() }), {
+        available,
+      }),
+      item(
+        'svg',
+        async () => svgBlob(h.svg ? await h.svg(title()) : (await files()).gridSvg({ title: title(), ...h.grid() })),
+        { available },
+      ),
     ];
   }
-  return [item('csv', () => csvBlob(e.csv()))];
+  return [item('csv', async () => (await files()).csvBlob(e.csv()))];
 }
 
 /**

@@ -11,7 +11,7 @@ import { diverging, inkOn } from '../lib/colors.js';
 import { $ } from '../lib/dom.js';
 import { saveFile } from '../lib/download.js';
 import { escapeHtml } from '../lib/format.js';
-import { drawHeatmap, geometry, heatmapSvg, legendHtml, QUANTITIES, rangeOf } from './heatmap.js';
+import { drawHeatmap, geometry, legendHtml, QUANTITIES, rangeOf } from './heatmap.js';
 
 /** @typedef {typeof import('../lib/page-wasm.js')} PageWasm */
 /** @typedef {import('../lib/page-wasm.js').ModelSession} ModelSession */
@@ -514,8 +514,10 @@ export class InsideView {
         heatmap: {
           canvas: () => $('inside-heatmap'),
           footer: () => $('inside-legend').textContent,
-          svg: (/** @type {string} */ title) =>
-            heatmapSvg(this.heatmapState(), this.geom, this.range, title, $('inside-legend').textContent),
+          svg: async (/** @type {string} */ title) => {
+            const { heatmapSvg } = await import('./heatmap-svg.js');
+            return heatmapSvg(this.heatmapState(), this.geom, this.range, title, $('inside-legend').textContent);
+          },
         },
       },
       {

@@ -1,15 +1,8 @@
 // @ts-check
 // Small helpers around uPlot shared by the sections.
 
+import { cssVar } from './dom.js';
 import uPlot from './uplot.js';
-
-/**
- * The value of a CSS custom property of the page (the scheme's colours), trimmed.
- * @param {string} name
- */
-export function cssVar(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
 
 /**
  * A colour that follows the light/dark scheme: uPlot calls it at every draw, so a chart drawn

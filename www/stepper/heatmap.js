@@ -2,11 +2,11 @@
 // A canvas grid for the Cell stepper's large sizes (every unit at a step, every weight): one row
 // per [name, values], blue (−1) through white to red (+1); hover reads a cell's value.
 
-import { cssVar } from '../lib/charts.js';
 import { heatColor } from '../lib/colors.js';
+import { cssVar } from '../lib/dom.js';
 import { fmt } from './format.js';
 
-/** @typedef {[string, number[]]} Row  a row's name and its values */
+/** @typedef {import('./weights.js').Row} Row */
 
 /**
  * `rows` as a canvas of cells of at most `maxCell` px, shrunk to fit a trained model's sizes.

@@ -4,18 +4,19 @@
 // Every number shown comes from the Rust reference (`stepperRun`); JS only formats it. The
 // diagram, the equations, the weights and the heatmaps of large sizes have their own modules.
 
-import { cssVar, lineChart, onSchemeChange, themed } from '../lib/charts.js';
+import { lineChart, onSchemeChange, themed } from '../lib/charts.js';
 import { heatColor } from '../lib/colors.js';
-import { $ } from '../lib/dom.js';
+import { $, cssVar } from '../lib/dom.js';
 import { buildDiagram, renderDiagram } from './diagram.js';
+import { buildWeights } from './editor.js';
 import { announcement, compareText, equationsHtml, postOutputText } from './explain.js';
 import { fmt, GATE_NAMES, GATES } from './format.js';
 import { heatmap } from './heatmap.js';
-import { buildWeights, setWeight, weightColumns, weightRows } from './weights.js';
+import { setWeight, weightColumns, weightRows } from './weights.js';
 
 /** @typedef {typeof import('../lib/page-wasm.js')} PageWasm */
 /** @typedef {import('../lib/page-wasm.js').StepperSetup} StepperSetup */
-/** @typedef {import('./heatmap.js').Row} Row */
+/** @typedef {import('./weights.js').Row} Row */
 /** @typedef {import('../export/menu.js').Exportable} Exportable */
 
 /** Every unit as a table up to this many units; a heatmap above. */

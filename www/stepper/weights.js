@@ -1,16 +1,14 @@
 // @ts-check
-// The Cell stepper's weights: an editable table per gate (and the start state) up to size 8, a
-// heatmap above; and the weights a user edited as text for a link (`stepper.w`,
-// `gate-unit-column:value,…` and `h0-unit:value`). Columns count the inputs, then the hidden
-// units, then the bias (shown as bias_ih + bias_hh; an edit moves bias_ih). The text functions
-// are pure (unit-tested).
+// The Cell stepper's weights as the page shows them: one row per gate·unit, its columns the
+// inputs, then the hidden units, then the bias (bias_ih + bias_hh; an edit moves bias_ih); and
+// the weights a user edited as a link's text (`stepper.w`: `gate-unit-column:value,…` and
+// `h0-unit:value`). Pure (unit-tested); the editor itself is in editor.js.
 
-import { GATE_NAMES, GATES } from './format.js';
-import { heatmap } from './heatmap.js';
+import { GATES } from './format.js';
 
 /** @typedef {import('../lib/page-wasm.js').StepperSetup} StepperSetup */
 /** @typedef {StepperSetup['weights']} Weights */
-/** @typedef {import('./heatmap.js').Row} Row */
+/** @typedef {[string, number[]]} Row  a row's name and its values */
 
 /** Weight tables up to this input and hidden size; larger sizes are shown as a heatmap. */
 export const EDITABLE_MAX = 8;
@@ -137,83 +135,4 @@ export function applyWeightEdits(setup, text) {
     bad.push(entry);
   }
   return bad;
-}
-
-/**
- * The weight editor (or heatmap) of `setup` in `box`. `onEdit(input)` is told of each changed
- * field (its id names the weight: `stepper-weight-{gate}-{unit}-{column}`, `stepper-h0-{unit}`).
- * @param {HTMLElement} box
- * @param {StepperSetup} setup
- * @param {(input: HTMLInputElement) => void} onEdit
- */
-export function buildWeights(box, setup, onEdit) {
-  const w = setup.weights;
-  const { input: E, hidden: H } = w;
-  /** @param {string} id */
-  const field = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
-  /** @param {number} v */
-  const shown = (v) => String(+v.toFixed(4));
-  if (E > EDITABLE_MAX || H > EDITABLE_MAX) {
-    delete box.dataset.shape;
-    box.innerHTML = `<p class="hint">Weights are editable up to input and hidden size ${EDITABLE_MAX}; here is every weight as a heatmap (rows: gate·unit; columns: W | U | b).</p>`;
-    box.appendChild(heatmap(weightRows(w), 9));
-    return;
-  }
-  // Same sizes: new values into the same inputs, so a keyboard user's focus (and place) stays.
-  const shape = `${E}x${H}`;
-  if (box.dataset.shape === shape) {
-    GATES.forEach((gate, gi) => {
-      for (let r = 0; r < H; r++) {
-        const row = gi * H + r;
-        for (let j = 0; j < E; j++) field(`stepper-weight-${gate}-${r}-${j}`).value = shown(w.weight_ih[row * E + j]);
-        for (let j = 0; j < H; j++)
-          field(`stepper-weight-${gate}-${r}-${E + j}`).value = shown(w.weight_hh[row * H + j]);
-        field(`stepper-weight-${gate}-${r}-${E + H}`).value = shown(w.bias_ih[row] + w.bias_hh[row]);
-      }
-    });
-    for (const name of /** @type {const} */ (['h0', 'c0'])) {
-      setup[name].forEach((v, j) => {
-        field(`stepper-${name}-${j}`).value = shown(v);
-      });
-    }
-    return;
-  }
-  box.dataset.shape = shape;
-  /**
-   * @param {number} n
-   * @param {(j: number) => string} cell
-   */
-  const each = (n, cell) => Array.from({ length: n }, (_, j) => cell(j)).join('');
-  const tables = GATES.map((gate, gi) => {
-    const head = `<tr><td></td>${each(E, (j) => `<th>W·x${j + 1}</th>`)}${each(H, (j) => `<th>U·h${j + 1}</th>`)}<th>b</th></tr>`;
-    const body = each(H, (r) => {
-      const row = gi * H + r;
-      const cells = [];
-      for (let j = 0; j < E; j++) cells.push([j, w.weight_ih[row * E + j]]);
-      for (let j = 0; j < H; j++) cells.push([E + j, w.weight_hh[row * H + j]]);
-      cells.push([E + H, w.bias_ih[row] + w.bias_hh[row]]);
-      const inputs = cells
-        .map(
-          ([col, v]) =>
-            `<td><input type="number" step="0.1" id="stepper-weight-${gate}-${r}-${col}" value="${+v.toFixed(4)}" aria-label="${gate} gate, unit ${r + 1}, column ${col + 1}"></td>`,
-        )
-        .join('');
-      return `<tr><th scope="row">unit ${r + 1}</th>${inputs}</tr>`;
-    });
-    return `<table class="weight-table"><caption>${GATE_NAMES[gate]} gate <var>${gate}</var></caption>${head}${body}</table>`;
-  });
-  const stateRows = /** @type {const} */ (['h0', 'c0'])
-    .map((name) => {
-      const inputs = setup[name]
-        .map(
-          (v, j) =>
-            `<td><input type="number" step="0.1" id="stepper-${name}-${j}" value="${+v.toFixed(4)}" aria-label="${name} unit ${j + 1}"></td>`,
-        )
-        .join('');
-      return `<tr><th scope="row">${name}</th>${inputs}</tr>`;
-    })
-    .join('');
-  const state = `<table class="weight-table"><caption>Start state</caption><tr><td></td>${each(H, (j) => `<th>unit ${j + 1}</th>`)}</tr>${stateRows}</table>`;
-  box.innerHTML = tables.join('') + state;
-  for (const input of box.querySelectorAll('input')) input.addEventListener('change', () => onEdit(input));
 }

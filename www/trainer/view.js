@@ -136,7 +136,7 @@ export class TrainerView {
     this.resuming = null;
     /** @type {import('./run.js').RunLog | null} */
     this.runLog = null;
-    /** @type {import('./run.js').RunClock | null} */
+    /** @type {import('./clock.js').RunClock | null} */
     this.runClock = null;
     this.hasModel = false;
     /** @type {import('../lib/uplot.js').default | null} */
