@@ -37,9 +37,8 @@ if (!(Number.isInteger(BROTLI_QUALITY) && BROTLI_QUALITY >= 0 && BROTLI_QUALITY 
 /** Development-only files: the benchmark page and what it vendors, the type checker's files. */
 const SKIP = ['bench', 'types', 'vendor/bench', 'vendor/tfjs', 'sample/README.md', 'pkg/.gitignore'];
 const SKIP_ENDINGS = ['.d.ts'];
-/** The page's entry module, and the training worker's (started when the Trainer tab opens). */
+/** The page's entry module. */
 const PAGE = 'app.js';
-const WORKER = 'trainer/worker.js';
 /** The file that names the large assets (rewritten with their hashed names). */
 const ASSETS_JS = 'lib/assets.js';
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.wasm', '.json', '.svg', '.txt', '.csv']);
@@ -63,20 +62,49 @@ const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
 /**
  * Every module `entry` imports, directly or not, by its static imports (`import … from './x.js'`,
  * `export … from`, `import './x.js'`), as paths from `root`: what a browser fetches to run it.
+ * `later`: the modules they load later, by `import('./x.js')` or `new Worker(new URL('./x.js', …))`.
  */
 async function moduleGraph(root, entry) {
-  const seen = new Set();
+  const modules = new Set();
+  const later = new Set();
   const visit = async (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
+    if (modules.has(file)) return;
+    modules.add(file);
     const source = await readFile(join(root, file), 'utf8');
+    const path = (spec) => posix(join(dirname(file), spec));
     const imports = source.matchAll(
       /^\s*(?:import\s*|(?:import|export)\b[^'"`;]*?\bfrom\s*)['"](\.{1,2}\/[^'"]+)['"]/gm,
     );
-    for (const [, spec] of imports) await visit(posix(join(dirname(file), spec)));
+    for (const [, spec] of imports) await visit(path(spec));
+    // (Outside comments: JSDoc types name modules as `import('./x.js')` too.)
+    const code = source.replace(/\/\*[\s\S]*?\*\//g, '');
+    const loads = code.matchAll(/\b(?:import|new URL)\(\s*['"](\.{1,2}\/[^'"]+\.js)['"]/g);
+    for (const [, spec] of loads) later.add(path(spec));
   };
   await visit(entry);
-  return seen;
+  return { modules, later };
+}
+
+/**
+ * The page's scripts by when they load: the first view's (`PAGE` and its static imports), then
+ * each module it loads later with what that one adds, found the same way.
+ */
+async function loadOrder(root) {
+  const first = await moduleGraph(root, PAGE);
+  const seen = new Set(first.modules);
+  const groups = [{ root: PAGE, modules: [...first.modules] }];
+  const queue = [...first.later];
+  while (queue.length) {
+    const next = queue.shift();
+    // The service worker is the browser's, not the page's: it is never part of a view.
+    if (seen.has(next) || next === 'sw.js') continue;
+    const graph = await moduleGraph(root, next);
+    const added = [...graph.modules].filter((f) => !seen.has(f));
+    for (const f of added) seen.add(f);
+    groups.push({ root: next, modules: added });
+    queue.push(...graph.later);
+  }
+  return groups;
 }
 
 async function main() {
@@ -94,12 +122,12 @@ async function main() {
     },
   });
 
-  // What the first view runs: the page's modules, by their static imports. The worker's modules
-  // that the page's own do not import load with the Trainer, the rest (import()ed: the exports'
-  // makers) when first used; the service worker caches all of them at install (so they work
-  // offline), but they are not part of what the first view downloads.
-  const pageModules = await moduleGraph(OUT, PAGE);
-  const onDemand = [...(await moduleGraph(OUT, WORKER))].filter((f) => !pageModules.has(f));
+  // What the first view runs: the page's modules, by their static imports; the rest load later
+  // (the Trainer's parts and its worker with its tab, the exports' makers on first use). The
+  // service worker caches all of them at install (so they work offline), but only the first are
+  // part of what the first view downloads.
+  const [first, ...later] = await loadOrder(OUT);
+  const pageModules = new Set(first.modules);
 
   // Content-hashed names for the large assets; lib/assets.js names them.
   const assetsJs = join(OUT, ASSETS_JS);
@@ -131,7 +159,7 @@ async function main() {
 
   const shell = ['./', ...files.filter((f) => f !== 'sw.js' && !hashed.includes(f))];
   if (!shell.includes(pageWasm)) throw new Error("the first view's module is missing from the shell");
-  for (const f of [...pageModules, ...onDemand]) {
+  for (const f of [first, ...later].flatMap((g) => g.modules)) {
     if (!shell.includes(f)) throw new Error(`${f} is imported but missing from dist/`);
   }
   const swPath = join(OUT, 'sw.js');
@@ -183,16 +211,16 @@ async function main() {
   console.log(`dist/ written (build ${build.id}, brotli quality ${BROTLI_QUALITY})`);
   console.log(`  ${'file'.padEnd(52)} ${'raw'.padStart(11)} ${'gzip'.padStart(11)} ${'brotli'.padStart(11)}`);
   for (const [, asset] of Object.entries(build.assets)) console.log(row(asset.path, sizes.get(asset.path)));
-  const isScript = (f) => f.endsWith('.js');
-  const firstView = shell.filter((f) => f !== './' && (!isScript(f) || pageModules.has(f)));
-  const later = shell.filter((f) => isScript(f) && !pageModules.has(f) && !onDemand.includes(f));
+  const firstView = shell.filter((f) => f !== './' && (!f.endsWith('.js') || pageModules.has(f)));
   const total = (files) => {
     const sum = (key) => files.reduce((t, f) => t + (sizes.get(f)[key] ?? sizes.get(f).raw), 0);
     return { raw: sum('raw'), gz: sum('gz'), br: sum('br') };
   };
   console.log(row(`first view (${firstView.length} files, without the service worker)`, total(firstView)));
-  console.log(row(`the trainer's scripts (${onDemand.length} files, with its tab)`, total(onDemand)));
-  console.log(row(`scripts loaded when first used (${later.length} files)`, total(later)));
+  for (const group of later) {
+    const files = `${group.modules.length} file${group.modules.length === 1 ? '' : 's'}`;
+    console.log(row(`  later: ${group.root} (${files})`, total(group.modules)));
+  }
   await writeFile(
     join(OUT, 'build.json'),
     JSON.stringify({ id: build.id, assets: build.assets, shell, sizes: Object.fromEntries(sizes) }, null, 2),

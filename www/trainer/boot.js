@@ -11,19 +11,6 @@ import { probeEngines } from './engine.js';
 /** @typedef {import('./protocol.js').WorkerOutput} WorkerOutput */
 
 /**
- * @param {TrainerView} view
- * @param {WorkerInput} message
- */
-export function send(view, message) {
-  if (view.workerReady) {
-    view.worker.postMessage(message);
-  } else {
-    view.queue.push(message);
-    boot(view);
-  }
-}
-
-/**
  * Start the worker, which downloads and compiles the trainer's module (once; again after a failure).
  * @param {TrainerView} view
  */
@@ -48,14 +35,6 @@ export function boot(view) {
   /** @type {WorkerInput} */
   const init = { type: 'init', preferGpu: view.gpuAvailable };
   worker.postMessage(init);
-}
-
-/**
- * The retry button.
- * @param {TrainerView} view
- */
-export function wireBoot(view) {
-  $('trainer-module-retry').addEventListener('click', () => boot(view));
 }
 
 /**

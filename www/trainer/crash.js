@@ -9,11 +9,6 @@ import { offerRestore } from './restore.js';
 
 /** @typedef {import('./view.js').TrainerView} TrainerView */
 
-/** @param {TrainerView} view */
-export function wireCrash(view) {
-  $('trainer-restart').addEventListener('click', () => restart(view));
-}
-
 /**
  * The worker died: say so; a restart keeps the data.
  * @param {TrainerView} view
@@ -43,7 +38,7 @@ export function crashed(view, message) {
 }
 
 /** @param {TrainerView} view */
-function restart(view) {
+export function restart(view) {
   $('trainer-crash').hidden = true;
   view.setState('starting');
   boot(view);

@@ -14,57 +14,10 @@ import { fingerprint } from './runstore.js';
 /** @typedef {import('./protocol.js').Preview} Preview */
 
 /**
- * The file input, the drop zone, the sample button and both column choosers.
- * @param {TrainerView} view
- */
-export function wireData(view) {
-  $('trainer-file').addEventListener('change', (/** @type {Event & { target: HTMLInputElement }} */ e) => {
-    if (e.target.files[0]) readFile(view, e.target.files[0]);
-  });
-  const drop = $('trainer-drop');
-  drop.addEventListener('dragover', (/** @type {DragEvent} */ e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (/** @type {DragEvent} */ e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    const file = e.dataTransfer.files[0];
-    if (file) readFile(view, file);
-  });
-  $('trainer-sample').addEventListener('click', () => loadSample(view));
-  // Columns of the loaded file, or of a file whose columns were not found.
-  /**
-   * @param {string} text
-   * @param {string} label
-   */
-  const columns = (text, label) => ({ text: $(text).value, label: $(label).value });
-  for (const id of ['trainer-text-column', 'trainer-label-column']) {
-    $(id).addEventListener('change', () => {
-      if (!view.loaded) return;
-      parse(view, view.loaded, {
-        ...columns('trainer-text-column', 'trainer-label-column'),
-        no_header: view.loadedNoHeader,
-      });
-    });
-  }
-  $('trainer-choose-apply').addEventListener('click', () =>
-    parse(view, view.pending, {
-      ...columns('trainer-choose-text', 'trainer-choose-label'),
-      no_header: $('trainer-choose-no-header').checked,
-    }),
-  );
-  $('trainer-choose-no-header').addEventListener('change', (/** @type {Event & { target: HTMLInputElement }} */ e) =>
-    chooseColumns(view, view.firstRow, { noHeader: e.target.checked }),
-  );
-}
-
-/**
  * @param {TrainerView} view
  * @param {File} file
  */
-async function readFile(view, file) {
+export async function readFile(view, file) {
   parse(view, { name: file.name, bytes: await file.arrayBuffer() }, null);
   $('trainer-file').value = '';
 }
@@ -107,7 +60,7 @@ export function parse(view, source, columns) {
  * @param {string[]} firstRow
  * @param {{ noHeader?: boolean }} [options]
  */
-function chooseColumns(view, firstRow, { noHeader = false } = {}) {
+export function chooseColumns(view, firstRow, { noHeader = false } = {}) {
   view.firstRow = firstRow;
   $('trainer-choose-file').textContent = view.pending.name;
   $('trainer-choose-no-header').checked = noHeader;

@@ -21,18 +21,6 @@ export function fasterEngine(times) {
 }
 
 /**
- * The engine menu (a user's choice is kept) and "Measure again".
- * @param {TrainerView} view
- */
-export function wireEngine(view) {
-  $('trainer-device').addEventListener('change', () => {
-    view.deviceChosenByUser = true;
-    view.setState(view.state);
-  });
-  $('trainer-engine-remeasure').addEventListener('click', () => probeEngines(view, true));
-}
-
-/**
  * Where this adapter's timing is remembered.
  * @param {TrainerView} view
  */

@@ -3,7 +3,6 @@
 // beside them; settings that cannot fit are refused at Start, naming the one to lower.
 
 import { $ } from '../lib/dom.js';
-import { SETTINGS } from './settings.js';
 
 /** @typedef {import('./view.js').TrainerView} TrainerView */
 /** @typedef {import('./protocol.js').StartRequest} StartRequest */
@@ -20,28 +19,10 @@ export function estimateKey(request, workers) {
 }
 
 /**
- * Every setting the estimate depends on asks again when it changes.
+ * Ask the worker what the settings shown need (its answer: `estimated`).
  * @param {TrainerView} view
  */
-export function wireMemory(view) {
-  for (const name of [...SETTINGS, 'device', 'kernel', 'workers']) {
-    for (const event of ['input', 'change']) $(`trainer-${name}`).addEventListener(event, () => scheduleEstimate(view));
-  }
-}
-
-/**
- * Ask the worker what the settings need, once typing pauses.
- * @param {TrainerView} view
- */
-export function scheduleEstimate(view) {
-  clearTimeout(view.estimateTimer);
-  view.estimateTimer = setTimeout(() => requestEstimate(view), 150);
-}
-
-/** @param {TrainerView} view */
-function requestEstimate(view) {
-  // Never boots the worker: it is estimated when the worker is ready.
-  if (!view.workerReady) return;
+export function requestEstimate(view) {
   const { request, workers, error } = view.readSettings();
   if (error) {
     showEstimate(view, null, null);

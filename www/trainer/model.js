@@ -12,32 +12,8 @@ import { int } from '../lib/format.js';
 
 const MODEL_FILE = 'lstm-lab-model.lstmlab';
 
-/**
- * Predict (the button, or Ctrl/⌘+Enter in the text), save, load, look inside.
- * @param {TrainerView} view
- */
-export function wireModel(view) {
-  $('trainer-predict').addEventListener('click', () => predict(view));
-  $('trainer-predict-text').addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) predict(view);
-  });
-  $('trainer-save').addEventListener('click', () => view.send({ type: 'save' }));
-  // The same bytes, handed to the "Inside the model" tab instead of downloaded.
-  $('trainer-inside').addEventListener('click', () => {
-    $('trainer-model-status').textContent = 'Scoring the validation reviews for “Inside the model”…';
-    view.send({ type: 'look-inside' });
-  });
-  $('trainer-load').addEventListener('change', async (/** @type {Event & { target: HTMLInputElement }} */ e) => {
-    const file = e.target.files[0];
-    if (!file) return;
-    view.modelName = file.name;
-    view.send({ type: 'load-model', bytes: await file.arrayBuffer() });
-    e.target.value = '';
-  });
-}
-
 /** @param {TrainerView} view */
-function predict(view) {
+export function predict(view) {
   const text = $('trainer-predict-text').value;
   if (!text.trim()) {
     $('trainer-prediction').textContent = 'Type some text first.';

@@ -18,16 +18,6 @@ import { applySettings, fieldsOf } from './settings.js';
 /** @typedef {import('./protocol.js').WorkerOutput} WorkerOutput */
 
 /**
- * The offer's buttons.
- * @param {TrainerView} view
- */
-export function wireRestore(view) {
-  $('trainer-restore-model').addEventListener('click', () => restoreModel(view));
-  $('trainer-restore-resume').addEventListener('click', () => resumeSaved(view));
-  $('trainer-restore-discard').addEventListener('click', () => discardSaved(view));
-}
-
-/**
  * The best epoch as the trainer keeps it: the first with the highest validation accuracy.
  * @param {EpochReport[]} epochs
  */
@@ -98,7 +88,7 @@ export async function offerRestore(view) {
  * Load the kept model (as "Load a model file…" does) and show the run's curves and epochs.
  * @param {TrainerView} view
  */
-function restoreModel(view) {
+export function restoreModel(view) {
   const record = view.savedRun;
   view.modelName = "your last run's model";
   view.send({ type: 'load-model', bytes: record.best.slice(0) });
@@ -134,7 +124,7 @@ function showLog(view, record) {
  * Go on training the kept run, once its data is loaded again.
  * @param {TrainerView} view
  */
-function resumeSaved(view) {
+export function resumeSaved(view) {
   view.pendingResume = view.savedRun;
   const data = view.pendingResume.data;
   $('trainer-restore-error').hidden = true;
@@ -195,7 +185,7 @@ export async function resumeWhenDataMatches(view) {
  * Forget the kept run: gone from the page at once; the stored copy follows.
  * @param {TrainerView} view
  */
-async function discardSaved(view) {
+export async function discardSaved(view) {
   view.savedRun = null;
   $('trainer-restore').hidden = true;
   try {

@@ -20,19 +20,6 @@ import { currentEstimate } from './memory.js';
  * @typedef {{ request: StartRequest, data: { name: string, size: number, sample: boolean, columns: { text: string, label: string } }, hash: Promise<string>, epochMs: number[] }} RunLog
  */
 
-/**
- * Start, Pause/Resume and Stop.
- * @param {TrainerView} view
- */
-export function wireRun(view) {
-  $('trainer-start').addEventListener('click', () => start(view));
-  $('trainer-pause').addEventListener('click', () => togglePause(view));
-  $('trainer-stop').addEventListener('click', () => {
-    view.send({ type: 'stop' });
-    $('trainer-status').textContent = 'Stopping after the current step…';
-  });
-}
-
 /** @param {TrainerView} view */
 export function start(view) {
   if (view.probing && !view.deviceChosenByUser) {
@@ -70,7 +57,7 @@ export function notStarted(view, message) {
 }
 
 /** @param {TrainerView} view */
-function togglePause(view) {
+export function togglePause(view) {
   if (view.state === 'running') {
     view.send({ type: 'pause' });
     $('trainer-status').textContent = 'Pausing after the current step…';

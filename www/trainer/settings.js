@@ -114,12 +114,3 @@ export function applySettings(view, values) {
   for (const [k, v] of Object.entries(values)) $(`trainer-${k}`).value = String(v);
   view.scheduleEstimate();
 }
-
-/**
- * The presets' buttons.
- * @param {TrainerView} view
- */
-export function wireSettings(view) {
-  $('trainer-preset-post').addEventListener('click', () => applySettings(view, PRESETS.post));
-  $('trainer-preset-quick').addEventListener('click', () => applySettings(view, PRESETS.quick));
-}

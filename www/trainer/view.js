@@ -1,32 +1,26 @@
 // @ts-check
 // The Trainer view: data in, settings, live training curves, prediction, save/load. All the
 // work happens in the training worker (worker.js); the view sends the messages of protocol.js
-// and draws what comes back. This file holds the view's state and its state machine; each part
-// of the tab lives in its own module and is wired here:
+// and draws what comes back. This file holds the view's state and its state machine. With the
+// first view come only the controls (controls.js), the settings form (settings.js) and the
+// empty charts (curves.js); the parts load with the tab (parts.js, through `later`):
 //
 //   boot.js      the trainer's module: starting the worker, its download, a failure
 //   data.js      data in: a file, the sample, the column chooser, the preview
-//   settings.js  the settings form        memory.js  the memory the settings need
-//   engine.js    timing the GPU against the CPU, to train on the faster
-//   run.js       a run: start, pause, stop, progress, epochs   curves.js  its charts
+//   memory.js    the memory the settings need     engine.js  timing the GPU against the CPU
+//   run.js       a run: start, pause, stop, progress, epochs (clock.js: the time left)
 //   model.js     prediction, save, load, "Look inside"
 //   crash.js     a crashed worker and its restart
 //   restore.js   the last run, kept in this browser, restored or resumed
 //   messages.js  the worker's messages, each to its part
+//   exports.js   what the tab exports
 
 import { $ } from '../lib/dom.js';
 import { whenShown } from '../lib/tabs.js';
-import { boot, moduleLoading, send, wireBoot } from './boot.js';
-import { crashed, wireCrash } from './crash.js';
+import { wireControls } from './controls.js';
 import { makeCharts } from './curves.js';
-import { loadSample, wireData } from './data.js';
-import { wireEngine } from './engine.js';
-import { scheduleEstimate, wireMemory } from './memory.js';
-import { receive } from './messages.js';
-import { wireModel } from './model.js';
-import { offerRestore, wireRestore } from './restore.js';
-import { addEpochRow, start, wireRun } from './run.js';
-import { readFields, SETTINGS, settingsFrom, wireSettings } from './settings.js';
+import { trainerExportables } from './exports.js';
+import { readFields, SETTINGS, settingsFrom } from './settings.js';
 
 /** @typedef {import('./protocol.js').WorkerInput} WorkerInput */
 /** @typedef {import('./protocol.js').WorkerOutput} WorkerOutput */
@@ -157,27 +151,46 @@ export class TrainerView {
     /** @type {unknown} the fused kernels' self-test on this GPU (the browser tests ask for it) */
     this.selfTest = null;
 
+    /** @type {typeof import('./parts.js') | null} the parts, once loaded */
+    this.parts = null;
+    /** @type {Promise<typeof import('./parts.js')> | null} */
+    this.loadingParts = null;
+
     /** @type {TrainerState} */
     this.state = 'starting';
     this.setState('starting');
+    makeCharts(this);
+    wireControls(this);
     // Started when the tab is first shown; shown again after a failed load, it tries again
     // (after a crash the user restarts it: the restart reloads the data).
     new MutationObserver(() => {
-      if (!this.section.hidden && !this.worker && this.state !== 'crashed') boot(this);
+      if (!this.section.hidden && !this.worker && this.state !== 'crashed') this.boot();
     }).observe(this.section, { attributes: true, attributeFilter: ['hidden'] });
-    if (!this.section.hidden) boot(this);
+    if (!this.section.hidden) this.boot();
+    // The run an earlier visit kept, offered when the tab is first seen.
+    this.whenShown(() => this.later((p) => p.offerRestore(this)));
+  }
 
-    wireBoot(this);
-    wireData(this);
-    wireSettings(this);
-    wireEngine(this);
-    wireRun(this);
-    wireModel(this);
-    makeCharts(this);
-    wireMemory(this);
-    wireCrash(this);
-    wireRestore(this);
-    offerRestore(this);
+  /**
+   * Run `action` with the parts: now when they are loaded (so a worker's messages are handled
+   * in order, at once), else once they are.
+   * @param {(parts: typeof import('./parts.js')) => unknown} action
+   */
+  later(action) {
+    if (this.parts) {
+      action(this.parts);
+      return;
+    }
+    this.loadingParts ??= import('./parts.js').then((parts) => {
+      this.parts = parts;
+      return parts;
+    });
+    this.loadingParts.then(action);
+  }
+
+  /** Start the worker, which downloads and compiles the trainer's module (once; again after a failure). */
+  boot() {
+    this.later((p) => p.boot(this));
   }
 
   /**
@@ -185,7 +198,12 @@ export class TrainerView {
    * @param {WorkerInput} message
    */
   send(message) {
-    send(this, message);
+    if (this.workerReady) {
+      this.worker.postMessage(message);
+    } else {
+      this.queue.push(message);
+      this.boot();
+    }
   }
 
   /**
@@ -193,7 +211,7 @@ export class TrainerView {
    * @param {WorkerOutput} message
    */
   receive(message) {
-    receive(this, message);
+    this.later((p) => p.receive(this, message));
   }
 
   /**
@@ -201,7 +219,7 @@ export class TrainerView {
    * @param {string} message
    */
   crashed(message) {
-    crashed(this, message);
+    this.later((p) => p.crashed(this, message));
   }
 
   /**
@@ -209,12 +227,12 @@ export class TrainerView {
    * @param {Extract<WorkerOutput, { type: 'loading' }>} m
    */
   moduleLoading(m) {
-    moduleLoading(this, m);
+    this.later((p) => p.moduleLoading(this, m));
   }
 
   /** Start a run with the settings shown (refused when they cannot fit). */
   start() {
-    start(this);
+    this.later((p) => p.start(this));
   }
 
   /** @param {TrainerState} state */
@@ -271,9 +289,15 @@ export class TrainerView {
     return settingsFrom(fields, labels);
   }
 
-  /** Ask the worker for the memory the settings need, once typing pauses. */
+  /**
+   * Ask the worker for the memory the settings need, once typing pauses. Never boots the
+   * worker: the settings are estimated when it is ready.
+   */
   scheduleEstimate() {
-    scheduleEstimate(this);
+    clearTimeout(this.estimateTimer);
+    this.estimateTimer = setTimeout(() => {
+      if (this.workerReady) this.later((p) => p.requestEstimate(this));
+    }, 150);
   }
 
   /**
@@ -282,7 +306,7 @@ export class TrainerView {
    * @param {number} ms
    */
   addEpochRow(r, ms) {
-    addEpochRow(r, ms);
+    this.later((p) => p.addEpochRow(r, ms));
   }
 
   /**
@@ -295,7 +319,7 @@ export class TrainerView {
 
   /** Fetch the built-in sample and read it (the sample button, a link's `trainer.data=sample`). */
   loadSample() {
-    return loadSample(this);
+    this.later((p) => p.loadSample(this));
   }
 
   /**
@@ -303,58 +327,6 @@ export class TrainerView {
    * @returns {Exportable[]}
    */
   exportables() {
-    const settings = () => {
-      const r = this.request;
-      return r
-        ? ` — embedding ${r.train.embed}, hidden ${r.train.hidden}, batch ${r.train.batch}, lr ${r.train.lr}`
-        : '';
-    };
-    const epochs = $('trainer-epochs-table');
-    return [
-      {
-        id: 'trainer-loss',
-        what: 'the loss chart',
-        at: $('trainer-chart-loss'),
-        title: () => `Trainer: loss (binary cross-entropy)${settings()}`,
-        chart: () => this.lossChart,
-      },
-      {
-        id: 'trainer-accuracy',
-        what: 'the accuracy chart',
-        at: $('trainer-chart-acc'),
-        title: () => `Trainer: accuracy${settings()}`,
-        chart: () => this.accChart,
-      },
-      {
-        id: 'trainer-epochs',
-        what: 'the table of epochs',
-        at: epochs,
-        follow: epochs,
-        csv: () => ({
-          header: ['epoch', 'best', 'train_loss', 'train_accuracy', 'valid_loss', 'valid_accuracy', 'seconds'],
-          rows: (this.run?.epochs ?? []).map((r, k) => [
-            r.epoch,
-            r.is_best ? 1 : 0,
-            r.train_loss,
-            r.train_accuracy,
-            r.valid_loss,
-            r.valid_accuracy,
-            this.run.epochMs[k] / 1000,
-          ]),
-        }),
-      },
-      {
-        id: 'trainer-preview',
-        what: 'the data preview',
-        at: $('trainer-preview-table'),
-        csv: () => {
-          const p = this.preview;
-          return {
-            header: ['line', p.text_column, p.label_column],
-            rows: p.sample.map((r) => [r.line, r.text, r.label]),
-          };
-        },
-      },
-    ];
+    return trainerExportables(this);
   }
 }
