@@ -11,6 +11,7 @@ import { diverging, inkOn } from '../lib/colors.js';
 import { $ } from '../lib/dom.js';
 import { saveFile } from '../lib/download.js';
 import { escapeHtml } from '../lib/format.js';
+import { insideExportables } from './exports.js';
 import { drawHeatmap, geometry, legendHtml, QUANTITIES, rangeOf } from './heatmap.js';
 
 /** @typedef {typeof import('../lib/page-wasm.js')} PageWasm */
@@ -491,57 +492,10 @@ export class InsideView {
   // ------------------------------------------------------------------ exports
 
   /**
-   * What this tab can export: the heatmap (PNG, SVG) and its values (CSV).
+   * What this tab can export (see exports.js).
    * @returns {Exportable[]}
    */
   exportables() {
-    const title = () => {
-      const x = this.result.inspection;
-      return `Inside the model: ${this.quantityName()} — ${x.hidden} units × ${x.steps} positions, P(positive) ${x.probability.toFixed(3)} (${this.source})`;
-    };
-    /** @param {string} ext */
-    const file = (ext) => `lstm-lab-inside-heatmap-${this.quantity}.${ext}`;
-    const at = /** @type {HTMLElement} */ (document.querySelector('#inside-heatmap-card .heatmap-wrap'));
-    const shown = () => !!this.result;
-    return [
-      {
-        id: 'inside-heatmap',
-        what: 'the heatmap',
-        at,
-        file,
-        available: shown,
-        title,
-        heatmap: {
-          canvas: () => $('inside-heatmap'),
-          footer: () => $('inside-legend').textContent,
-          svg: async (/** @type {string} */ title) => {
-            const { heatmapSvg } = await import('./heatmap-svg.js');
-            return heatmapSvg(this.heatmapState(), this.geom, this.range, title, $('inside-legend').textContent);
-          },
-        },
-      },
-      {
-        id: 'inside-heatmap',
-        what: 'the heatmap values',
-        at,
-        file,
-        available: shown,
-        csv: () => {
-          const x = this.result.inspection;
-          const values = x.trace[this.quantity];
-          const header = [
-            'unit',
-            'share_of_logit',
-            ...this.result.positions.map((p, t) => `${t + 1} ${p.word ?? '(padding)'}`),
-          ];
-          const rows = this.order.map((unit) => [
-            unit + 1,
-            x.unit_contribution[unit],
-            ...Array.from({ length: x.steps }, (_, t) => values[t * x.hidden + unit]),
-          ]);
-          return { header, rows };
-        },
-      },
-    ];
+    return insideExportables(this);
   }
 }

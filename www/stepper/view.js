@@ -5,14 +5,14 @@
 // diagram, the equations, the weights and the heatmaps of large sizes have their own modules.
 
 import { lineChart, onSchemeChange, themed } from '../lib/charts.js';
-import { heatColor } from '../lib/colors.js';
-import { $, cssVar } from '../lib/dom.js';
+import { $ } from '../lib/dom.js';
 import { buildDiagram, renderDiagram } from './diagram.js';
 import { buildWeights } from './editor.js';
 import { announcement, compareText, equationsHtml, postOutputText } from './explain.js';
+import { stepperExportables } from './exports.js';
 import { fmt, GATE_NAMES, GATES } from './format.js';
 import { heatmap } from './heatmap.js';
-import { setWeight, weightColumns, weightRows } from './weights.js';
+import { setWeight } from './weights.js';
 
 /** @typedef {typeof import('../lib/page-wasm.js')} PageWasm */
 /** @typedef {import('../lib/page-wasm.js').StepperSetup} StepperSetup */
@@ -427,121 +427,10 @@ export class StepperView {
   // ---------------------------------------------------------------- exports
 
   /**
-   * What this tab's stepper can export: three charts, the diagram, every unit (a table or a
-   * heatmap), the weights and the start state.
+   * What this tab can export (see exports.js).
    * @returns {Exportable[]}
    */
   exportables() {
-    const preset = () => $('stepper-preset').selectedOptions[0]?.textContent ?? '';
-    const token = () => this.run.encoded.tokens[this.t - 1];
-    /** @type {import('../export/svg.js').Decorate} */
-    const cursor = (d) => {
-      const x = d.x(this.t);
-      return [d.line(x, d.plot.top, x, d.plot.top + d.plot.height, { stroke: cssVar('--focus'), width: 2 })];
-    };
-    /** @type {[ 'c' | 'h' | 'gates', string, () => string][]} */
-    const charts = [
-      ['c', 'the cell-state chart', () => 'Cell state c per unit'],
-      ['h', 'the hidden-state chart', () => 'Hidden state h per unit'],
-      ['gates', 'the gates chart', () => `Gates of unit ${this.unit + 1}`],
-    ];
-    const heatScale = /** @type {[number, string][]} */ ([
-      [-1, '−1'],
-      [0, '0'],
-      [1, '+1'],
-    ]);
-    const heatFooter = 'blue −1 · white 0 · red +1 (clamped)';
-    const values = $('stepper-values');
-    const weights = $('stepper-weights');
-    /** @param {HTMLElement} box */
-    const canvasIn = (box) => /** @type {HTMLCanvasElement | null} */ (box.querySelector('canvas.heatmap'));
-    const unitsTitle = () => `Cell stepper: every unit at step ${this.t} “${token()}” — ${preset()}`;
-    const weightsTitle = () => `Cell stepper: every weight (rows gate·unit; columns W | U | b) — ${preset()}`;
-    /** @param {number} n */
-    const unitHeader = (n) => Array.from({ length: n }, (_, k) => `unit ${k + 1}`);
-    return [
-      ...charts.map(([key, what, heading]) => ({
-        id: `stepper-${key}`,
-        what,
-        at: $(`stepper-chart-${key}`),
-        title: () => `Cell stepper: ${heading()} — ${preset()}, step ${this.t}`,
-        chart: () => this.charts[key].uplot,
-        decorate: cursor,
-      })),
-      {
-        id: 'stepper-diagram',
-        what: 'the cell diagram',
-        at: $('stepper-diagram'),
-        file: (/** @type {string} */ ext) => `lstm-lab-stepper-diagram-t${this.t}-unit${this.unit + 1}.${ext}`,
-        title: () => `Cell stepper: step ${this.t} “${token()}”, unit ${this.unit + 1} — ${preset()}`,
-        svg: () => $('stepper-diagram'),
-      },
-      {
-        id: 'stepper-units',
-        what: 'the table of every unit at this step',
-        at: values,
-        file: (/** @type {string} */ ext) => `lstm-lab-stepper-units-t${this.t}.${ext}`,
-        csv: () => {
-          const rows = this.unitRows();
-          return {
-            header: ['quantity', ...unitHeader(rows[0][1].length)],
-            rows: rows.map(([name, v]) => [name, ...v]),
-          };
-        },
-      },
-      {
-        id: 'stepper-units',
-        what: 'the heatmap of every unit',
-        at: values,
-        file: (/** @type {string} */ ext) => `lstm-lab-stepper-units-t${this.t}.${ext}`,
-        title: unitsTitle,
-        heatmap: {
-          canvas: () => canvasIn(values),
-          footer: () => heatFooter,
-          grid: () => {
-            const rows = this.unitRows();
-            return { rows, columns: rows[0][1].map((_, k) => String(k + 1)), color: heatColor, scale: heatScale };
-          },
-        },
-      },
-      {
-        id: 'stepper-weights',
-        what: 'the weights',
-        at: weights,
-        csv: () => ({
-          header: ['row', ...weightColumns(this.base.weights)],
-          rows: weightRows(this.base.weights).map(([name, v]) => [name, ...v]),
-        }),
-      },
-      {
-        id: 'stepper-start',
-        what: 'the start state',
-        at: weights,
-        file: () => 'lstm-lab-stepper-start-state.csv',
-        csv: () => ({
-          header: ['state', ...unitHeader(this.base.weights.hidden)],
-          rows: [
-            ['h0', ...this.base.h0],
-            ['c0', ...this.base.c0],
-          ],
-        }),
-      },
-      {
-        id: 'stepper-weights',
-        what: 'the weights heatmap',
-        at: weights,
-        title: weightsTitle,
-        heatmap: {
-          canvas: () => canvasIn(weights),
-          footer: () => heatFooter,
-          grid: () => ({
-            rows: weightRows(this.base.weights),
-            columns: weightColumns(this.base.weights),
-            color: heatColor,
-            scale: heatScale,
-          }),
-        },
-      },
-    ];
+    return stepperExportables(this);
   }
 }
