@@ -223,7 +223,18 @@ async function main() {
   }
   await writeFile(
     join(OUT, 'build.json'),
-    JSON.stringify({ id: build.id, assets: build.assets, shell, sizes: Object.fromEntries(sizes) }, null, 2),
+    JSON.stringify(
+      {
+        id: build.id,
+        assets: build.assets,
+        shell,
+        firstView,
+        later: Object.fromEntries(later.map((g) => [g.root, g.modules])),
+        sizes: Object.fromEntries(sizes),
+      },
+      null,
+      2,
+    ),
   );
 }
 
