@@ -118,7 +118,7 @@ export class StepperView {
   /** @param {string} id  one of `stepperPresets()` */
   loadPreset(id) {
     this.base = this.wasm.stepperPreset(id, 1);
-    // As it came: a link stores only what differs from it (see urlstate.js).
+    // As it came: a link stores only what differs from it (see classroom/sections.js).
     this.origin = structuredClone(this.base);
     this.fromInside = false;
     $('stepper-note').textContent = this.base.note;

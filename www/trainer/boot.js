@@ -1,7 +1,8 @@
 // @ts-check
-// The trainer's module: the training worker is started when the Trainer tab is first shown; it
-// downloads and compiles the module (with progress), then says which device it trains on. A
-// failed download offers a retry, unless this browser can never run the module.
+// The trainer's module: the training worker is started when the Trainer tab is first shown
+// (view.boot); it downloads and compiles the module (with progress), then says which device it
+// trains on. A failed download offers a retry (view.moduleFailed), unless this browser can never
+// run the module.
 
 import { $ } from '../lib/dom.js';
 import { probeEngines } from './engine.js';
@@ -11,18 +12,11 @@ import { probeEngines } from './engine.js';
 /** @typedef {import('./protocol.js').WorkerOutput} WorkerOutput */
 
 /**
- * Start the worker, which downloads and compiles the trainer's module (once; again after a failure).
+ * Start the worker, which downloads and compiles the trainer's module (see `view.boot`).
  * @param {TrainerView} view
  */
-export function boot(view) {
-  if (view.worker || view.unsupported) return;
-  performance.mark('lstm-lab:trainer-boot'); // read by scripts/bench-load.mjs
-  view.section.dataset.module = 'loading';
-  $('trainer-module').hidden = false;
-  $('trainer-module-error').hidden = true;
-  $('trainer-module-retry').hidden = true;
-  $('trainer-module-status').textContent = 'Loading the trainer…';
-  $('trainer-module-progress').removeAttribute('value');
+export function startWorker(view) {
+  if (view.worker) return;
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   view.worker = worker;
   worker.onmessage = (/** @type {MessageEvent<WorkerOutput>} */ { data }) => view.receive(data);
@@ -30,7 +24,7 @@ export function boot(view) {
   worker.onerror = (e) => {
     e.preventDefault?.();
     if (view.workerReady) view.crashed(e.message ?? 'an unknown error');
-    else moduleFailed(view, `the training worker did not start${e.message ? ` (${e.message})` : ''}`);
+    else view.moduleFailed(`the training worker did not start${e.message ? ` (${e.message})` : ''}`);
   };
   /** @type {WorkerInput} */
   const init = { type: 'init', preferGpu: view.gpuAvailable };
@@ -55,35 +49,6 @@ export function moduleLoading(_view, { loaded, total, compiled }) {
     bar.removeAttribute('value');
     $('trainer-module-status').textContent = `Loading the trainer: ${mb(loaded)} MB`;
   }
-}
-
-/**
- * The module did not load: a retry button, unless this browser can never run it.
- * @param {TrainerView} view
- * @param {string} message
- * @param {{ unsupported?: boolean }} [options]
- */
-export function moduleFailed(view, message, { unsupported = false } = {}) {
-  view.unsupported = unsupported;
-  view.worker?.terminate();
-  view.worker = null;
-  view.section.dataset.module = 'failed';
-  $('trainer-module-progress').value = 0;
-  $('trainer-device-status').textContent = 'The trainer is not loaded.';
-  const offline = navigator.onLine === false ? ' This browser is offline.' : '';
-  $('trainer-module-status').textContent = 'The trainer could not be loaded.';
-  $('trainer-module-error').textContent = unsupported
-    ? `The trainer cannot run here: ${message}. The Blow-up lab and the Cell stepper work in this browser.`
-    : `Could not load the trainer: ${message}.${offline} The rest of the page still works; try again when the connection is back.`;
-  $('trainer-module-error').hidden = false;
-  $('trainer-module-retry').hidden = unsupported;
-  $('trainer-module-progress').hidden = unsupported;
-  if (unsupported) {
-    // Nothing here can ever run: no control should look as if it would.
-    for (const id of ['trainer-file', 'trainer-sample', 'trainer-load']) $(id).disabled = true;
-    $('trainer-status').textContent = 'The trainer cannot run in this browser.';
-  }
-  view.bump();
 }
 
 /**

@@ -3,7 +3,6 @@
 // offer a restart that loads the trainer again with the same data and settings.
 
 import { $ } from '../lib/dom.js';
-import { boot } from './boot.js';
 import { parse } from './data.js';
 import { offerRestore } from './restore.js';
 
@@ -41,7 +40,7 @@ export function crashed(view, message) {
 export function restart(view) {
   $('trainer-crash').hidden = true;
   view.setState('starting');
-  boot(view);
+  view.boot();
   // Queued until the new worker is ready: the same bytes and columns as before.
   if (view.loaded) parse(view, view.loaded, view.loaded.columns);
   offerRestore(view);

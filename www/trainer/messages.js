@@ -3,7 +3,7 @@
 // concerns; a failed request is shown where it was made.
 
 import { $ } from '../lib/dom.js';
-import { moduleFailed, workerReady } from './boot.js';
+import { workerReady } from './boot.js';
 import { dataFailed, showPreview } from './data.js';
 import { probed } from './engine.js';
 import { estimated, notEstimated } from './memory.js';
@@ -116,7 +116,7 @@ function failed(view, error) {
       notEstimated(view, message);
       break;
     case 'load':
-      moduleFailed(view, message, { unsupported });
+      view.moduleFailed(message, { unsupported });
       break;
     case 'data':
       dataFailed(view, error);

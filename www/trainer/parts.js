@@ -3,7 +3,7 @@
 // tab is first shown (or a control is first used): with the training worker, not with the
 // first view. Each part keeps its own module; this only gathers them for that one import.
 
-export { boot, moduleFailed, moduleLoading, workerReady } from './boot.js';
+export { moduleLoading, startWorker, workerReady } from './boot.js';
 export { crashed, restart } from './crash.js';
 export { chooseColumns, loadSample, parse, readFile } from './data.js';
 export { probeEngines } from './engine.js';

@@ -5,7 +5,7 @@
 // first view come only the controls (controls.js), the settings form (settings.js) and the
 // empty charts (curves.js); the parts load with the tab (parts.js, through `later`):
 //
-//   boot.js      the trainer's module: starting the worker, its download, a failure
+//   boot.js      the trainer's module: the worker started, its download, its device
 //   data.js      data in: a file, the sample, the column chooser, the preview
 //   memory.js    the memory the settings need     engine.js  timing the GPU against the CPU
 //   run.js       a run: start, pause, stop, progress, epochs (clock.js: the time left)
@@ -185,12 +185,56 @@ export class TrainerView {
       this.parts = parts;
       return parts;
     });
-    this.loadingParts.then(action);
+    this.loadingParts.then(action, (e) => {
+      // Offline before a visit cached them, or a server error: try again on the next use.
+      this.loadingParts = null;
+      this.moduleFailed(`the trainer's scripts did not load (${e.message ?? e})`);
+    });
   }
 
-  /** Start the worker, which downloads and compiles the trainer's module (once; again after a failure). */
+  /**
+   * Start the worker, which downloads and compiles the trainer's module (once; again after a
+   * failure or a crash). The panel says so at once; the worker starts once the parts are in.
+   */
   boot() {
-    this.later((p) => p.boot(this));
+    if (this.worker || this.unsupported || this.section.dataset.module === 'loading') return;
+    performance.mark('lstm-lab:trainer-boot'); // read by scripts/bench-load.mjs
+    this.section.dataset.module = 'loading';
+    $('trainer-module').hidden = false;
+    $('trainer-module-error').hidden = true;
+    $('trainer-module-retry').hidden = true;
+    $('trainer-module-status').textContent = 'Loading the trainer…';
+    $('trainer-module-progress').removeAttribute('value');
+    this.later((p) => p.startWorker(this));
+  }
+
+  /**
+   * The module (or the tab's own scripts) did not load: a retry button, unless this browser can
+   * never run it.
+   * @param {string} message
+   * @param {{ unsupported?: boolean }} [options]
+   */
+  moduleFailed(message, { unsupported = false } = {}) {
+    this.unsupported = unsupported;
+    this.worker?.terminate();
+    this.worker = null;
+    this.section.dataset.module = 'failed';
+    $('trainer-module-progress').value = 0;
+    $('trainer-device-status').textContent = 'The trainer is not loaded.';
+    const offline = navigator.onLine === false ? ' This browser is offline.' : '';
+    $('trainer-module-status').textContent = 'The trainer could not be loaded.';
+    $('trainer-module-error').textContent = unsupported
+      ? `The trainer cannot run here: ${message}. The Blow-up lab and the Cell stepper work in this browser.`
+      : `Could not load the trainer: ${message}.${offline} The rest of the page still works; try again when the connection is back.`;
+    $('trainer-module-error').hidden = false;
+    $('trainer-module-retry').hidden = unsupported;
+    $('trainer-module-progress').hidden = unsupported;
+    if (unsupported) {
+      // Nothing here can ever run: no control should look as if it would.
+      for (const id of ['trainer-file', 'trainer-sample', 'trainer-load']) $(id).disabled = true;
+      $('trainer-status').textContent = 'The trainer cannot run in this browser.';
+    }
+    this.bump();
   }
 
   /**
