@@ -167,8 +167,6 @@ export class TrainerView {
       if (!this.section.hidden && !this.worker && this.state !== 'crashed') this.boot();
     }).observe(this.section, { attributes: true, attributeFilter: ['hidden'] });
     if (!this.section.hidden) this.boot();
-    // The run an earlier visit kept, offered when the tab is first seen.
-    this.whenShown(() => this.later((p) => p.offerRestore(this)));
   }
 
   /**
@@ -183,6 +181,8 @@ export class TrainerView {
     }
     this.loadingParts ??= import('./parts.js').then((parts) => {
       this.parts = parts;
+      // The run an earlier visit kept is offered with the parts (they come with the tab).
+      parts.offerRestore(this);
       return parts;
     });
     this.loadingParts.then(action, (e) => {
