@@ -21,7 +21,14 @@ const arg = (name, fallback) => {
 const csv = arg('--csv', join(ROOT, '..', 'shared', 'data', 'imdb_50k.csv.gz'));
 const workers = arg('--workers', null);
 const epochs = Number(arg('--epochs', 5));
-const FLAGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const bytes = await readFile(csv);
 const server = await startServer({ root: join(ROOT, 'dist'), base: '/lstm-lab/', cache: true });
@@ -31,11 +38,15 @@ page.on('pageerror', (e) => console.error(`page error: ${e}`));
 await page.goto(server.url);
 await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 120_000 });
 await page.click('#tab-trainer');
-await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 300_000 });
+await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+  timeout: 300_000,
+});
 const revision = () => page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
 const before = await revision();
 await page.setInputFiles('#trainer-file', { name: basename(csv), mimeType: 'application/gzip', buffer: bytes });
-await page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev, before, { timeout: 300_000 });
+await page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev, before, {
+  timeout: 300_000,
+});
 console.log(await page.textContent('#trainer-counts'));
 await page.click('#trainer-preset-post');
 await page.fill('#trainer-epochs', String(epochs));
@@ -47,12 +58,16 @@ await page.click('#trainer-start');
 let shown = 0;
 for (;;) {
   const done = await page
-    .waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, { timeout: 60_000 })
+    .waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, {
+      timeout: 60_000,
+    })
     .then(() => true)
     .catch(() => false);
   const epochsSoFar = await page.evaluate(() => globalThis.lstmLab.trainer.run?.epochs ?? []);
   for (const r of epochsSoFar.slice(shown)) {
-    console.log(`epoch ${r.epoch}: validation accuracy ${r.valid_accuracy.toFixed(4)}, loss ${r.valid_loss.toFixed(4)} at ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(
+      `epoch ${r.epoch}: validation accuracy ${r.valid_accuracy.toFixed(4)}, loss ${r.valid_loss.toFixed(4)} at ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    );
   }
   shown = epochsSoFar.length;
   if (done) break;
@@ -63,8 +78,14 @@ for (;;) {
 const totalS = (Date.now() - t0) / 1000;
 const prepared = await page.textContent('#trainer-prepared');
 // The page's own per-epoch table: epoch, losses, accuracies and the epoch's time.
-const rows = await page.$$eval('#trainer-epochs-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
-const table = ['| epoch | train loss | train acc. | valid. loss | valid. acc. | time |', '|---|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const rows = await page.$$eval('#trainer-epochs-table tbody tr', (trs) =>
+  trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())),
+);
+const table = [
+  '| epoch | train loss | train acc. | valid. loss | valid. acc. | time |',
+  '|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+].join('\n');
 const status = await page.textContent('#trainer-status');
 await browser.close();
 await server.close();
@@ -78,6 +99,6 @@ const lines = [
   '',
   status,
 ];
-console.log('\n' + lines.join('\n'));
+console.log(`\n${lines.join('\n')}`);
 await mkdir(join(ROOT, 'test-artifacts'), { recursive: true });
-await writeFile(join(ROOT, 'test-artifacts', 'bench-imdb.md'), lines.join('\n') + '\n');
+await writeFile(join(ROOT, 'test-artifacts', 'bench-imdb.md'), `${lines.join('\n')}\n`);

@@ -27,18 +27,35 @@ const runs = Number(arg('--runs', 3));
 const mbit = Number(arg('--mbit', 10));
 const rttMs = Number(arg('--rtt', 40));
 const baselineRoot = arg('--baseline', null);
-const FLAGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-const build = JSON.parse(await readFile(join(ROOT, 'dist', 'build.json'), 'utf8').catch(() => {
-  throw new Error('dist/ is not built: run scripts/build first');
-}));
+const build = JSON.parse(
+  await readFile(join(ROOT, 'dist', 'build.json'), 'utf8').catch(() => {
+    throw new Error('dist/ is not built: run scripts/build first');
+  }),
+);
 const server = await startServer({ root: join(ROOT, 'dist'), base: '/lstm-lab/', cache: true });
 const baselineServer = baselineRoot ? await startServer({ root: baselineRoot, base: '/lstm-lab/', cache: true }) : null;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: FLAGS });
 
 const links = [
   { name: 'loopback', conditions: null },
-  { name: `${mbit} Mbit/s, ${rttMs} ms RTT`, conditions: { offline: false, latency: rttMs, downloadThroughput: (mbit * 1e6) / 8, uploadThroughput: (mbit * 1e6) / 16 } },
+  {
+    name: `${mbit} Mbit/s, ${rttMs} ms RTT`,
+    conditions: {
+      offline: false,
+      latency: rttMs,
+      downloadThroughput: (mbit * 1e6) / 8,
+      uploadThroughput: (mbit * 1e6) / 16,
+    },
+  },
 ];
 
 async function measure(link, url = server.url, firstViewOnly = false) {
@@ -52,13 +69,16 @@ async function measure(link, url = server.url, firstViewOnly = false) {
   const transfers = [];
   context.on('requestfinished', async (request) => {
     const sizes = await request.sizes().catch(() => null);
-    if (sizes) transfers.push({ url: request.url(), at: Date.now(), bytes: sizes.responseHeadersSize + sizes.responseBodySize });
+    if (sizes)
+      transfers.push({ url: request.url(), at: Date.now(), bytes: sizes.responseHeadersSize + sizes.responseBodySize });
   });
   await page.goto(url);
   // A build without the mark (an older commit) is timed when the poll sees it ready.
   const firstViewMs = await (
     await page.waitForFunction(
-      () => document.body.dataset.ready === 'true' && (performance.getEntriesByName('lstm-lab:first-view-ready')[0]?.startTime ?? performance.now()),
+      () =>
+        document.body.dataset.ready === 'true' &&
+        (performance.getEntriesByName('lstm-lab:first-view-ready')[0]?.startTime ?? performance.now()),
       null,
       { timeout: 300_000, polling: 10 },
     )
@@ -76,7 +96,10 @@ async function measure(link, url = server.url, firstViewOnly = false) {
   const clicked = await page.evaluate(() => performance.now());
   await page.click('#inside-pretrained');
   const insideAt = await (
-    await page.waitForFunction(() => document.body.dataset.insideReady && performance.now(), null, { timeout: 300_000, polling: 10 })
+    await page.waitForFunction(() => document.body.dataset.insideReady && performance.now(), null, {
+      timeout: 300_000,
+      polling: 10,
+    })
   ).jsonValue();
   const gateView = await page.evaluate(() => {
     const inside = globalThis.lstmLab.inside;
@@ -90,16 +113,28 @@ async function measure(link, url = server.url, firstViewOnly = false) {
   await new Promise((r) => setTimeout(r, 300));
   const inside = transfers.splice(0);
   await page.click('#tab-trainer');
-  await page.waitForFunction(() => performance.getEntriesByName('lstm-lab:trainer-ready').length > 0, null, { timeout: 300_000 });
+  await page.waitForFunction(() => performance.getEntriesByName('lstm-lab:trainer-ready').length > 0, null, {
+    timeout: 300_000,
+  });
   const trainerMs = await page.evaluate(
-    () => performance.getEntriesByName('lstm-lab:trainer-ready')[0].startTime - performance.getEntriesByName('lstm-lab:trainer-boot')[0].startTime,
+    () =>
+      performance.getEntriesByName('lstm-lab:trainer-ready')[0].startTime -
+      performance.getEntriesByName('lstm-lab:trainer-boot')[0].startTime,
   );
   await new Promise((r) => setTimeout(r, 300));
   const trainer = transfers.splice(0);
   await context.close();
   return {
-    firstViewMs, firstViewBytes: sum(firstView), firstViewRequests: firstView.length, trainerMs, trainerBytes: sum(trainer), trainerRequests: trainer.length,
-    insideMs: insideAt - clicked, insideSinceOpenMs: insideAt, insideBytes: sum(inside), gateViewMs: gateView,
+    firstViewMs,
+    firstViewBytes: sum(firstView),
+    firstViewRequests: firstView.length,
+    trainerMs,
+    trainerBytes: sum(trainer),
+    trainerRequests: trainer.length,
+    insideMs: insideAt - clicked,
+    insideSinceOpenMs: insideAt,
+    insideBytes: sum(inside),
+    gateViewMs: gateView,
   };
 }
 
@@ -124,7 +159,9 @@ for (const link of links) {
     const base = [];
     for (let i = 0; i < runs; i++) base.push(await measure(link, baselineServer.url, true));
     const b = (key) => median(base.map((r) => r[key]));
-    lines.push(`| ${link.name}, baseline ${baselineRoot} | ${kB(b('firstViewBytes'))} (${b('firstViewRequests')}) | ${(b('firstViewMs') / 1000).toFixed(2)} s | – | – | – | – | – |`);
+    lines.push(
+      `| ${link.name}, baseline ${baselineRoot} | ${kB(b('firstViewBytes'))} (${b('firstViewRequests')}) | ${(b('firstViewMs') / 1000).toFixed(2)} s | – | – | – | – | – |`,
+    );
     console.log(lines.at(-1));
   }
 }
@@ -132,7 +169,7 @@ await browser.close();
 await server.close();
 await baselineServer?.close();
 const table = lines.join('\n');
-console.log('\n' + table);
+console.log(`\n${table}`);
 await mkdir(join(ROOT, 'test-artifacts'), { recursive: true });
-await writeFile(join(ROOT, 'test-artifacts', 'bench-load.md'), table + '\n');
+await writeFile(join(ROOT, 'test-artifacts', 'bench-load.md'), `${table}\n`);
 process.exit(0);

@@ -25,7 +25,14 @@ const budgetS = Number(arg('--budget', 600));
 const configArg = arg('--configs', '32x32,128x128');
 const configs = configArg === 'none' ? [] : configArg.split(',').map((c) => c.split('x').map(Number));
 const impls = arg('--impls', 'fused,reference,cpu-reference,cpu,cpu-workers,tfjs-webgpu,tfjs-wasm').split(',');
-const FLAGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const server = await startServer({ root: join(ROOT, 'www') });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: FLAGS });
@@ -54,7 +61,9 @@ const blowup = {};
       const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       return { computeMs: median(samples.map((t) => t.computeMs)), drawMs: median(samples.map((t) => t.drawMs)) };
     }, engine);
-    console.log(`Blow-up redraw (n=50, T=50) on the ${engine.toUpperCase()}: compute ${blowup[engine].computeMs.toFixed(1)} ms + draw ${blowup[engine].drawMs.toFixed(1)} ms (median of 11)`);
+    console.log(
+      `Blow-up redraw (n=50, T=50) on the ${engine.toUpperCase()}: compute ${blowup[engine].computeMs.toFixed(1)} ms + draw ${blowup[engine].drawMs.toFixed(1)} ms (median of 11)`,
+    );
   }
   await page.close();
 }
@@ -62,10 +71,12 @@ const blowup = {};
 let data = null;
 if (existsSync(join(ROOT, 'www', 'vendor', 'bench', 'imdb_50k.csv.gz'))) {
   const page = await browser.newPage();
-  await page.goto(server.url + 'bench.html');
+  await page.goto(`${server.url}bench/bench.html`);
   await page.waitForFunction(() => globalThis.benchReady === true);
-  data = await page.evaluate(() => globalThis.runDataBench('vendor/bench/imdb_50k.csv.gz'));
-  console.log(`full IMDB CSV in the browser: read (gunzip + CSV) ${(data.readMs / 1000).toFixed(2)} s, split + tokenise + model ${(data.prepareMs / 1000).toFixed(2)} s`);
+  data = await page.evaluate(() => globalThis.runDataBench('../vendor/bench/imdb_50k.csv.gz'));
+  console.log(
+    `full IMDB CSV in the browser: read (gunzip + CSV) ${(data.readMs / 1000).toFixed(2)} s, split + tokenise + model ${(data.prepareMs / 1000).toFixed(2)} s`,
+  );
   await page.close();
 }
 const results = [];
@@ -78,12 +89,17 @@ for (const [batch, seq] of configs) {
     process.stdout.write(`${impl.padEnd(12)} ${batch}×${seq} … `);
     let result;
     try {
-      await page.goto(server.url + 'bench.html');
+      await page.goto(`${server.url}bench/bench.html`);
       await page.waitForFunction(() => globalThis.benchReady === true);
       page.setDefaultTimeout(budgetS * 1000 + 60_000);
       result = await Promise.race([
         page.evaluate((c) => globalThis.runBench(c), { impl, batch, seq, steps, budgetMs: budgetS * 1000 }),
-        new Promise((resolve) => setTimeout(() => resolve({ impl, batch, seq, skipped: `no step finished within the ${budgetS} s budget` }), budgetS * 1000 + 30_000)),
+        new Promise((resolve) =>
+          setTimeout(
+            () => resolve({ impl, batch, seq, skipped: `no step finished within the ${budgetS} s budget` }),
+            budgetS * 1000 + 30_000,
+          ),
+        ),
       ]);
     } catch (e) {
       result = { impl, batch, seq, skipped: `failed: ${e.message.split('\n')[0]}` };
@@ -104,7 +120,10 @@ for (const [batch, seq] of configs) {
   const base = get('cpu-reference');
   for (const impl of ['cpu', 'cpu-workers']) {
     const r = get(impl);
-    if (r && base) cpuLines.push(`- ${batch}×${seq}: ${impl} ${fmt(r.medianMs)} ms/step, ${(base.medianMs / r.medianMs).toFixed(2)}× faster than cpu-reference (${fmt(base.medianMs)} ms)`);
+    if (r && base)
+      cpuLines.push(
+        `- ${batch}×${seq}: ${impl} ${fmt(r.medianMs)} ms/step, ${(base.medianMs / r.medianMs).toFixed(2)}× faster than cpu-reference (${fmt(base.medianMs)} ms)`,
+      );
   }
 }
 const adapter = results.find((r) => r.adapter)?.adapter ?? 'unknown adapter';
@@ -123,11 +142,16 @@ for (const r of results) {
 }
 lines.push('', ...cpuLines, '');
 for (const [engine, t] of Object.entries(blowup)) {
-  lines.push(`Blow-up lab redraw, n = 50, T = 50, on the ${engine.toUpperCase()}: ${t.computeMs.toFixed(1)} ms compute + ${t.drawMs.toFixed(1)} ms chart (median of 11 slider moves; target < 16 ms).`);
+  lines.push(
+    `Blow-up lab redraw, n = 50, T = 50, on the ${engine.toUpperCase()}: ${t.computeMs.toFixed(1)} ms compute + ${t.drawMs.toFixed(1)} ms chart (median of 11 slider moves; target < 16 ms).`,
+  );
 }
 lines.push('');
 if (data) {
-  lines.push(`Full IMDB CSV (${(data.bytes / 1e6).toFixed(1)} MB gzipped, ${data.rows} rows) in the page: read ${(data.readMs / 1000).toFixed(2)} s, split + tokenise + build the model ${(data.prepareMs / 1000).toFixed(2)} s.`, '');
+  lines.push(
+    `Full IMDB CSV (${(data.bytes / 1e6).toFixed(1)} MB gzipped, ${data.rows} rows) in the page: read ${(data.readMs / 1000).toFixed(2)} s, split + tokenise + build the model ${(data.prepareMs / 1000).toFixed(2)} s.`,
+    '',
+  );
 }
 // What one more time step costs, whatever the fixed cost of a step (embedding, loss, Adam…).
 const measured = (impl) => results.filter((r) => r.impl === impl && !r.skipped && r.dispatchesPerStep != null);
@@ -136,7 +160,9 @@ for (const impl of impls) {
   if (runs.length >= 2 && runs.at(-1).seq > runs[0].seq) {
     const [a, b] = [runs[0], runs.at(-1)];
     const marginal = (b.dispatchesPerStep - a.dispatchesPerStep) / (b.seq - a.seq);
-    lines.push(`- ${impl}: ${marginal.toFixed(1)} dispatches per additional time step (forward + backward), from the ${a.seq}- and ${b.seq}-step runs`);
+    lines.push(
+      `- ${impl}: ${marginal.toFixed(1)} dispatches per additional time step (forward + backward), from the ${a.seq}- and ${b.seq}-step runs`,
+    );
   }
 }
 for (const [batch, seq] of configs) {
@@ -146,7 +172,9 @@ for (const [batch, seq] of configs) {
   const ratio = (other, label) => {
     if (!other) return;
     const r = other.medianMs / fused.medianMs;
-    lines.push(`- ${batch}×${seq}: fused is ${(r >= 1 ? r : 1 / r).toFixed(2)}× ${r >= 1 ? 'faster' : 'slower'} than ${label}`);
+    lines.push(
+      `- ${batch}×${seq}: fused is ${(r >= 1 ? r : 1 / r).toFixed(2)}× ${r >= 1 ? 'faster' : 'slower'} than ${label}`,
+    );
   };
   ratio(get('reference'), 'the reference path');
   ratio(get('cpu'), 'LSTM Lab on the CPU (wasm, one worker)');
@@ -160,11 +188,13 @@ for (const [batch, seq] of configs) {
   const ours = best((impl) => !impl.startsWith('tfjs'));
   const theirs = best((impl) => impl.startsWith('tfjs'));
   if (ours && theirs) {
-    lines.push(`- ${batch}×${seq}: fastest LSTM Lab (${ours.impl}, ${fmt(ours.medianMs)} ms) vs fastest TensorFlow.js (${theirs.impl}, ${fmt(theirs.medianMs)} ms): ${(theirs.medianMs / ours.medianMs).toFixed(2)}× (above 1: LSTM Lab faster)`);
+    lines.push(
+      `- ${batch}×${seq}: fastest LSTM Lab (${ours.impl}, ${fmt(ours.medianMs)} ms) vs fastest TensorFlow.js (${theirs.impl}, ${fmt(theirs.medianMs)} ms): ${(theirs.medianMs / ours.medianMs).toFixed(2)}× (above 1: LSTM Lab faster)`,
+    );
   }
 }
 const table = lines.join('\n');
-console.log('\n' + table);
+console.log(`\n${table}`);
 await mkdir(join(ROOT, 'test-artifacts'), { recursive: true });
-await writeFile(join(ROOT, 'test-artifacts', 'bench.md'), table + '\n');
+await writeFile(join(ROOT, 'test-artifacts', 'bench.md'), `${table}\n`);
 await writeFile(join(ROOT, 'test-artifacts', 'bench.json'), JSON.stringify(results, null, 1));

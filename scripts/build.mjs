@@ -1,9 +1,10 @@
 // Write dist/: the page as a static site that works from any static host under any path.
 // Run by `scripts/build` after the wasm modules are built into www/pkg (scripts/lib.sh).
 //
-//   - www/ is copied without the benchmark page and its vendored files;
+//   - www/ is copied without the benchmark page (www/bench/), its vendored files and the type
+//     declarations (*.d.ts, read only by the type checker);
 //   - the large files (both wasm modules, the sample data, the pretrained model) get content-hashed names, so a host
-//     may cache them forever; assets.js is rewritten to name them, with their sizes;
+//     may cache them forever; lib/assets.js is rewritten to name them, with their sizes;
 //   - sw.js learns the build id, the first view's files and the hashed files (offline use);
 //   - every compressible file gets a precompressed .br (quality 11 by default) and .gz beside it;
 //   - _headers (Netlify, Cloudflare Pages) and .htaccess (Apache) give .wasm its MIME type,
@@ -16,8 +17,8 @@
 // instead of 60 s (2.78 MB instead of 2.30 MB); a published build keeps 11.
 
 import { createHash } from 'node:crypto';
-import { cp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { extname, join, relative, sep } from 'node:path';
+import { cp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -33,11 +34,13 @@ if (!(Number.isInteger(BROTLI_QUALITY) && BROTLI_QUALITY >= 0 && BROTLI_QUALITY 
   process.exit(1);
 }
 
-/** Development-only files: the benchmark page and what it vendors. */
-const SKIP = ['bench.html', 'bench.js', 'vendor/bench', 'vendor/tfjs', 'sample/README.md', 'pkg/.gitignore'];
-/** Small files the page loads only with the Trainer: cached by the service worker at install
- * (so the trainer starts offline), but not part of what the first view downloads. */
-const ON_DEMAND = ['worker.js', 'pkg/lstm_lab_trainer.js'];
+/** Development-only files: the benchmark page and what it vendors, the type checker's files. */
+const SKIP = ['bench', 'types', 'vendor/bench', 'vendor/tfjs', 'sample/README.md', 'pkg/.gitignore'];
+const SKIP_ENDINGS = ['.d.ts'];
+/** The page's entry module. */
+const PAGE = 'app.js';
+/** The file that names the large assets (rewritten with their hashed names). */
+const ASSETS_JS = 'lib/assets.js';
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.wasm', '.json', '.svg', '.txt', '.csv']);
 
 const brotli = promisify(zlib.brotliCompress);
@@ -56,6 +59,54 @@ async function walk(dir) {
 
 const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
+/**
+ * Every module `entry` imports, directly or not, by its static imports (`import … from './x.js'`,
+ * `export … from`, `import './x.js'`), as paths from `root`: what a browser fetches to run it.
+ * `later`: the modules they load later, by `import('./x.js')` or `new Worker(new URL('./x.js', …))`.
+ */
+async function moduleGraph(root, entry) {
+  const modules = new Set();
+  const later = new Set();
+  const visit = async (file) => {
+    if (modules.has(file)) return;
+    modules.add(file);
+    const source = await readFile(join(root, file), 'utf8');
+    const path = (spec) => posix(join(dirname(file), spec));
+    const imports = source.matchAll(
+      /^\s*(?:import\s*|(?:import|export)\b[^'"`;]*?\bfrom\s*)['"](\.{1,2}\/[^'"]+)['"]/gm,
+    );
+    for (const [, spec] of imports) await visit(path(spec));
+    // (Outside comments: JSDoc types name modules as `import('./x.js')` too.)
+    const code = source.replace(/\/\*[\s\S]*?\*\//g, '');
+    const loads = code.matchAll(/\b(?:import|new URL)\(\s*['"](\.{1,2}\/[^'"]+\.js)['"]/g);
+    for (const [, spec] of loads) later.add(path(spec));
+  };
+  await visit(entry);
+  return { modules, later };
+}
+
+/**
+ * The page's scripts by when they load: the first view's (`PAGE` and its static imports), then
+ * each module it loads later with what that one adds, found the same way.
+ */
+async function loadOrder(root) {
+  const first = await moduleGraph(root, PAGE);
+  const seen = new Set(first.modules);
+  const groups = [{ root: PAGE, modules: [...first.modules] }];
+  const queue = [...first.later];
+  while (queue.length) {
+    const next = queue.shift();
+    // The service worker is the browser's, not the page's: it is never part of a view.
+    if (seen.has(next) || next === 'sw.js') continue;
+    const graph = await moduleGraph(root, next);
+    const added = [...graph.modules].filter((f) => !seen.has(f));
+    for (const f of added) seen.add(f);
+    groups.push({ root: next, modules: added });
+    queue.push(...graph.later);
+  }
+  return groups;
+}
+
 async function main() {
   for (const needed of ['pkg/lstm_lab_page_bg.wasm', 'pkg/lstm_lab_trainer_bg.wasm', 'vendor/uPlot.esm.js']) {
     if (!(await stat(join(WWW, needed)).catch(() => null))) {
@@ -67,15 +118,22 @@ async function main() {
     recursive: true,
     filter: (src) => {
       const rel = posix(relative(WWW, src));
-      return !SKIP.some((s) => rel === s || rel.startsWith(s + '/'));
+      return !SKIP.some((s) => rel === s || rel.startsWith(`${s}/`)) && !SKIP_ENDINGS.some((e) => rel.endsWith(e));
     },
   });
 
-  // Content-hashed names for the large assets; assets.js names them.
-  const assetsJs = join(OUT, 'assets.js');
+  // What the first view runs: the page's modules, by their static imports; the rest load later
+  // (the Trainer's parts and its worker with its tab, the exports' makers on first use). The
+  // service worker caches all of them at install (so they work offline), but only the first are
+  // part of what the first view downloads.
+  const [first, ...later] = await loadOrder(OUT);
+  const pageModules = new Set(first.modules);
+
+  // Content-hashed names for the large assets; lib/assets.js names them.
+  const assetsJs = join(OUT, ASSETS_JS);
   const source = await readFile(assetsJs, 'utf8');
   const match = source.match(/export const BUILD = (\{[\s\S]*?\n\});/);
-  if (!match) throw new Error('www/assets.js: no `export const BUILD = {…};` to rewrite');
+  if (!match) throw new Error(`www/${ASSETS_JS}: no \`export const BUILD = {…};\` to rewrite`);
   const build = Function(`return (${match[1]});`)();
   const hashed = []; // cached by the service worker when first fetched
   let pageWasm = null; // part of the first view: cached when the service worker installs
@@ -100,10 +158,17 @@ async function main() {
   await writeFile(assetsJs, source.replace(match[0], `export const BUILD = ${JSON.stringify(build, null, 2)};`));
 
   const shell = ['./', ...files.filter((f) => f !== 'sw.js' && !hashed.includes(f))];
-  if (!shell.includes(pageWasm)) throw new Error('the first view\'s module is missing from the shell');
+  if (!shell.includes(pageWasm)) throw new Error("the first view's module is missing from the shell");
+  for (const f of [first, ...later].flatMap((g) => g.modules)) {
+    if (!shell.includes(f)) throw new Error(`${f} is imported but missing from dist/`);
+  }
   const swPath = join(OUT, 'sw.js');
   let sw = await readFile(swPath, 'utf8');
-  for (const [name, value] of [['BUILD_ID', build.id], ['SHELL', shell], ['HASHED', hashed]]) {
+  for (const [name, value] of [
+    ['BUILD_ID', build.id],
+    ['SHELL', shell],
+    ['HASHED', hashed],
+  ]) {
     const line = new RegExp(`^const ${name} = .*;$`, 'm');
     if (!line.test(sw)) throw new Error(`www/sw.js: no \`const ${name} = …;\` line to fill in`);
     sw = sw.replace(line, `const ${name} = ${JSON.stringify(value)};`);
@@ -132,8 +197,8 @@ async function main() {
       entry.br = br.length;
       entry.gz = gz.length;
       // A variant that saves nothing is not worth a request's negotiation.
-      if (br.length < bytes.length) await writeFile(file + '.br', br);
-      if (gz.length < bytes.length) await writeFile(file + '.gz', gz);
+      if (br.length < bytes.length) await writeFile(`${file}.br`, br);
+      if (gz.length < bytes.length) await writeFile(`${file}.gz`, gz);
     }),
   );
 
@@ -141,14 +206,36 @@ async function main() {
   await writeFile(join(OUT, '.htaccess'), HTACCESS);
 
   const kb = (n) => (n == null ? '–' : `${(n / 1024).toFixed(1)} kB`);
-  const row = (name, s) => `  ${name.padEnd(52)} ${kb(s.raw).padStart(11)} ${kb(s.gz).padStart(11)} ${kb(s.br).padStart(11)}`;
+  const row = (name, s) =>
+    `  ${name.padEnd(52)} ${kb(s.raw).padStart(11)} ${kb(s.gz).padStart(11)} ${kb(s.br).padStart(11)}`;
   console.log(`dist/ written (build ${build.id}, brotli quality ${BROTLI_QUALITY})`);
   console.log(`  ${'file'.padEnd(52)} ${'raw'.padStart(11)} ${'gzip'.padStart(11)} ${'brotli'.padStart(11)}`);
   for (const [, asset] of Object.entries(build.assets)) console.log(row(asset.path, sizes.get(asset.path)));
-  const firstView = shell.filter((f) => f !== './' && !ON_DEMAND.includes(f)).map((f) => sizes.get(f));
-  const sum = (key) => firstView.reduce((t, s) => t + (s[key] ?? s.raw), 0);
-  console.log(row(`first view (${firstView.length} files, without the service worker)`, { raw: sum('raw'), gz: sum('gz'), br: sum('br') }));
-  await writeFile(join(OUT, 'build.json'), JSON.stringify({ id: build.id, assets: build.assets, shell, sizes: Object.fromEntries(sizes) }, null, 2));
+  const firstView = shell.filter((f) => f !== './' && (!f.endsWith('.js') || pageModules.has(f)));
+  const total = (files) => {
+    const sum = (key) => files.reduce((t, f) => t + (sizes.get(f)[key] ?? sizes.get(f).raw), 0);
+    return { raw: sum('raw'), gz: sum('gz'), br: sum('br') };
+  };
+  console.log(row(`first view (${firstView.length} files, without the service worker)`, total(firstView)));
+  for (const group of later) {
+    const files = `${group.modules.length} file${group.modules.length === 1 ? '' : 's'}`;
+    console.log(row(`  later: ${group.root} (${files})`, total(group.modules)));
+  }
+  await writeFile(
+    join(OUT, 'build.json'),
+    JSON.stringify(
+      {
+        id: build.id,
+        assets: build.assets,
+        shell,
+        firstView,
+        later: Object.fromEntries(later.map((g) => [g.root, g.modules])),
+        sizes: Object.fromEntries(sizes),
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 const HEADERS = `# Netlify / Cloudflare Pages. Content-hashed files never change.

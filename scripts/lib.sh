@@ -123,6 +123,17 @@ build_web() {
   done
 }
 
+# The page's JavaScript, checked in seconds without a browser (needs setup_node): Biome's format
+# and lint (biome.json; `node_modules/.bin/biome check --write` applies its fixes), tsc on the
+# JSDoc types (tsconfig.json: the worker protocol, the views, lib/, export/), and the unit tests of
+# the pure functions (tests/unit/).
+js_checks() {
+  step "JS: format, lint, types, unit tests"
+  node_modules/.bin/biome ci --colors=off || return
+  node_modules/.bin/tsc -p tsconfig.json || return
+  node --test --test-reporter=spec tests/unit/ || return
+}
+
 # The static site in dist/ (needs build_web first): hashed names, .br/.gz, service worker.
 build_dist() {
   step "static site → dist/"

@@ -6,8 +6,8 @@
 //
 //   node scripts/serve.mjs [--port 8080] [--root www] [--base /some/path/]
 
-import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,11 +35,11 @@ const HASHED = /\.[0-9a-f]{12}\.[a-z.]+$/;
  */
 export function startServer({ root, port = 0, quiet = true, base: urlBase = '/', cache = false }) {
   const base = resolve(root);
-  const prefix = urlBase.endsWith('/') ? urlBase : urlBase + '/';
+  const prefix = urlBase.endsWith('/') ? urlBase : `${urlBase}/`;
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-      if (!(path + '/').startsWith(prefix)) throw new Error('outside the base path');
+      if (!`${path}/`.startsWith(prefix)) throw new Error('outside the base path');
       let file = normalize(join(base, path.slice(prefix.length - 1)));
       if (file !== base && !file.startsWith(base + sep)) {
         res.writeHead(403).end('forbidden');
@@ -62,7 +62,10 @@ export function startServer({ root, port = 0, quiet = true, base: urlBase = '/',
       }
       const accepts = req.headers['accept-encoding'] ?? '';
       let body = null;
-      for (const [encoding, suffix] of [['br', '.br'], ['gzip', '.gz']]) {
+      for (const [encoding, suffix] of [
+        ['br', '.br'],
+        ['gzip', '.gz'],
+      ]) {
         if (!accepts.includes(encoding)) continue;
         body = await readFile(file + suffix).catch(() => null);
         if (body) {

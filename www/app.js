@@ -1,23 +1,29 @@
-// Page shell: load the first view's wasm module, find a GPU, start each section. The trainer's
-// much larger module is loaded by the training worker when the Trainer tab is opened.
+// @ts-check
+// Page shell: load the first view's wasm module, find a GPU, start each section and wire them
+// together (a view never imports another: what one hands to another goes through here). The
+// trainer's much larger module is loaded by the training worker when the Trainer tab is opened.
 
-import init, * as wasm from './pkg/lstm_lab_page.js';
-import { BUILD, assetUrl, compileWasm, fetchWithProgress } from './assets.js';
-import { setupTabs } from './tabs.js';
-import { nameAdapter } from './adapter.js';
-import { BlowupView } from './blowup.js';
-import { StepperView } from './stepper.js';
-import { GradFlowView } from './gradflow.js';
-import { TrainerView } from './trainer.js';
-import { InsideView } from './inside.js';
-import { LinkState } from './urlstate.js';
-import { Presenter } from './presenter.js';
-import { setupExports } from './export.js';
+import { BlowupView } from './blowup/view.js';
+import { Presenter } from './classroom/presenter.js';
+import { LinkState } from './classroom/urlstate.js';
+import { setupExports } from './export/menu.js';
+import { InsideView } from './inside/view.js';
+import { nameAdapter } from './lib/adapter.js';
+import { assetUrl, BUILD, compileWasm, fetchWithProgress } from './lib/assets.js';
+import { $ } from './lib/dom.js';
+import init, * as wasm from './lib/page-wasm.js';
+import { setupTabs } from './lib/tabs.js';
+import { GradFlowView } from './stepper/gradflow.js';
+import { StepperView } from './stepper/view.js';
+import { TrainerView } from './trainer/view.js';
 
-const appStatus = document.getElementById('app-status');
-const panicBanner = document.getElementById('panic-banner');
-const adapterStatus = document.getElementById('adapter-status');
+/** @typedef {import('./lib/page-wasm.js').GpuReport} GpuReport */
 
+const appStatus = $('app-status');
+const panicBanner = $('panic-banner');
+const adapterStatus = $('adapter-status');
+
+/** @param {string} message */
 function showProblem(message) {
   panicBanner.textContent = message;
   panicBanner.hidden = false;
@@ -28,7 +34,11 @@ globalThis.lstmLabPanic = (message) =>
   showProblem(`Internal error (please report it): ${message}. Reload the page to start again.`);
 window.addEventListener('unhandledrejection', (e) => showProblem(`Unexpected error: ${e.reason?.message ?? e.reason}`));
 
-/** Ask for WebGPU; resolve to {status: 'ready', adapter, float} or {status: 'unavailable', reason}. */
+/**
+ * Ask for WebGPU; resolve to {status: 'ready', adapter, float} or {status: 'unavailable', reason}.
+ * @param {wasm.BlowupLab} lab
+ * @returns {Promise<GpuReport>}
+ */
 async function findGpu(lab) {
   if (!('gpu' in navigator)) {
     return { status: 'unavailable', reason: 'this browser offers no WebGPU (navigator.gpu is missing)' };
@@ -40,6 +50,7 @@ async function findGpu(lab) {
   }
 }
 
+/** @param {GpuReport} gpu */
 function showAdapter(gpu) {
   if (gpu.status === 'ready') {
     const a = gpu.adapter;
@@ -54,7 +65,7 @@ function showAdapter(gpu) {
 
 /** Load the first view's module; on failure show why, with a button that tries again. */
 async function loadModule() {
-  const loadError = document.getElementById('app-load-error');
+  const loadError = $('app-load-error');
   for (;;) {
     appStatus.hidden = false;
     appStatus.textContent = 'Loading the WebAssembly module…';
@@ -67,18 +78,19 @@ async function loadModule() {
       return;
     } catch (e) {
       appStatus.hidden = true;
-      document.getElementById('app-load-error-text').textContent =
+      $('app-load-error-text').textContent =
         `Could not load the page's WebAssembly module: ${e.message ?? e}. ` +
         (navigator.onLine === false ? 'This browser is offline. ' : '') +
         'Check the connection and try again.';
       loadError.hidden = false;
       document.body.dataset.loadError = 'true';
-      await new Promise((retry) => document.getElementById('app-load-retry').addEventListener('click', retry, { once: true }));
+      await new Promise((retry) => $('app-load-retry').addEventListener('click', retry, { once: true }));
       delete document.body.dataset.loadError;
     }
   }
 }
 
+/** @param {number} bytes */
 const kb = (bytes) => `${Math.round(bytes / 1024).toLocaleString('en')} kB`;
 
 /** In a built site (dist/), a service worker keeps the page working offline after one visit. */
@@ -94,33 +106,41 @@ async function main() {
   // Enter in a settings field must not submit (and reload) the page.
   for (const form of document.querySelectorAll('form')) form.addEventListener('submit', (e) => e.preventDefault());
   await loadModule();
-  document.getElementById('app-version').textContent = wasm.version();
+  $('app-version').textContent = wasm.version();
   appStatus.textContent = 'Looking for a GPU…';
   const lab = new wasm.BlowupLab();
   const gpu = await findGpu(lab);
   if (gpu.status === 'ready') await nameAdapter(gpu.adapter);
   showAdapter(gpu);
-  const app = {
-    gpu,
-    blowup: new BlowupView(lab, gpu),
-    stepper: new StepperView(wasm),
-    gradflow: new GradFlowView(wasm),
-    trainer: new TrainerView(gpu.status === 'ready', gpu.reason),
-    inside: new InsideView(wasm),
-  };
-  globalThis.lstmLab = app;
-  setupExports(app);
+  const blowup = new BlowupView(lab, gpu);
+  const stepper = new StepperView(wasm);
+  const gradflow = new GradFlowView(wasm);
+  // The Trainer hands its model to Inside the model ("Look inside →"), which hands a review to
+  // the Cell stepper ("Step this review").
+  /** @type {InsideView} */
+  let inside = null;
+  const trainer = new TrainerView({
+    gpuAvailable: gpu.status === 'ready',
+    gpuReason: gpu.reason,
+    lookInside: (bytes, source, examples) => inside.loadBytes(bytes, source, examples),
+  });
+  inside = new InsideView(wasm, { openStepper: (setup, options) => stepper.loadSetup(setup, options) });
+  /** @type {LinkState | null} */
+  const link = null;
+  const app = { gpu, blowup, stepper, gradflow, trainer, inside, link };
+  globalThis.lstmLab = app; // for the browser tests and the benchmarks
+  setupExports([blowup, stepper, gradflow, trainer, inside]);
   await Promise.all([app.blowup.ready, app.gradflow.ready]);
-  // The view a link asks for (see urlstate.js), then every later change goes into the address.
-  const presenter = new Presenter();
+  // The view a link asks for (see classroom/urlstate.js), then every later change goes into the address.
+  const presenter = new Presenter({ stepper });
   app.link = new LinkState(app, wasm, { presenter });
   presenter.link = app.link;
   if (location.search) await app.link.apply(new URLSearchParams(location.search));
   app.link.follow();
   // A link's settings may have started new runs: ready means they are on screen.
   await Promise.all([
-    document.getElementById('blowup').dataset.busy === 'true' && app.blowup.schedule(),
-    document.getElementById('stepper').dataset.gradflowBusy === 'true' && app.gradflow.schedule(),
+    $('blowup').dataset.busy === 'true' && app.blowup.schedule(),
+    $('stepper').dataset.gradflowBusy === 'true' && app.gradflow.schedule(),
   ]);
   appStatus.hidden = true;
   document.body.dataset.ready = 'true';

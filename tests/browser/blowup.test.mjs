@@ -1,7 +1,7 @@
 // The Blow-up lab as a user drives it: presets, sliders, engines, bad input, no WebGPU.
 
 import assert from 'node:assert/strict';
-import { browserTest, setValue, settled } from './harness.mjs';
+import { browserTest, settled, setValue } from './harness.mjs';
 
 const step = async (app, id) => {
   const text = await app.text(id);
@@ -29,11 +29,14 @@ async function useEngine(app, engine) {
   await settled(app.page, 'blowup', { after: before });
 }
 
-browserTest('the post\'s two experiments on WebGPU: overflow to NaN, underflow to zeros', async (app) => {
+browserTest("the post's two experiments on WebGPU: overflow to NaN, underflow to zeros", async (app) => {
   const adapter = await app.text('#adapter-status');
   assert.match(adapter, /^GPU: /, `expected a WebGPU adapter, page says: ${adapter}`);
   assert.equal(await app.page.inputValue('#blowup-engine'), 'auto');
-  assert.match(await app.text('#blowup-timing'), /Auto picked the (GPU|CPU) for 50×50: GPU [0-9.]+ ms, CPU [0-9.]+ ms\./);
+  assert.match(
+    await app.text('#blowup-timing'),
+    /Auto picked the (GPU|CPU) for 50×50: GPU [0-9.]+ ms, CPU [0-9.]+ ms\./,
+  );
   await useEngine(app, 'gpu');
 
   await press(app, '#blowup-preset-overflow');

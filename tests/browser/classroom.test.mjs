@@ -4,7 +4,7 @@
 // whole lesson works from the keyboard alone.
 
 import assert from 'node:assert/strict';
-import { browserTest, setValue, settled } from './harness.mjs';
+import { browserTest, settled, setValue } from './harness.mjs';
 
 /** Open `url` in a fresh browser context (no state shared with the page that made the link). */
 async function openFresh(app, url, { viewport = { width: 1400, height: 1000 } } = {}) {
@@ -43,8 +43,18 @@ async function snapshot(page) {
     return {
       values,
       tab: document.querySelector('[role="tab"][aria-selected="true"]').id,
-      blowup: { verdict: text('blowup-verdict'), zero: text('blowup-first-zero'), nan: text('blowup-first-nan'), data: JSON.stringify(lab.blowup.chart.data) },
-      stepper: { t: text('stepper-t-value'), equations: text('stepper-equations'), run: JSON.stringify(lab.stepper.run), unit: lab.stepper.unit },
+      blowup: {
+        verdict: text('blowup-verdict'),
+        zero: text('blowup-first-zero'),
+        nan: text('blowup-first-nan'),
+        data: JSON.stringify(lab.blowup.chart.data),
+      },
+      stepper: {
+        t: text('stepper-t-value'),
+        equations: text('stepper-equations'),
+        run: JSON.stringify(lab.stepper.run),
+        unit: lab.stepper.unit,
+      },
       gradflow: { summary: text('gradflow-summary'), data: JSON.stringify(lab.gradflow.chart.data) },
       presenter: document.body.classList.contains('presenter'),
     };
@@ -54,7 +64,7 @@ async function snapshot(page) {
 browserTest('a copied link opens the same view: every section, the step, the unit, an edited weight', async (app) => {
   const page = app.page;
   // Blow-up lab: the post's ×0.01 preset at n = 30, seed 7, on the CPU.
-  let rev = await page.evaluate(() => Number(document.getElementById('blowup').dataset.revision));
+  const rev = await page.evaluate(() => Number(document.getElementById('blowup').dataset.revision));
   await page.click('#blowup-preset-underflow');
   await setValue(page, '#blowup-n', 30);
   await setValue(page, '#blowup-seed', 7);
@@ -119,7 +129,13 @@ browserTest('back and forward walk through the changes', async (app) => {
   await setValue(page, '#blowup-scale', -2);
   rev = await settled(page, 'blowup', { after: rev });
   link = await linked(page, link);
-  assert.deepEqual([...new URL(page.url()).searchParams], [['blowup.n', '60'], ['blowup.scale', '0.01']]);
+  assert.deepEqual(
+    [...new URL(page.url()).searchParams],
+    [
+      ['blowup.n', '60'],
+      ['blowup.scale', '0.01'],
+    ],
+  );
   const zeros = await app.text('#blowup-first-zero');
   assert.notEqual(zeros, '—');
 
@@ -165,7 +181,9 @@ browserTest(
     await page.click('#link-notes-close');
     assert.equal(await page.locator('#link-notes').isVisible(), false);
   },
-  { hash: '?blowup.n=9999&blowup.steps=abc&blowup.engine=quantum&blowup.scale=-1&stepper.preset=nope&stepper.t=999&stepper.w=x-1-1:2,i-0-0:zz&foo=1' },
+  {
+    hash: '?blowup.n=9999&blowup.steps=abc&blowup.engine=quantum&blowup.scale=-1&stepper.preset=nope&stepper.t=999&stepper.w=x-1-1:2,i-0-0:zz&foo=1',
+  },
 );
 
 browserTest(
@@ -182,7 +200,10 @@ browserTest(
     await page.click('#tab-stepper');
     assert.equal(await page.locator('#stepper-weights').isVisible(), false);
     // The diagram gets the full width of the page's content.
-    const widths = await page.evaluate(() => [document.getElementById('stepper-diagram').getBoundingClientRect().width, document.querySelector('main').clientWidth]);
+    const widths = await page.evaluate(() => [
+      document.getElementById('stepper-diagram').getBoundingClientRect().width,
+      document.querySelector('main').clientWidth,
+    ]);
     assert.ok(widths[0] > 0.8 * widths[1], `diagram ${widths[0]} px of ${widths[1]} px`);
 
     // The teacher unticks one more control.
@@ -209,7 +230,7 @@ browserTest('a lesson from the keyboard alone: a preset, steps, a weight, shortc
   await kb.press('Escape');
   assert.equal(await page.locator('#shortcuts').isVisible(), false);
   // The Blow-up lab's overflow preset by its key.
-  let rev = await page.evaluate(() => Number(document.getElementById('blowup').dataset.revision));
+  const rev = await page.evaluate(() => Number(document.getElementById('blowup').dataset.revision));
   await kb.press('z');
   await settled(page, 'blowup', { after: rev });
   assert.match(await app.text('#blowup-first-zero'), /step \d+/);
@@ -218,7 +239,8 @@ browserTest('a lesson from the keyboard alone: a preset, steps, a weight, shortc
   assert.equal(await page.locator('#stepper').isVisible(), true);
   await page.locator('#tab-stepper').focus();
   let guard = 0;
-  while (!(await page.evaluate(() => document.activeElement?.id === 'stepper-preset')) && guard++ < 40) await kb.press('Tab');
+  while (!(await page.evaluate(() => document.activeElement?.id === 'stepper-preset')) && guard++ < 40)
+    await kb.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'stepper-preset');
   const first = await page.inputValue('#stepper-preset');
   await kb.press('ArrowDown');
@@ -246,55 +268,79 @@ browserTest('a lesson from the keyboard alone: a preset, steps, a weight, shortc
   await kb.press('Tab');
   assert.notEqual(await app.text('#stepper-value-h-0'), before);
   // The focus ring is visible on the control that has focus.
-  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle + ' ' + document.activeElement.id + ' ' + document.activeElement.tagName);
+  const outline = await page.evaluate(
+    () =>
+      getComputedStyle(document.activeElement).outlineStyle +
+      ' ' +
+      document.activeElement.id +
+      ' ' +
+      document.activeElement.tagName,
+  );
   assert.doesNotMatch(outline, /^none/);
   // …and the address keeps the edit.
   await page.waitForFunction(() => /o-0-0:-3/.test(new URL(location.href).searchParams.get('stepper.w') ?? ''));
 });
 
-browserTest('Inside the model: the pretrained model, a chosen review and the cursor in a link; the trained cell in the stepper too', async (app) => {
-  const page = app.page;
-  await page.click('#tab-inside');
-  await page.click('#inside-pretrained');
-  await page.locator('#inside-examples').waitFor();
-  await page.selectOption('#inside-example-kind', 'misclassified');
-  await page.selectOption('#inside-example', '1');
-  await page.check('input[name="inside-q"][value="f"]');
-  await page.locator('#inside-heatmap').focus();
-  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
-  await page.keyboard.press('ArrowDown');
-  const readout = await page.evaluate(() => ({ ...document.getElementById('inside-readout').dataset }));
-  let link = await copyLink(page);
-  let url = new URL(link);
-  assert.equal(url.searchParams.get('inside.model'), 'pretrained');
-  assert.equal(url.searchParams.get('inside.example'), 'misclassified.2');
-  assert.equal(url.searchParams.get('inside.q'), 'f');
-  assert.equal(url.searchParams.get('inside.text'), null, 'a picked review travels as its place in the list');
-  let fresh = await openFresh(app, link);
-  try {
-    await fresh.page.waitForFunction(() => document.getElementById('inside-readout').dataset.position !== undefined);
-    assert.deepEqual(await fresh.page.evaluate(() => ({ ...document.getElementById('inside-readout').dataset })), readout);
-    assert.equal(await fresh.page.inputValue('#inside-text'), await page.inputValue('#inside-text'));
-    assert.equal(await fresh.page.textContent('#inside-verdict'), await page.textContent('#inside-verdict'));
-    assert.equal(await fresh.page.isChecked('input[name="inside-q"][value="f"]'), true);
-  } finally {
-    await fresh.context.close();
-  }
+browserTest(
+  'Inside the model: the pretrained model, a chosen review and the cursor in a link; the trained cell in the stepper too',
+  async (app) => {
+    const page = app.page;
+    await page.click('#tab-inside');
+    await page.click('#inside-pretrained');
+    await page.locator('#inside-examples').waitFor();
+    await page.selectOption('#inside-example-kind', 'misclassified');
+    await page.selectOption('#inside-example', '1');
+    await page.check('input[name="inside-q"][value="f"]');
+    await page.locator('#inside-heatmap').focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowDown');
+    const readout = await page.evaluate(() => ({ ...document.getElementById('inside-readout').dataset }));
+    let link = await copyLink(page);
+    let url = new URL(link);
+    assert.equal(url.searchParams.get('inside.model'), 'pretrained');
+    assert.equal(url.searchParams.get('inside.example'), 'misclassified.2');
+    assert.equal(url.searchParams.get('inside.q'), 'f');
+    assert.equal(url.searchParams.get('inside.text'), null, 'a picked review travels as its place in the list');
+    let fresh = await openFresh(app, link);
+    try {
+      await fresh.page.waitForFunction(() => document.getElementById('inside-readout').dataset.position !== undefined);
+      assert.deepEqual(
+        await fresh.page.evaluate(() => ({ ...document.getElementById('inside-readout').dataset })),
+        readout,
+      );
+      assert.equal(await fresh.page.inputValue('#inside-text'), await page.inputValue('#inside-text'));
+      assert.equal(await fresh.page.textContent('#inside-verdict'), await page.textContent('#inside-verdict'));
+      assert.equal(await fresh.page.isChecked('input[name="inside-q"][value="f"]'), true);
+    } finally {
+      await fresh.context.close();
+    }
 
-  // The trained cell in the stepper, one step on.
-  await page.click('#inside-open-stepper');
-  await page.locator('#stepper').waitFor();
-  await page.click('#stepper-step');
-  const stepper = await page.evaluate(() => ({ t: document.getElementById('stepper-t-value').textContent, eq: document.getElementById('stepper-equations').textContent, unit: lstmLab.stepper.unit }));
-  link = await copyLink(page);
-  url = new URL(link);
-  assert.equal(url.searchParams.get('stepper.preset'), 'inside');
-  fresh = await openFresh(app, link);
-  try {
-    const got = await fresh.page.evaluate(() => ({ t: document.getElementById('stepper-t-value').textContent, eq: document.getElementById('stepper-equations').textContent, unit: lstmLab.stepper.unit }));
-    assert.deepEqual(got, stepper);
-    assert.match(await fresh.page.locator('#stepper-preset option:checked').innerText(), /Trained model: the pretrained IMDB model/);
-  } finally {
-    await fresh.context.close();
-  }
-});
+    // The trained cell in the stepper, one step on.
+    await page.click('#inside-open-stepper');
+    await page.locator('#stepper').waitFor();
+    await page.click('#stepper-step');
+    const stepper = await page.evaluate(() => ({
+      t: document.getElementById('stepper-t-value').textContent,
+      eq: document.getElementById('stepper-equations').textContent,
+      unit: lstmLab.stepper.unit,
+    }));
+    link = await copyLink(page);
+    url = new URL(link);
+    assert.equal(url.searchParams.get('stepper.preset'), 'inside');
+    fresh = await openFresh(app, link);
+    try {
+      const got = await fresh.page.evaluate(() => ({
+        t: document.getElementById('stepper-t-value').textContent,
+        eq: document.getElementById('stepper-equations').textContent,
+        unit: lstmLab.stepper.unit,
+      }));
+      assert.deepEqual(got, stepper);
+      assert.match(
+        await fresh.page.locator('#stepper-preset option:checked').innerText(),
+        /Trained model: the pretrained IMDB model/,
+      );
+    } finally {
+      await fresh.context.close();
+    }
+  },
+);

@@ -101,7 +101,13 @@ browserTest(
     const page = app.page;
     const chart = await page.evaluate(() => {
       const u = globalThis.lstmLab.blowup.chart;
-      return { width: u.width, canvasWidth: u.ctx.canvas.width, canvasHeight: u.ctx.canvas.height, data: u.data, labels: u.series.map((s) => s.label) };
+      return {
+        width: u.width,
+        canvasWidth: u.ctx.canvas.width,
+        canvasHeight: u.ctx.canvas.height,
+        data: u.data,
+        labels: u.series.map((s) => s.label),
+      };
     });
     assert.equal(chart.canvasWidth, Math.round(chart.width * DPR), 'uPlot draws at the device pixel ratio');
 
@@ -109,7 +115,10 @@ browserTest(
     assert.equal(png.name, 'lstm-lab-blowup.png');
     const size = pngSize(png.bytes);
     assert.equal(size.width, chart.canvasWidth, 'the PNG is as wide as the chart in device pixels');
-    assert.ok(size.height > chart.canvasHeight + 30 * DPR, `title and legend above and below the chart (${size.height} px)`);
+    assert.ok(
+      size.height > chart.canvasHeight + 30 * DPR,
+      `title and legend above and below the chart (${size.height} px)`,
+    );
 
     const svg = await exported(app, 'export-blowup-svg');
     assert.equal(svg.name, 'lstm-lab-blowup.svg');
@@ -117,15 +126,29 @@ browserTest(
     assert.equal(parsed.error, undefined, parsed.error);
     assert.equal(parsed.root, 'svg');
     assert.equal(parsed.images, 0, 'vector, not a picture');
-    assert.deepEqual(parsed.series.map((s) => s.label), chart.labels.slice(1));
-    parsed.series.forEach((s, k) => assert.equal(s.points, finiteCount(chart.data[k + 1]), `${s.label}: one point per finite value`));
+    assert.deepEqual(
+      parsed.series.map((s) => s.label),
+      chart.labels.slice(1),
+    );
+    parsed.series.forEach((s, k) => {
+      assert.equal(s.points, finiteCount(chart.data[k + 1]), `${s.label}: one point per finite value`);
+    });
     assert.equal(parsed.series[1].polylines, 1, 'the expected line is one polyline');
-    for (const text of ['step t', 'log10 of the norm of x', 'log10 ‖x‖', 'expected (scale·√n per step)', 'float32 max 3.4e38 → Inf above']) {
+    for (const text of [
+      'step t',
+      'log10 of the norm of x',
+      'log10 ‖x‖',
+      'expected (scale·√n per step)',
+      'float32 max 3.4e38 → Inf above',
+    ]) {
       assert.ok(parsed.texts.includes(text), `the SVG says “${text}”`);
     }
     assert.match(parsed.title, /^Blow-up lab: .*n = 50, scale 1, normal, seed 1$/, 'a title with the settings');
     assert.ok(parsed.texts.filter((t) => /^-?\d+$/.test(t)).length >= 6, 'tick labels on both axes');
-    assert.ok(parsed.texts.some((t) => /^NaN at step \d+$/.test(t)), 'the NaN marker');
+    assert.ok(
+      parsed.texts.some((t) => /^NaN at step \d+$/.test(t)),
+      'the NaN marker',
+    );
 
     const csv = await exported(app, 'export-blowup-csv');
     const rows = parseCsv(csv.text);
@@ -136,7 +159,9 @@ browserTest(
     assert.ok(rows[k + 1][1].length > 8, `many digits: ${rows[k + 1][1]}`);
 
     // Keyboard: the menu opens and closes without a mouse, and says what each button does.
-    await page.locator('details.export-menu', { has: page.locator('#export-blowup-png') }).evaluate((d) => (d.open = false));
+    await page
+      .locator('details.export-menu', { has: page.locator('#export-blowup-png') })
+      .evaluate((d) => (d.open = false));
     await page.locator('summary[aria-label="Export the blow-up chart"]').focus();
     await page.keyboard.press('Enter');
     assert.equal(await page.getAttribute('#export-blowup-png', 'aria-label'), 'Download the blow-up chart as PNG');
@@ -177,7 +202,10 @@ browserTest(
     const units = await exported(app, 'export-stepper-units-csv');
     assert.equal(units.name, `lstm-lab-stepper-units-t${t}.csv`);
     const rows = parseCsv(units.text);
-    assert.deepEqual(rows.map((r) => r[0]), ['quantity', 'i', 'f', 'g', 'o', 'c', 'h']);
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      ['quantity', 'i', 'f', 'g', 'o', 'c', 'h'],
+    );
     const step = await page.evaluate((t) => globalThis.lstmLab.stepper.run.steps[t - 1], t);
     assert.equal(rows[5][1], String(step.c[0]));
     assert.equal(Number(rows[5][1]).toFixed(3), c, 'the same number the table shows');
@@ -186,27 +214,50 @@ browserTest(
     // The cell-state chart with the post's cell beside it: two series, a point per step.
     const T = await page.evaluate(() => globalThis.lstmLab.stepper.run.steps.length);
     const chart = await parseSvg(page, (await exported(app, 'export-stepper-c-svg')).text);
-    assert.deepEqual(chart.series.map((s) => [s.label, s.points]), [['c1', T], ['c1 (post)', T]]);
+    assert.deepEqual(
+      chart.series.map((s) => [s.label, s.points]),
+      [
+        ['c1', T],
+        ['c1 (post)', T],
+      ],
+    );
     assert.ok(chart.texts.includes('step t') && chart.texts.includes('c'), 'axis labels');
 
     // Weights: a row per gate·unit, the columns W·x, U·h, b.
     const weights = parseCsv((await exported(app, 'export-stepper-weights-csv')).text);
     assert.deepEqual(weights[0], ['row', 'W_x1', 'W_x2', 'U_h1', 'b']);
     assert.deepEqual(weights.map((r) => r[0]).slice(1), ['i1', 'f1', 'g1', 'o1']);
-    assert.equal(Number(weights[3][2]), Number(await page.inputValue('#stepper-weight-g-0-1')), 'g reads the sign feature');
+    assert.equal(
+      Number(weights[3][2]),
+      Number(await page.inputValue('#stepper-weight-g-0-1')),
+      'g reads the sign feature',
+    );
     const start = parseCsv((await exported(app, 'export-stepper-start-csv')).text);
-    assert.deepEqual(start, [['state', 'unit 1'], ['h0', '0'], ['c0', '0']]);
+    assert.deepEqual(start, [
+      ['state', 'unit 1'],
+      ['h0', '0'],
+      ['c0', '0'],
+    ]);
     // A table, not a heatmap: no PNG or SVG of it.
-    await page.locator('details.export-menu', { has: page.locator('#export-stepper-units-csv') }).locator('summary').click();
+    await page
+      .locator('details.export-menu', { has: page.locator('#export-stepper-units-csv') })
+      .locator('summary')
+      .click();
     assert.equal(await page.locator('#export-stepper-units-png').isVisible(), false);
 
     // Gradient flow: three curves, one point per step.
     await page.waitForFunction(() => document.getElementById('stepper').dataset.gradflowBusy === 'false');
     const flow = await parseSvg(page, (await exported(app, 'export-gradflow-svg')).text);
     const data = await page.evaluate(() => globalThis.lstmLab.gradflow.chart.data);
-    assert.deepEqual(flow.series.map((s) => s.points), data.slice(1).map(finiteCount));
+    assert.deepEqual(
+      flow.series.map((s) => s.points),
+      data.slice(1).map(finiteCount),
+    );
     assert.ok(flow.texts.includes('gradient norm (log scale)'));
-    assert.ok(flow.texts.some((s) => /^1e-?\d+$/.test(s)), 'powers of ten on the log axis');
+    assert.ok(
+      flow.texts.some((s) => /^1e-?\d+$/.test(s)),
+      'powers of ten on the log axis',
+    );
 
     // Large sizes: heatmaps, exported as one <rect> per cell.
     await page.fill('#stepper-hidden-size', '20');
@@ -220,7 +271,10 @@ browserTest(
       return { width: c.width, height: c.height };
     });
     // The title may be wider than a small map; the map itself is drawn at the device pixel ratio.
-    assert.ok(heatPng.width >= canvas.width * DPR && heatPng.height >= (canvas.height + 36) * DPR, JSON.stringify({ heatPng, canvas }));
+    assert.ok(
+      heatPng.width >= canvas.width * DPR && heatPng.height >= (canvas.height + 36) * DPR,
+      JSON.stringify({ heatPng, canvas }),
+    );
     const weightHeat = await parseSvg(page, (await exported(app, 'export-stepper-weights-svg')).text);
     assert.equal(weightHeat.rects, 1 + 4 * 20 * (2 + 20 + 1) + 3);
     const weightRows = parseCsv((await exported(app, 'export-stepper-weights-csv')).text);
@@ -238,7 +292,13 @@ browserTest('Inside the model: the heatmap as PNG, SVG (a rect per cell) and CSV
   await page.check('input[name="inside-q"][value="c"]');
   const x = await page.evaluate(() => {
     const v = globalThis.lstmLab.inside;
-    return { steps: v.result.inspection.steps, hidden: v.result.inspection.hidden, order: v.order, c: v.result.inspection.trace.c, width: document.getElementById('inside-heatmap').width };
+    return {
+      steps: v.result.inspection.steps,
+      hidden: v.result.inspection.hidden,
+      order: v.order,
+      c: v.result.inspection.trace.c,
+      width: document.getElementById('inside-heatmap').width,
+    };
   });
   const png = await exported(app, 'export-inside-heatmap-png');
   assert.equal(png.name, 'lstm-lab-inside-heatmap-c.png');
@@ -266,19 +326,31 @@ browserTest('the Trainer: data preview and epochs as CSV, the loss curve as SVG'
   const lines = ['review,sentiment'];
   for (let i = 0; i < 60; i++) {
     const good = i % 2 === 0;
-    lines.push(`"${good ? 'great, “fine”' : 'awful ""bad""'} film ${i}${i === 1 ? '\nsecond line' : ''}",${good ? 'positive' : 'negative'}`);
+    lines.push(
+      `"${good ? 'great, “fine”' : 'awful ""bad""'} film ${i}${i === 1 ? '\nsecond line' : ''}",${good ? 'positive' : 'negative'}`,
+    );
   }
-  await uploadCsv(page, 'tiny.csv', lines.join('\r\n') + '\r\n');
+  await uploadCsv(page, 'tiny.csv', `${lines.join('\r\n')}\r\n`);
 
   const preview = await exported(app, 'export-trainer-preview-csv');
   const rows = parseCsv(preview.text);
   const sample = await page.evaluate(() => globalThis.lstmLab.trainer.preview.sample);
   assert.deepEqual(rows[0], ['line', 'review', 'sentiment']);
-  assert.deepEqual(rows.slice(1), sample.map((r) => [String(r.line), r.text, r.label]));
-  assert.ok(rows.slice(1).some((r) => r[1].includes('"bad"')), 'a quote survives');
+  assert.deepEqual(
+    rows.slice(1),
+    sample.map((r) => [String(r.line), r.text, r.label]),
+  );
+  assert.ok(
+    rows.slice(1).some((r) => r[1].includes('"bad"')),
+    'a quote survives',
+  );
   assert.match(preview.text, /"great, “fine” film 0"/, 'a field with a comma is quoted');
 
-  assert.equal(await page.locator('#export-trainer-epochs-csv').locator('xpath=ancestor::div[@class="export-bar"]').isVisible(), false, 'no epochs yet');
+  assert.equal(
+    await page.locator('#export-trainer-epochs-csv').locator('xpath=ancestor::div[@class="export-bar"]').isVisible(),
+    false,
+    'no epochs yet',
+  );
   const settings = { vocab: 20, maxlen: 6, embed: 4, hidden: 4, batch: 15, lr: 0.05, epochs: 2, split: 0.5, seed: 3 };
   for (const [k, v] of Object.entries(settings)) await page.fill(`#trainer-${k}`, String(v));
   await page.selectOption('#trainer-device', 'cpu');
@@ -286,22 +358,41 @@ browserTest('the Trainer: data preview and epochs as CSV, the loss curve as SVG'
   await page.click('#trainer-start');
   // A run this small may be over before a poll sees it running: wait for its last epoch.
   await page.waitForFunction(
-    (n) => document.getElementById(`trainer-epoch-${n}`) && document.getElementById('trainer').dataset.state === 'ready',
+    (n) =>
+      document.getElementById(`trainer-epoch-${n}`) && document.getElementById('trainer').dataset.state === 'ready',
     settings.epochs,
     { timeout: 300_000 },
   );
 
   const epochs = parseCsv((await exported(app, 'export-trainer-epochs-csv')).text);
   const reports = await page.evaluate(() => globalThis.lstmLab.trainer.run.epochs);
-  assert.deepEqual(epochs[0], ['epoch', 'best', 'train_loss', 'train_accuracy', 'valid_loss', 'valid_accuracy', 'seconds']);
+  assert.deepEqual(epochs[0], [
+    'epoch',
+    'best',
+    'train_loss',
+    'train_accuracy',
+    'valid_loss',
+    'valid_accuracy',
+    'seconds',
+  ]);
   assert.equal(epochs.length, 1 + settings.epochs);
   assert.equal(epochs[2][4], String(reports[1].valid_loss), 'full precision');
-  assert.equal(Number(epochs[2][4]).toFixed(4), (await app.text('#trainer-epoch-2 td:nth-child(4)')), 'the number the table shows');
+  assert.equal(
+    Number(epochs[2][4]).toFixed(4),
+    await app.text('#trainer-epoch-2 td:nth-child(4)'),
+    'the number the table shows',
+  );
 
   const loss = await parseSvg(page, (await exported(app, 'export-trainer-loss-svg')).text);
   const data = await page.evaluate(() => globalThis.lstmLab.trainer.lossChart.data);
-  assert.deepEqual(loss.series.map((s) => s.label), ['per batch', 'train (epoch)', 'validation (epoch)']);
-  assert.deepEqual(loss.series.map((s) => s.points), data.slice(1).map(finiteCount));
+  assert.deepEqual(
+    loss.series.map((s) => s.label),
+    ['per batch', 'train (epoch)', 'validation (epoch)'],
+  );
+  assert.deepEqual(
+    loss.series.map((s) => s.points),
+    data.slice(1).map(finiteCount),
+  );
   assert.equal(loss.series[2].points, settings.epochs);
   assert.ok(loss.texts.includes('epoch') && loss.texts.includes('loss'));
   const png = pngSize((await exported(app, 'export-trainer-accuracy-png')).bytes);

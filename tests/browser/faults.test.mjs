@@ -13,12 +13,16 @@ const revision = (page) => page.evaluate(() => Number(document.getElementById('t
 
 async function openTrainer(page) {
   await page.click('#tab-trainer');
-  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+    timeout: 240_000,
+  });
 }
 
 async function loadSample(page) {
   await page.click('#trainer-sample');
-  await page.waitForFunction(() => /^imdb-sample\.csv\.gz: 3,600 reviews/.test(document.getElementById('trainer-counts').textContent));
+  await page.waitForFunction(() =>
+    /^imdb-sample\.csv\.gz: 3,600 reviews/.test(document.getElementById('trainer-counts').textContent),
+  );
   await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
 }
 
@@ -45,77 +49,97 @@ async function predict(page, text) {
 }
 
 const waitDone = (page, timeout = 120_000) =>
-  page.waitForFunction(() => /^(Done|Stopped)/.test(document.getElementById('trainer-status').textContent), null, { timeout });
-
-browserTest('the memory the settings need is shown beside them; settings that cannot fit are refused, naming what to lower', async (app) => {
-  const page = app.page;
-  await openTrainer(page);
-  // The GPU's own limits (read from the WebGPU device the trainer opened).
-  await page.selectOption('#trainer-device', 'gpu');
-  const limits = await page.evaluate(() => globalThis.lstmLab.trainer.limits);
-  console.log(`WebGPU limits: ${JSON.stringify(limits)}`);
-  assert.ok(limits.max_storage_buffer_binding_size >= 128 << 20, 'at least WebGPU’s guaranteed 128 MiB');
-
-  const shown = {};
-  await page.click('#trainer-preset-post');
-  shown["post's settings, GPU"] = await estimate(page);
-  assert.match(shown["post's settings, GPU"], /^Memory: needs ≈ 121 MB on the GPU \(largest buffer 26 MB: gate activations\) and [\d.]+ [kM]B in the training worker \(and the data, once loaded\)\.$/);
-
-  await fill(page, { maxlen: 2048, batch: 4096, hidden: 1024 });
-  const worst = await estimate(page);
-  shown['worst case, GPU'] = worst;
-  const limit = Math.min(limits.max_storage_buffer_binding_size, limits.max_buffer_size);
-  const fits = Math.floor(limit / (16 * 2048 * 1024)); // rows of one [T, B, 4H] float buffer
-  assert.match(
-    worst,
-    new RegExp(
-      `^Too big for this device: words per review 2048 × batch 4096 × hidden 1024 needs a 137 GB buffer for the gate activations kept for the backward pass; ` +
-        `this GPU allows buffers up to [\\d.]+ [MG]B — lower the batch size to ${fits} or less, or the words per review\\.$`,
-    ),
-  );
-  assert.equal(await page.locator('#trainer-memory').evaluate((el) => el.classList.contains('too-big')), true);
-
-  // Start refuses with the message, before anything is allocated; the page keeps working.
-  await loadSample(page);
-  await estimate(page);
-  await page.click('#trainer-start');
-  await page.waitForSelector('#trainer-error:not([hidden])');
-  assert.match(await app.text('#trainer-error'), /^Not started: words per review 2048 × batch 4096 × hidden 1024 needs a 137 GB buffer/);
-  assert.equal(await trainerState(page), 'ready');
-  await app.screenshot('trainer-memory-refused');
-
-  // The worker checks again (a page whose estimate is out of date, or bypassed).
-  await page.evaluate(() => {
-    const t = globalThis.lstmLab.trainer;
-    t.clear('trainer-error');
-    const { request, workers } = t.readSettings();
-    t.send({ type: 'start', request, workers });
+  page.waitForFunction(() => /^(Done|Stopped)/.test(document.getElementById('trainer-status').textContent), null, {
+    timeout,
   });
-  await page.waitForSelector('#trainer-error:not([hidden])');
-  assert.match(await app.text('#trainer-error'), /^Not started: words per review 2048 × batch 4096 × hidden 1024 needs a 137 GB buffer/);
-  assert.equal(await trainerState(page), 'ready');
 
-  // On the CPU each worker is a wasm32 instance: one allocation of 2 GiB at most, 4 GiB in all.
-  await page.selectOption('#trainer-device', 'cpu');
-  await page.fill('#trainer-workers', '2');
-  shown['worst case, CPU, 2 workers'] = await estimate(page);
-  assert.match(shown['worst case, CPU, 2 workers'], /^Too big for this device: words per review 2048 × batch 4096 \(÷ 2 workers\) × hidden 1024 needs one allocation of 69 GB for the gate activations kept for the backward pass; WebAssembly allows at most 2\.1 GB in one piece — lower the batch size to \d+ or less, or the words per review\.$/);
+browserTest(
+  'the memory the settings need is shown beside them; settings that cannot fit are refused, naming what to lower',
+  async (app) => {
+    const page = app.page;
+    await openTrainer(page);
+    // The GPU's own limits (read from the WebGPU device the trainer opened).
+    await page.selectOption('#trainer-device', 'gpu');
+    const limits = await page.evaluate(() => globalThis.lstmLab.trainer.limits);
+    console.log(`WebGPU limits: ${JSON.stringify(limits)}`);
+    assert.ok(limits.max_storage_buffer_binding_size >= 128 << 20, 'at least WebGPU’s guaranteed 128 MiB');
 
-  // The batch it suggests fits.
-  const suggested = Number(/lower the batch size to (\d+) or less/.exec(shown['worst case, CPU, 2 workers'])[1]);
-  await page.fill('#trainer-batch', String(suggested));
-  shown[`words 2048, batch ${suggested}, hidden 1024, CPU, 2 workers`] = await estimate(page);
-  assert.match(shown[`words 2048, batch ${suggested}, hidden 1024, CPU, 2 workers`], /^Memory: needs ≈ [\d.]+ GB in the lead of 2 CPU workers/);
+    const shown = {};
+    await page.click('#trainer-preset-post');
+    shown["post's settings, GPU"] = await estimate(page);
+    assert.match(
+      shown["post's settings, GPU"],
+      /^Memory: needs ≈ 121 MB on the GPU \(largest buffer 26 MB: gate activations\) and [\d.]+ [kM]B in the training worker \(and the data, once loaded\)\.$/,
+    );
 
-  await page.click('#trainer-preset-post');
-  shown["post's settings, CPU, 2 workers, the sample loaded"] = await estimate(page);
-  await page.click('#trainer-preset-quick');
-  shown['quick look, CPU, 2 workers'] = await estimate(page);
-  await page.selectOption('#trainer-device', 'gpu');
-  shown['quick look, GPU'] = await estimate(page);
-  for (const [what, text] of Object.entries(shown)) console.log(`${what}: ${text}`);
-  assert.equal(await page.locator('#trainer-crash').isHidden(), true);
-});
+    await fill(page, { maxlen: 2048, batch: 4096, hidden: 1024 });
+    const worst = await estimate(page);
+    shown['worst case, GPU'] = worst;
+    const limit = Math.min(limits.max_storage_buffer_binding_size, limits.max_buffer_size);
+    const fits = Math.floor(limit / (16 * 2048 * 1024)); // rows of one [T, B, 4H] float buffer
+    assert.match(
+      worst,
+      new RegExp(
+        `^Too big for this device: words per review 2048 × batch 4096 × hidden 1024 needs a 137 GB buffer for the gate activations kept for the backward pass; ` +
+          `this GPU allows buffers up to [\\d.]+ [MG]B — lower the batch size to ${fits} or less, or the words per review\\.$`,
+      ),
+    );
+    assert.equal(await page.locator('#trainer-memory').evaluate((el) => el.classList.contains('too-big')), true);
+
+    // Start refuses with the message, before anything is allocated; the page keeps working.
+    await loadSample(page);
+    await estimate(page);
+    await page.click('#trainer-start');
+    await page.waitForSelector('#trainer-error:not([hidden])');
+    assert.match(
+      await app.text('#trainer-error'),
+      /^Not started: words per review 2048 × batch 4096 × hidden 1024 needs a 137 GB buffer/,
+    );
+    assert.equal(await trainerState(page), 'ready');
+    await app.screenshot('trainer-memory-refused');
+
+    // The worker checks again (a page whose estimate is out of date, or bypassed).
+    await page.evaluate(() => {
+      const t = globalThis.lstmLab.trainer;
+      t.clear('trainer-error');
+      const { request, workers } = t.readSettings();
+      t.send({ type: 'start', request, workers });
+    });
+    await page.waitForSelector('#trainer-error:not([hidden])');
+    assert.match(
+      await app.text('#trainer-error'),
+      /^Not started: words per review 2048 × batch 4096 × hidden 1024 needs a 137 GB buffer/,
+    );
+    assert.equal(await trainerState(page), 'ready');
+
+    // On the CPU each worker is a wasm32 instance: one allocation of 2 GiB at most, 4 GiB in all.
+    await page.selectOption('#trainer-device', 'cpu');
+    await page.fill('#trainer-workers', '2');
+    shown['worst case, CPU, 2 workers'] = await estimate(page);
+    assert.match(
+      shown['worst case, CPU, 2 workers'],
+      /^Too big for this device: words per review 2048 × batch 4096 \(÷ 2 workers\) × hidden 1024 needs one allocation of 69 GB for the gate activations kept for the backward pass; WebAssembly allows at most 2\.1 GB in one piece — lower the batch size to \d+ or less, or the words per review\.$/,
+    );
+
+    // The batch it suggests fits.
+    const suggested = Number(/lower the batch size to (\d+) or less/.exec(shown['worst case, CPU, 2 workers'])[1]);
+    await page.fill('#trainer-batch', String(suggested));
+    shown[`words 2048, batch ${suggested}, hidden 1024, CPU, 2 workers`] = await estimate(page);
+    assert.match(
+      shown[`words 2048, batch ${suggested}, hidden 1024, CPU, 2 workers`],
+      /^Memory: needs ≈ [\d.]+ GB in the lead of 2 CPU workers/,
+    );
+
+    await page.click('#trainer-preset-post');
+    shown["post's settings, CPU, 2 workers, the sample loaded"] = await estimate(page);
+    await page.click('#trainer-preset-quick');
+    shown['quick look, CPU, 2 workers'] = await estimate(page);
+    await page.selectOption('#trainer-device', 'gpu');
+    shown['quick look, GPU'] = await estimate(page);
+    for (const [what, text] of Object.entries(shown)) console.log(`${what}: ${text}`);
+    assert.equal(await page.locator('#trainer-crash').isHidden(), true);
+  },
+);
 
 browserTest(
   'a learning rate that blows the weights up stops the run with a message and keeps the best model so far',
@@ -136,20 +160,30 @@ browserTest(
     // the products of embedding and input weights (±Inf sums to NaN), before any epoch ends.
     let message = await diverge({ lr: 1e20 });
     console.log(`lr 1e20: ${message}`);
-    assert.match(message, /^training stopped: the loss became NaN at epoch 1, batch \d+\. The weights overflowed — lower the learning rate and start again; no epoch had finished, so there is no model to keep$/);
+    assert.match(
+      message,
+      /^training stopped: the loss became NaN at epoch 1, batch \d+\. The weights overflowed — lower the learning rate and start again; no epoch had finished, so there is no model to keep$/,
+    );
     assert.equal(await page.locator('#trainer-predict').isDisabled(), true, 'no NaN model to predict with');
 
     // At 1e18 the weights grow for tens of steps first: batches of 48 (38 an epoch) validate an
     // epoch before the overflow, and the best validated epoch is kept.
     message = await diverge({ lr: 1e18, batch: 48, epochs: 5 });
     console.log(`lr 1e18: ${message}`);
-    const [, stoppedAt] = /^training stopped: the (?:validation )?loss became (?:NaN|inf|-inf) (?:at|after) epoch (\d+)/.exec(message) ?? [];
+    const [, stoppedAt] =
+      /^training stopped: the (?:validation )?loss became (?:NaN|inf|-inf) (?:at|after) epoch (\d+)/.exec(message) ??
+      [];
     assert.ok(Number(stoppedAt) >= 2, `diverged after a validated epoch: ${message}`);
     const rows = await page.locator('#trainer-epochs-table tbody tr').allInnerTexts();
     assert.equal(rows.length, Number(stoppedAt) - 1, 'every epoch before the overflow has its row');
     const accuracies = rows.map((r) => Number(r.split('\t')[4]));
     const best = accuracies.indexOf(Math.max(...accuracies)) + 1;
-    assert.match(message, new RegExp(`the best model so far is kept \\(epoch ${best}, validation accuracy ${accuracies[best - 1].toFixed(4)}\\)$`));
+    assert.match(
+      message,
+      new RegExp(
+        `the best model so far is kept \\(epoch ${best}, validation accuracy ${accuracies[best - 1].toFixed(4)}\\)$`,
+      ),
+    );
     // The kept model is that epoch's: it predicts a probability, not NaN.
     assert.equal(await page.locator('#trainer-predict').isEnabled(), true);
     const p = await predict(page, 'a wonderful film, I loved it');
@@ -175,12 +209,18 @@ browserTest(
         'Restarting loads the trainer again with the same data (imdb-sample.csv.gz) and keeps the settings.',
     );
     await page.click('#trainer-restart');
-    await page.waitForFunction(() => document.getElementById('trainer-status').textContent === 'Ready: choose the settings and press Start.', null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => document.getElementById('trainer-status').textContent === 'Ready: choose the settings and press Start.',
+      null,
+      { timeout: 120_000 },
+    );
 
     // An uncaught error in the worker, mid-run.
     await fill(page, { ...TINY, epochs: 500 });
     await page.click('#trainer-start');
-    await page.waitForFunction(() => /^Kept in this browser after epoch 1/.test(document.getElementById('trainer-model-status').textContent));
+    await page.waitForFunction(() =>
+      /^Kept in this browser after epoch 1/.test(document.getElementById('trainer-model-status').textContent),
+    );
     const first = await page.evaluate(() => globalThis.lstmLab.trainer.worker);
     await page.evaluate(() => globalThis.lstmLab.trainer.worker.postMessage({ type: 'crash-for-test' }));
     await page.waitForSelector('#trainer-crash:not([hidden])');
@@ -196,7 +236,11 @@ browserTest(
     await app.screenshot('trainer-crashed');
 
     await page.click('#trainer-restart');
-    await page.waitForFunction(() => document.getElementById('trainer-status').textContent === 'Ready: choose the settings and press Start.', null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => document.getElementById('trainer-status').textContent === 'Ready: choose the settings and press Start.',
+      null,
+      { timeout: 120_000 },
+    );
     assert.equal(await trainerState(page), 'ready');
     assert.equal(await page.locator('#trainer-crash').isHidden(), true);
     assert.match(await app.text('#trainer-counts'), /^imdb-sample\.csv\.gz: 3,600 reviews/);
@@ -204,7 +248,10 @@ browserTest(
     assert.notEqual(await page.evaluate(() => globalThis.lstmLab.trainer.worker), first);
     // The run kept before the crash is offered.
     await page.waitForSelector('#trainer-restore:not([hidden])');
-    assert.match(await app.text('#trainer-restore-text'), /^Your last run \(imdb-sample\.csv\.gz, epoch \d+ of 500, validation accuracy 0\.\d\d, /);
+    assert.match(
+      await app.text('#trainer-restore-text'),
+      /^Your last run \(imdb-sample\.csv\.gz, epoch \d+ of 500, validation accuracy 0\.\d\d, /,
+    );
 
     // And the new worker trains.
     await fill(page, { epochs: 1 });
@@ -217,15 +264,19 @@ browserTest(
     // Discard forgets the kept run: not offered after a reload. (That 1-epoch run replaced it.)
     assert.equal(await page.locator('#trainer-restore').isHidden(), true, 'a new run hides the offer');
     await page.reload();
-    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+      timeout: 240_000,
+    });
     await page.waitForSelector('#trainer-restore:not([hidden])');
     assert.match(await app.text('#trainer-restore-text'), /^Your last run \(imdb-sample\.csv\.gz, epoch 1 of 1, /);
     await page.click('#trainer-restore-discard');
     assert.equal(await page.locator('#trainer-restore').isHidden(), true);
     // The stored copy is deleted after the offer is hidden: wait until it is gone.
-    await page.waitForFunction(async () => (await (await import('./runstore.js')).loadRun()) == null);
+    await page.waitForFunction(async () => (await (await import('./trainer/runstore.js')).loadRun()) == null);
     await page.reload();
-    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+      timeout: 240_000,
+    });
     assert.equal(await page.evaluate(() => globalThis.lstmLab.trainer.savedRun ?? null), null);
     assert.equal(await page.locator('#trainer-restore').isHidden(), true);
   },
@@ -260,7 +311,9 @@ async function cycles(app, count, { gpu }) {
   const rows = [];
   for (let cycle = 1; cycle <= count; cycle++) {
     await page.click('#trainer-start');
-    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'running', null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'running', null, {
+      timeout: 120_000,
+    });
     await steps(page, 2);
     await page.click('#trainer-pause');
     await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'paused');
@@ -273,11 +326,21 @@ async function cycles(app, count, { gpu }) {
     await cdp.send('HeapProfiler.collectGarbage');
     const { usedSize } = await cdp.send('Runtime.getHeapUsage');
     const worker = await workerMemory(page);
-    rows.push({ cycle, pageJsHeap: usedSize, rustHeap: worker.heap, wasmMemory: worker.wasmMemory, gpuInUse: worker.gpu?.bytes_in_use ?? null, gpuReserved: worker.gpu?.bytes_reserved ?? null });
+    rows.push({
+      cycle,
+      pageJsHeap: usedSize,
+      rustHeap: worker.heap,
+      wasmMemory: worker.wasmMemory,
+      gpuInUse: worker.gpu?.bytes_in_use ?? null,
+      gpuReserved: worker.gpu?.bytes_reserved ?? null,
+    });
   }
   const kb = (n) => (n == null ? '–' : `${(n / 1024).toFixed(0)} kB`);
   console.log('cycle | page JS heap | worker: Rust heap | wasm memory | GPU in use | GPU reserved');
-  for (const r of rows) console.log(`${r.cycle} | ${kb(r.pageJsHeap)} | ${kb(r.rustHeap)} | ${kb(r.wasmMemory)} | ${kb(r.gpuInUse)} | ${kb(r.gpuReserved)}`);
+  for (const r of rows)
+    console.log(
+      `${r.cycle} | ${kb(r.pageJsHeap)} | ${kb(r.rustHeap)} | ${kb(r.wasmMemory)} | ${kb(r.gpuInUse)} | ${kb(r.gpuReserved)}`,
+    );
   return rows;
 }
 
@@ -289,7 +352,10 @@ async function cycles(app, count, { gpu }) {
 function assertFlat(rows, key, tolerance, warmup = 3) {
   const base = rows[warmup - 1][key];
   const worst = Math.max(...rows.slice(warmup).map((r) => r[key]));
-  assert.ok(worst - base <= tolerance, `${key} grew by ${worst - base} bytes after cycle ${warmup} (tolerance ${tolerance}): ${rows.map((r) => r[key]).join(', ')}`);
+  assert.ok(
+    worst - base <= tolerance,
+    `${key} grew by ${worst - base} bytes after cycle ${warmup} (tolerance ${tolerance}): ${rows.map((r) => r[key]).join(', ')}`,
+  );
 }
 
 browserTest(
@@ -331,7 +397,8 @@ browserTest(
       app.page.addInitScript(() => {
         const getItem = Storage.prototype.getItem;
         Storage.prototype.getItem = function (key) {
-          if (key.startsWith('lstm-lab.engine-probe:')) return JSON.stringify({ cpu: { stepMs: 100 }, gpu: { stepMs: 50 } });
+          if (key.startsWith('lstm-lab.engine-probe:'))
+            return JSON.stringify({ cpu: { stepMs: 100 }, gpu: { stepMs: 50 } });
           return getItem.call(this, key);
         };
       }),
@@ -344,14 +411,19 @@ const FILLER = ['the', 'film', 'movie', 'was', 'plot', 'actors', 'and', 'it', 'a
 
 /** A learnable CSV of `rows` short reviews. */
 function reviewsCsv(rows, seed = 7) {
-  const pick = (list) => list[(seed = (seed * 1103515245 + 12345) % 2147483648) % list.length];
+  const pick = (list) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return list[seed % list.length];
+  };
   const lines = ['review,sentiment'];
   for (let i = 0; i < rows; i++) {
     const positive = i % 2 === 0;
-    const words = Array.from({ length: 8 }, (_, k) => (k % 3 === 0 ? pick(positive ? POSITIVE : NEGATIVE) : pick(FILLER)));
+    const words = Array.from({ length: 8 }, (_, k) =>
+      k % 3 === 0 ? pick(positive ? POSITIVE : NEGATIVE) : pick(FILLER),
+    );
     lines.push(`${words.join(' ')},${positive ? 'positive' : 'negative'}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 async function upload(page, name, content) {
@@ -361,7 +433,9 @@ async function upload(page, name, content) {
 async function reload(page) {
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
-  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+    timeout: 240_000,
+  });
 }
 
 const epochRows = (page) => page.locator('#trainer-epochs-table tbody tr').allInnerTexts();
@@ -378,18 +452,27 @@ browserTest(
     await fill(page, { ...settings, epochs: 2 });
     await page.click('#trainer-start');
     await waitDone(page);
-    await page.waitForFunction(() => /^Kept in this browser after epoch 2/.test(document.getElementById('trainer-model-status').textContent));
+    await page.waitForFunction(() =>
+      /^Kept in this browser after epoch 2/.test(document.getElementById('trainer-model-status').textContent),
+    );
     const before = { p: await predict(page, text), rows: await epochRows(page) };
     assert.equal(before.rows.length, 2);
 
     // Back after a reload: the run is offered, its model predicts as before, its log is shown.
     await reload(page);
     await page.waitForSelector('#trainer-restore:not([hidden])');
-    assert.match(await app.text('#trainer-restore-text'), /^Your last run \(reviews\.csv, epoch 2 of 2, validation accuracy [01]\.\d\d, (now|\d+ seconds? ago)\)$/);
+    assert.match(
+      await app.text('#trainer-restore-text'),
+      /^Your last run \(reviews\.csv, epoch 2 of 2, validation accuracy [01]\.\d\d, (now|\d+ seconds? ago)\)$/,
+    );
     assert.equal(await page.locator('#trainer-restore-resume').isHidden(), true, 'nothing left to train');
     await app.screenshot('trainer-restore-offered');
     await page.click('#trainer-restore-model');
-    await page.waitForFunction(() => /^Loaded your last run's model: vocabulary 60, embedding 8, hidden 8, 12 words per review/.test(document.getElementById('trainer-model-status').textContent));
+    await page.waitForFunction(() =>
+      /^Loaded your last run's model: vocabulary 60, embedding 8, hidden 8, 12 words per review/.test(
+        document.getElementById('trainer-model-status').textContent,
+      ),
+    );
     assert.equal(await page.inputValue('#trainer-vocab'), '60', 'its settings are shown');
     assert.deepEqual(await epochRows(page), before.rows, 'the same epoch table');
     const after = await predict(page, text);
@@ -420,26 +503,42 @@ browserTest(
     await page.waitForSelector('#trainer-restore:not([hidden])');
     const kept = await page.evaluate(() => globalThis.lstmLab.trainer.savedRun.epochs.length);
     assert.ok(kept >= 2 && kept < 4, `${kept} epochs kept`);
-    assert.match(await app.text('#trainer-restore-text'), new RegExp(`^Your last run \\(reviews\\.csv, epoch ${kept} of 4, `));
+    assert.match(
+      await app.text('#trainer-restore-text'),
+      new RegExp(`^Your last run \\(reviews\\.csv, epoch ${kept} of 4, `),
+    );
     assert.match(await app.text('#trainer-restore-note'), /the optimiser \(Adam's moments\) starts again/);
     await page.click('#trainer-restore-resume');
     // An uploaded file is not kept: it is asked for, and checked.
     await page.waitForSelector('#trainer-restore-error:not([hidden])');
-    assert.equal(await app.text('#trainer-restore-error'), `Choose reviews.csv (${Buffer.byteLength(csv).toLocaleString('en')} bytes) again to resume: its data is not kept in this browser.`);
+    assert.equal(
+      await app.text('#trainer-restore-error'),
+      `Choose reviews.csv (${Buffer.byteLength(csv).toLocaleString('en')} bytes) again to resume: its data is not kept in this browser.`,
+    );
     // The same name and size, other contents (its rows in another order): refused by its hash.
     const [header, ...lines] = csv.trimEnd().split('\n');
-    await upload(page, 'reviews.csv', [header, ...lines.reverse()].join('\n') + '\n');
-    await page.waitForFunction(() => /is not the file your last run trained on/.test(document.getElementById('trainer-restore-error').textContent));
+    await upload(page, 'reviews.csv', `${[header, ...lines.reverse()].join('\n')}\n`);
+    await page.waitForFunction(() =>
+      /is not the file your last run trained on/.test(document.getElementById('trainer-restore-error').textContent),
+    );
     assert.equal(await trainerState(page), 'ready', 'nothing started');
     const keptEpochs = await page.evaluate(() => globalThis.lstmLab.trainer.savedRun.epochs);
     await upload(page, 'reviews.csv', csv);
     await waitDone(page);
-    assert.match(await app.text('#trainer-prepared'), new RegExp(`Resumed after epoch ${kept} from the saved weights; the optimiser \\(Adam's moments\\) starts again\\.`));
+    assert.match(
+      await app.text('#trainer-prepared'),
+      new RegExp(
+        `Resumed after epoch ${kept} from the saved weights; the optimiser \\(Adam's moments\\) starts again\\.`,
+      ),
+    );
     assert.match(await app.text('#trainer-status'), /^Done: best validation accuracy/);
     assert.equal((await epochRows(page)).length, 4);
     const epochs = await page.evaluate(() => globalThis.lstmLab.trainer.run.epochs);
     assert.deepEqual(epochs.slice(0, kept), keptEpochs, 'the kept epochs, then the new ones');
-    assert.deepEqual(epochs.map((r) => r.epoch), [1, 2, 3, 4]);
+    assert.deepEqual(
+      epochs.map((r) => r.epoch),
+      [1, 2, 3, 4],
+    );
     await app.screenshot('trainer-resumed');
   },
   { noWebGpu: true },

@@ -6,11 +6,11 @@
 //   import { browserTest } from './harness.mjs';
 //   browserTest('what the user does', async (app) => { await app.page.click('#…'); … });
 
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -56,7 +56,11 @@ after(async () => {
   await server.close();
 });
 
-const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /**
  * Open the app and run `body(app)`. `app` has: page, context, url (the site's address), origin,
@@ -69,12 +73,24 @@ const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g
 export function browserTest(
   name,
   body,
-  { timeout = 300_000, hash = '', noWebGpu = false, serviceWorkers = 'block', waitReady = true, setup = null, deviceScaleFactor = 1 } = {},
+  {
+    timeout = 300_000,
+    hash = '',
+    noWebGpu = false,
+    serviceWorkers = 'block',
+    waitReady = true,
+    setup = null,
+    deviceScaleFactor = 1,
+  } = {},
 ) {
   test(name, { timeout }, async () => {
     const { server, browser } = await sharedBrowser();
     const origin = new URL(server.url).origin;
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, serviceWorkers, deviceScaleFactor });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 1000 },
+      serviceWorkers,
+      deviceScaleFactor,
+    });
     const page = await context.newPage();
     const requests = [];
     const outside = [];
@@ -84,7 +100,7 @@ export function browserTest(
     await context.route('**/*', (route) => {
       const url = route.request().url();
       requests.push(url);
-      const allowed = url.startsWith(origin + '/') || url.startsWith('data:') || url.startsWith('blob:');
+      const allowed = url.startsWith(`${origin}/`) || url.startsWith('data:') || url.startsWith('blob:');
       if (allowed) return route.continue();
       outside.push(url);
       return route.abort('blockedbyclient');
@@ -112,7 +128,8 @@ export function browserTest(
       if (noWebGpu) await page.addInitScript(() => delete Navigator.prototype.gpu);
       if (setup) await setup(app);
       await page.goto(server.url + hash);
-      if (waitReady) await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
+      if (waitReady)
+        await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
       await body(app);
       assert.deepEqual(outside, [], `the page requested outside its origin: ${outside.join(', ')}`);
       assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join('\n')}`);
@@ -124,7 +141,9 @@ export function browserTest(
       if (consoleErrors.length) console.error(`console errors:\n  ${consoleErrors.join('\n  ')}`);
       throw e;
     } finally {
-      console.log(`requests (${requests.length}): ${[...new Set(requests.map((u) => u.replace(origin, '')))].join(' ')}`);
+      console.log(
+        `requests (${requests.length}): ${[...new Set(requests.map((u) => u.replace(origin, '')))].join(' ')}`,
+      );
       await context.close();
     }
   });
@@ -165,7 +184,10 @@ export async function uploadCsv(page, name, content) {
     ({ n, rev }) => {
       const text = (id) => document.getElementById(id)?.textContent ?? '';
       const chooser = document.getElementById('trainer-column-chooser');
-      const own = text('trainer-counts').startsWith(`${n}:`) || text('trainer-data-error').startsWith(`${n}:`) || (!chooser.hidden && text('trainer-choose-file') === n);
+      const own =
+        text('trainer-counts').startsWith(`${n}:`) ||
+        text('trainer-data-error').startsWith(`${n}:`) ||
+        (!chooser.hidden && text('trainer-choose-file') === n);
       return own && Number(document.getElementById('trainer').dataset.revision ?? 0) > rev;
     },
     { n: name, rev: before },

@@ -74,12 +74,21 @@ browserTest('the shipped model: heatmap values equal an independent LSTM, shares
   const page = app.page;
   assert.ok(!app.requests.some((u) => u.includes('/models/')), 'the pretrained model is not fetched at page load');
   await loadPretrained(app);
-  assert.ok(app.requests.some((u) => /\/models\/imdb-sentiment\.[0-9a-f]{12}\.lstmlab$/.test(u)), 'fetched on request, by its hashed name');
+  assert.ok(
+    app.requests.some((u) => /\/models\/imdb-sentiment\.[0-9a-f]{12}\.lstmlab$/.test(u)),
+    'fetched on request, by its hashed name',
+  );
   const status = await app.text('#inside-model-status');
-  assert.match(status, /the pretrained IMDB model: vocabulary 3000, embedding 100, 100 units, 128 words per review, validation accuracy 0\.86\d+ \(epoch 5\)/);
+  assert.match(
+    status,
+    /the pretrained IMDB model: vocabulary 3000, embedding 100, 100 units, 128 words per review, validation accuracy 0\.86\d+ \(epoch 5\)/,
+  );
 
   // The validation reviews that ship with the model: one it got wrong.
-  assert.match(await app.text('#inside-examples-source'), /^From the validation reviews of imdb_50k\.csv\.gz \(25000 the model did not train on\): it classified 21,652 of 25,000 right \(0\.8661\)\./);
+  assert.match(
+    await app.text('#inside-examples-source'),
+    /^From the validation reviews of imdb_50k\.csv\.gz \(25000 the model did not train on\): it classified 21,652 of 25,000 right \(0\.8661\)\./,
+  );
   let picked = await page.evaluate(() => document.body.dataset.insideReady);
   await page.selectOption('#inside-example', '0');
   await page.waitForFunction((b) => document.body.dataset.insideReady !== b, picked);
@@ -90,7 +99,8 @@ browserTest('the shipped model: heatmap values equal an independent LSTM, shares
   await page.waitForFunction((b) => document.body.dataset.insideReady !== b, picked);
   assert.doesNotMatch(await app.text('#inside-verdict'), /the model is wrong/);
 
-  const review = 'A wonderful film with brilliant acting. The plot was boring at times, but the ending was perfect and I loved it.';
+  const review =
+    'A wonderful film with brilliant acting. The plot was boring at times, but the ending was perfect and I loved it.';
   await page.fill('#inside-text', review);
   const before = await page.evaluate(() => document.body.dataset.insideReady);
   await page.click('#inside-run');
@@ -101,11 +111,18 @@ browserTest('the shipped model: heatmap values equal an independent LSTM, shares
   // The model read 128 positions: padding first, then the review's known words.
   const shown = await page.evaluate(() => {
     const r = globalThis.lstmLab.inside.result;
-    return { ids: r.positions.map((p) => p.id), padding: r.padding, order: r.inspection.unit_order, timing: globalThis.lstmLab.inside.timing };
+    return {
+      ids: r.positions.map((p) => p.id),
+      padding: r.padding,
+      order: r.inspection.unit_order,
+      timing: globalThis.lstmLab.inside.timing,
+    };
   });
   assert.equal(shown.ids.length, 128);
   assert.ok(shown.padding > 100 && shown.ids.slice(0, shown.padding).every((id) => id === 0));
-  console.log(`gate view for 128 positions × 100 units: computed in ${shown.timing.computeMs.toFixed(1)} ms, drawn in ${shown.timing.drawMs.toFixed(1)} ms (the page's CPU reference cell in f64, then a 2D canvas)`);
+  console.log(
+    `gate view for 128 positions × 100 units: computed in ${shown.timing.computeMs.toFixed(1)} ms, drawn in ${shown.timing.drawMs.toFixed(1)} ms (the page's CPU reference cell in f64, then a 2D canvas)`,
+  );
 
   // The heatmap has colour (not a blank canvas).
   const colours = await page.evaluate(() => {
@@ -131,7 +148,10 @@ browserTest('the shipped model: heatmap values equal an independent LSTM, shares
   for (const q of ['i', 'f', 'g', 'o', 'c', 'h']) {
     const value = Number(await readout.locator(`[data-q="${q}"]`).getAttribute('data-value'));
     const want = reference.steps[position][q][unit];
-    assert.ok(Math.abs(value - want) <= 1e-5, `${q} at position ${position}, unit ${unit}: page ${value}, reference ${want}`);
+    assert.ok(
+      Math.abs(value - want) <= 1e-5,
+      `${q} at position ${position}, unit ${unit}: page ${value}, reference ${want}`,
+    );
   }
   // The word at that position is named, with its share.
   assert.match(await readout.innerText(), /at position 125 of 128/);
@@ -141,17 +161,26 @@ browserTest('the shipped model: heatmap values equal an independent LSTM, shares
   const logit = Number(await page.locator('#inside-sum').getAttribute('data-logit'));
   assert.ok(Math.abs(sum - logit) <= 1e-4, `shares ${sum} vs logit ${logit}`);
   assert.ok(Math.abs(logit - reference.logit) <= 1e-5, `page logit ${logit} vs reference ${reference.logit}`);
-  const shares = await page.locator('#inside-words .token.used').evaluateAll((spans) => spans.map((s) => Number(s.dataset.share)));
+  const shares = await page
+    .locator('#inside-words .token.used')
+    .evaluateAll((spans) => spans.map((s) => Number(s.dataset.share)));
   assert.equal(shares.length, 128 - shown.padding, 'one coloured word per position read');
 
   // The same word and unit in the Cell stepper, with the trained cell: the same numbers.
   const pageValues = {};
-  for (const q of ['i', 'f', 'g', 'o', 'c', 'h']) pageValues[q] = Number(await readout.locator(`[data-q="${q}"]`).getAttribute('data-value'));
+  for (const q of ['i', 'f', 'g', 'o', 'c', 'h'])
+    pageValues[q] = Number(await readout.locator(`[data-q="${q}"]`).getAttribute('data-value'));
   await page.click('#inside-open-stepper');
   await page.waitForFunction(() => !document.getElementById('stepper').hidden);
-  await page.waitForFunction((t) => document.getElementById('stepper-t-value').textContent === String(t), position - shown.padding + 1);
+  await page.waitForFunction(
+    (t) => document.getElementById('stepper-t-value').textContent === String(t),
+    position - shown.padding + 1,
+  );
   assert.equal(await page.inputValue('#stepper-unit'), String(unit));
-  assert.match(await page.locator('#stepper-preset option:checked').innerText(), /^Trained model: the pretrained IMDB model/);
+  assert.match(
+    await page.locator('#stepper-preset option:checked').innerText(),
+    /^Trained model: the pretrained IMDB model/,
+  );
   for (const q of ['i', 'f', 'g', 'o', 'c', 'h']) {
     const stepper = Number(await app.text(`#stepper-value-${q}-${unit}`));
     assert.ok(Math.abs(stepper - pageValues[q]) <= 0.0005 + 1e-9, `${q}: stepper ${stepper}, heatmap ${pageValues[q]}`);
@@ -179,16 +208,26 @@ browserTest('PyTorch export and import through the page; bad files get a message
   for (let k = 0; k < 50 && downloads.length < 2; k++) await page.waitForTimeout(100);
   assert.deepEqual(downloads.map((d) => d.suggestedFilename()).sort(), ['model.safetensors', 'vocab.json']);
   const paths = await Promise.all(downloads.map((d) => d.path()));
-  const vocab = JSON.parse(await readFile(paths[downloads.findIndex((d) => d.suggestedFilename() === 'vocab.json')], 'utf8'));
+  const vocab = JSON.parse(
+    await readFile(paths[downloads.findIndex((d) => d.suggestedFilename() === 'vocab.json')], 'utf8'),
+  );
   assert.equal(Object.keys(vocab).length, 2999);
   assert.equal(Math.min(...Object.values(vocab)), 1, 'Keras word_index starts at 1 (0 is padding)');
 
   // A file that is not a model: the message names it; the model stays.
-  await page.setInputFiles('#inside-file', { name: 'notes.lstmlab', mimeType: 'application/octet-stream', buffer: Buffer.from('hello, not a model') });
+  await page.setInputFiles('#inside-file', {
+    name: 'notes.lstmlab',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from('hello, not a model'),
+  });
   await page.locator('#inside-model-error').waitFor();
   assert.match(await app.text('#inside-model-error'), /^notes\.lstmlab: this is not an LSTM Lab model file/);
   // One PyTorch file alone.
-  await page.setInputFiles('#inside-torch', { name: 'vocab.json', mimeType: 'application/json', buffer: Buffer.from('{}') });
+  await page.setInputFiles('#inside-torch', {
+    name: 'vocab.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{}'),
+  });
   assert.match(await app.text('#inside-model-error'), /Pick both files at once/);
   // A safetensors file with a tensor renamed: the message names the tensor.
   const modelBytes = await readFile(paths[downloads.findIndex((d) => d.suggestedFilename() === 'model.safetensors')]);
@@ -203,9 +242,19 @@ browserTest('PyTorch export and import through the page; bad files get a message
 
   // The real export back in: the same logit.
   const before = await page.evaluate(() => document.body.dataset.insideReady);
-  const files = await Promise.all(downloads.map(async (d, k) => ({ name: d.suggestedFilename(), mimeType: 'application/octet-stream', buffer: await readFile(paths[k]) })));
+  const files = await Promise.all(
+    downloads.map(async (d, k) => ({
+      name: d.suggestedFilename(),
+      mimeType: 'application/octet-stream',
+      buffer: await readFile(paths[k]),
+    })),
+  );
   await page.setInputFiles('#inside-torch', files);
   await page.waitForFunction((b) => document.body.dataset.insideReady !== b, before);
   assert.match(await app.text('#inside-model-status'), /model\.safetensors \+ vocab\.json/);
-  assert.equal(await page.locator('#inside-sum').getAttribute('data-logit'), logit, 'the same model after the round trip');
+  assert.equal(
+    await page.locator('#inside-sum').getAttribute('data-logit'),
+    logit,
+    'the same model after the round trip',
+  );
 });

@@ -4,10 +4,10 @@
 // WebGPU gets every section on the CPU.
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BASE, DIST, browserTest, uploadCsv } from './harness.mjs';
+import { BASE, browserTest, DIST, uploadCsv } from './harness.mjs';
 
 const build = JSON.parse(await readFile(join(DIST, 'build.json'), 'utf8'));
 const trainerWasm = build.assets.trainerWasm.path;
@@ -21,7 +21,7 @@ function tinyCsv(rows) {
     const words = positive ? ['great', 'film', 'loved', 'it'] : ['awful', 'film', 'hated', 'it'];
     lines.push(`${words.join(' ')} ${i % 7},${positive ? 'positive' : 'negative'}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 const trainerRevision = (page) => page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
@@ -29,7 +29,9 @@ const trainerRevision = (page) => page.evaluate(() => Number(document.getElement
 /** Open the Trainer tab and wait until its worker has the module and a device. */
 async function openTrainer(page) {
   await page.click('#tab-trainer');
-  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+    timeout: 240_000,
+  });
 }
 
 /** Upload a tiny CSV, train one small model on the CPU, predict: the trainer's smoke path. */
@@ -43,20 +45,33 @@ async function trainTinyOnCpu(app) {
   if (await page.locator('#trainer-device').isEnabled()) await page.selectOption('#trainer-device', 'cpu');
   assert.equal(await page.inputValue('#trainer-device'), 'cpu');
   await page.click('#trainer-start');
-  await page.waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, { timeout: 240_000 });
+  await page.waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, {
+    timeout: 240_000,
+  });
   const before = await trainerRevision(page);
   await page.fill('#trainer-predict-text', 'great film loved it');
   await page.click('#trainer-predict');
   // The answer itself, not just any news (the revision moves for other reasons too).
-  await page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev && (document.getElementById('trainer-label')?.textContent ?? '') !== '', before);
+  await page.waitForFunction(
+    (rev) =>
+      Number(document.getElementById('trainer').dataset.revision ?? 0) > rev &&
+      (document.getElementById('trainer-label')?.textContent ?? '') !== '',
+    before,
+  );
   assert.equal(await app.text('#trainer-label'), 'positive');
 }
 
 browserTest('the first view loads without the trainer; the Trainer tab downloads it, with progress', async (app) => {
   const page = app.page;
   assert.ok(new URL(page.url()).pathname.startsWith(BASE), `served under ${BASE}`);
-  assert.ok(app.requests.some((u) => u.endsWith(pageWasm)), 'the first view loaded its module');
-  assert.ok(!app.requests.some((u) => u.includes('lstm_lab_trainer') || u.endsWith('/worker.js')), 'nothing of the trainer before its tab opens');
+  assert.ok(
+    app.requests.some((u) => u.endsWith(pageWasm)),
+    'the first view loaded its module',
+  );
+  assert.ok(
+    !app.requests.some((u) => u.includes('lstm_lab_trainer') || u.endsWith('/worker.js')),
+    'nothing of the trainer before its tab opens',
+  );
   assert.equal(await page.locator('#trainer-module').isVisible(), false);
 
   const responses = [];
@@ -64,7 +79,8 @@ browserTest('the first view loads without the trainer; the Trainer tab downloads
   // The worker reports progress; record every report the page shows.
   await page.evaluate(() => {
     const view = globalThis.lstmLab.trainer;
-    const shown = (view.progressShown = []);
+    view.progressShown = [];
+    const shown = view.progressShown;
     const original = view.moduleLoading.bind(view);
     view.moduleLoading = (m) => {
       shown.push({ ...m, text: document.getElementById('trainer-module-status').textContent });
@@ -74,14 +90,21 @@ browserTest('the first view loads without the trainer; the Trainer tab downloads
   });
   await openTrainer(page);
   assert.equal(await page.evaluate(() => document.getElementById('trainer').dataset.module), 'ready');
-  assert.equal(await page.locator('#trainer-module').isVisible(), false, 'the progress panel goes once the trainer is ready');
+  assert.equal(
+    await page.locator('#trainer-module').isVisible(),
+    false,
+    'the progress panel goes once the trainer is ready',
+  );
   const shown = await page.evaluate(() => globalThis.lstmLab.trainer.progressShown);
   const bytes = shown.filter((m) => m.loaded != null);
   assert.ok(bytes.length >= 2, `progress was reported (${bytes.length} reports)`);
   assert.equal(bytes.at(-1).loaded, build.assets.trainerWasm.bytes, 'every byte of the module was counted');
   assert.equal(bytes.at(-1).total, build.assets.trainerWasm.bytes);
   assert.match(bytes.at(-1).text, /^Loading the trainer: [\d.]+ of [\d.]+ MB$/);
-  assert.ok(shown.some((m) => m.compiled), 'then it said it was starting the trainer');
+  assert.ok(
+    shown.some((m) => m.compiled),
+    'then it said it was starting the trainer',
+  );
   // Served as a static host with precompressed files serves it.
   const wasm = responses.find((r) => r.url().endsWith(trainerWasm));
   assert.ok(wasm, 'the trainer module was fetched');
@@ -94,7 +117,7 @@ browserTest(
   async (app) => {
     const page = app.page;
     await page.waitForFunction(() => document.body.dataset.loadError === 'true');
-    assert.match(await app.text('#app-load-error-text'), new RegExp(`lstm_lab_page_bg\\.[0-9a-f]{12}\\.wasm: HTTP 404`));
+    assert.match(await app.text('#app-load-error-text'), /lstm_lab_page_bg\.[0-9a-f]{12}\.wasm: HTTP 404/);
     assert.equal(await page.locator('#app-load-retry').isVisible(), true);
     await app.screenshot('site-page-module-failed');
     await page.unroute(`**/${pageWasm}`);
@@ -105,13 +128,20 @@ browserTest(
     // The trainer's module: the connection drops while the tab opens.
     await page.route(`**/${trainerWasm}`, (route) => route.abort('internetdisconnected'));
     await page.click('#tab-trainer');
-    await page.waitForFunction(() => document.getElementById('trainer').dataset.module === 'failed', null, { timeout: 120_000 });
-    assert.match(await app.text('#trainer-module-error'), /^Could not load the trainer: could not download lstm_lab_trainer_bg\.[0-9a-f]{12}\.wasm: the network request failed/);
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.module === 'failed', null, {
+      timeout: 120_000,
+    });
+    assert.match(
+      await app.text('#trainer-module-error'),
+      /^Could not load the trainer: could not download lstm_lab_trainer_bg\.[0-9a-f]{12}\.wasm: the network request failed/,
+    );
     assert.equal(await page.locator('#trainer-module-retry').isVisible(), true);
     await app.screenshot('site-trainer-module-failed');
     await page.unroute(`**/${trainerWasm}`);
     await page.click('#trainer-module-retry');
-    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+      timeout: 240_000,
+    });
     await page.waitForFunction(() => document.getElementById('trainer').dataset.module === 'ready');
     assert.equal(await page.locator('#trainer-module-error').isVisible(), false);
   },
@@ -135,7 +165,12 @@ browserTest(
     await page.click('#tab-blowup');
     const rev = await page.evaluate(() => Number(document.getElementById('blowup').dataset.revision));
     await page.click('#blowup-preset-underflow');
-    await page.waitForFunction((r) => Number(document.getElementById('blowup').dataset.revision) > r && document.getElementById('blowup').dataset.busy === 'false', rev);
+    await page.waitForFunction(
+      (r) =>
+        Number(document.getElementById('blowup').dataset.revision) > r &&
+        document.getElementById('blowup').dataset.busy === 'false',
+      rev,
+    );
     assert.match(await app.text('#blowup-verdict'), /^Underflowed/);
     // The stepper steps.
     await page.click('#tab-stepper');
@@ -160,7 +195,10 @@ browserTest(
     await page.click('#stepper-step');
     await page.waitForFunction(() => globalThis.lstmLab.gradflow.flow?.rnn?.length > 0);
     await openTrainer(page);
-    assert.match(await app.text('#trainer-device-status'), /^Training worker on the CPU: this browser offers no WebGPU/);
+    assert.match(
+      await app.text('#trainer-device-status'),
+      /^Training worker on the CPU: this browser offers no WebGPU/,
+    );
     assert.equal(await page.inputValue('#trainer-device'), 'cpu');
     await trainTinyOnCpu(app);
   },
@@ -172,8 +210,13 @@ browserTest(
   async (app) => {
     const page = app.page;
     await page.click('#tab-trainer');
-    await page.waitForFunction(() => document.getElementById('trainer').dataset.module === 'failed', null, { timeout: 120_000 });
-    assert.match(await app.text('#trainer-module-error'), /^The trainer cannot run here: this browser's WebAssembly has no SIMD, which the trainer needs/);
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.module === 'failed', null, {
+      timeout: 120_000,
+    });
+    assert.match(
+      await app.text('#trainer-module-error'),
+      /^The trainer cannot run here: this browser's WebAssembly has no SIMD, which the trainer needs/,
+    );
     assert.equal(await page.locator('#trainer-module-retry').isVisible(), false, 'no retry: it can never load here');
     assert.ok(!app.requests.some((u) => u.endsWith(trainerWasm)), 'the module that cannot compile is not downloaded');
     for (const id of ['#trainer-file', '#trainer-sample', '#trainer-load']) {
@@ -216,7 +259,7 @@ browserTest(
   },
 );
 
-browserTest('a Content-Security-Policy: the page\'s own inline script by its hash, no other', async (app) => {
+browserTest("a Content-Security-Policy: the page's own inline script by its hash, no other", async (app) => {
   const page = app.page;
   // The hash in the policy is the hash of the one inline script, as served.
   const html = await readFile(join(DIST, 'index.html'), 'utf8');
@@ -228,7 +271,9 @@ browserTest('a Content-Security-Policy: the page\'s own inline script by its has
   // The page works under it (the harness waited for the first view), and an injected inline
   // script is refused and reported.
   const result = await page.evaluate(async () => {
-    const violation = new Promise((resolve) => document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective), { once: true }));
+    const violation = new Promise((resolve) =>
+      document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective), { once: true }),
+    );
     const s = document.createElement('script');
     s.textContent = 'window.__injected = true;';
     document.body.append(s);
@@ -242,4 +287,3 @@ browserTest('a Content-Security-Policy: the page\'s own inline script by its has
   await page.click('#inside-pretrained');
   await page.waitForFunction(() => document.body.dataset.insideReady, null, { timeout: 60_000 });
 });
-

@@ -13,14 +13,19 @@ const FILLER = ['the', 'film', 'movie', 'was', 'plot', 'actors', 'and', 'it', 'a
 /** A small, clearly learnable CSV (with quoting, a comma and CRLF, as real files have). */
 function reviewsCsv(rows) {
   let seed = 7;
-  const pick = (list) => list[(seed = (seed * 1103515245 + 12345) % 2147483648) % list.length];
+  const pick = (list) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return list[seed % list.length];
+  };
   const lines = ['id,"Review",SENTIMENT,extra'];
   for (let i = 0; i < rows; i++) {
     const positive = i % 2 === 0;
-    const words = Array.from({ length: 6 }, (_, k) => (k % 3 === 0 ? pick(positive ? POSITIVE : NEGATIVE) : pick(FILLER)));
+    const words = Array.from({ length: 6 }, (_, k) =>
+      k % 3 === 0 ? pick(positive ? POSITIVE : NEGATIVE) : pick(FILLER),
+    );
     lines.push(`${i},"${words.join(' ')}, really",${positive ? 'Positive' : 'negative'},x`);
   }
-  return lines.join('\r\n') + '\r\n';
+  return `${lines.join('\r\n')}\r\n`;
 }
 
 async function upload(app, name, content) {
@@ -31,7 +36,10 @@ async function predict(app, text) {
   const before = await app.page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
   if (text !== undefined) await app.page.fill('#trainer-predict-text', text);
   await app.page.click('#trainer-predict');
-  await app.page.waitForFunction((rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev, before);
+  await app.page.waitForFunction(
+    (rev) => Number(document.getElementById('trainer').dataset.revision ?? 0) > rev,
+    before,
+  );
   return { label: await app.text('#trainer-label'), probability: Number(await app.text('#trainer-probability')) };
 }
 
@@ -55,7 +63,9 @@ browserTest('upload, preview, train on WebGPU, predict, save and reload', async 
   assert.equal(await page.inputValue('#trainer-device'), 'gpu');
   await page.click('#trainer-start');
   await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'running');
-  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 600_000 });
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+    timeout: 600_000,
+  });
   const status = await app.text('#trainer-status');
   console.log(status);
   console.log(await app.text('#trainer-epochs-table'));
@@ -75,14 +85,21 @@ browserTest('upload, preview, train on WebGPU, predict, save and reload', async 
   // "Look inside →": the same model in "Inside the model", on the CPU reference cell (f64), with
   // this run's validation reviews to pick from.
   await page.click('#trainer-inside');
-  await page.waitForFunction(() => document.body.dataset.insideModel === 'the model from the Trainer tab' && !document.getElementById('inside').hidden);
+  await page.waitForFunction(
+    () =>
+      document.body.dataset.insideModel === 'the model from the Trainer tab' &&
+      !document.getElementById('inside').hidden,
+  );
   await page.fill('#inside-text', positive);
   let ready = await page.evaluate(() => document.body.dataset.insideReady);
   await page.click('#inside-run');
   await page.waitForFunction((b) => document.body.dataset.insideReady !== b, ready);
   const inside = Number(/P\(positive\) = ([0-9.]+)/.exec(await app.text('#inside-verdict'))[1]);
   assert.ok(Math.abs(inside - first.probability) < 1e-3, `inside ${inside} vs trainer ${first.probability}`);
-  assert.match(await app.text('#inside-examples-source'), /validation reviews of the data trained on in this tab \(\d+ the model did not train on\)/);
+  assert.match(
+    await app.text('#inside-examples-source'),
+    /validation reviews of the data trained on in this tab \(\d+ the model did not train on\)/,
+  );
   await page.selectOption('#inside-example-kind', 'borderline');
   ready = await page.evaluate(() => document.body.dataset.insideReady);
   await page.selectOption('#inside-example', '0');
@@ -93,17 +110,34 @@ browserTest('upload, preview, train on WebGPU, predict, save and reload', async 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#trainer-save')]);
   const saved = join(ARTIFACTS, 'model.lstmlab');
   await download.saveAs(saved);
-  await page.setInputFiles('#trainer-load', { name: 'model.lstmlab', mimeType: 'application/octet-stream', buffer: await readFile(saved) });
+  await page.setInputFiles('#trainer-load', {
+    name: 'model.lstmlab',
+    mimeType: 'application/octet-stream',
+    buffer: await readFile(saved),
+  });
   await page.waitForFunction(() => document.getElementById('trainer-model-status').textContent.startsWith('Loaded'));
-  assert.match(await app.text('#trainer-model-status'), /vocabulary 40, embedding 8, hidden 8, 8 words per review, validation accuracy/);
+  assert.match(
+    await app.text('#trainer-model-status'),
+    /vocabulary 40, embedding 8, hidden 8, 8 words per review, validation accuracy/,
+  );
   const again = await predict(app);
-  assert.ok(Math.abs(again.probability - first.probability) < 1e-4, `same prediction after reload: ${again.probability} vs ${first.probability}`);
+  assert.ok(
+    Math.abs(again.probability - first.probability) < 1e-4,
+    `same prediction after reload: ${again.probability} vs ${first.probability}`,
+  );
 
   const damaged = await readFile(saved);
   damaged[damaged.length - 20] ^= 0xff;
-  await page.setInputFiles('#trainer-load', { name: 'damaged.lstmlab', mimeType: 'application/octet-stream', buffer: damaged });
+  await page.setInputFiles('#trainer-load', {
+    name: 'damaged.lstmlab',
+    mimeType: 'application/octet-stream',
+    buffer: damaged,
+  });
   await page.waitForSelector('#trainer-model-error:not([hidden])');
-  assert.match(await app.text('#trainer-model-error'), /damaged\.lstmlab: the model file is damaged \(its checksum does not match\)\. The current model is still loaded\./);
+  assert.match(
+    await app.text('#trainer-model-error'),
+    /damaged\.lstmlab: the model file is damaged \(its checksum does not match\)\. The current model is still loaded\./,
+  );
 });
 
 browserTest('the engine is chosen by timing a training step on each, and remembered per adapter', async (app) => {
@@ -111,14 +145,19 @@ browserTest('the engine is chosen by timing a training step on each, and remembe
   await page.click('#tab-trainer');
   await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
   assert.equal(await page.evaluate(() => document.getElementById('trainer').dataset.engineProbe), 'running');
-  await page.waitForFunction(() => document.getElementById('trainer').dataset.engineProbe === 'done', null, { timeout: 600_000 });
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.engineProbe === 'done', null, {
+    timeout: 600_000,
+  });
   const times = await page.evaluate(() => globalThis.lstmLab.trainer.engineTimes);
   console.log(`engine probe: ${JSON.stringify(times)}`);
   assert.ok(times.cpu.stepMs > 0 && times.gpu.stepMs > 0, 'both engines timed');
   const faster = times.gpu.stepMs <= times.cpu.stepMs ? 'gpu' : 'cpu';
   assert.equal(await page.inputValue('#trainer-device'), faster, 'the faster engine is chosen');
   const status = await app.text('#trainer-device-status');
-  assert.match(status, new RegExp(`GPU [\\d,]+ ms, CPU \\(WebAssembly\\) [\\d,]+ ms — training on the ${faster.toUpperCase()}`));
+  assert.match(
+    status,
+    new RegExp(`GPU [\\d,]+ ms, CPU \\(WebAssembly\\) [\\d,]+ ms — training on the ${faster.toUpperCase()}`),
+  );
   await app.screenshot('trainer-engine-probe');
 
   // Back on the page: the measurement is remembered, nothing is timed again.
@@ -144,7 +183,9 @@ browserTest('the CPU path (burn in wasm) trains and predicts, on two workers as 
   await page.fill('#trainer-workers', '2');
   await page.click('#trainer-start');
   // A tiny run on the CPU can be over before a poll sees it running: wait for its end.
-  await page.waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, { timeout: 300_000 });
+  await page.waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, {
+    timeout: 300_000,
+  });
   assert.equal(await page.evaluate(() => document.getElementById('trainer').dataset.state), 'ready');
   const status = await app.text('#trainer-status');
   console.log(status);
@@ -159,12 +200,17 @@ browserTest('the CPU path (burn in wasm) trains and predicts, on two workers as 
   const sharded = await epochLosses(page);
   await page.fill('#trainer-workers', '1');
   await page.click('#trainer-start');
-  await page.waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, { timeout: 300_000 });
+  await page.waitForFunction(() => /^Done/.test(document.getElementById('trainer-status').textContent), null, {
+    timeout: 300_000,
+  });
   assert.match(await app.text('#trainer-prepared'), /Training on the CPU with 1 worker /);
   const single = await epochLosses(page);
   assert.equal(single.length, settings.epochs);
   single.forEach(([train, valid], e) => {
-    for (const [what, a, b] of [['training', sharded[e][0], train], ['validation', sharded[e][1], valid]]) {
+    for (const [what, a, b] of [
+      ['training', sharded[e][0], train],
+      ['validation', sharded[e][1], valid],
+    ]) {
       assert.ok(Math.abs(a - b) <= 1e-4 * Math.abs(b), `epoch ${e + 1}: ${what} loss ${a} on 2 workers vs ${b} on 1`);
     }
   });
@@ -181,14 +227,46 @@ browserTest('malformed files get named problems; the loaded data stays', async (
   const cases = [
     ['empty.csv', '', /^empty\.csv: the file is empty\./],
     ['header.csv', 'review,sentiment\n', /the file has a header row but no data rows/],
-    ['columns.csv', 'text,stars\nnice,5\n', /no label column: looked for sentiment or label or target or class, but the header row has “text”, “stars”/],
-    ['labels.csv', 'review,sentiment\ngood,positive\nmeh,neutral\n', /line 3, column “sentiment”: unknown label “neutral”/],
-    ['quote.csv', 'review,sentiment\ngood,positive\n"never closed,negative\nbad,negative\n', /line 3: a quoted field is never closed/],
-    ['utf8.csv', Buffer.concat([Buffer.from('review,sentiment\ngood,positive\nbad '), Buffer.from([0xff, 0xfe]), Buffer.from(',negative\n')]), /line 3, column “review”: not valid UTF-8/],
-    ['picture.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), /this is not a CSV file: it contains binary data/],
-    ['one-class.csv', 'review,sentiment\na,positive\nb,positive\nc,positive\nd,positive\n', /every row is positive; training needs both/],
+    [
+      'columns.csv',
+      'text,stars\nnice,5\n',
+      /no label column: looked for sentiment or label or target or class, but the header row has “text”, “stars”/,
+    ],
+    [
+      'labels.csv',
+      'review,sentiment\ngood,positive\nmeh,neutral\n',
+      /line 3, column “sentiment”: unknown label “neutral”/,
+    ],
+    [
+      'quote.csv',
+      'review,sentiment\ngood,positive\n"never closed,negative\nbad,negative\n',
+      /line 3: a quoted field is never closed/,
+    ],
+    [
+      'utf8.csv',
+      Buffer.concat([
+        Buffer.from('review,sentiment\ngood,positive\nbad '),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(',negative\n'),
+      ]),
+      /line 3, column “review”: not valid UTF-8/,
+    ],
+    [
+      'picture.csv',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+      /this is not a CSV file: it contains binary data/,
+    ],
+    [
+      'one-class.csv',
+      'review,sentiment\na,positive\nb,positive\nc,positive\nd,positive\n',
+      /every row is positive; training needs both/,
+    ],
     ['tiny.csv', 'review,sentiment\na,positive\nb,negative\n', /only 2 labelled rows; at least 4 are needed/],
-    ['headerless.csv', 'I loved every minute of this film and its cast,positive\nawful,negative\n', /the first row looks like a review, not a header/],
+    [
+      'headerless.csv',
+      'I loved every minute of this film and its cast,positive\nawful,negative\n',
+      /the first row looks like a review, not a header/,
+    ],
   ];
   for (const [name, content, pattern] of cases) {
     await upload(app, name, content);
@@ -211,7 +289,11 @@ browserTest('malformed files get named problems; the loaded data stays', async (
   assert.equal(await page.locator('#trainer-column-chooser').isHidden(), true);
 
   // The text column picked wrongly (every text empty): the chooser is offered again.
-  await upload(app, 'blank.csv', 'review,note,sentiment\n,lovely,positive\n,awful,negative\n,superb,positive\n,dull,negative\n');
+  await upload(
+    app,
+    'blank.csv',
+    'review,note,sentiment\n,lovely,positive\n,awful,negative\n,superb,positive\n,dull,negative\n',
+  );
   assert.match(await app.text('#trainer-data-error'), /every text in column “review” is empty/);
   assert.equal(await page.locator('#trainer-column-chooser').isHidden(), false);
   await page.selectOption('#trainer-choose-text', 'note');
@@ -221,21 +303,34 @@ browserTest('malformed files get named problems; the loaded data stays', async (
 
   // A file without a header row: the chooser offers its columns by number, with the first
   // row's values, "no header row" ticked; the first row is then a review too.
-  await upload(app, 'no-header.csv', 'I loved every minute of this film and its cast,positive\nawful,negative\nsuperb,positive\ndull,negative\n');
+  await upload(
+    app,
+    'no-header.csv',
+    'I loved every minute of this film and its cast,positive\nawful,negative\nsuperb,positive\ndull,negative\n',
+  );
   assert.match(await app.text('#trainer-data-error'), /the first row looks like a review, not a header/);
   assert.equal(await page.isChecked('#trainer-choose-no-header'), true);
-  assert.deepEqual(await page.locator('#trainer-choose-label option').allInnerTexts(), ['column 1: “I loved every minute of this fil…”', 'column 2: “positive”']);
+  assert.deepEqual(await page.locator('#trainer-choose-label option').allInnerTexts(), [
+    'column 1: “I loved every minute of this fil…”',
+    'column 2: “positive”',
+  ]);
   await page.click('#trainer-choose-apply');
   await page.waitForFunction(() => document.getElementById('trainer-counts').textContent.startsWith('no-header.csv'));
   assert.match(await app.text('#trainer-counts'), /^no-header\.csv: 4 reviews — 2 positive, 2 negative/);
 
   // Semicolons, as spreadsheets in many locales save "CSV".
-  await upload(app, 'semicolons.csv', 'review;sentiment\n"good, really";positive\nbad;negative\nfine;positive\npoor;negative\n');
+  await upload(
+    app,
+    'semicolons.csv',
+    'review;sentiment\n"good, really";positive\nbad;negative\nfine;positive\npoor;negative\n',
+  );
   assert.match(await app.text('#trainer-counts'), /^semicolons\.csv: 4 reviews — 2 positive, 2 negative/);
 
   // The built-in sample loads with no upload.
   await page.click('#trainer-sample');
-  await page.waitForFunction(() => document.getElementById('trainer-counts').textContent.startsWith('imdb-sample.csv.gz'));
+  await page.waitForFunction(() =>
+    document.getElementById('trainer-counts').textContent.startsWith('imdb-sample.csv.gz'),
+  );
   assert.match(await app.text('#trainer-counts'), /3,600 reviews — 1,800 positive, 1,800 negative/);
   assert.equal(await page.locator('#trainer-data-error').isHidden(), true);
 });
@@ -243,12 +338,18 @@ browserTest('malformed files get named problems; the loaded data stays', async (
 browserTest('fused WGSL kernels and the fused CPU LSTM match burn reference ops in this browser', async (app) => {
   const page = app.page;
   await page.click('#tab-trainer'); // the trainer's module loads when its tab opens
-  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
+  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+    timeout: 240_000,
+  });
   await page.evaluate(() => globalThis.lstmLab.trainer.send({ type: 'self-test' }));
   await page.waitForFunction(() => globalThis.lstmLab.trainer.selfTest, null, { timeout: 600_000 });
   const result = await page.evaluate(() => globalThis.lstmLab.trainer.selfTest);
   assert.ok(Array.isArray(result), `self-test failed: ${JSON.stringify(result)}`);
-  assert.equal(result.length, 31, 'nine recurrence cases, three heads, the loss, Adam, four embedding + LSTM cases; then the nine cases, three heads and Adam on the CPU');
+  assert.equal(
+    result.length,
+    31,
+    'nine recurrence cases, three heads, the loss, Adam, four embedding + LSTM cases; then the nine cases, three heads and Adam on the CPU',
+  );
   assert.equal(result.filter((c) => c.label.startsWith('embedding + LSTM')).length, 4);
   assert.equal(result.filter((c) => c.label.startsWith('CPU recurrence')).length, 9);
   assert.equal(result.filter((c) => c.label.startsWith('CPU head')).length, 3);
@@ -259,5 +360,7 @@ browserTest('fused WGSL kernels and the fused CPU LSTM match burn reference ops 
     }
   }
   const worst = Math.max(...result.flatMap((c) => c.errors.map(([, e]) => e)));
-  console.log(`fused vs reference on ${await app.text('#adapter-status')}: worst relative error ${worst.toExponential(2)} over ${result.length} cases`);
+  console.log(
+    `fused vs reference on ${await app.text('#adapter-status')}: worst relative error ${worst.toExponential(2)} over ${result.length} cases`,
+  );
 });

@@ -1,0 +1,165 @@
+// Types of lib/page-wasm.js: the first view's wasm module (src/web/ without the trainer), as the
+// page uses it. Written by hand: the build runs wasm-bindgen with --no-typescript, and a fresh
+// clone has no pkg/ when the checks run. What Rust builds is typed as far as the page reads it
+// (serde's snake_case names); the stepper's and Inside's large records are left open.
+import type { AdapterReport } from '../trainer/protocol.js';
+
+export default function init(options: {
+  module_or_path: WebAssembly.Module | URL | Response;
+}): Promise<{ memory: WebAssembly.Memory }>;
+
+export function version(): string;
+
+/** What the page found: a WebGPU adapter and how it treats subnormals, or why there is none. */
+export type GpuReport =
+  | {
+      status: 'ready';
+      adapter: AdapterReport & { device_type: string; driver: string };
+      float: { subnormals: 'flush' | 'keep' };
+      reason?: undefined;
+    }
+  | { status: 'unavailable'; reason: string; adapter?: undefined };
+
+export type BlowupConfig = { n: number; steps: number; scale: number; init: string; seed: number };
+
+/** One Blow-up run: the norm per step, and when it first overflowed, turned NaN or vanished. */
+export type Trajectory = {
+  stats: { log10_norm: number }[];
+  expected_log10_norm: number[];
+  first_inf: number | null;
+  first_nan: number | null;
+  first_all_zero: number | null;
+  verdict: string;
+};
+
+export class BlowupLab {
+  constructor();
+  initGpu(): Promise<GpuReport>;
+  runCpu(config: BlowupConfig): Trajectory;
+  runGpu(config: BlowupConfig): Promise<Trajectory>;
+}
+
+/** A Cell stepper setup: weights in PyTorch's layout, the start state, a sequence (src/stepper.rs). */
+export type StepperSetup = {
+  weights: {
+    input: number;
+    hidden: number;
+    weight_ih: number[];
+    weight_hh: number[];
+    bias_ih: number[];
+    bias_hh: number[];
+  };
+  h0: number[];
+  c0: number[];
+  sequence: string;
+  note: string;
+  [more: string]: unknown;
+};
+
+export function stepperPresets(): { id: string; name: string }[];
+export function stepperPreset(id: string, seed: number): StepperSetup;
+export function stepperResize(setup: StepperSetup, input: number, hidden: number): StepperSetup;
+type Gate = 'i' | 'f' | 'g' | 'o';
+
+/** One step of the reference cell: the gates' pre-activations and activations, the states. */
+export type CellStep = {
+  pre: Record<Gate, number[]>;
+  act: Record<Gate, number[]>;
+  c: number[];
+  h: number[];
+  tanh_c: number[];
+};
+
+/**
+ * Every step of the setup's sequence on the reference cell (`StepperRun` in src/stepper.rs):
+ * the real cell, the post's σ-g cell on the same weights, what each wrote (i·g) and the post's
+ * output layer over the real cell's h.
+ */
+export type StepperRun = {
+  encoded: { tokens: string[]; inputs: number[][] };
+  steps: CellStep[];
+  post_steps: CellStep[];
+  written: number[][];
+  post_written: number[][];
+  post_output: {
+    about: string;
+    pre: number[][];
+    y: number[][];
+    h_mean: number[];
+    h_max: number[];
+    y_mean: number[];
+    y_max: number[];
+  };
+};
+export function stepperRun(setup: StepperSetup): StepperRun;
+
+export type GradientFlowConfig = {
+  steps: number;
+  hidden: number;
+  weight_scale: number;
+  forget_bias: number;
+  clip: number | null;
+  seed: number;
+};
+export type GradientFlow = {
+  rnn: number[];
+  lstm_h: number[];
+  lstm_c: number[];
+  rnn_clip_factor: number;
+  lstm_clip_factor: number;
+  rnn_param_norm: number;
+  lstm_param_norm: number;
+};
+export function gradientFlow(config: GradientFlowConfig): Promise<GradientFlow>;
+
+/** A trained model on the page's CPU reference cell ("Inside the model", src/web/model.rs). */
+export class ModelSession {
+  static fromFile(bytes: Uint8Array): ModelSession;
+  static fromPyTorch(model: Uint8Array, vocab: Uint8Array, maxlen: number): ModelSession;
+  info(): {
+    vocab: number;
+    embed: number;
+    hidden: number;
+    maxlen: number;
+    validated: { valid_accuracy: number; epoch: number } | null;
+  };
+  /** Every gate and state of every unit at every position of `text`, and the logit's shares. */
+  inspect(text: string): TextInspection;
+  stepperSetup(text: string): StepperSetup;
+  toFile(): Uint8Array;
+  pytorchModel(): Uint8Array;
+  pytorchVocab(): Uint8Array;
+  free(): void;
+}
+
+type Quantity = 'i' | 'f' | 'g' | 'o' | 'c' | 'h';
+
+/**
+ * A trained model's LSTM on one review (`Inspection` in src/inspect.rs): every gate and state of
+ * every unit at every position (`trace[q][position × hidden + unit]`), the pools, and the
+ * logit split exactly by position and by unit.
+ */
+export type Inspection = {
+  steps: number;
+  hidden: number;
+  trace: Record<Quantity, Float64Array>;
+  mean: number[];
+  max: number[];
+  winner: number[];
+  unit_contribution: number[];
+  unit_order: number[];
+  mean_contribution: number[];
+  max_contribution: number[];
+  word_contribution: number[];
+  bias: number;
+  logit: number;
+  probability: number;
+};
+
+/** The review the model read: each word (its position, or why none), each position's word, the padding. */
+export type TextInspection = {
+  words: { word: string; position: number | null; known: boolean }[];
+  positions: { id: number; word: string | null }[];
+  padding: number;
+  inspection: Inspection;
+};
