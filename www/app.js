@@ -122,6 +122,8 @@ async function main() {
   const trainer = new TrainerView({
     gpuAvailable: gpu.status === 'ready',
     gpuReason: gpu.reason,
+    schema: wasm.runSettings(),
+    check: (form) => wasm.runFromForm(form),
     lookInside: (bytes, source, examples) => inside.loadBytes(bytes, source, examples),
   });
   inside = new InsideView(wasm, { openStepper: (setup, options) => stepper.loadSetup(setup, options) });

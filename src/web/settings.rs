@@ -1,11 +1,13 @@
 //! A run's settings for the page's form (`crate::settings`): their defaults, limits and
 //! presets, and the form's values turned into a checked `RunSettings`, so the page repeats
 //! none of them.
+//!
+//! Named values cross as `[name, value]` pairs, not maps: a map type's code costs the first
+//! view's module several kB.
 
 use super::{from_js, js_error, to_js};
 use crate::settings::{Engine, Recurrence, RunSettings, SETTINGS};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
 /// One field of the form.
@@ -25,11 +27,11 @@ struct Field {
 struct Schema {
     defaults: RunSettings,
     fields: Vec<Field>,
-    /// Each preset's field values, by preset name.
-    presets: BTreeMap<&'static str, BTreeMap<&'static str, f64>>,
+    /// `[name, [[field, value]…]]` per preset; a preset leaves the CPU workers as they are.
+    presets: Vec<(&'static str, Vec<(&'static str, f64)>)>,
 }
 
-/// `{defaults, fields: [{field, name, min, max, step, integer}], presets: {post, quick}}`.
+/// `{defaults, fields: [{field, name, min, max, step, integer}], presets: [[name, [[field, value]…]]…]}`.
 #[wasm_bindgen(js_name = runSettings)]
 pub fn run_settings() -> Result<JsValue, JsError> {
     let fields = SETTINGS
@@ -43,9 +45,13 @@ pub fn run_settings() -> Result<JsValue, JsError> {
             integer: s.integer,
         })
         .collect();
+    // A preset sets what a run is, not how many workers this device gives it.
     let presets = RunSettings::presets()
         .into_iter()
-        .map(|(name, run)| (name, run.fields().into_iter().collect()))
+        .map(|(name, run)| {
+            let fields = run.fields().into_iter().filter(|(f, _)| *f != "workers");
+            (name, fields.collect())
+        })
         .collect();
     to_js(&Schema {
         defaults: RunSettings::default(),
@@ -57,8 +63,8 @@ pub fn run_settings() -> Result<JsValue, JsError> {
 /// What the form holds.
 #[derive(Deserialize)]
 struct Form {
-    /// Number fields by name (`vocab`, `lr`, …, `workers`).
-    fields: BTreeMap<String, f64>,
+    /// `[name, value]` of each number field (`vocab`, `lr`, …, `workers`).
+    fields: Vec<(String, f64)>,
     engine: Engine,
     kernel: Recurrence,
 }

@@ -34,8 +34,8 @@ async function fill(page, values) {
 async function estimate(page) {
   await page.waitForFunction(() => {
     const t = globalThis.lstmLab.trainer;
-    const { request, workers } = t.readSettings();
-    return t.estimate?.key === JSON.stringify([request, workers]);
+    const { settings } = t.readSettings();
+    return t.estimate?.key === JSON.stringify(settings);
   });
   return page.locator('#trainer-memory').innerText();
 }
@@ -102,8 +102,8 @@ browserTest(
     await page.evaluate(() => {
       const t = globalThis.lstmLab.trainer;
       t.clear('trainer-error');
-      const { request, workers } = t.readSettings();
-      t.send({ type: 'start', request, workers });
+      const { settings } = t.readSettings();
+      t.send({ type: 'start', settings });
     });
     await page.waitForSelector('#trainer-error:not([hidden])');
     assert.match(

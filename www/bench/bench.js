@@ -81,12 +81,12 @@ function syntheticCsv(rows, words) {
 
 async function benchLstmLab(impl, batch, seq, steps, budgetMs) {
   const s = await lstmLabSession();
-  const [device, kernel] = ['gpu', impl];
   s.loadCsv(syntheticCsv(batch * (steps + 3), seq), null);
   s.start({
     data: { vocab: VOCAB, maxlen: seq, train_fraction: 0.99, seed: 1 },
-    train: { embed: EMBED, hidden: HIDDEN, batch, lr: 1e-3, epochs: 1, seed: 1, kernel },
-    device,
+    train: { embed: EMBED, hidden: HIDDEN, batch, lr: 1e-3, epochs: 1, seed: 1, kernel: impl },
+    engine: 'gpu',
+    workers: 1,
   });
   return timeSteps(() => s.step(), steps, budgetMs);
 }
@@ -123,11 +123,11 @@ async function benchCpuWorkers(kernel, workers, batch, seq, steps, budgetMs) {
     await next('preview');
     worker.postMessage({
       type: 'start',
-      workers,
-      request: {
+      settings: {
         data: { vocab: VOCAB, maxlen: seq, train_fraction: 0.99, seed: 1 },
         train: { embed: EMBED, hidden: HIDDEN, batch, lr: 1e-3, epochs: 1, seed: 1, kernel },
-        device: 'cpu',
+        engine: 'cpu',
+        workers,
       },
     });
     await next('started');
@@ -220,7 +220,8 @@ globalThis.runDataBench = async (url) => {
   const summary = s.start({
     data: { vocab: VOCAB, maxlen: 128, train_fraction: 0.5, seed: 1 },
     train: { embed: EMBED, hidden: HIDDEN, batch: 128, lr: 1e-3, epochs: 5, seed: 1, kernel: 'fused' },
-    device: 'gpu',
+    engine: 'gpu',
+    workers: 1,
   });
   const prepareMs = performance.now() - t0;
   const out = {

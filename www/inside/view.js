@@ -221,7 +221,7 @@ export class InsideView {
     this.run();
   }
 
-  /** The validation reviews that came with the model, by kind (see `src/examples.rs`). */
+  /** The validation reviews that came with the model, by kind (see `src/trainer/showcase.rs`). */
   showExamples() {
     const box = $('inside-examples');
     box.hidden = !this.examples;

@@ -10,6 +10,13 @@ export default function init(options: {
 
 export function version(): string;
 
+/** A run's fields, defaults, limits and presets (src/settings.rs), for the Trainer's form. */
+export function runSettings(): import('../trainer/settings.js').RunSchema;
+/** The form's values as a checked run; throws an Error naming the setting and its limits. */
+export function runFromForm(
+  form: import('../trainer/settings.js').RunForm,
+): import('../trainer/protocol.js').RunSettings;
+
 /** What the page found: a WebGPU adapter and how it treats subnormals, or why there is none. */
 export type GpuReport =
   | {
@@ -135,7 +142,7 @@ export class ModelSession {
 type Quantity = 'i' | 'f' | 'g' | 'o' | 'c' | 'h';
 
 /**
- * A trained model's LSTM on one review (`Inspection` in src/inspect.rs): every gate and state of
+ * A trained model's LSTM on one review (`Inspection` in src/classifier/inspect.rs): every gate and state of
  * every unit at every position (`trace[q][position × hidden + unit]`), the pools, and the
  * logit split exactly by position and by unit.
  */

@@ -4,7 +4,7 @@
 // (parts.js), loaded with the tab (`view.later`).
 
 import { $ } from '../lib/dom.js';
-import { applySettings, PRESETS, SETTINGS } from './settings.js';
+import { applySettings } from './settings.js';
 
 /** @typedef {import('./view.js').TrainerView} TrainerView */
 /** @typedef {Event & { target: HTMLInputElement }} InputEvent */
@@ -59,9 +59,10 @@ export function wireControls(view) {
   });
 
   // Settings, and the memory they need (estimated once the worker is up).
-  $('trainer-preset-post').addEventListener('click', () => applySettings(view, PRESETS.post));
-  $('trainer-preset-quick').addEventListener('click', () => applySettings(view, PRESETS.quick));
-  for (const name of [...SETTINGS, 'device', 'kernel', 'workers']) {
+  for (const preset of ['post', 'quick']) {
+    $(`trainer-preset-${preset}`).addEventListener('click', () => applySettings(view, view.presets[preset]));
+  }
+  for (const name of [...view.schema.fields.map((f) => f.field), 'device', 'kernel']) {
     for (const event of ['input', 'change'])
       $(`trainer-${name}`).addEventListener(event, () => view.scheduleEstimate());
   }

@@ -13,7 +13,7 @@ import { $ } from '../lib/dom.js';
  */
 export function trainerExportables(view) {
   const settings = () => {
-    const r = view.request;
+    const r = view.settings;
     return r ? ` — embedding ${r.train.embed}, hidden ${r.train.hidden}, batch ${r.train.batch}, lr ${r.train.lr}` : '';
   };
   const epochs = $('trainer-epochs-table');

@@ -5,17 +5,16 @@
 import { $ } from '../lib/dom.js';
 
 /** @typedef {import('./view.js').TrainerView} TrainerView */
-/** @typedef {import('./protocol.js').StartRequest} StartRequest */
+/** @typedef {import('./protocol.js').RunSettings} RunSettings */
 /** @typedef {import('./protocol.js').MemoryEstimate} MemoryEstimate */
 
 /**
- * What an estimate answers: the request and the workers, as one string (an answer for
- * settings since changed is dropped). The browser tests build the same key.
- * @param {StartRequest} request
- * @param {number} workers
+ * What an estimate answers: the run's settings, as one string (an answer for settings since
+ * changed is dropped). The browser tests build the same key.
+ * @param {RunSettings} settings
  */
-export function estimateKey(request, workers) {
-  return JSON.stringify([request, workers]);
+export function estimateKey(settings) {
+  return JSON.stringify(settings);
 }
 
 /**
@@ -23,12 +22,12 @@ export function estimateKey(request, workers) {
  * @param {TrainerView} view
  */
 export function requestEstimate(view) {
-  const { request, workers, error } = view.readSettings();
+  const { settings, error } = view.readSettings();
   if (error) {
-    showEstimate(view, null, null);
+    showEstimate(view, null, null, error);
     return;
   }
-  view.send({ type: 'estimate', key: estimateKey(request, workers), request, workers });
+  view.send({ type: 'estimate', key: estimateKey(settings), settings });
 }
 
 /**
@@ -38,20 +37,21 @@ export function requestEstimate(view) {
  * @param {MemoryEstimate} estimate
  */
 export function estimated(view, key, estimate) {
-  const { request, workers } = view.readSettings();
-  if (request && key === estimateKey(request, workers)) showEstimate(view, key, estimate);
+  const { settings } = view.readSettings();
+  if (settings && key === estimateKey(settings)) showEstimate(view, key, estimate);
 }
 
 /**
  * @param {TrainerView} view
  * @param {string | null} key
  * @param {MemoryEstimate | null} estimate
+ * @param {string} [why]  why there is none: the setting that is not a number or out of its limits
  */
-function showEstimate(view, key, estimate) {
+function showEstimate(view, key, estimate, why) {
   const el = $('trainer-memory');
   view.estimate = estimate ? { key, estimate } : null;
   el.classList.toggle('too-big', Boolean(estimate?.problem));
-  if (!estimate) el.textContent = 'Memory: not estimated (a setting is not a number).';
+  if (!estimate) el.textContent = `Memory: not estimated (${why ? why.replace(/\.$/, '') : 'a setting is not valid'}).`;
   else if (estimate.problem) el.textContent = `Too big for this device: ${estimate.problem}.`;
   else el.textContent = `Memory: ${estimate.summary}${view.hasData ? '' : ' (and the data, once loaded)'}.`;
   view.bump();
@@ -70,9 +70,8 @@ export function notEstimated(view, message) {
 /**
  * The estimate of the settings shown, when it is up to date (Start refuses what cannot fit).
  * @param {TrainerView} view
- * @param {StartRequest} request
- * @param {number} workers
+ * @param {RunSettings} settings
  */
-export function currentEstimate(view, request, workers) {
-  return view.estimate?.key === estimateKey(request, workers) ? view.estimate.estimate : null;
+export function currentEstimate(view, settings) {
+  return view.estimate?.key === estimateKey(settings) ? view.estimate.estimate : null;
 }

@@ -11,11 +11,13 @@
 // ------------------------------------------------------------------ what Rust sends along
 
 /**
- * The settings of a run, as the trainer's module reads them (`StartRequest` in src/web/trainer.rs).
- * @typedef {object} StartRequest
+ * A whole run's settings (`RunSettings` in src/settings.rs): the page's module builds them from
+ * the form (`runFromForm`), checked; the trainer's module trains with them.
+ * @typedef {object} RunSettings
  * @property {{ vocab: number, maxlen: number, train_fraction: number, seed: number }} data
  * @property {{ embed: number, hidden: number, batch: number, lr: number, epochs: number, seed: number, kernel: string }} train
- * @property {'gpu' | 'cpu'} device  the engine that trains
+ * @property {'gpu' | 'cpu'} engine  where it trains
+ * @property {number} workers  CPU workers sharing every batch (the engine `cpu`)
  */
 
 /**
@@ -24,7 +26,7 @@
  */
 
 /**
- * One epoch's losses and accuracies (`EpochReport` in src/train_record.rs).
+ * One epoch's losses and accuracies (`EpochReport` in src/classifier/record.rs).
  * @typedef {object} EpochReport
  * @property {number} epoch  from 1
  * @property {number} train_loss
@@ -35,7 +37,7 @@
  */
 
 /**
- * What one training step did (`StepReport` in src/train.rs).
+ * What one training step did (`StepReport` in src/trainer/train.rs).
  * @typedef {{ kind: 'batch', epoch: number, batch: number, batches: number, rows: number, loss: number, accuracy: number, done: number, total: number }
  *   | { kind: 'validation', epoch: number, rows_done: number, rows: number, done: number, total: number }
  *   | { kind: 'epoch', report: EpochReport, done: number, total: number }
@@ -56,7 +58,7 @@
  */
 
 /**
- * A run's data, tokenised, and the run it starts (`Prepared` in src/web/trainer.rs); `workers`
+ * A run's data, tokenised, and the run it starts (`RunSummary` in src/web/trainer.rs); `workers`
  * is added by the worker.
  * @typedef {object} RunSummary
  * @property {number} train_rows
@@ -67,7 +69,7 @@
  * @property {number} mean_ids
  * @property {number} total_steps
  * @property {number} done_steps  already done (a resumed run)
- * @property {'gpu' | 'cpu'} device
+ * @property {'gpu' | 'cpu'} engine
  * @property {number} [workers]
  */
 
@@ -89,7 +91,7 @@
  */
 
 /**
- * A prediction and the words the model read (`Prediction` in src/predict.rs).
+ * A prediction and the words the model read (`Prediction` in src/trainer/predict.rs).
  * @typedef {object} Prediction
  * @property {number} probability  P(positive)
  * @property {'positive' | 'negative'} label
@@ -119,7 +121,7 @@
  * @typedef {{ type: 'init', preferGpu: boolean }
  *   | { type: 'probe' }
  *   | { type: 'load-csv', bytes: ArrayBuffer, columns: Columns | null }
- *   | { type: 'start', request: StartRequest, workers: number, resume?: Resume }
+ *   | { type: 'start', settings: RunSettings, resume?: Resume }
  *   | { type: 'pause' }
  *   | { type: 'resume' }
  *   | { type: 'stop' }
@@ -128,7 +130,7 @@
  *   | { type: 'look-inside' }
  *   | { type: 'load-model', bytes: Bytes }
  *   | { type: 'self-test' }
- *   | { type: 'estimate', key: string, request: StartRequest, workers: number }
+ *   | { type: 'estimate', key: string, settings: RunSettings }
  *   | { type: 'memory' }
  *   | { type: 'crash-for-test', trap?: boolean }} WorkerInput
  */

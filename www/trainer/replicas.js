@@ -3,7 +3,7 @@
 // so a CPU run on N workers starts N − 1 replicas of the training worker's own script. Each step
 // the lead (the worker with the TrainerSession) plans the batch into N shards, computes its own
 // while the replicas compute theirs, sums the gradients and takes one optimiser step
-// (src/data_parallel.rs). The replicas' side is in worker.js (`replica-init`, `replica-work`).
+// (src/trainer/parallel.rs). The replicas' side is in worker.js (`replica-init`, `replica-work`).
 
 /** @typedef {import('./protocol.js').ReplicaInput} ReplicaInput */
 /** @typedef {import('./protocol.js').ReplicaOutput} ReplicaOutput */

@@ -10,7 +10,7 @@ import { updateCharts } from './curves.js';
 import { loadSample, parse } from './data.js';
 import { addEpochRow } from './run.js';
 import { discardRun, loadRun, saveRun } from './runstore.js';
-import { applySettings, fieldsOf } from './settings.js';
+import { applySettings, fieldsOf, settingsOfRecord } from './settings.js';
 
 /** @typedef {import('./view.js').TrainerView} TrainerView */
 /** @typedef {import('./view.js').SavedRun} SavedRun */
@@ -36,7 +36,7 @@ export async function keepRun(view, { report, best, last }) {
   const record = {
     version: 1,
     savedAt: Date.now(),
-    request: log.request,
+    settings: log.settings,
     data: { ...log.data },
     epochs: [...view.run.epochs],
     epochMs: [...log.epochMs],
@@ -73,7 +73,7 @@ export async function offerRestore(view) {
   if (record?.version !== 1) return;
   view.savedRun = record;
   const epochs = record.epochs.length;
-  const total = record.request.train.epochs;
+  const total = settingsOfRecord(record).train.epochs;
   const best = bestEpoch(record.epochs);
   $('trainer-restore-text').textContent =
     `Your last run (${record.data.name}, epoch ${epochs} of ${total}, validation accuracy ${best.valid_accuracy.toFixed(2)}, ${ago(record.savedAt)})`;
@@ -92,7 +92,7 @@ export function restoreModel(view) {
   const record = view.savedRun;
   view.modelName = "your last run's model";
   view.send({ type: 'load-model', bytes: record.best.slice(0) });
-  applySettings(view, fieldsOf(record.request)); // its settings, as the log shows them
+  applySettings(view, fieldsOf(settingsOfRecord(record))); // its settings, as the log shows them
   showLog(view, record);
   $('trainer-restore').hidden = true;
 }
@@ -116,7 +116,7 @@ function showLog(view, record) {
   });
   updateCharts(view);
   $('trainer-status').textContent =
-    `Restored your last run: ${record.epochs.length} of ${record.request.train.epochs} epochs.`;
+    `Restored your last run: ${record.epochs.length} of ${settingsOfRecord(record).train.epochs} epochs.`;
   view.bump();
 }
 
@@ -167,16 +167,19 @@ export async function resumeWhenDataMatches(view) {
     return;
   }
   view.pendingResume = null;
-  applySettings(view, fieldsOf(record.request));
-  const { request, workers } = view.readSettings();
-  view.request = request;
+  applySettings(view, fieldsOf(settingsOfRecord(record)));
+  const { settings, error } = view.readSettings();
+  if (error) {
+    view.fail('trainer-restore-error', error);
+    return;
+  }
+  view.settings = settings;
   view.resuming = record;
   view.clear('trainer-error');
   $('trainer-status').textContent = 'Tokenising…';
   view.send({
     type: 'start',
-    request,
-    workers,
+    settings,
     resume: { best: record.best.slice(0), last: record.last?.slice(0) ?? null, history: record.epochs },
   });
 }

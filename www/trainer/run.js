@@ -13,11 +13,11 @@ import { currentEstimate } from './memory.js';
 /** @typedef {import('./protocol.js').EpochReport} EpochReport */
 /** @typedef {import('./protocol.js').RunSummary} RunSummary */
 /** @typedef {import('./protocol.js').StepReport} StepReport */
-/** @typedef {import('./protocol.js').StartRequest} StartRequest */
+/** @typedef {import('./protocol.js').RunSettings} RunSettings */
 
 /**
  * What a kept run records besides its curves: the settings, the data file and each epoch's time.
- * @typedef {{ request: StartRequest, data: { name: string, size: number, sample: boolean, columns: { text: string, label: string } }, hash: Promise<string>, epochMs: number[] }} RunLog
+ * @typedef {{ settings: RunSettings, data: { name: string, size: number, sample: boolean, columns: { text: string, label: string } }, hash: Promise<string>, epochMs: number[] }} RunLog
  */
 
 /** @param {TrainerView} view */
@@ -28,23 +28,23 @@ export function start(view) {
     $('trainer-status').textContent = 'Starts as soon as the engine timing is done…';
     return;
   }
-  const { request, workers, error } = view.readSettings();
+  const { settings, error } = view.readSettings();
   if (error) {
     view.fail('trainer-error', error);
     return;
   }
   // Settings that cannot fit are refused here, with what to lower (the worker checks again).
-  const estimate = currentEstimate(view, request, workers);
+  const estimate = currentEstimate(view, settings);
   if (estimate?.problem) {
     notStarted(view, estimate.problem);
     return;
   }
   view.clear('trainer-error');
-  view.request = request;
+  view.settings = settings;
   view.resuming = null;
   view.pendingResume = null; // a new run instead
   $('trainer-status').textContent = 'Tokenising…';
-  view.send({ type: 'start', request, workers });
+  view.send({ type: 'start', settings });
 }
 
 /**
@@ -88,7 +88,7 @@ export function started(view, summary, ms) {
   };
   const loaded = view.loaded;
   view.runLog = {
-    request: view.request,
+    settings: view.settings,
     data: { name: loaded.name, size: loaded.bytes.byteLength, sample: loaded.sample === true, columns: loaded.columns },
     hash: loaded.hash,
     epochMs,
@@ -113,13 +113,13 @@ export function started(view, summary, ms) {
   view.run.epochs = saved ? [...saved.epochs] : [];
   $('trainer-restore').hidden = true;
   const engine =
-    summary.device === 'cpu'
+    summary.engine === 'cpu'
       ? `Training on the CPU with ${summary.workers} worker${summary.workers === 1 ? '' : 's'} (this device reports ${view.cores} cores).`
       : 'Training on the GPU.';
   $('trainer-prepared').textContent =
     `Tokenised in ${(ms / 1000).toFixed(2)} s: ${int.format(summary.train_rows)} training and ${int.format(summary.valid_rows)} validation reviews; ` +
     `${int.format(summary.words)} words kept (most frequent: ${summary.top_words.slice(0, 12).join(', ')} …); ` +
-    `on average ${summary.mean_ids.toFixed(0)} known words per review, ≈${Math.round(summary.truncated * 100)} % cut to the last ${view.request.data.maxlen}. ` +
+    `on average ${summary.mean_ids.toFixed(0)} known words per review, ≈${Math.round(summary.truncated * 100)} % cut to the last ${view.settings.data.maxlen}. ` +
     engine +
     (saved
       ? ` Resumed after epoch ${saved.epochs.length} from the saved weights; the optimiser (Adam's moments) starts again.`
@@ -159,11 +159,11 @@ export function progress(view, report, ms) {
   }
   if (report.done !== undefined) run.done = report.done;
   $('trainer-progress').value = run.done / run.total;
-  const left = timeLeft(clock, run, view.request.train.epochs);
+  const left = timeLeft(clock, run, view.settings.train.epochs);
   const speed = clock.trainRows / (clock.trainMs / 1000);
   const where =
     report.kind === 'batch'
-      ? `Epoch ${report.epoch} of ${view.request.train.epochs} · batch ${report.batch} of ${report.batches} · loss ${report.loss.toFixed(3)}`
+      ? `Epoch ${report.epoch} of ${view.settings.train.epochs} · batch ${report.batch} of ${report.batches} · loss ${report.loss.toFixed(3)}`
       : report.kind === 'validation'
         ? `Epoch ${report.epoch}: validating ${int.format(report.rows_done)} of ${int.format(report.rows)}`
         : report.kind === 'epoch'

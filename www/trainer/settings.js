@@ -1,80 +1,85 @@
 // @ts-check
-// The Trainer's settings form: presets, reading it into a run's request (refusing what is not a
-// number), and writing a kept run's request back into it. `settingsFrom` and `fieldsOf` are
-// pure (unit-tested); the rest reads and writes the form.
+// The Trainer's settings form. Its fields, limits, defaults and presets come from the page's
+// module (`runSettings()`, src/settings.rs), which also checks what the form holds
+// (`runFromForm`): the page repeats none of them. Here: the schema applied to the inputs,
+// the form read into what the module checks (`formFrom`, pure, unit-tested), and a run's
+// settings written back into it (`fieldsOf`, pure).
 
 import { $ } from '../lib/dom.js';
 
-/** @typedef {import('./protocol.js').StartRequest} StartRequest */
+/** @typedef {import('./protocol.js').RunSettings} RunSettings */
 /** @typedef {import('./view.js').TrainerView} TrainerView */
 
-/** The numeric settings, by the name in their element's id (`trainer-vocab`) and in a link. */
-export const SETTINGS = /** @type {const} */ ([
-  'vocab',
-  'maxlen',
-  'embed',
-  'hidden',
-  'batch',
-  'lr',
-  'epochs',
-  'split',
-  'seed',
-]);
-
-/** @typedef {typeof SETTINGS[number]} Setting */
-
-/** @type {Record<'post' | 'quick', Record<Setting, number>>} */
-export const PRESETS = {
-  post: { vocab: 3000, maxlen: 128, embed: 100, hidden: 100, batch: 128, lr: 0.001, epochs: 5, split: 0.5, seed: 1 },
-  quick: { vocab: 2000, maxlen: 64, embed: 32, hidden: 32, batch: 64, lr: 0.003, epochs: 1, split: 0.5, seed: 1 },
-};
-
 /**
- * The form as text, as its fields hold it.
- * @typedef {Record<Setting, string> & { kernel: string, device: string, workers: string }} SettingsFields
+ * One number of a run, as src/settings.rs describes it to the form.
+ * @typedef {{ field: string, name: string, min: number, max: number, step: number, integer: boolean }} FieldSchema
  */
 
 /**
- * The run the form asks for, or what is wrong with it. `labels` names each numeric setting as
- * its label does ("Batch size"), for the message.
- * @param {SettingsFields} fields
- * @param {Record<Setting, string>} labels
- * @returns {{ request: StartRequest, workers: number, error?: undefined } | { error: string, request?: undefined, workers?: undefined }}
+ * `runSettings()`: the defaults, every field's limits, and each preset's `[field, value]`s by
+ * name (pairs, not maps: smaller code in the module).
+ * @typedef {{ defaults: RunSettings, fields: FieldSchema[], presets: [string, [string, number][]][] }} RunSchema
  */
-export function settingsFrom(fields, labels) {
-  /** @type {Partial<Record<Setting, number>>} */
-  const v = {};
-  for (const k of SETTINGS) {
-    v[k] = Number(fields[k]);
-    if (fields[k].trim() === '' || !Number.isFinite(v[k])) return { error: `${labels[k]} must be a number.` };
-  }
-  const workers = Number(fields.workers);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 16) {
-    return { error: 'CPU workers must be a whole number from 1 to 16.' };
-  }
-  return {
-    workers,
-    request: {
-      data: { vocab: v.vocab, maxlen: v.maxlen, train_fraction: v.split, seed: v.seed },
-      train: {
-        embed: v.embed,
-        hidden: v.hidden,
-        batch: v.batch,
-        lr: v.lr,
-        epochs: v.epochs,
-        seed: v.seed,
-        kernel: fields.kernel,
-      },
-      device: fields.device === 'cpu' ? 'cpu' : 'gpu',
-    },
-  };
+
+/**
+ * What `runFromForm` checks: `[field, value]` of each number field, the engine and the kernels.
+ * @typedef {{ fields: [string, number][], engine: 'gpu' | 'cpu', kernel: string }} RunForm
+ */
+
+/**
+ * The presets as `{ name: { field: value } }`.
+ * @param {RunSchema} schema
+ * @returns {Record<string, Record<string, number>>}
+ */
+export function presetsOf(schema) {
+  return Object.fromEntries(schema.presets.map(([name, fields]) => [name, Object.fromEntries(fields)]));
 }
 
 /**
- * A run's numeric settings and kernel as the form shows them (the engine and the workers are
- * left as chosen on this machine).
- * @param {StartRequest} r
- * @returns {Record<Setting, string> & { kernel: string }}
+ * The form as text, as its inputs hold it: every number field by name, and the two selects.
+ * @typedef {Record<string, string> & { kernel: string, device: string }} SettingsFields
+ */
+
+/**
+ * Give each number input its limits and step, and its default value (the CPU workers keep the
+ * one this device suggests).
+ * @param {RunSchema} schema
+ */
+export function applySchema(schema) {
+  const post = presetsOf(schema).post;
+  for (const f of schema.fields) {
+    const input = /** @type {HTMLInputElement} */ ($(`trainer-${f.field}`));
+    input.min = String(f.min);
+    input.max = String(f.max);
+    input.step = f.step > 0 ? String(f.step) : 'any';
+    if (f.field !== 'workers' && post[f.field] !== undefined) input.value = String(post[f.field]);
+  }
+}
+
+/**
+ * What the form asks for, for the module to check, or what is not even a number. `labels` names
+ * each number field as its label does ("Batch size"), for the message.
+ * @param {SettingsFields} fields
+ * @param {Record<string, string>} labels  by field, every number field of the form
+ * @returns {{ form: RunForm, error?: undefined } | { error: string, form?: undefined }}
+ */
+export function formFrom(fields, labels) {
+  /** @type {[string, number][]} */
+  const numbers = [];
+  for (const k of Object.keys(labels)) {
+    const text = fields[k] ?? '';
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v)) return { error: `${labels[k]} must be a number.` };
+    numbers.push([k, v]);
+  }
+  return { form: { fields: numbers, engine: fields.device === 'cpu' ? 'cpu' : 'gpu', kernel: fields.kernel } };
+}
+
+/**
+ * A run's settings as the form shows them (the engine and the CPU workers are left as chosen on
+ * this machine).
+ * @param {RunSettings} r
+ * @returns {Record<string, string> & { kernel: string }}
  */
 export function fieldsOf(r) {
   const values = {
@@ -88,27 +93,39 @@ export function fieldsOf(r) {
     lr: r.train.lr,
     epochs: r.train.epochs,
   };
-  const fields = /** @type {Record<Setting, string>} */ (
-    Object.fromEntries(Object.entries(values).map(([k, x]) => [k, String(x)]))
-  );
+  const fields = Object.fromEntries(Object.entries(values).map(([k, x]) => [k, String(x)]));
   return { ...fields, kernel: r.train.kernel };
 }
 
-/** The form's fields now. */
-export function readFields() {
+/**
+ * A run kept by an earlier version of the page recorded `{data, train, device}` and its CPU
+ * workers apart: the same run as `RunSettings`.
+ * @param {{ settings?: RunSettings, request?: { data: RunSettings['data'], train: RunSettings['train'], device: 'gpu' | 'cpu' }, workers?: number }} record
+ * @returns {RunSettings}
+ */
+export function settingsOfRecord(record) {
+  if (record.settings) return record.settings;
+  const { data, train, device } = record.request;
+  return { data, train, engine: device === 'cpu' ? 'cpu' : 'gpu', workers: record.workers ?? 1 };
+}
+
+/**
+ * The form's inputs now, and the label of each number field.
+ * @param {FieldSchema[]} schema
+ */
+export function readFields(schema) {
+  const names = schema.map((f) => f.field);
   const fields = /** @type {SettingsFields} */ (
-    Object.fromEntries([...SETTINGS, 'kernel', 'device', 'workers'].map((k) => [k, $(`trainer-${k}`).value]))
+    Object.fromEntries([...names, 'kernel', 'device'].map((k) => [k, $(`trainer-${k}`).value]))
   );
-  const labels = /** @type {Record<Setting, string>} */ (
-    Object.fromEntries(SETTINGS.map((k) => [k, $(`trainer-${k}`).labels[0].textContent]))
-  );
+  const labels = Object.fromEntries(names.map((k) => [k, $(`trainer-${k}`).labels[0].textContent]));
   return { fields, labels };
 }
 
 /**
  * Write settings into the form (a preset, a kept run's) and estimate their memory again.
  * @param {TrainerView} view
- * @param {Partial<Record<Setting | 'kernel', string | number>>} values
+ * @param {Record<string, string | number>} values
  */
 export function applySettings(view, values) {
   for (const [k, v] of Object.entries(values)) $(`trainer-${k}`).value = String(v);

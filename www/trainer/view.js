@@ -20,12 +20,14 @@ import { whenShown } from '../lib/tabs.js';
 import { wireControls } from './controls.js';
 import { makeCharts } from './curves.js';
 import { trainerExportables } from './exports.js';
-import { readFields, SETTINGS, settingsFrom } from './settings.js';
+import { applySchema, formFrom, presetsOf, readFields } from './settings.js';
 
 /** @typedef {import('./protocol.js').WorkerInput} WorkerInput */
 /** @typedef {import('./protocol.js').WorkerOutput} WorkerOutput */
 /** @typedef {import('./protocol.js').EpochReport} EpochReport */
-/** @typedef {import('./protocol.js').StartRequest} StartRequest */
+/** @typedef {import('./protocol.js').RunSettings} RunSettings */
+/** @typedef {import('./settings.js').RunSchema} RunSchema */
+/** @typedef {import('./settings.js').RunForm} RunForm */
 /** @typedef {import('../export/menu.js').Exportable} Exportable */
 
 /**
@@ -52,7 +54,9 @@ import { readFields, SETTINGS, settingsFrom } from './settings.js';
  * @typedef {object} SavedRun
  * @property {1} version
  * @property {number} savedAt
- * @property {StartRequest} request
+ * @property {RunSettings} [settings]
+ * @property {{ data: RunSettings['data'], train: RunSettings['train'], device: 'gpu' | 'cpu' }} [request]  kept by an earlier version of the page
+ * @property {number} [workers]  beside `request`
  * @property {{ name: string, size: number, sample: boolean, columns: { text: string, label: string }, hash?: string }} data
  * @property {EpochReport[]} epochs
  * @property {number[]} epochMs
@@ -63,12 +67,18 @@ import { readFields, SETTINGS, settingsFrom } from './settings.js';
 
 export class TrainerView {
   /**
-   * @param {{ gpuAvailable: boolean, gpuReason?: string | null, lookInside: (bytes: Uint8Array, source: string, examples: unknown) => void }} options
+   * @param {{ gpuAvailable: boolean, gpuReason?: string | null, lookInside: (bytes: Uint8Array, source: string, examples: unknown) => void, schema: RunSchema, check: (form: RunForm) => RunSettings }} options
    *   `gpuReason`: why the page found no WebGPU (shown when the trainer runs on the CPU);
-   *   `lookInside`: hands a model to "Inside the model".
+   *   `lookInside`: hands a model to "Inside the model"; `schema` and `check`: the page module's
+   *   `runSettings()` and `runFromForm` (src/settings.rs).
    */
-  constructor({ gpuAvailable, gpuReason = null, lookInside }) {
+  constructor({ gpuAvailable, gpuReason = null, lookInside, schema, check }) {
     this.section = $('trainer');
+    /** The form's fields, defaults, limits and presets (set on the inputs here, before a link reads them). */
+    this.schema = schema;
+    this.presets = presetsOf(schema);
+    this.check = check;
+    applySchema(schema);
     this.gpuAvailable = gpuAvailable;
     this.gpuReason = gpuReason;
     this.lookInside = lookInside;
@@ -122,8 +132,8 @@ export class TrainerView {
     this.estimateTimer = 0;
 
     // ---- the run (run.js, curves.js)
-    /** @type {StartRequest | null} the settings of the run on screen */
-    this.request = null;
+    /** @type {RunSettings | null} the settings of the run on screen */
+    this.settings = null;
     /** @type {Run | null} */
     this.run = null;
     /** @type {SavedRun | null} a kept run this run continues */
@@ -289,7 +299,9 @@ export class TrainerView {
     $('trainer-pause').disabled = !running;
     $('trainer-stop').disabled = !running;
     $('trainer-pause').textContent = state === 'paused' ? '▶ Resume' : 'Pause';
-    for (const name of SETTINGS) $(`trainer-${name}`).disabled = running;
+    for (const { field } of this.schema.fields) {
+      if (field !== 'workers') $(`trainer-${field}`).disabled = running;
+    }
     $('trainer-device').disabled = running || !this.gpu;
     $('trainer-workers').disabled = running || $('trainer-device').value !== 'cpu';
     // Timing the engines while a run trains would time the run's competition, not the engine.
@@ -327,10 +339,21 @@ export class TrainerView {
     $(id).hidden = true;
   }
 
-  /** The settings in the form as a run's request, or what is wrong with them. */
+  /**
+   * The settings in the form as a run's, checked by the page's module, or what is wrong with
+   * them (its message names the setting and its limits).
+   * @returns {{ settings: RunSettings, error?: undefined } | { error: string, settings?: undefined }}
+   */
   readSettings() {
-    const { fields, labels } = readFields();
-    return settingsFrom(fields, labels);
+    const { fields, labels } = readFields(this.schema.fields);
+    const { form, error } = formFrom(fields, labels);
+    if (error) return { error };
+    try {
+      return { settings: this.check(form) };
+    } catch (e) {
+      const message = String(e.message ?? e);
+      return { error: `${message[0].toUpperCase()}${message.slice(1)}.` };
+    }
   }
 
   /**

@@ -9,8 +9,8 @@ import type {
   ModelInfo,
   Prediction,
   Preview,
+  RunSettings,
   RunSummary,
-  StartRequest,
   StepReport,
 } from './protocol.js';
 
@@ -18,7 +18,7 @@ export default function init(options: {
   module_or_path: WebAssembly.Module | URL | Response;
 }): Promise<{ memory: WebAssembly.Memory }>;
 
-/** How one step is cut into shards, one per worker (`Plan` in src/data_parallel.rs). */
+/** How one step is cut into shards, one per worker (`Plan` in src/trainer/parallel.rs). */
 export type Plan =
   | { kind: 'train'; shards: number[][]; batch_rows: number }
   | { kind: 'validate'; shards: number[][]; batch_rows?: undefined }
@@ -33,14 +33,8 @@ export class TrainerSession {
   loadCsv(bytes: Uint8Array, columns: Columns | null): Preview;
   /** The kind of the last data error (`DataError::kind`), e.g. `missing-column`. */
   lastDataErrorKind(): string | null;
-  start(request: StartRequest, workers: number): RunSummary;
-  resume(
-    request: StartRequest,
-    workers: number,
-    last: Uint8Array | null,
-    best: Uint8Array,
-    history: EpochReport[],
-  ): RunSummary;
+  start(settings: RunSettings): RunSummary;
+  resume(settings: RunSettings, last: Uint8Array | null, best: Uint8Array, history: EpochReport[]): RunSummary;
   step(): Promise<StepReport>;
   plan(workers: number): Plan;
   shardWork(kind: 'train' | 'validate', rows: Uint32Array, batchRows: number): Promise<ShardResult>;
@@ -56,7 +50,7 @@ export class TrainerSession {
   loadModel(bytes: Uint8Array): ModelInfo;
   engineProbe(engine: 'cpu' | 'gpu'): EngineProbe;
   fusedSelfTest(): Promise<unknown>;
-  memoryEstimate(request: StartRequest, workers: number): MemoryEstimate;
+  memoryEstimate(settings: RunSettings): MemoryEstimate;
   memoryUsage(): { heap: number; gpu: unknown };
   free(): void;
 }

@@ -156,22 +156,22 @@ const handlers = {
     post({ type: 'preview', preview, ms: performance.now() - t0 });
   },
   /** A new run, or (`resume`: `{best, last, history}` of a saved run) the rest of one. */
-  async start({ request, workers = 1, resume = null }) {
+  async start({ settings, resume = null }) {
     const t0 = performance.now();
     replicas.stop();
-    // Replicas only help the CPU engine (a GPU is one device, whoever drives it).
-    const count = request.device === 'cpu' ? Math.max(1, Math.min(64, Math.floor(workers))) : 1;
     const summary = resume
       ? session.resume(
-          request,
-          count,
+          settings,
           resume.last ? new Uint8Array(resume.last) : null,
           new Uint8Array(resume.best),
           resume.history,
         )
-      : session.start(request, count);
-    await replicas.start(summary.device === 'cpu' ? count - 1 : 0, session, trainerModule);
-    summary.workers = summary.device === 'cpu' ? count : 1;
+      : session.start(settings);
+    // Replicas only help the CPU engine (a GPU is one device, whoever drives it); the module
+    // has checked the count against its limits.
+    const count = summary.engine === 'cpu' ? settings.workers : 1;
+    await replicas.start(count - 1, session, trainerModule);
+    summary.workers = count;
     post({ type: 'started', summary, ms: performance.now() - t0 });
     state = 'running';
     loop();
@@ -255,8 +255,8 @@ const handlers = {
     post({ type: 'model-loaded', info: session.loadModel(new Uint8Array(bytes)) });
   },
   /** The memory a run with these settings needs (`key` is echoed so the page drops stale answers). */
-  estimate({ key, request, workers }) {
-    post({ type: 'estimate', key, estimate: session.memoryEstimate(request, workers) });
+  estimate({ key, settings }) {
+    post({ type: 'estimate', key, estimate: session.memoryEstimate(settings) });
   },
   /** What this worker holds now (for the tests' leak check): Rust's heap, the GPU pool, the wasm memory. */
   memory() {
