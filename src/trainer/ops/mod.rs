@@ -2,7 +2,7 @@
 //! that asks which implementation runs it.
 //!
 //! ```text
-//! ops/lstm   the embedding and the LSTM layer     wgpu.rs + embedded.rs (WGSL), cpu.rs, reference
+//! ops/lstm   the embedding and the LSTM layer     wgpu.rs + wgpu_embedded.rs (WGSL), cpu.rs, reference
 //! ops/head   mean ‖ max pooling, Linear(2H → 1)    wgpu.rs (WGSL), cpu.rs, reference
 //! ops/loss   binary cross-entropy on logits       wgpu.rs (WGSL), reference
 //! ops/adam   Adam                                 wgpu.rs (WGSL), cpu.rs, burn's Adam

@@ -15,7 +15,7 @@ pub const MAX_THREADS: usize = 256;
 const WORKGROUP_FLOATS: usize = 4096;
 /// A split slice shorter than this costs more in the reduction than it saves.
 const MIN_SLICE: usize = 8;
-/// Sequences per workgroup unless tuned otherwise (chosen by `bench train`, see README).
+/// Sequences per workgroup unless tuned otherwise (chosen by `bench train`, see docs/kernels.md).
 pub const DEFAULT_SEQS: usize = 1;
 /// Multiply-adds one recurrence dispatch may do before the time loop is cut into several
 /// dispatches, so that no single dispatch runs long enough for a browser or driver watchdog to
