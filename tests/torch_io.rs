@@ -77,9 +77,9 @@ fn burn_logits(
     recurrence: lstm_lab::settings::Recurrence,
 ) -> Vec<f64> {
     use burn::tensor::Device;
-    use lstm_lab::trainer::batch::Batch;
     use lstm_lab::trainer::model::SentimentModel;
     use lstm_lab::trainer::ops::Path;
+    use lstm_lab::trainer::ops::batch::Batch;
     let device = Device::flex();
     let model = SentimentModel::from_weights(&saved.weights, &device);
     let flat: Vec<u32> = ids.concat();

@@ -6,18 +6,16 @@
 //! parallel.rs    data-parallel steps: a batch cut into shards, one per CPU worker
 //! model.rs       Embedding → LSTM → mean ‖ max → Linear: parameters and forward pass
 //! lstm_layer.rs  the LSTM's parameters as a burn module
-//! batch.rs       token ids as the ops read them
 //! ops/           every op once, with the only choice of implementation (see ops::Path)
 //! predict.rs     a trained model on any text, or on a whole split
 //! showcase.rs    the validation reviews worth looking inside
 //! device.rs      opening the CPU or the GPU (the faces hold a Compute)
 //! ```
 //!
-//! A training step reads top to bottom: [`train::Trainer::step`] builds a [`batch::Batch`],
+//! A training step reads top to bottom: [`train::Trainer::step`] builds an [`ops::batch::Batch`],
 //! runs [`model::SentimentModel::forward`] (two ops), the loss op, burn's backward pass and the
 //! Adam op, each on the [`ops::Path`] decided when the trainer was made.
 
-pub mod batch;
 pub mod device;
 #[cfg(all(feature = "gpu", not(target_family = "wasm")))]
 pub mod dispatch_count;

@@ -13,8 +13,8 @@
 //! host-side weights ([`ModelConfig`], [`ModelWeights`]) live in [`crate::classifier`], which
 //! needs no burn: model files load without the trainer.
 
-use super::batch::Batch;
 use super::lstm_layer::{Lstm, tensor};
+use super::ops::batch::Batch;
 use super::ops::{self, Path};
 use crate::lstm::cell::LstmWeights;
 use burn::module::{Module, Param};

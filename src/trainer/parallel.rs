@@ -16,10 +16,10 @@
 //!
 //! Weights and gradients travel as one flat `f32` vector in [`flatten`]'s order.
 
-use super::batch::{Batch, targets};
 use super::device::Compute;
 use super::lstm_layer::tensor;
 use super::model::{ModelConfig, ModelWeights, SentimentModel};
+use super::ops::batch::{Batch, targets};
 use super::ops::{self, Path};
 use crate::data::Split;
 use crate::lstm::cell::LstmWeights;

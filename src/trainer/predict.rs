@@ -1,10 +1,10 @@
 //! Predicting the sentiment of any text with a trained model, showing which words it saw; and
 //! scoring a whole split (the reviews "Inside the model" offers).
 
-use super::batch::Batch;
 use super::device::Compute;
 use super::model::{ModelWeights, SentimentModel};
 use super::ops::Path;
+use super::ops::batch::Batch;
 use crate::classifier::file::SavedModel;
 use crate::data::Split;
 use crate::data::tokenizer::{TokenView, Tokenizer};

@@ -6,9 +6,9 @@
 //! and Adam, then evaluate the whole validation split. The best model by validation accuracy
 //! is kept on the host; stopping early or diverging falls back to it.
 
-use super::batch::{Batch, targets};
 use super::device::Compute;
 use super::model::{ModelConfig, ModelWeights, SentimentModel};
+use super::ops::batch::{Batch, targets};
 use super::ops::{self, Path};
 use super::parallel::{
     Plan, ShardEval, ShardResult, flatten, gradients_params, shard, shard_eval, shard_gradient,

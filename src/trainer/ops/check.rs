@@ -375,7 +375,7 @@ pub async fn compare_embedded(
     (b, t, e, h, vocab): (usize, usize, usize, usize, usize),
     seed: u64,
 ) -> Result<Comparison, ExecutionError> {
-    use crate::trainer::batch::Batch;
+    use crate::trainer::ops::batch::Batch;
     let device = device.clone().autodiff();
     let mut rng = Rng::new(seed);
     // Row-major ids, as the trainer gathers them.

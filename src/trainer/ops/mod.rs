@@ -6,6 +6,7 @@
 //! ops/head   mean ‖ max pooling, Linear(2H → 1)    wgpu.rs (WGSL), cpu.rs, reference
 //! ops/loss   binary cross-entropy on logits       wgpu.rs (WGSL), reference
 //! ops/adam   Adam                                 wgpu.rs (WGSL), cpu.rs, burn's Adam
+//! ops/batch  a batch of token ids, as every op reads it
 //! ops/check  every fast implementation against its reference, forward and gradients
 //! ```
 //!
@@ -24,6 +25,7 @@ use burn::backend::DispatchDevice;
 use burn::tensor::Device;
 
 pub mod adam;
+pub mod batch;
 pub mod check;
 pub(crate) mod flex;
 pub mod head;
@@ -62,6 +64,18 @@ impl Path {
             Recurrence::Fused => Path::Reference,
         }
     }
+}
+
+/// Every kernel the trainer launches, at sizes that reach each branch of the values (several
+/// hidden sizes and workgroup layouts, with and without the optional parts): what the naga
+/// check in [`shader`] validates.
+pub fn every_kernel() -> Vec<shader::Shader> {
+    let mut all = lstm::shaders_for_check();
+    all.extend(head::shaders());
+    all.extend([true, false].map(loss::forward_shader));
+    all.push(loss::backward_shader());
+    all.push(adam::shader());
+    all
 }
 
 /// Whether `device` (or the device under its autodiff) is burn's wgpu runtime.

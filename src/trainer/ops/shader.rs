@@ -3,8 +3,8 @@
 //! parsed and validated natively in seconds (the test below, with naga, the WGSL front end wgpu
 //! itself uses) and a shader error fails `cargo test`, not a browser.
 //!
-//! Each op says which of its files it launches with which values (`ops/<op>/mod.rs`); its
-//! launcher (`ops/<op>/wgpu.rs`) hands the text to burn's wgpu runtime.
+//! Each op says which of its files it launches with which values (`ops/<op>/mod.rs`; all of them:
+//! `ops::every_kernel`); its launcher (`ops/<op>/wgpu.rs`) hands the text to burn's wgpu runtime.
 
 /// A file under `shaders/`: its path there and its text, built into the binary.
 macro_rules! wgsl_file {
@@ -70,20 +70,10 @@ impl Shader {
     }
 }
 
-/// Every kernel the trainer launches, at sizes that reach each branch of the values (several
-/// hidden sizes and workgroup layouts, with and without the optional parts).
-pub fn every_kernel() -> Vec<Shader> {
-    let mut all = super::lstm::shaders_for_check();
-    all.extend(super::head::shaders());
-    all.extend([true, false].map(super::loss::forward_shader));
-    all.push(super::loss::backward_shader());
-    all.push(super::adam::shader());
-    all
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trainer::ops::every_kernel;
     use std::path::{Path, PathBuf};
 
     fn wgsl_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -18,8 +18,8 @@
 
 use super::Path;
 use super::shader::{Shader, wgsl_file};
-use crate::trainer::batch::Batch;
 use crate::trainer::lstm_layer::{Lstm, LstmState};
+use crate::trainer::ops::batch::Batch;
 use burn::tensor::Tensor;
 
 pub mod cpu;

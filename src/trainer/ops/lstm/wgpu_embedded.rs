@@ -21,7 +21,7 @@
 
 use super::wgpu::{Saved as Recurrence, recurrence_grads, run_backward, run_forward};
 use super::{embedding_backward_shader, weights_shader};
-use crate::trainer::batch::{Batch, Positions};
+use crate::trainer::ops::batch::{Batch, Positions};
 use crate::trainer::ops::wgsl::{MAX_WORKGROUPS, empty_f32, launch_wgsl, uniform};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;

@@ -1,8 +1,8 @@
-//! A batch of reviews as the ops read it: token ids, time-major, and — for the WGSL path only —
+//! A batch of reviews as the ops read it (their common input): token ids, time-major, and — for the WGSL path only —
 //! where each word occurs. Built on the host from the split's rows, so nothing is transposed
 //! or sorted on the device (llm.c keeps its encoder's host-side sort with the batch the same way).
 
-use super::ops::Path;
+use super::Path;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 /// Token ids `[T, B]` and, on the WGSL path, each word's positions.
