@@ -178,14 +178,7 @@ fn maxlen_is_the_posts_unless_given_or_recorded() {
 fn sizes_outside_trainings_bounds_are_refused() {
     use lstm_lab::classifier::{ModelConfig, ModelWeights};
     // One embedding row: a vocabulary of padding alone, below the 2 training accepts.
-    let weights = ModelWeights::init(
-        ModelConfig {
-            vocab: 1,
-            embed: 2,
-            hidden: 3,
-        },
-        1,
-    );
+    let weights = ModelWeights::init(ModelConfig::binary(1, 2, 3), 1);
     let model = torch_io::to_safetensors(&weights, 8).unwrap();
     let e = torch_io::import(&model, b"{}", None).unwrap_err();
     assert_eq!(
@@ -306,7 +299,7 @@ fn a_wrong_shape_says_expected_and_found() {
         t.2 = vec![12, 1];
     });
     assert!(
-        error(&model).starts_with("tensor `linear.weight` has shape [12, 1]; expected [1, 12]"),
+        error(&model).starts_with("tensor `linear.weight` has shape [12, 1]; expected [outputs, 12] (2 × hidden 6), outputs 1 for two classes or 3–100"),
         "{}",
         error(&model)
     );

@@ -51,7 +51,7 @@ fn torch_weights(w: &Value, config: ModelConfig) -> ModelWeights {
             bias_hh: floats(&w["lstm.bias_hh_l0"]),
         },
         linear_weight: floats(&w["linear.weight"]),
-        linear_bias: floats(&w["linear.bias"])[0],
+        linear_bias: floats(&w["linear.bias"]),
     }
 }
 
@@ -70,11 +70,7 @@ fn one_training_step_matches_pytorch() {
 fn one_training_step_matches_pytorch_with(recurrence: Recurrence) {
     let f: Value = serde_json::from_str(include_str!("fixtures/sentiment_torch.json")).unwrap();
     let n = |k: &str| f[k].as_u64().unwrap() as usize;
-    let config = ModelConfig {
-        vocab: n("vocab"),
-        embed: n("embed"),
-        hidden: n("hidden"),
-    };
+    let config = ModelConfig::binary(n("vocab"), n("embed"), n("hidden"));
     let (batch, steps) = (n("batch"), n("steps"));
     let device = Device::flex().autodiff();
     let model = SentimentModel::from_weights(&torch_weights(&f["weights"], config), &device);
@@ -88,7 +84,7 @@ fn one_training_step_matches_pytorch_with(recurrence: Recurrence) {
     let logits = model.forward(&Batch::new(&ids, steps, config.vocab, path, &device), path);
     assert_close("logits", &read(logits.clone()), &floats(&f["logits"]), TOL);
     let targets = tensor(floats(&f["labels"]), [batch], &device);
-    let loss = ops::loss::bce(path, logits, targets);
+    let loss = ops::loss::loss(path, logits, targets);
     assert_close(
         "loss",
         &read(loss.clone()),
@@ -373,7 +369,7 @@ fn a_resumed_run_goes_on_at_the_next_epoch_from_the_saved_weights() {
         .err()
         .unwrap();
     assert!(
-        err.to_string().contains("the saved model has vocabulary 400, embedding 16 and hidden size 16, the settings 400, 16 and 8"),
+        err.to_string().contains("the saved model has vocabulary 400, embedding 16, hidden size 16 and 2 classes, the settings 400, 16, 8 and 2"),
         "{err}"
     );
 }
@@ -384,14 +380,10 @@ fn a_diverging_run_stops_and_keeps_only_a_validated_finite_model() {
     // blows them up for real), put in through `resume`.
     let (data, config) = small_setup(3);
     let mut broken = ModelWeights::init(
-        ModelConfig {
-            vocab: data.config.vocab,
-            embed: config.embed,
-            hidden: config.hidden,
-        },
+        ModelConfig::binary(data.config.vocab, config.embed, config.hidden),
         1,
     );
-    broken.linear_bias = f32::INFINITY;
+    broken.linear_bias[0] = f32::INFINITY;
 
     // No validated epoch: no model to keep, none to predict with.
     let mut trainer = Trainer::resume(
@@ -461,6 +453,7 @@ fn a_diverging_run_stops_and_keeps_only_a_validated_finite_model() {
                     loss_sum: f64::NAN,
                     correct: 0.0,
                     rows: shards[0].len(),
+                    predicted: vec![0; shards[0].len()],
                 };
                 if let Err(e) = block_on(trainer.finish_validation(&[eval])) {
                     break e.to_string();
@@ -495,11 +488,7 @@ fn bad_settings_are_refused_with_the_reason() {
 #[test]
 fn time_major_batches_give_each_rows_logit() {
     let device = Device::flex();
-    let config = ModelConfig {
-        vocab: 50,
-        embed: 4,
-        hidden: 6,
-    };
+    let config = ModelConfig::binary(50, 4, 6);
     let weights = ModelWeights::init(config, 9);
     let model = SentimentModel::from_weights(&weights, &device);
     let (rows, maxlen) = (3, 5);
@@ -588,4 +577,106 @@ fn sharded_training_takes_the_same_steps_as_one_worker() {
             .contains("the shards hold 16 rows of a batch of 32"),
         "{err}"
     );
+}
+
+/// Three classes of synthetic texts, each marked by its own words ("red…", "green…", "blue…"),
+/// with a fourth value dropped: the K-class model trains on softmax cross-entropy, its per-class
+/// scores come from the confusion matrix, its file names the classes, and the loaded model
+/// predicts the same classes with the same probabilities.
+#[test]
+fn a_three_class_run_learns_scores_each_class_and_saves_its_names() {
+    use lstm_lab::data::csv::{LabelChoice, read_labelled_texts};
+    use lstm_lab::data::prepare;
+    let mut csv = String::from("text,label\n");
+    let mut rng = lstm_lab::rng::Rng::new(5);
+    for i in 0..480 {
+        let topic = ["red", "green", "blue", "junk"][i % 4];
+        let words: Vec<String> = (0..20)
+            .map(|_| match rng.below(4) {
+                0 => format!("{topic}{}", rng.below(3)),
+                _ => format!("w{}", rng.below(300)),
+            })
+            .collect();
+        csv += &format!("{},{topic}\n", words.join(" "));
+    }
+    let mut texts = read_labelled_texts(csv.as_bytes(), &Default::default()).unwrap();
+    texts
+        .relabel(&LabelChoice {
+            drop: vec!["junk".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(texts.classes, ["blue", "green", "red"]);
+    let data = prepare(
+        &texts,
+        DataConfig {
+            vocab: 400,
+            maxlen: 20,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let config = TrainConfig {
+        embed: 16,
+        hidden: 16,
+        batch: 32,
+        lr: 1e-2,
+        epochs: 3,
+        seed: 3,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::new(data, config, &Compute::cpu()).unwrap();
+    assert_eq!(trainer.model().config().outputs, 3);
+    while !trainer.is_finished() {
+        block_on(trainer.step()).unwrap();
+    }
+    let best = trainer.best().unwrap().clone();
+    assert!(
+        best.valid_accuracy > 0.8,
+        "accuracy {}",
+        best.valid_accuracy
+    );
+    // The scores are the confusion matrix's, and it counts every validation row once.
+    let m = &best.confusion;
+    assert_eq!(m.total() as usize, trainer.data.valid.len());
+    assert!((m.accuracy() - best.valid_accuracy).abs() < 1e-9);
+    assert_eq!(best.valid_per_class.len(), 3);
+    assert!((best.valid_macro_f1 - m.macro_f1()).abs() < 1e-12);
+    assert_eq!(trainer.valid_predictions().len(), trainer.data.valid.len());
+
+    let bytes = block_on(trainer.model_file()).unwrap();
+    let loaded = modelfile::load(&bytes).unwrap();
+    assert_eq!(loaded.header.run.class_names(), ["blue", "green", "red"]);
+    let restored = Predictor::from_saved(&loaded, &Compute::cpu());
+    let live = trainer.predictor();
+    // Texts like the training ones: 20 words, a few of them the topic's.
+    let like = |topic: &str| {
+        (0..20)
+            .map(|i| match i % 4 {
+                1 => format!("{topic}{}", i % 3),
+                _ => format!("w{}", i * 7),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for class in ["red", "green", "blue"] {
+        let text = like(class);
+        let text = text.as_str();
+        let a = block_on(live.predict(text)).unwrap();
+        let b = block_on(restored.predict(text)).unwrap();
+        assert_eq!(
+            (a.label.as_str(), b.label.as_str()),
+            (class, class),
+            "{text}"
+        );
+        assert_eq!(a.classes.len(), 3);
+        assert!((a.probability - b.probability).abs() < 1e-6);
+        let sum: f64 = a.classes.iter().map(|c| c.probability).sum();
+        assert!((sum - 1.0).abs() < 1e-6, "probabilities sum to 1: {sum}");
+        assert!(
+            a.classes
+                .windows(2)
+                .all(|w| w[0].probability >= w[1].probability)
+        );
+    }
 }

@@ -6,6 +6,9 @@
 //! u64 FNV-1a checksum of everything before it
 //! ```
 //!
+//! Version 2 names the classes (`classes` in the header) and may have a head of K outputs;
+//! version 1, the post's binary negative/positive model, is still read and written as it was.
+//!
 //! The weights follow in the header's `tensors` order, in PyTorch's layouts.
 //!
 //! Needs no tensor library (only the plain types of [`crate::classifier`],
@@ -19,7 +22,17 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 const MAGIC: &[u8; 8] = b"LSTMLAB\0";
-const VERSION: u32 = 1;
+/// The newest version this build reads and writes.
+const VERSION: u32 = 2;
+
+/// The version a header needs: 1 for what version 1 could say (no class names, one output).
+fn version_of(header: &Header) -> u32 {
+    if header.run.classes.is_empty() && header.model.outputs == 1 {
+        1
+    } else {
+        VERSION
+    }
+}
 
 /// Everything but the weights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -124,8 +137,8 @@ fn shapes(c: &ModelConfig) -> Vec<(String, Vec<usize>)> {
         ("lstm.weight_hh", vec![4 * h, h]),
         ("lstm.bias_ih", vec![4 * h]),
         ("lstm.bias_hh", vec![4 * h]),
-        ("linear.weight", vec![1, 2 * h]),
-        ("linear.bias", vec![1]),
+        ("linear.weight", vec![c.outputs, 2 * h]),
+        ("linear.bias", vec![c.outputs]),
     ]
     .into_iter()
     .map(|(n, s)| (n.to_string(), s))
@@ -143,7 +156,7 @@ fn write(header: &Header, weights: &ModelWeights) -> Vec<u8> {
     let json = serde_json::to_vec(header).expect("header serialises");
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&version_of(header).to_le_bytes());
     out.extend_from_slice(&(json.len() as u32).to_le_bytes());
     out.extend_from_slice(&json);
     let l = &weights.lstm;
@@ -154,7 +167,7 @@ fn write(header: &Header, weights: &ModelWeights) -> Vec<u8> {
         &l.bias_ih,
         &l.bias_hh,
         &weights.linear_weight,
-        &[weights.linear_bias],
+        &weights.linear_bias,
     ] {
         for v in part {
             out.extend_from_slice(&v.to_le_bytes());
@@ -183,8 +196,34 @@ pub(crate) fn check_settings(h: &Header) -> Result<(), ModelFileError> {
             return bad(format!("{name} {v} is outside 1–{MAX_LAYER}"));
         }
     }
+    let outputs = h.model.outputs;
+    if outputs == 2 || !(1..=MAX_CLASSES).contains(&outputs) {
+        return bad(format!(
+            "a head of {outputs} outputs (one for two classes, else one per class, 3–{MAX_CLASSES})"
+        ));
+    }
+    let classes = &h.run.classes;
+    if !classes.is_empty() {
+        if classes.len() != h.model.classes() {
+            return bad(format!(
+                "{} class names for a model of {} classes",
+                classes.len(),
+                h.model.classes()
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(c) = classes
+            .iter()
+            .find(|c| c.trim().is_empty() || !seen.insert(*c))
+        {
+            return bad(format!("the class name “{c}” is empty or repeated"));
+        }
+    }
     Ok(())
 }
+
+/// The most classes a model file may name (as training allows).
+const MAX_CLASSES: usize = 100;
 
 pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
     if bytes.len() < 8 || &bytes[..8] != MAGIC {
@@ -198,7 +237,7 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
         return Err(truncated(16 + 8));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != VERSION {
+    if !(1..=VERSION).contains(&version) {
         return Err(ModelFileError::NewerVersion(version));
     }
     let header_len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
@@ -213,6 +252,12 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
     let header: Header = serde_json::from_slice(&bytes[16..header_end])
         .map_err(|e| ModelFileError::BadHeader(e.to_string()))?;
     check_settings(&header)?;
+    if version < version_of(&header) {
+        return Err(ModelFileError::Mismatch(format!(
+            "a version {version} file cannot name classes or have {} outputs",
+            header.model.outputs
+        )));
+    }
     if header.tensors != shapes(&header.model) {
         return Err(ModelFileError::Mismatch(format!(
             "the weight shapes {:?} are not those of a model with vocabulary {}, embedding {} and hidden size {}",
@@ -258,6 +303,7 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
         vocab,
         embed,
         hidden,
+        outputs,
     } = header.model;
     let embedding = take(vocab * embed);
     let lstm = LstmWeights {
@@ -268,8 +314,8 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
         bias_ih: take(4 * hidden),
         bias_hh: take(4 * hidden),
     };
-    let linear_weight = take(2 * hidden);
-    let linear_bias = take(1)[0];
+    let linear_weight = take(outputs * 2 * hidden);
+    let linear_bias = take(outputs);
     // The checksum can be recomputed by anyone: the values are checked too.
     let parts: [(&str, &[f32]); 7] = [
         ("embedding.weight", &embedding),
@@ -278,7 +324,7 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
         ("lstm.bias_ih", &lstm.bias_ih),
         ("lstm.bias_hh", &lstm.bias_hh),
         ("linear.weight", &linear_weight),
-        ("linear.bias", &[linear_bias]),
+        ("linear.bias", &linear_bias),
     ];
     for (name, values) in parts {
         if let Some(k) = values.iter().position(|v| !v.is_finite()) {
@@ -306,11 +352,7 @@ mod tests {
     use crate::settings::DataConfig;
 
     fn example() -> (Vec<u8>, ModelWeights, Tokenizer) {
-        let config = ModelConfig {
-            vocab: 6,
-            embed: 3,
-            hidden: 2,
-        };
+        let config = ModelConfig::binary(6, 3, 2);
         let weights = ModelWeights::init(config, 4);
         let tokenizer = Tokenizer::fit(["good film", "bad film", "good good"], 6);
         let data = DataConfig {
@@ -319,10 +361,63 @@ mod tests {
             ..Default::default()
         };
         (
-            save(&weights, &tokenizer, &RunRecord::imported(data)),
+            save(&weights, &tokenizer, &RunRecord::imported(data, Vec::new())),
             weights,
             tokenizer,
         )
+    }
+
+    /// A three-class model with named classes: version 2, and back.
+    #[test]
+    fn a_k_class_model_round_trips_as_version_2() {
+        let config = ModelConfig {
+            outputs: 3,
+            ..ModelConfig::binary(6, 3, 2)
+        };
+        let weights = ModelWeights::init(config, 4);
+        let tokenizer = Tokenizer::fit(["good film", "bad film"], 6);
+        let data = DataConfig {
+            vocab: 6,
+            maxlen: 4,
+            ..Default::default()
+        };
+        let classes = vec!["neg".to_string(), "neutral".into(), "pos".into()];
+        let bytes = save(
+            &weights,
+            &tokenizer,
+            &RunRecord::imported(data, classes.clone()),
+        );
+        assert_eq!(bytes[8], 2, "version 2");
+        let loaded = load(&bytes).unwrap();
+        assert_eq!(loaded.weights, weights);
+        assert_eq!(loaded.header.run.class_names(), classes);
+        assert_eq!(loaded.header.tensors[5].1, [3, 4]);
+        // Named binary models are version 2 too; unnamed ones stay version 1.
+        let binary = ModelWeights::init(ModelConfig::binary(6, 3, 2), 4);
+        let named = RunRecord::imported(data, vec!["ham".into(), "spam".into()]);
+        assert_eq!(save(&binary, &tokenizer, &named)[8], 2);
+        let mut v1 = save(
+            &weights,
+            &tokenizer,
+            &RunRecord::imported(data, classes.clone()),
+        );
+        v1[8] = 1;
+        // (The checksum no longer matches either, but the version is checked first.)
+        assert!(load(&v1).is_err());
+        let wrong = RunRecord::imported(data, vec!["a".into(), "b".into()]);
+        assert_eq!(
+            load(&save(&weights, &tokenizer, &wrong))
+                .unwrap_err()
+                .to_string(),
+            "the model file does not fit together: 2 class names for a model of 3 classes"
+        );
+        let repeated = RunRecord::imported(data, vec!["a".into(), "b".into(), "a".into()]);
+        assert!(
+            load(&save(&weights, &tokenizer, &repeated))
+                .unwrap_err()
+                .to_string()
+                .contains("“a” is empty or repeated")
+        );
     }
 
     #[test]
@@ -376,21 +471,14 @@ mod tests {
             ModelFileError::BadHeader(_)
         ));
         // A well-formed file whose parts do not fit: 6 embedding rows, vocabulary setting 7.
-        let weights = ModelWeights::init(
-            ModelConfig {
-                vocab: 6,
-                embed: 3,
-                hidden: 2,
-            },
-            4,
-        );
+        let weights = ModelWeights::init(ModelConfig::binary(6, 3, 2), 4);
         let tokenizer = Tokenizer::fit(["good film"], 6);
         let data = DataConfig {
             vocab: 7,
             maxlen: 4,
             ..Default::default()
         };
-        let mismatched = save(&weights, &tokenizer, &RunRecord::imported(data));
+        let mismatched = save(&weights, &tokenizer, &RunRecord::imported(data, Vec::new()));
         assert_eq!(
             load(&mismatched).unwrap_err().to_string(),
             "the model file does not fit together: the embedding has 6 rows but the vocabulary setting is 7"
@@ -418,7 +506,8 @@ mod tests {
             with(&|_, w| w.lstm.weight_hh[3] = f32::NAN),
             "the model file does not fit together: weight lstm.weight_hh holds NaN at index 3; a model's weights are finite numbers"
         );
-        assert!(with(&|_, w| w.linear_bias = f32::INFINITY).contains("linear.bias holds inf"));
+        assert!(with(&|_, w| w.linear_bias[0] = f32::INFINITY).contains("linear.bias holds inf"));
+        assert!(with(&|h, _| h.model.outputs = 2).contains("a head of 2 outputs"));
         // A header length near 2³²: cut short, not an overflow.
         let mut huge = bytes.clone();
         huge[12..16].copy_from_slice(&u32::MAX.to_le_bytes());

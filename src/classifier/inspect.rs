@@ -15,10 +15,13 @@
 //! Padding positions are read by the model (the post pads at the front and pools over all
 //! `T` steps), so they get their values and their contributions like any word.
 //!
+//! With K ≥ 3 classes the head has one such logit per class; the split is of one class's logit
+//! (the predicted class unless another is asked for), with that class's weights and bias.
+//!
 //! Everything runs on the CPU reference cell in f64: these are the numbers the Cell stepper
 //! shows for the same weights and inputs.
 
-use crate::classifier::ModelWeights;
+use crate::classifier::{ModelWeights, argmax, class_probabilities};
 use crate::data::tokenizer::Tokenizer;
 use crate::stepper::StepperSetup;
 use serde::Serialize;
@@ -64,8 +67,16 @@ pub struct Inspection {
     pub word_contribution: Vec<f64>,
     pub bias: f64,
     pub logit: f64,
-    /// `σ(logit)`: P(positive).
+    /// Two classes: `σ(logit)`, P(positive); more: the softmax probability of `class`.
     pub probability: f64,
+    /// The class whose logit is split (with two classes, 1: the positive one).
+    pub class: usize,
+    /// Every output's logit (one for two classes).
+    pub logits: Vec<f64>,
+    /// Every class's probability, by class id.
+    pub probabilities: Vec<f64>,
+    /// The most probable class.
+    pub predicted: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -80,6 +91,8 @@ pub enum InspectError {
     },
     /// The text has no word of the vocabulary.
     NoWords,
+    /// A class the model does not have.
+    NoClass { class: usize, classes: usize },
 }
 
 impl fmt::Display for InspectError {
@@ -89,6 +102,11 @@ impl fmt::Display for InspectError {
             InspectError::NoWords => write!(
                 f,
                 "none of these words is in the model's vocabulary: the model reads only padding"
+            ),
+            InspectError::NoClass { class, classes } => write!(
+                f,
+                "class {class} is not one of the model's {classes} classes (0–{})",
+                classes - 1
             ),
             InspectError::UnknownId {
                 position,
@@ -102,8 +120,23 @@ impl fmt::Display for InspectError {
     }
 }
 
-/// Run `ids` (one padded row) through the model on the reference cell and split its logit.
+/// Run `ids` (one padded row) through the model on the reference cell and split its logit (a
+/// K-class model's predicted class's).
 pub fn inspect(weights: &ModelWeights, ids: &[u32]) -> Result<Inspection, InspectError> {
+    inspect_class(weights, ids, None)
+}
+
+/// [`inspect`], splitting the logit of `class` (`None`: the predicted one). Two-class models
+/// have one logit, whatever `class` says.
+pub fn inspect_class(
+    weights: &ModelWeights,
+    ids: &[u32],
+    class: Option<usize>,
+) -> Result<Inspection, InspectError> {
+    let classes = weights.config.classes();
+    if let Some(c) = class.filter(|&c| c >= classes) {
+        return Err(InspectError::NoClass { class: c, classes });
+    }
     if ids.is_empty() {
         return Err(InspectError::Empty);
     }
@@ -137,14 +170,6 @@ pub fn inspect(weights: &ModelWeights, ids: &[u32]) -> Result<Inspection, Inspec
         c: flat(&|s| &s.c),
         h: flat(&|s| &s.h),
     };
-    let w_mean: Vec<f64> = weights.linear_weight[..hidden]
-        .iter()
-        .map(|&w| w as f64)
-        .collect();
-    let w_max: Vec<f64> = weights.linear_weight[hidden..2 * hidden]
-        .iter()
-        .map(|&w| w as f64)
-        .collect();
     let h_at = |t: usize, j: usize| trace.h[t * hidden + j];
 
     let mut mean = vec![0.0; hidden];
@@ -161,6 +186,26 @@ pub fn inspect(weights: &ModelWeights, ids: &[u32]) -> Result<Inspection, Inspec
         }
     }
     mean.iter_mut().for_each(|m| *m /= steps as f64);
+
+    let logit_of = |o: usize| {
+        let (w, bias) = weights.head_row(o);
+        bias as f64
+            + (0..hidden)
+                .map(|j| w[j] as f64 * mean[j] + w[hidden + j] as f64 * max[j])
+                .sum::<f64>()
+    };
+    let logits: Vec<f64> = (0..weights.config.outputs).map(logit_of).collect();
+    let probabilities = class_probabilities(&logits);
+    let predicted = argmax(&probabilities);
+    let class = if classes == 2 {
+        1
+    } else {
+        class.unwrap_or(predicted)
+    };
+    let output = if classes == 2 { 0 } else { class };
+    let (row, bias) = weights.head_row(output);
+    let w_mean: Vec<f64> = row[..hidden].iter().map(|&w| w as f64).collect();
+    let w_max: Vec<f64> = row[hidden..].iter().map(|&w| w as f64).collect();
 
     let unit_contribution: Vec<f64> = (0..hidden)
         .map(|j| w_mean[j] * mean[j] + w_max[j] * max[j])
@@ -184,7 +229,7 @@ pub fn inspect(weights: &ModelWeights, ids: &[u32]) -> Result<Inspection, Inspec
         .zip(&max_contribution)
         .map(|(a, b)| a + b)
         .collect();
-    let bias = weights.linear_bias as f64;
+    let bias = bias as f64;
     let logit = bias + unit_contribution.iter().sum::<f64>();
     Ok(Inspection {
         steps,
@@ -200,7 +245,15 @@ pub fn inspect(weights: &ModelWeights, ids: &[u32]) -> Result<Inspection, Inspec
         word_contribution,
         bias,
         logit,
-        probability: 1.0 / (1.0 + (-logit).exp()),
+        probability: if classes == 2 {
+            1.0 / (1.0 + (-logit).exp())
+        } else {
+            probabilities[class]
+        },
+        class,
+        logits,
+        probabilities,
+        predicted,
     })
 }
 
@@ -248,6 +301,17 @@ pub fn inspect_text(
     maxlen: usize,
     text: &str,
 ) -> Result<TextInspection, InspectError> {
+    inspect_text_class(weights, tokenizer, maxlen, text, None)
+}
+
+/// [`inspect_text`] for `class` (see [`inspect_class`]).
+pub fn inspect_text_class(
+    weights: &ModelWeights,
+    tokenizer: &Tokenizer,
+    maxlen: usize,
+    text: &str,
+    class: Option<usize>,
+) -> Result<TextInspection, InspectError> {
     let (ids, padding) = padded(tokenizer, maxlen, text);
     let positions = ids
         .iter()
@@ -274,7 +338,7 @@ pub fn inspect_text(
         words,
         positions,
         padding,
-        inspection: inspect(weights, &ids)?,
+        inspection: inspect_class(weights, &ids, class)?,
     })
 }
 
@@ -332,14 +396,34 @@ mod tests {
     use crate::classifier::ModelConfig;
 
     fn model() -> ModelWeights {
-        ModelWeights::init(
-            ModelConfig {
-                vocab: 20,
-                embed: 4,
-                hidden: 5,
-            },
-            3,
-        )
+        ModelWeights::init(ModelConfig::binary(20, 4, 5), 3)
+    }
+
+    /// A three-class model: each class's logit splits exactly, and matches the reference
+    /// logits; the default is the predicted class.
+    #[test]
+    fn each_class_logit_splits_exactly() {
+        let config = ModelConfig {
+            outputs: 3,
+            ..ModelConfig::binary(20, 4, 5)
+        };
+        let w = ModelWeights::init(config, 3);
+        let ids = [0, 0, 4, 7, 19, 2];
+        let reference = w.reference_logits(&ids).unwrap();
+        let default = inspect(&w, &ids).unwrap();
+        assert_eq!(default.class, default.predicted);
+        for c in 0..3 {
+            let x = inspect_class(&w, &ids, Some(c)).unwrap();
+            assert!((x.logit - reference[c]).abs() < 1e-12);
+            let by_word: f64 = x.bias + x.word_contribution.iter().sum::<f64>();
+            assert!((by_word - reference[c]).abs() < 1e-12);
+            let e: Vec<f64> = reference.iter().map(|z| z.exp()).collect();
+            assert!((x.probability - e[c] / e.iter().sum::<f64>()).abs() < 1e-12);
+        }
+        assert_eq!(
+            inspect_class(&w, &ids, Some(3)).unwrap_err().to_string(),
+            "class 3 is not one of the model's 3 classes (0–2)"
+        );
     }
 
     #[test]

@@ -6,12 +6,12 @@
 //!         super().__init__()
 //!         self.embedding = torch.nn.Embedding(vocab, embed)
 //!         self.lstm = torch.nn.LSTM(embed, hidden, batch_first=True)
-//!         self.linear = torch.nn.Linear(2 * hidden, 1)
+//!         self.linear = torch.nn.Linear(2 * hidden, outputs)  # 1 for two classes, else K
 //!
 //!     def forward(self, ids):
 //!         out, _ = self.lstm(self.embedding(ids))
 //!         pooled = torch.cat([out.mean(dim=1), out.max(dim=1).values], dim=1)
-//!         return self.linear(pooled).squeeze(1)
+//!         return self.linear(pooled)  # [B, outputs]
 //! ```
 //!
 //! (`tests/fixtures/make_torch_model.py`), so `load_state_dict(strict=True)` takes it, plus the
@@ -21,7 +21,9 @@
 //! it is, in float32: `embedding.weight` `[V, E]`; `lstm.weight_ih_l0` `[4H, E]`,
 //! `lstm.weight_hh_l0` `[4H, H]`, `lstm.bias_ih_l0` and `lstm.bias_hh_l0` `[4H]`, gates stacked
 //! i, f, g, o and both biases kept (as PyTorch does; the cell adds them); `linear.weight`
-//! `[1, 2H]` (the H mean-pooled units first, then the H max-pooled ones) and `linear.bias` `[1]`.
+//! `[O, 2H]` (the H mean-pooled units first, then the H max-pooled ones) and `linear.bias` `[O]`,
+//! O = 1 for two classes, K for K ≥ 3. The class names travel as `labels.json`, a list in class
+//! id order (with two classes the second is the positive one).
 //! The header's metadata carries `maxlen`, which neither PyTorch file otherwise records.
 //!
 //! **Vocabulary.** `vocab.json` is `{"word": index, …}`, Keras's `tokenizer.word_index`: the most
@@ -47,6 +49,7 @@ use std::fmt;
 
 pub const MODEL_FILE: &str = "model.safetensors";
 pub const VOCAB_FILE: &str = "vocab.json";
+pub const LABELS_FILE: &str = "labels.json";
 
 pub const EMBEDDING: &str = "embedding.weight";
 pub const WEIGHT_IH: &str = "lstm.weight_ih_l0";
@@ -76,6 +79,8 @@ pub struct TorchFiles {
     pub model: Vec<u8>,
     /// `vocab.json`.
     pub vocab: Vec<u8>,
+    /// `labels.json`.
+    pub labels: Vec<u8>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -103,6 +108,7 @@ pub enum TorchIoError {
         value: f32,
     },
     Vocab(String),
+    Labels(String),
     Settings(String),
     Export(String),
 }
@@ -146,6 +152,7 @@ impl fmt::Display for TorchIoError {
                 "tensor `{name}` holds {value} at index {index}; a model needs finite weights"
             ),
             TorchIoError::Vocab(m) => write!(f, "{VOCAB_FILE}: {m}"),
+            TorchIoError::Labels(m) => write!(f, "{LABELS_FILE}: {m}"),
             TorchIoError::Settings(m) => write!(f, "{m}"),
             TorchIoError::Export(m) => write!(f, "cannot write {MODEL_FILE}: {m}"),
         }
@@ -158,7 +165,7 @@ impl std::error::Error for TorchIoError {}
 pub fn to_safetensors(weights: &ModelWeights, maxlen: usize) -> Result<Vec<u8>, TorchIoError> {
     let ModelConfig { embed, hidden, .. } = weights.config;
     let l = &weights.lstm;
-    let linear_bias = [weights.linear_bias];
+    let outputs = weights.config.outputs;
     let parts: [(&str, &[f32], Vec<usize>); 7] = [
         (
             EMBEDDING,
@@ -169,8 +176,12 @@ pub fn to_safetensors(weights: &ModelWeights, maxlen: usize) -> Result<Vec<u8>, 
         (WEIGHT_HH, &l.weight_hh, vec![4 * hidden, hidden]),
         (BIAS_IH, &l.bias_ih, vec![4 * hidden]),
         (BIAS_HH, &l.bias_hh, vec![4 * hidden]),
-        (LINEAR_WEIGHT, &weights.linear_weight, vec![1, 2 * hidden]),
-        (LINEAR_BIAS, &linear_bias, vec![1]),
+        (
+            LINEAR_WEIGHT,
+            &weights.linear_weight,
+            vec![outputs, 2 * hidden],
+        ),
+        (LINEAR_BIAS, &weights.linear_bias, vec![outputs]),
     ];
     let bytes: Vec<Vec<u8>> = parts
         .iter()
@@ -212,6 +223,8 @@ pub fn export(saved: &SavedModel) -> Result<TorchFiles, TorchIoError> {
     Ok(TorchFiles {
         model: to_safetensors(&saved.weights, saved.header.run.data.maxlen)?,
         vocab: vocab_json(&saved.header.words),
+        labels: serde_json::to_vec_pretty(&saved.header.run.class_names())
+            .expect("a list of strings serialises"),
     })
 }
 
@@ -306,20 +319,33 @@ fn sizes(file: &SafeTensors) -> Result<ModelConfig, TorchIoError> {
             return Err(wrong(WEIGHT_HH, why, found.to_vec()));
         }
     };
+    let outputs = match shape(LINEAR_WEIGHT)?[..] {
+        [o, two_h] if two_h == 2 * hidden && (o == 1 || (3..=100).contains(&o)) => o,
+        ref found => {
+            let why = format!(
+                "[outputs, {}] (2 × hidden {hidden}), outputs 1 for two classes or 3–100",
+                2 * hidden
+            );
+            return Err(wrong(LINEAR_WEIGHT, why, found.to_vec()));
+        }
+    };
     let config = ModelConfig {
         vocab,
         embed,
         hidden,
+        outputs,
     };
-    let sizes = format!(
+    let mut sizes = format!(
         "vocabulary {vocab} and embedding {embed} from {EMBEDDING}, hidden {hidden} from {WEIGHT_HH}"
     );
+    if outputs > 1 {
+        sizes += &format!(", {outputs} outputs from {LINEAR_WEIGHT}");
+    }
     for (name, expected) in [
         (WEIGHT_IH, vec![4 * hidden, embed]),
         (BIAS_IH, vec![4 * hidden]),
         (BIAS_HH, vec![4 * hidden]),
-        (LINEAR_WEIGHT, vec![1, 2 * hidden]),
-        (LINEAR_BIAS, vec![1]),
+        (LINEAR_BIAS, vec![outputs]),
     ] {
         let found = shape(name)?;
         if found != expected {
@@ -347,7 +373,7 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<ModelWeights, TorchIoError> {
         embedding: floats(&file, EMBEDDING)?,
         lstm,
         linear_weight: floats(&file, LINEAR_WEIGHT)?,
-        linear_bias: floats(&file, LINEAR_BIAS)?[0],
+        linear_bias: floats(&file, LINEAR_BIAS)?,
     })
 }
 
@@ -425,6 +451,35 @@ fn kind(value: &serde_json::Value) -> &'static str {
     }
 }
 
+/// The class names of `labels.json` (a list of distinct strings in class id order) for a model
+/// of `classes` classes.
+pub fn parse_labels(bytes: &[u8], classes: usize) -> Result<Vec<String>, TorchIoError> {
+    let bad = |m: String| Err(TorchIoError::Labels(m));
+    let names: Vec<String> = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return bad(format!(
+                "expected a list of class names such as [\"negative\", \"positive\"]: {e}"
+            ));
+        }
+    };
+    if names.len() != classes {
+        return bad(format!(
+            "{} names for a model of {classes} classes (linear.weight has {} rows)",
+            names.len(),
+            if classes == 2 { 1 } else { classes }
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(n) = names
+        .iter()
+        .find(|n| n.trim().is_empty() || !seen.insert(*n))
+    {
+        return bad(format!("the class name “{n}” is empty or repeated"));
+    }
+    Ok(names)
+}
+
 /// A model from PyTorch's two files. `maxlen`: the ids per review; `None` takes the one an
 /// export recorded, else the post's 128.
 pub fn import(
@@ -432,7 +487,24 @@ pub fn import(
     vocab: &[u8],
     maxlen: Option<usize>,
 ) -> Result<SavedModel, TorchIoError> {
+    import_with_labels(model, vocab, None, maxlen)
+}
+
+/// [`import`] with the class names of `labels.json`; without it, a binary model's classes are
+/// negative/positive and a K-class model's are its class ids, "0" to "K − 1".
+pub fn import_with_labels(
+    model: &[u8],
+    vocab: &[u8],
+    labels: Option<&[u8]>,
+    maxlen: Option<usize>,
+) -> Result<SavedModel, TorchIoError> {
     let weights = from_safetensors(model)?;
+    let classes = weights.config.classes();
+    let names = match labels {
+        Some(bytes) => parse_labels(bytes, classes)?,
+        None if classes == 2 => Vec::new(),
+        None => (0..classes).map(|c| c.to_string()).collect(),
+    };
     let maxlen = match maxlen {
         Some(m) => m,
         None => recorded_maxlen(model)?.unwrap_or(DataConfig::default().maxlen),
@@ -448,7 +520,7 @@ pub fn import(
         maxlen,
         ..DataConfig::default()
     };
-    let saved = SavedModel::new(weights, words, RunRecord::imported(data));
+    let saved = SavedModel::new(weights, words, RunRecord::imported(data, names));
     // The bounds a model file is held to, so that what comes in can be saved and loaded again.
     crate::classifier::file::check_settings(&saved.header).map_err(|e| match e {
         crate::classifier::file::ModelFileError::Mismatch(m) => TorchIoError::Settings(m),

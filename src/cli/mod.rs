@@ -2,8 +2,9 @@
 //! through its public API only ([`crate::trainer`]); the benchmarks are in [`bench`].
 
 use crate::blowup::{self, BlowupConfig, Init, Problem, cpu};
+use crate::classifier::metrics::Confusion;
 use crate::classifier::{file as modelfile, torch as torch_io};
-use crate::data::csv::{ColumnChoice, read_labelled_texts};
+use crate::data::csv::{ColumnChoice, LabelChoice, LabelledTexts, read_labelled_texts};
 use crate::data::{DataConfig, prepare};
 use crate::gpu::{Gpu, block_on};
 use crate::settings::{Engine, Recurrence, RunSettings, SETTINGS};
@@ -31,10 +32,19 @@ usage: lstm-lab <command> [options]
 commands:
   train --csv PATH {train}
         [--limit ROWS] [--text-column NAME] [--label-column NAME] [--no-header]
+        [--fold-case] [--merge VALUE=CLASS,…] [--drop CLASS,…] [--positive CLASS]
         [--device cpu|gpu] [--kernel fused|reference] [--threads N] [--save FILE]
-        train the post's classifier on a reviews CSV (plain or .gz); prints each epoch
+        train the post's classifier on a labelled CSV (plain or .gz): any label column, 2 to
+        100 classes; prints each epoch, then each class's precision, recall and F1.
+        --fold-case: upper and lower case alike; --merge: put a label value in another (or a
+        new) class; --drop: leave classes out; --positive: with two classes, the one whose
+        probability the model gives
   predict --model FILE TEXT...
-        the sentiment of TEXT with a saved model
+        the class of TEXT with a saved model, and each class's probability
+  evaluate --model FILE --csv PATH [--text-column NAME] [--label-column NAME] [--no-header]
+        [--fold-case] [--merge VALUE=CLASS,…] [--drop CLASS,…]
+        a saved model on every row of a labelled CSV (a test set): accuracy, macro-F1, each
+        class's precision, recall and F1, and the confusion matrix
   examples --model FILE --csv PATH --out FILE.json [--per-kind 12]
         [--text-column NAME] [--label-column NAME] [--no-header]
         the model's validation reviews (the CSV it was trained on, split as training split
@@ -42,10 +52,12 @@ commands:
         offers
   export --model FILE --out DIR
         a saved model for PyTorch: DIR/model.safetensors (PyTorch's names: embedding.weight,
-        lstm.weight_ih_l0, …, linear.bias) and DIR/vocab.json (Keras's word_index); makes DIR
+        lstm.weight_ih_l0, …, linear.bias), DIR/vocab.json (Keras's word_index) and
+        DIR/labels.json (the class names); makes DIR
   import --dir DIR --save FILE [--maxlen N]
-        the reverse: DIR/model.safetensors and DIR/vocab.json into a model file. --maxlen: ids
-        per review; by default the one an export recorded, else the post's 128
+        the reverse: DIR/model.safetensors, DIR/vocab.json and DIR/labels.json (optional) into
+        a model file. --maxlen: ids per review; by default the one an export recorded, else
+        the post's 128
   blowup [--n 50] [--steps 50] [--scale 1] [--init normal|uniform|orthogonal|identity]
         [--seed 1] [--gpu]
         the Blow-up experiment: log10 of the norm of x at each step
@@ -146,6 +158,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ) {
         (Some("train"), _) => train(Options::new(rest)),
         (Some("predict"), _) => predict(Options::new(rest)),
+        (Some("evaluate"), _) => evaluate(Options::new(rest)),
         (Some("examples"), _) => examples(Options::new(rest)),
         (Some("export"), _) => export(Options::new(rest)),
         (Some("import"), _) => import(Options::new(rest)),
@@ -252,15 +265,67 @@ fn data_config(o: &Options) -> Result<DataConfig, String> {
     Ok(run_settings(o)?.data)
 }
 
-fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
-    let start = Instant::now();
-    let bytes = read_file(path)?;
+/// What `--fold-case`, `--merge VALUE=CLASS,…`, `--drop CLASS,…` and `--positive CLASS` ask.
+fn label_choice(o: &Options) -> Result<LabelChoice, String> {
+    let list = |name: &str| -> Vec<String> {
+        o.value(name)
+            .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
+            .unwrap_or_default()
+    };
+    let merge = list("--merge")
+        .into_iter()
+        .map(|pair| match pair.split_once('=') {
+            Some((from, to)) if !from.trim().is_empty() && !to.trim().is_empty() => {
+                Ok((from.trim().to_string(), to.trim().to_string()))
+            }
+            _ => Err(format!("--merge: `{pair}` is not VALUE=CLASS")),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(LabelChoice {
+        fold_case: o.flag("--fold-case"),
+        merge,
+        drop: list("--drop"),
+        positive: o.value("--positive").map(String::from),
+    })
+}
+
+/// Read a labelled CSV with the column and label options.
+fn read_texts(o: &Options, path: &str, bytes: &[u8]) -> Result<LabelledTexts, String> {
     let columns = ColumnChoice {
         text: o.value("--text-column").map(String::from),
         label: o.value("--label-column").map(String::from),
         no_header: o.flag("--no-header"),
     };
-    let mut texts = read_labelled_texts(&bytes, &columns).map_err(|e| format!("{path}: {e}"))?;
+    let mut texts = read_labelled_texts(bytes, &columns).map_err(|e| format!("{path}: {e}"))?;
+    let choice = label_choice(o)?;
+    if choice != LabelChoice::default() {
+        texts.relabel(&choice).map_err(|e| format!("{path}: {e}"))?;
+    }
+    if let Some(p) = &choice.positive
+        && !texts.classes.contains(p)
+    {
+        return Err(format!(
+            "--positive: `{p}` is not one of the classes ({})",
+            texts.classes.join(", ")
+        ));
+    }
+    Ok(texts)
+}
+
+/// `name 1,234 · other 567 …`, by class id.
+fn class_counts_line(texts: &LabelledTexts) -> String {
+    crate::data::class_counts(texts)
+        .iter()
+        .zip(&texts.classes)
+        .map(|(n, c)| format!("{c} {n}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
+    let start = Instant::now();
+    let bytes = read_file(path)?;
+    let mut texts = read_texts(o, path, &bytes)?;
     let parsed = start.elapsed().as_secs_f64();
     if let Some(limit) = o.value("--limit") {
         let limit: usize = limit
@@ -268,14 +333,24 @@ fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
             .map_err(|_| format!("--limit: cannot read `{limit}`"))?;
         texts.texts.truncate(limit);
         texts.labels.truncate(limit);
+        texts.value_of_row.truncate(limit);
         texts.lines.truncate(limit);
     }
     let prepared = prepare(&texts, data_config(o)?).map_err(|e| format!("{path}: {e}"))?;
+    let skipped = match (
+        texts.empty_labels,
+        texts.count(crate::data::labels::NO_CLASS),
+    ) {
+        (0, 0) => String::new(),
+        (empty, dropped) => {
+            format!(" ({empty} with an empty label skipped, {dropped} of dropped classes)")
+        }
+    };
     println!(
-        "{path}: {} rows ({} positive, {} negative), text “{}”, label “{}”; read in {parsed:.2} s, tokenised in {:.2} s",
+        "{path}: {} rows{skipped}, {} classes: {}; text “{}”, label “{}”; read in {parsed:.2} s, tokenised in {:.2} s",
         texts.texts.len(),
-        texts.count(1),
-        texts.count(0),
+        texts.classes.len(),
+        class_counts_line(&texts),
         texts.text_column,
         texts.label_column,
         start.elapsed().as_secs_f64() - parsed
@@ -329,12 +404,13 @@ fn train(o: Options) -> Result<(), String> {
             StepReport::Epoch { report, .. } => {
                 valid_s += seconds;
                 println!(
-                    "epoch {}: train loss {:.4} acc {:.4} | validation loss {:.4} acc {:.4} | training {train_s:.1} s ({:.0} reviews/s), validation {valid_s:.1} s{}",
+                    "epoch {}: train loss {:.4} acc {:.4} | validation loss {:.4} acc {:.4} macro-F1 {:.4} | training {train_s:.1} s ({:.0} reviews/s), validation {valid_s:.1} s{}",
                     report.epoch,
                     report.train_loss,
                     report.train_accuracy,
                     report.valid_loss,
                     report.valid_accuracy,
+                    report.valid_macro_f1,
                     rows as f64 / train_s,
                     if report.is_best { " (best)" } else { "" }
                 );
@@ -346,6 +422,9 @@ fn train(o: Options) -> Result<(), String> {
             } => {
                 if let (Some(e), Some(a)) = (best_epoch, best_accuracy) {
                     println!("best validation accuracy {a:.4} (epoch {e})");
+                }
+                if let Some(best) = trainer.best() {
+                    print_scores(&best.confusion, &trainer.data.classes);
                 }
                 break;
             }
@@ -370,15 +449,16 @@ fn examples(o: Options) -> Result<(), String> {
     let per_kind: usize = o.parse("--per-kind", 12)?;
     let saved =
         modelfile::load(&read_file(model_path)?).map_err(|e| format!("{model_path}: {e}"))?;
-    let columns = ColumnChoice {
-        text: o.value("--text-column").map(String::from),
-        label: o.value("--label-column").map(String::from),
-        no_header: o.flag("--no-header"),
-    };
-    let texts = read_labelled_texts(&read_file(csv_path)?, &columns)
-        .map_err(|e| format!("{csv_path}: {e}"))?;
+    let texts = read_texts(&o, csv_path, &read_file(csv_path)?)?;
     let prepared =
         prepare(&texts, saved.header.run.data).map_err(|e| format!("{csv_path}: {e}"))?;
+    if prepared.classes != saved.header.run.class_names() {
+        return Err(format!(
+            "{csv_path} gives the classes {}, {model_path} was trained on {}: give the same label options as for training",
+            prepared.classes.join(", "),
+            saved.header.run.class_names().join(", ")
+        ));
+    }
     if prepared.tokenizer.words != saved.header.words {
         return Err(format!(
             "{csv_path} is not the file {model_path} was trained on (its training split gives another vocabulary), \
@@ -395,7 +475,9 @@ fn examples(o: Options) -> Result<(), String> {
         "validation reviews of {name} ({} the model did not train on)",
         prepared.valid.len()
     );
-    let picked = crate::trainer::showcase::pick(&texts, &prepared.valid, &p, per_kind, source);
+    let classes = saved.header.run.class_names();
+    let picked =
+        crate::trainer::showcase::pick(&texts, &prepared.valid, &p, &classes, per_kind, source);
     println!(
         "{} validation reviews scored in {:.1} s: {} right ({:.4}); {} of each kind written to {out}",
         picked.rows,
@@ -408,6 +490,97 @@ fn examples(o: Options) -> Result<(), String> {
     std::fs::write(out, json).map_err(|e| format!("{out}: {e}"))
 }
 
+/// Each class's precision, recall, F1 and rows; macro-F1 and the majority-class baseline.
+fn print_scores(m: &Confusion, classes: &[String]) {
+    let width = classes
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    println!("{:width$}  precision  recall     F1   rows", "class");
+    for (c, s) in classes.iter().zip(m.scores()) {
+        println!(
+            "{c:width$}  {:9.4}  {:6.4}  {:.4}  {:5}",
+            s.precision, s.recall, s.f1, s.support
+        );
+    }
+    println!(
+        "macro-F1 {:.4}; always answering the most common class would score accuracy {:.4}",
+        m.macro_f1(),
+        m.majority_accuracy()
+    );
+}
+
+/// A saved model on every row of a labelled CSV, against the CSV's labels.
+fn evaluate(o: Options) -> Result<(), String> {
+    let model_path = o.required("--model")?;
+    let csv_path = o.required("--csv")?;
+    let saved =
+        modelfile::load(&read_file(model_path)?).map_err(|e| format!("{model_path}: {e}"))?;
+    let texts = read_texts(&o, csv_path, &read_file(csv_path)?)?;
+    let classes = saved.header.run.class_names();
+    // The CSV's classes by name: each must be one of the model's.
+    let to_model: Vec<usize> = texts
+        .classes
+        .iter()
+        .map(|c| {
+            classes.iter().position(|m| m == c).ok_or_else(|| {
+                format!(
+                    "{csv_path}: class “{c}” is not one of the model's ({}); use --merge or --drop",
+                    classes.join(", ")
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let maxlen = saved.header.run.data.maxlen;
+    let tokenizer = saved.tokenizer();
+    let rows: Vec<usize> = (0..texts.texts.len())
+        .filter(|&i| texts.labels[i] != crate::data::labels::NO_CLASS)
+        .collect();
+    let split = crate::data::Split {
+        ids: rows
+            .iter()
+            .flat_map(|&i| tokenizer.encode(&texts.texts[i], maxlen))
+            .collect(),
+        labels: rows
+            .iter()
+            .map(|&i| to_model[texts.labels[i] as usize] as u8)
+            .collect(),
+        lines: rows.iter().map(|&i| texts.lines[i]).collect(),
+        maxlen,
+    };
+    let predictor = Predictor::from_saved(&saved, &Compute::cpu());
+    let start = Instant::now();
+    let p = block_on(predictor.probabilities(&split, 256)).map_err(|e| e.to_string())?;
+    let mut m = Confusion::new(classes.len());
+    for (&truth, p) in split.labels.iter().zip(&p) {
+        m.add(truth as usize, crate::classifier::argmax(p));
+    }
+    println!(
+        "{csv_path}: {} rows scored in {:.1} s; accuracy {:.4}, macro-F1 {:.4}",
+        split.len(),
+        start.elapsed().as_secs_f64(),
+        m.accuracy(),
+        m.macro_f1()
+    );
+    print_scores(&m, &classes);
+    let width = classes
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(9);
+    println!("confusion (rows: true class, columns: predicted, in class order)");
+    for (t, c) in classes.iter().enumerate() {
+        let counts: Vec<String> = (0..classes.len())
+            .map(|p| format!("{:6}", m.at(t, p)))
+            .collect();
+        println!("{c:width$} {}", counts.join(""));
+    }
+    Ok(())
+}
+
 fn predict(o: Options) -> Result<(), String> {
     let path = o.required("--model")?;
     let saved = modelfile::load(&read_file(path)?).map_err(|e| format!("{path}: {e}"))?;
@@ -417,7 +590,13 @@ fn predict(o: Options) -> Result<(), String> {
     }
     let predictor = Predictor::from_saved(&saved, &Compute::cpu());
     let p = block_on(predictor.predict(&text)).map_err(|e| e.to_string())?;
-    println!("{} (P(positive) = {:.3})", p.label, p.probability);
+    let top: Vec<String> = p
+        .classes
+        .iter()
+        .take(5)
+        .map(|c| format!("{} {:.3}", c.class, c.probability))
+        .collect();
+    println!("{} ({})", p.label, top.join(", "));
     let words: Vec<String> = p
         .tokens
         .iter()
@@ -441,6 +620,7 @@ fn export(o: Options) -> Result<(), String> {
     for (name, bytes) in [
         (torch_io::MODEL_FILE, &files.model),
         (torch_io::VOCAB_FILE, &files.vocab),
+        (torch_io::LABELS_FILE, &files.labels),
     ] {
         let file = out.join(name);
         std::fs::write(&file, bytes).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -454,12 +634,13 @@ fn export(o: Options) -> Result<(), String> {
 fn describe(saved: &modelfile::SavedModel) -> String {
     let c = saved.weights.config;
     format!(
-        "vocabulary {}, embedding {}, hidden {}, {} words, maxlen {}",
+        "vocabulary {}, embedding {}, hidden {}, {} words, maxlen {}, classes {}",
         c.vocab,
         c.embed,
         c.hidden,
         saved.header.words.len(),
-        saved.header.run.data.maxlen
+        saved.header.run.data.maxlen,
+        saved.header.run.class_names().join(", ")
     )
 }
 
@@ -475,8 +656,14 @@ fn import(o: Options) -> Result<(), String> {
         .transpose()?;
     let read = |name: &str| read_file(&dir.join(name).to_string_lossy());
     let (model, vocab) = (read(torch_io::MODEL_FILE)?, read(torch_io::VOCAB_FILE)?);
-    let saved =
-        torch_io::import(&model, &vocab, maxlen).map_err(|e| format!("{}: {e}", dir.display()))?;
+    // labels.json is optional: without it a binary model is negative/positive.
+    let labels_path = dir.join(torch_io::LABELS_FILE);
+    let labels = labels_path
+        .exists()
+        .then(|| read(torch_io::LABELS_FILE))
+        .transpose()?;
+    let saved = torch_io::import_with_labels(&model, &vocab, labels.as_deref(), maxlen)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
     let bytes = saved.to_bytes();
     std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
     println!("saved {out} ({} bytes): {}", bytes.len(), describe(&saved));

@@ -4,7 +4,6 @@
 
 use super::DataError;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::io::Read;
 
 /// Which header names hold the text and the label. `None`: look for `review` / `sentiment`
@@ -25,35 +24,106 @@ pub fn column_name(index: usize) -> String {
 }
 
 const TEXT_NAMES: [&str; 4] = ["review", "text", "sentence", "content"];
-const LABEL_NAMES: [&str; 4] = ["sentiment", "label", "target", "class"];
+const LABEL_NAMES: [&str; 7] = [
+    "sentiment",
+    "label",
+    "target",
+    "class",
+    "category",
+    "rating",
+    "stars",
+];
 
-/// Labelled texts as read from the file, in file order.
-#[derive(Clone, Debug, PartialEq)]
+/// Labelled texts as read from the file, in file order (rows with an empty label left out).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LabelledTexts {
     pub headers: Vec<String>,
     pub text_column: String,
     pub label_column: String,
     pub texts: Vec<String>,
-    /// 1 = positive, 0 = negative.
+    /// Each row's class id (an index into `classes`), or [`NO_CLASS`] for a dropped class.
     pub labels: Vec<u8>,
+    /// The classes' names by id; with two, id 1 is the positive class.
+    pub classes: Vec<String>,
     /// The line each row starts on (1-based, the header is line 1).
     pub lines: Vec<u64>,
+    /// The label column's distinct values (trimmed), in order of first appearance, with each
+    /// row's index into them: what [`LabelledTexts::relabel`] maps to classes again.
+    pub values: Vec<String>,
+    pub value_of_row: Vec<u32>,
+    /// Rows left out because their label is empty.
+    pub empty_labels: usize,
 }
 
 impl LabelledTexts {
+    /// Rows of class `label`.
     pub fn count(&self, label: u8) -> usize {
         self.labels.iter().filter(|&&l| l == label).count()
     }
-}
 
-/// `positive`/`negative` in any case (also `pos`/`neg`), or `1`/`0`.
-pub fn parse_label(value: &str) -> Option<u8> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "positive" | "pos" | "1" => Some(1),
-        "negative" | "neg" | "0" => Some(0),
-        _ => None,
+    /// Rows of each distinct value, in the order of [`LabelledTexts::values`].
+    pub fn value_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.values.len()];
+        for &v in &self.value_of_row {
+            counts[v as usize] += 1;
+        }
+        counts
+    }
+
+    /// The line of the first row holding each distinct value.
+    pub fn value_first_lines(&self) -> Vec<u64> {
+        let mut first = vec![0; self.values.len()];
+        for (&v, &line) in self.value_of_row.iter().zip(&self.lines).rev() {
+            first[v as usize] = line;
+        }
+        first
+    }
+
+    /// Map the values to classes again, as `choice` says.
+    pub fn relabel(&mut self, choice: &LabelChoice) -> Result<(), DataError> {
+        let map = class_map(&self.values, &self.value_counts(), choice)?;
+        self.labels = self
+            .value_of_row
+            .iter()
+            .map(|&v| map.of_value[v as usize])
+            .collect();
+        self.classes = map.classes;
+        Ok(())
+    }
+
+    /// Texts labelled with `classes` by id, as if read from a file whose values are the names.
+    pub fn with_classes(
+        texts: Vec<String>,
+        labels: Vec<u8>,
+        classes: &[&str],
+        lines: Vec<u64>,
+    ) -> Self {
+        LabelledTexts {
+            headers: vec!["review".into(), "sentiment".into()],
+            text_column: "review".into(),
+            label_column: "sentiment".into(),
+            texts,
+            value_of_row: labels.iter().map(|&l| u32::from(l)).collect(),
+            labels,
+            classes: classes.iter().map(|c| c.to_string()).collect(),
+            values: classes.iter().map(|c| c.to_string()).collect(),
+            lines,
+            empty_labels: 0,
+        }
+    }
+
+    /// Positive/negative texts (label 1/0), as the post's file holds them.
+    pub fn binary(texts: Vec<String>, labels: Vec<u8>, lines: Vec<u64>) -> Self {
+        Self::with_classes(texts, labels, &["negative", "positive"], lines)
     }
 }
+
+pub use super::labels::{LabelChoice, NO_CLASS, known_polarity as parse_label};
+use super::labels::{MAX_CLASSES, class_map};
+
+/// Distinct label values kept while reading: a column of reviews (thousands of distinct values)
+/// stops there, not after keeping every one. More than [`MAX_CLASSES`] is refused at the end.
+const MAX_VALUES: usize = 10 * MAX_CLASSES;
 
 /// The most a gzip file may unpack to: the full IMDB set is 66 MB; a small gzip "bomb" would
 /// otherwise take the page's 4 GB wasm memory down.
@@ -234,11 +304,9 @@ pub fn read_labelled_texts(
         headers: headers.clone(),
         text_column: text_name.clone(),
         label_column: label_name.clone(),
-        texts: Vec::new(),
-        labels: Vec::new(),
-        lines: Vec::new(),
+        ..Default::default()
     };
-    let mut unknown: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+    let mut value_ids: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     let mut record = csv::ByteRecord::new();
     let mut lines = LineCounter::default();
     // The line before the first record: the header's, or none.
@@ -255,50 +323,35 @@ pub fn read_labelled_texts(
         last_line = line;
         let text = utf8(&record[text_index], line, &text_name)?;
         let label_text = utf8(&record[label_index], line, &label_name)?;
-        match parse_label(&label_text) {
-            Some(label) => {
-                out.texts.push(text);
-                out.labels.push(label);
-                out.lines.push(line);
-            }
+        let value = label_text.trim();
+        if value.is_empty() {
+            out.empty_labels += 1;
+            continue;
+        }
+        let id = match value_ids.get(value) {
+            Some(&id) => id,
             None => {
-                let entry = unknown
-                    .entry(label_text.trim().to_string())
-                    .or_insert((0, line));
-                entry.0 += 1;
+                if out.values.len() == MAX_VALUES {
+                    return Err(too_many_values(&out, line, &label_name));
+                }
+                let id = out.values.len() as u32;
+                value_ids.insert(value.to_string(), id);
+                out.values.push(value.to_string());
+                id
             }
-        }
-    }
-    if !unknown.is_empty() {
-        let (first_value, (_, first_line)) = unknown
-            .iter()
-            .min_by_key(|(_, (_, line))| *line)
-            .map(|(v, c)| (v.clone(), *c))
-            .expect("not empty");
-        // A wrong column can hold thousands of distinct values, each a whole review: the
-        // most frequent few, shortened, and how many more.
-        let mut by_count: Vec<(&String, usize)> =
-            unknown.iter().map(|(v, (n, _))| (v, *n)).collect();
-        by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let shown = 3;
-        let mut summary = by_count
-            .iter()
-            .take(shown)
-            .map(|(v, n)| format!("“{}” ×{n}", shorten(v, 40)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if by_count.len() > shown {
-            summary += &format!(" … and {} more", by_count.len() - shown);
-        }
-        return Err(DataError::UnknownLabel {
-            line: first_line,
-            column: label_name,
-            value: shorten(&first_value, 40),
-            summary,
-        });
+        };
+        out.texts.push(text);
+        out.value_of_row.push(id);
+        out.lines.push(line);
     }
     if out.texts.is_empty() {
-        return Err(DataError::HeaderOnly);
+        return Err(match out.empty_labels {
+            0 => DataError::HeaderOnly,
+            rows => DataError::NoLabels {
+                rows,
+                column: label_name,
+            },
+        });
     }
     if out.texts.iter().all(|t| t.trim().is_empty()) {
         return Err(DataError::EmptyTexts { column: text_name });
@@ -313,7 +366,40 @@ pub fn read_labelled_texts(
             preview: preview_line(bytes, line),
         });
     }
+    if out.values.len() > MAX_CLASSES {
+        let line = out.value_first_lines()[MAX_CLASSES];
+        return Err(too_many_values(&out, line, &label_name));
+    }
+    out.relabel(&LabelChoice::default())?;
     Ok(out)
+}
+
+/// A label column with more distinct values than any model has classes: most likely a column
+/// of texts or ids. Names the most frequent few, shortened.
+fn too_many_values(texts: &LabelledTexts, line: u64, column: &str) -> DataError {
+    let counts = texts.value_counts();
+    let mut by_count: Vec<(&String, usize)> = texts.values.iter().zip(counts).collect();
+    by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let shown = 3;
+    let mut summary = by_count
+        .iter()
+        .take(shown)
+        .map(|(v, n)| format!("“{}” ×{n}", shorten(v, 40)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if by_count.len() > shown {
+        let more = if texts.values.len() == MAX_VALUES {
+            "many".to_string()
+        } else {
+            (by_count.len() - shown).to_string()
+        };
+        summary += &format!(" … and {more} more");
+    }
+    DataError::TooManyLabels {
+        line,
+        column: column.to_string(),
+        summary,
+    }
 }
 
 /// At most `n` characters of `s`, with "…" when cut.
@@ -462,6 +548,19 @@ mod tests {
         let csv = "\u{feff}id,Sentiment,REVIEW\r\n1,positive,\"Great, \"\"really\"\" great\r\nsecond line\"\r\n2,NEGATIVE,bad\r\n3,1,fine\n4,0,meh\n";
         let d = read(csv).unwrap();
         assert_eq!(d.texts[0], "Great, \"really\" great\r\nsecond line");
+        // Four spellings are four classes until the user folds case and merges them.
+        assert_eq!(d.classes, ["0", "1", "NEGATIVE", "positive"]);
+        let mut d = d;
+        d.relabel(&LabelChoice {
+            fold_case: true,
+            merge: vec![
+                ("1".into(), "positive".into()),
+                ("0".into(), "negative".into()),
+            ],
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(d.classes, ["negative", "positive"]);
         assert_eq!(d.labels, vec![1, 0, 1, 0]);
         assert_eq!(d.lines, vec![2, 4, 5, 6]);
         assert_eq!(
@@ -496,19 +595,14 @@ mod tests {
             "the file has a header row but no data rows"
         );
         assert!(
-            msg("text,stars\nhi,5\n").contains("no label column"),
+            msg("text,score\nhi,5\n").contains("no label column"),
             "{}",
-            msg("text,stars\nhi,5\n")
+            msg("text,score\nhi,5\n")
         );
-        assert!(msg("text,stars\nhi,5\n").contains("“text”, “stars”"));
-        let unknown = msg("review,sentiment\na,positive\nb,neutral\nc,mixed\nd,neutral\n");
-        assert!(
-            unknown.starts_with("line 3, column “sentiment”: unknown label “neutral”"),
-            "{unknown}"
-        );
-        assert!(
-            unknown.contains("“neutral” ×2, “mixed” ×1"),
-            "most frequent first: {unknown}"
+        assert!(msg("text,score\nhi,5\n").contains("“text”, “score”"));
+        assert_eq!(
+            msg("review,sentiment\na,\nb, \n"),
+            "every label in column “sentiment” is empty (2 rows); is that the column with the labels? Choose the columns to use"
         );
         let quote = msg("review,sentiment\ngood,positive\n\"never closed,negative\nx,positive\n");
         assert!(
@@ -603,7 +697,7 @@ mod tests {
              add a header row such as “review,sentiment”, or choose the columns to use"
         );
         // A real header with other names is not mistaken for data.
-        let e = read("text,stars\nhi,5\n").unwrap_err().to_string();
+        let e = read("text,score\nhi,5\n").unwrap_err().to_string();
         assert!(e.starts_with("no label column"), "{e}");
         // The label column chosen wrongly: hundreds of distinct "labels", each a review.
         let mut csv = String::from("a,b\n");
@@ -619,6 +713,7 @@ mod tests {
         let e = read_labelled_texts(csv.as_bytes(), &choice)
             .unwrap_err()
             .to_string();
+        assert!(e.starts_with("line 102, column “b”: more than 100 distinct labels (“this is review number 0 and it goes on f…” ×1"), "{e}");
         assert!(e.contains(" … and 297 more)"), "{e}");
         assert!(e.len() < 400, "a short message: {e}");
         let e = read("review,sentiment\n ,positive\n,negative\n").unwrap_err();
@@ -626,6 +721,34 @@ mod tests {
             e.to_string(),
             "every text in column “review” is empty; is that the column with the reviews? Choose the columns to use"
         );
+    }
+
+    /// Any values are labels: trimmed, empty ones skipped and counted, case kept unless folded.
+    #[test]
+    fn any_label_values_become_classes() {
+        let d = read(
+            "review,sentiment\na, Neutral \nb,positive\nc,\nd,neutral\ne,mixed\nf,  \ng,positive\n",
+        )
+        .unwrap();
+        assert_eq!(d.values, ["Neutral", "positive", "neutral", "mixed"]);
+        assert_eq!(d.value_counts(), [1, 2, 1, 1]);
+        assert_eq!(d.value_first_lines(), [2, 3, 5, 6]);
+        assert_eq!(d.empty_labels, 2);
+        assert_eq!(d.lines, [2, 3, 5, 6, 8]);
+        assert_eq!(d.classes, ["mixed", "Neutral", "neutral", "positive"]);
+        assert_eq!(d.labels, [1, 3, 2, 0, 3]);
+        let mut folded = d.clone();
+        folded
+            .relabel(&LabelChoice {
+                fold_case: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(folded.classes, ["mixed", "neutral", "positive"]);
+        assert_eq!(folded.labels, [1, 2, 1, 0, 2]);
+        let stars = read("text,stars\nok,3\ngreat,5\nbad,1\nfine,3\n").unwrap();
+        assert_eq!(stars.classes, ["1", "3", "5"]);
+        assert_eq!(stars.labels, [1, 2, 0, 1]);
     }
 
     #[test]
@@ -637,12 +760,10 @@ mod tests {
             label: Some(column_name(1)),
             no_header: true,
         };
-        // Every row is data, so the first bad label is on line 3, not 4.
-        let e = read_labelled_texts(csv.as_bytes(), &choice).unwrap_err();
-        assert!(
-            matches!(&e, DataError::UnknownLabel { line: 3, column, .. } if column == "column 2"),
-            "{e}"
-        );
+        // Every row is data, so the third row is on line 3, not 4.
+        let d = read_labelled_texts(csv.as_bytes(), &choice).unwrap();
+        assert_eq!(d.lines, [1, 2, 3]);
+        assert_eq!(d.classes, ["maybe", "negative", "positive"]);
         let d =
             read_labelled_texts(csv.rsplit_once("\"so").unwrap().0.as_bytes(), &choice).unwrap();
         assert_eq!(d.texts, [review, "awful"]);

@@ -9,6 +9,8 @@
 #[cfg(feature = "data")]
 pub mod csv;
 #[cfg(feature = "data")]
+pub mod labels;
+#[cfg(feature = "data")]
 pub mod preview;
 pub mod tokenizer;
 
@@ -28,11 +30,20 @@ pub enum DataError {
         found: Vec<String>,
     },
     SameColumn(String),
-    UnknownLabel {
+    /// More distinct label values than a model has classes: most likely the wrong column.
+    TooManyLabels {
         line: u64,
         column: String,
-        value: String,
         summary: String,
+    },
+    /// More classes than [`labels::MAX_CLASSES`] after the user's choice.
+    TooManyClasses {
+        count: usize,
+    },
+    /// Every row's label is empty.
+    NoLabels {
+        rows: usize,
+        column: String,
     },
     UnterminatedQuote {
         line: u64,
@@ -68,10 +79,11 @@ pub enum DataError {
     NoHeader {
         first: String,
     },
-    /// Fewer than two rows of a label: the stratified split cannot put one on each side.
+    /// Fewer than two rows of a class: the stratified split cannot put one on each side.
     FewOfLabel {
         label: String,
         count: usize,
+        line: u64,
     },
 }
 
@@ -85,7 +97,9 @@ impl DataError {
             DataError::NotCsv(_) => "not-csv",
             DataError::MissingColumn { .. } => "missing-column",
             DataError::SameColumn(_) => "same-column",
-            DataError::UnknownLabel { .. } => "unknown-label",
+            DataError::TooManyLabels { .. } => "too-many-labels",
+            DataError::TooManyClasses { .. } => "too-many-classes",
+            DataError::NoLabels { .. } => "no-labels",
             DataError::UnterminatedQuote { .. } => "unterminated-quote",
             DataError::FieldCount { .. } => "field-count",
             DataError::InvalidUtf8 { .. } => "invalid-utf8",
@@ -124,14 +138,23 @@ impl fmt::Display for DataError {
             DataError::SameColumn(name) => {
                 write!(f, "the text and the label cannot both be column “{name}”")
             }
-            DataError::UnknownLabel {
+            DataError::TooManyLabels {
                 line,
                 column,
-                value,
                 summary,
             } => write!(
                 f,
-                "line {line}, column “{column}”: unknown label “{value}”; labels must be positive/negative or 1/0 (unknown labels: {summary})"
+                "line {line}, column “{column}”: more than {} distinct labels ({summary}); is that the column with the labels? Choose the columns to use",
+                labels::MAX_CLASSES
+            ),
+            DataError::TooManyClasses { count } => write!(
+                f,
+                "{count} classes; a model has 2 to {}: merge or drop some",
+                labels::MAX_CLASSES
+            ),
+            DataError::NoLabels { rows, column } => write!(
+                f,
+                "every label in column “{column}” is empty ({rows} rows); is that the column with the labels? Choose the columns to use"
             ),
             DataError::UnterminatedQuote { line, preview } => write!(
                 f,
@@ -149,9 +172,13 @@ impl fmt::Display for DataError {
                 f,
                 "line {line}, column “{column}”: not valid UTF-8 (at byte {byte} of the field); save the file as UTF-8"
             ),
+            DataError::SingleClass { label } if label.is_empty() => write!(
+                f,
+                "every class is dropped; training needs at least two classes"
+            ),
             DataError::SingleClass { label } => write!(
                 f,
-                "every row is {label}; training needs both positive and negative reviews"
+                "every row is of class “{label}”; training needs at least two classes"
             ),
             DataError::TooFewRows { rows, need } => write!(
                 f,
@@ -167,9 +194,9 @@ impl fmt::Display for DataError {
                 "the file unpacks to more than {} MB, the most LSTM Lab reads; use a smaller part of it",
                 limit / 1_000_000
             ),
-            DataError::FewOfLabel { label, count } => write!(
+            DataError::FewOfLabel { label, count, line } => write!(
                 f,
-                "only {count} {label} review; training needs at least 2 of each label (one to train on, one to validate)"
+                "only {count} row of class “{label}” (line {line}); training needs at least 2 of each class (one to train on, one to validate): merge it into another class or drop it"
             ),
             DataError::NoHeader { first } => write!(
                 f,
@@ -222,6 +249,8 @@ impl Split {
 #[derive(Clone, Debug)]
 pub struct Prepared {
     pub config: DataConfig,
+    /// The classes' names by class id (with two, id 1 is the positive class).
+    pub classes: Vec<String>,
     pub tokenizer: Tokenizer,
     pub train: Split,
     pub valid: Split,
@@ -230,59 +259,73 @@ pub struct Prepared {
 /// The smallest dataset that can be split with both labels on each side.
 pub const MIN_ROWS: usize = 4;
 
-/// Whether these texts can be trained on at all: both labels, enough rows to split.
+/// Whether these texts can be trained on at all: two classes or more, enough rows to split,
+/// two rows of each class (one for each side of the split).
 #[cfg(feature = "data")]
 pub fn check_trainable(texts: &csv::LabelledTexts) -> Result<(), DataError> {
-    let n = texts.texts.len();
-    let positives = texts.count(1);
-    if positives == 0 || positives == n {
+    let classes = texts.classes.len();
+    let counts = class_counts(texts);
+    if classes > labels::MAX_CLASSES {
+        return Err(DataError::TooManyClasses { count: classes });
+    }
+    if classes < 2 {
         return Err(DataError::SingleClass {
-            label: if positives == 0 {
-                "negative"
-            } else {
-                "positive"
-            }
-            .into(),
+            label: texts.classes.first().cloned().unwrap_or_default(),
         });
     }
-    if n < MIN_ROWS {
-        return Err(DataError::TooFewRows {
-            rows: n,
-            need: MIN_ROWS,
-        });
-    }
-    // The split is stratified: each label needs a row on each side.
-    for (label, count) in [("positive", positives), ("negative", n - positives)] {
+    // The split is stratified: each class needs a row on each side. (Said first: the class
+    // to merge or drop is what the user can act on.)
+    for (class, &count) in counts.iter().enumerate() {
         if count < 2 {
+            let line = (0..texts.labels.len())
+                .find(|&i| texts.labels[i] as usize == class)
+                .map_or(0, |i| texts.lines[i]);
             return Err(DataError::FewOfLabel {
-                label: label.into(),
+                label: texts.classes[class].clone(),
                 count,
+                line,
             });
         }
+    }
+    let n: usize = counts.iter().sum();
+    let need = MIN_ROWS.max(2 * classes);
+    if n < need {
+        return Err(DataError::TooFewRows { rows: n, need });
     }
     Ok(())
 }
 
-/// Shuffle with the seed, split each label in the same proportion, fit the tokenizer on the
-/// training texts, encode both splits.
+/// Rows of each class, by class id (dropped rows not counted).
+#[cfg(feature = "data")]
+pub fn class_counts(texts: &csv::LabelledTexts) -> Vec<usize> {
+    let mut counts = vec![0; texts.classes.len()];
+    for &l in &texts.labels {
+        if let Some(c) = counts.get_mut(l as usize) {
+            *c += 1;
+        }
+    }
+    counts
+}
+
+/// Shuffle with the seed, split each class in the same proportion, fit the tokenizer on the
+/// training texts, encode both splits. Rows of a dropped class are left out.
 #[cfg(feature = "data")]
 pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepared, DataError> {
     config.validate().map_err(|e| DataError::BadSettings(e.0))?;
     check_trainable(texts)?;
-    let n = texts.texts.len();
-    let mut order: Vec<usize> = (0..n).collect();
+    let mut order: Vec<usize> = (0..texts.texts.len())
+        .filter(|&i| texts.labels[i] != labels::NO_CLASS)
+        .collect();
     Rng::stream(config.seed, 0x5917).shuffle(&mut order);
-    // Stratified: each label is split in the same proportion, so both sides hold both labels
+    // Stratified: each class is split in the same proportion, so both sides hold every class
     // (check_trainable guarantees two rows of each) in the file's ratio. Rows keep their
     // shuffled order within each side.
-    let mut quota = [0usize; 2];
-    for label in [0u8, 1] {
-        let count = texts.count(label);
-        quota[label as usize] =
-            ((count as f64 * config.train_fraction).round() as usize).clamp(1, count - 1);
-    }
+    let quota: Vec<usize> = class_counts(texts)
+        .into_iter()
+        .map(|count| ((count as f64 * config.train_fraction).round() as usize).clamp(1, count - 1))
+        .collect();
     let (mut train_rows, mut valid_rows) = (Vec::new(), Vec::new());
-    let mut taken = [0usize; 2];
+    let mut taken = vec![0usize; quota.len()];
     for &i in &order {
         let label = texts.labels[i] as usize;
         if taken[label] < quota[label] {
@@ -314,6 +357,7 @@ pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepare
     let (train, valid) = (encode(train_rows), encode(valid_rows));
     Ok(Prepared {
         config,
+        classes: texts.classes.clone(),
         tokenizer,
         train,
         valid,
@@ -347,14 +391,7 @@ pub fn synthetic_texts(rows: usize, seed: u64) -> csv::LabelledTexts {
         texts.push(words.join(" "));
         labels.push(label);
     }
-    csv::LabelledTexts {
-        headers: vec!["review".into(), "sentiment".into()],
-        text_column: "review".into(),
-        label_column: "sentiment".into(),
-        lines: (2..rows as u64 + 2).collect(),
-        texts,
-        labels,
-    }
+    csv::LabelledTexts::binary(texts, labels, (2..rows as u64 + 2).collect())
 }
 
 /// [`synthetic_texts`], prepared.
@@ -369,14 +406,11 @@ mod tests {
     use super::*;
 
     fn sample(n: usize) -> csv::LabelledTexts {
-        csv::LabelledTexts {
-            headers: vec!["review".into(), "sentiment".into()],
-            text_column: "review".into(),
-            label_column: "sentiment".into(),
-            texts: (0..n).map(|i| format!("word{} common", i % 7)).collect(),
-            labels: (0..n).map(|i| (i % 2) as u8).collect(),
-            lines: (0..n).map(|i| i as u64 + 2).collect(),
-        }
+        csv::LabelledTexts::binary(
+            (0..n).map(|i| format!("word{} common", i % 7)).collect(),
+            (0..n).map(|i| (i % 2) as u8).collect(),
+            (0..n).map(|i| i as u64 + 2).collect(),
+        )
     }
 
     #[test]
@@ -429,21 +463,80 @@ mod tests {
         texts.labels = (0..100).map(|i| u8::from(i == 50)).collect();
         assert_eq!(
             prepare(&texts, config).unwrap_err().to_string(),
-            "only 1 positive review; training needs at least 2 of each label (one to train on, one to validate)"
+            "only 1 row of class “positive” (line 52); training needs at least 2 of each class (one to train on, one to validate): merge it into another class or drop it"
         );
+    }
+
+    /// Three classes of 60, 30 and 10 rows, one more class dropped: each class keeps its share
+    /// on both sides, and the dropped rows are on neither.
+    #[test]
+    fn k_classes_split_stratified_and_dropped_rows_stay_out() {
+        let n = 120;
+        let class = |i: usize| match i % 12 {
+            0..=5 => "a",
+            6..=8 => "b",
+            9 => "c",
+            _ => "junk",
+        };
+        let mut texts = csv::LabelledTexts::with_classes(
+            (0..n).map(|i| format!("w{} {}", i % 5, class(i))).collect(),
+            vec![0; n],
+            &[],
+            (0..n).map(|i| i as u64 + 2).collect(),
+        );
+        texts.values = ["a", "b", "c", "junk"].map(String::from).to_vec();
+        texts.value_of_row = (0..n)
+            .map(|i| texts.values.iter().position(|v| v == class(i)).unwrap() as u32)
+            .collect();
+        texts
+            .relabel(&labels::LabelChoice {
+                drop: vec!["junk".into()],
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(texts.classes, ["a", "b", "c"]);
+        let config = DataConfig {
+            vocab: 50,
+            maxlen: 4,
+            train_fraction: 0.8,
+            seed: 5,
+        };
+        let d = prepare(&texts, config).unwrap();
+        assert_eq!(d.classes, ["a", "b", "c"]);
+        let count = |s: &Split, c: u8| s.labels.iter().filter(|&&l| l == c).count();
+        assert_eq!([0, 1, 2].map(|c| count(&d.train, c)), [48, 24, 8]);
+        assert_eq!([0, 1, 2].map(|c| count(&d.valid, c)), [12, 6, 2]);
+        let junk_lines: Vec<u64> = (0..n)
+            .filter(|&i| class(i) == "junk")
+            .map(|i| i as u64 + 2)
+            .collect();
+        assert!(
+            d.train
+                .lines
+                .iter()
+                .chain(&d.valid.lines)
+                .all(|l| !junk_lines.contains(l))
+        );
+        assert_eq!(d.train.len() + d.valid.len(), 100);
     }
 
     #[test]
     fn refuses_a_single_class_and_too_few_rows() {
         let mut texts = sample(10);
-        texts.labels.fill(1);
+        texts.value_of_row.fill(0);
+        texts.values = vec!["positive".into()];
+        texts.relabel(&Default::default()).unwrap();
         let e = prepare(&texts, DataConfig::default()).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "every row is positive; training needs both positive and negative reviews"
+            "every row is of class “positive”; training needs at least two classes"
         );
         let e = prepare(&sample(3), DataConfig::default()).unwrap_err();
-        assert!(e.to_string().starts_with("only 3 labelled rows"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("only 1 row of class “positive” (line 3)"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //!
 //! ```text
 //! ids [B, T] → Embedding(vocab, E) → LSTM(E → H) → [mean over time ‖ max over time] [B, 2H]
-//!            → Linear(2H → 1) → logit [B]
+//!            → Linear(2H → O) → logits [B, O]
 //! ```
 //!
-//! trained with binary cross-entropy on the logit. Without the post's two cell mistakes: the
+//! with O = 1 for two classes, trained with binary cross-entropy on the logit (the post), and
+//! O = K for K ≥ 3 classes, trained with softmax cross-entropy. Without the post's two cell mistakes: the
 //! candidate `g` uses tanh, and there is no ReLU output layer inside the cell.
 //!
 //! This is the model's parameters and its forward pass as two ops ([`ops::lstm`],
@@ -36,20 +37,26 @@ impl SentimentModel {
             vocab,
             embed,
             hidden,
+            outputs,
         } = w.config;
         Self {
             embedding: Embedding {
                 weight: Param::from_tensor(tensor(w.embedding.clone(), [vocab, embed], device)),
             },
             lstm: Lstm::from_weights(&w.lstm, device),
-            // burn's Linear stores [in, out]; a single output makes that the same numbers.
+            // burn's Linear stores [in, out], PyTorch [out, in]: transposed (with a single
+            // output, the same numbers).
             linear: Linear {
                 weight: Param::from_tensor(tensor(
-                    w.linear_weight.clone(),
-                    [2 * hidden, 1],
+                    transpose(&w.linear_weight, outputs, 2 * hidden),
+                    [2 * hidden, outputs],
                     device,
                 )),
-                bias: Some(Param::from_tensor(tensor(vec![w.linear_bias], [1], device))),
+                bias: Some(Param::from_tensor(tensor(
+                    w.linear_bias.clone(),
+                    [outputs],
+                    device,
+                ))),
             },
         }
     }
@@ -60,11 +67,12 @@ impl SentimentModel {
             vocab,
             embed,
             hidden: self.lstm.hidden_size(),
+            outputs: self.linear.weight.val().dims()[1],
         }
     }
 
-    /// The logit of every review of `batch`, each op on `path`.
-    pub fn forward(&self, batch: &Batch, path: Path) -> Tensor<1> {
+    /// The logits `[B, O]` of every review of `batch`, each op on `path`.
+    pub fn forward(&self, batch: &Batch, path: Path) -> Tensor<2> {
         let state = self.lstm.zero_state(batch.rows(), &batch.ids.device());
         let weight = self.embedding.weight.val();
         let h_seq = ops::lstm::embedded(path, batch, weight, &self.lstm, state);
@@ -93,8 +101,23 @@ impl SentimentModel {
                 bias_ih: host(l.bias_ih.val()).await?,
                 bias_hh: host(l.bias_hh.val()).await?,
             },
-            linear_weight: host(self.linear.weight.val()).await?,
-            linear_bias: host(self.linear.bias.as_ref().expect("bias").val()).await?[0],
+            linear_weight: transpose(
+                &host(self.linear.weight.val()).await?,
+                2 * config.hidden,
+                config.outputs,
+            ),
+            linear_bias: host(self.linear.bias.as_ref().expect("bias").val()).await?,
         })
     }
+}
+
+/// A row-major `[rows, cols]` matrix as `[cols, rows]`.
+pub(crate) fn transpose(m: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0.0; m.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = m[r * cols + c];
+        }
+    }
+    out
 }

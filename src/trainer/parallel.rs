@@ -18,7 +18,7 @@
 
 use super::device::Compute;
 use super::lstm_layer::tensor;
-use super::model::{ModelConfig, ModelWeights, SentimentModel};
+use super::model::{ModelConfig, ModelWeights, SentimentModel, transpose};
 use super::ops::batch::{Batch, targets};
 use super::ops::{self, Path};
 use crate::data::Split;
@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 /// Floats in the flat vector of a model of this size.
 pub fn flat_len(c: ModelConfig) -> usize {
     let g4 = 4 * c.hidden;
-    c.vocab * c.embed + g4 * c.embed + g4 * c.hidden + 2 * g4 + 2 * c.hidden + 1
+    c.vocab * c.embed + g4 * c.embed + g4 * c.hidden + 2 * g4 + c.outputs * (2 * c.hidden + 1)
 }
 
 /// Every parameter in one vector, in PyTorch's names and layouts: `embedding.weight`,
@@ -47,10 +47,10 @@ pub fn flatten(w: &ModelWeights) -> Vec<f32> {
         &w.lstm.bias_ih,
         &w.lstm.bias_hh,
         &w.linear_weight,
+        &w.linear_bias,
     ] {
         flat.extend_from_slice(part);
     }
-    flat.push(w.linear_bias);
     flat
 }
 
@@ -67,6 +67,7 @@ pub fn unflatten(config: ModelConfig, flat: &[f32]) -> Result<ModelWeights, Stri
         vocab,
         embed,
         hidden,
+        outputs,
     } = config;
     let g4 = 4 * hidden;
     let mut rest = flat;
@@ -86,8 +87,8 @@ pub fn unflatten(config: ModelConfig, flat: &[f32]) -> Result<ModelWeights, Stri
             bias_ih: take(g4),
             bias_hh: take(g4),
         },
-        linear_weight: take(2 * hidden),
-        linear_bias: take(1)[0],
+        linear_weight: take(outputs * 2 * hidden),
+        linear_bias: take(outputs),
     })
 }
 
@@ -103,11 +104,13 @@ pub struct ShardResult {
 }
 
 /// What one worker computed for its shard of a validation batch.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ShardEval {
     pub loss_sum: f64,
     pub correct: f64,
     pub rows: usize,
+    /// The predicted class of each of its rows.
+    pub predicted: Vec<u8>,
 }
 
 /// The work of one step, cut into shards of row indices (one per worker; some may be empty).
@@ -231,7 +234,7 @@ pub(crate) async fn shard_gradient(
     let batch = Batch::new(&ids, split.maxlen, config.vocab, path, device);
     let targets = targets(&labels, device);
     let logits = model.forward(&batch, path);
-    let loss = ops::loss::bce(path, logits.clone(), targets.clone());
+    let loss = ops::loss::loss(path, logits.clone(), targets.clone());
     let share = n as f64 / batch_rows as f64;
     let grads = (loss.clone() * share).backward();
     let stats = ops::loss::stats(path, logits.inner(), targets.inner(), Some(loss.inner()));
@@ -252,8 +255,13 @@ pub(crate) async fn shard_gradient(
             bias_ih: grad1(l.bias_ih.val()).await?,
             bias_hh: grad1(l.bias_hh.val()).await?,
         },
-        linear_weight: grad2(model.linear.weight.val()).await?,
-        linear_bias: grad1(bias.val()).await?[0],
+        // burn's [2H, O] as PyTorch's [O, 2H] (the order flatten keeps).
+        linear_weight: transpose(
+            &grad2(model.linear.weight.val()).await?,
+            2 * config.hidden,
+            config.outputs,
+        ),
+        linear_bias: grad1(bias.val()).await?,
     });
     Ok(ShardResult {
         grads: flat,
@@ -276,6 +284,7 @@ pub(crate) async fn shard_eval(
             loss_sum: 0.0,
             correct: 0.0,
             rows: 0,
+            predicted: Vec::new(),
         });
     }
     let device = device.clone().inner();
@@ -285,13 +294,15 @@ pub(crate) async fn shard_eval(
     let batch = Batch::new(&ids, split.maxlen, model.config().vocab, path, &device);
     let targets = targets(&labels, &device);
     let logits = model.forward(&batch, path);
-    let loss = ops::loss::bce(path, logits.clone(), targets.clone());
-    let stats = ops::loss::stats(path, logits, targets, Some(loss));
+    let loss = ops::loss::loss(path, logits.clone(), targets.clone());
+    let stats = ops::loss::stats(path, logits.clone(), targets, Some(loss));
+    let predicted = ops::loss::read_predicted(logits).await?;
     let (loss, correct) = ops::loss::read_stats(stats).await?;
     Ok(ShardEval {
         loss_sum: loss * n as f64,
         correct,
         rows: n,
+        predicted,
     })
 }
 
@@ -307,6 +318,7 @@ pub(crate) fn gradients_params(
         vocab,
         embed,
         hidden,
+        outputs,
     } = config;
     let w = unflatten(config, summed).expect("shard gradients have the model's size");
     let g4 = 4 * hidden;
@@ -328,10 +340,14 @@ pub(crate) fn gradients_params(
     grads.register(l.bias_hh.id, tensor(w.lstm.bias_hh, [g4], device));
     grads.register(
         model.linear.weight.id,
-        tensor(w.linear_weight, [2 * hidden, 1], device),
+        tensor(
+            transpose(&w.linear_weight, outputs, 2 * hidden),
+            [2 * hidden, outputs],
+            device,
+        ),
     );
     let bias = model.linear.bias.as_ref().expect("the head has a bias");
-    grads.register(bias.id, tensor(vec![w.linear_bias], [1], device));
+    grads.register(bias.id, tensor(w.linear_bias, [outputs], device));
     grads
 }
 
@@ -352,16 +368,17 @@ mod tests {
 
     #[test]
     fn flatten_round_trips_and_shards_cover_the_rows() {
-        let config = ModelConfig {
-            vocab: 7,
-            embed: 3,
-            hidden: 2,
-        };
-        let w = ModelWeights::init(config, 3);
-        let flat = flatten(&w);
-        assert_eq!(flat.len(), flat_len(config));
-        assert_eq!(unflatten(config, &flat).unwrap(), w);
-        assert!(unflatten(config, &flat[1..]).is_err());
+        for outputs in [1, 3] {
+            let config = ModelConfig {
+                outputs,
+                ..ModelConfig::binary(7, 3, 2)
+            };
+            let w = ModelWeights::init(config, 3);
+            let flat = flatten(&w);
+            assert_eq!(flat.len(), flat_len(config));
+            assert_eq!(unflatten(config, &flat).unwrap(), w);
+            assert!(unflatten(config, &flat[1..]).is_err());
+        }
 
         let rows: Vec<usize> = (10..21).collect();
         let shards = shard(&rows, 3);

@@ -2,8 +2,9 @@
 //! batch per [`Trainer::step`] — so a Web Worker can report progress, pause and stop between
 //! them. The CLI drives the same steps in a plain loop.
 //!
-//! Per epoch: shuffle the training rows (seeded), train on batches of `batch` rows with BCE
-//! and Adam, then evaluate the whole validation split. The best model by validation accuracy
+//! Per epoch: shuffle the training rows (seeded), train on batches of `batch` rows with the
+//! loss (BCE for two classes, softmax cross-entropy for more) and Adam, then evaluate the whole
+//! validation split: loss, accuracy, and the confusion matrix the per-class scores come from. The best model by validation accuracy
 //! is kept on the host; stopping early or diverging falls back to it.
 
 use super::device::Compute;
@@ -16,6 +17,7 @@ use super::parallel::{
 };
 use super::predict::Predictor;
 use crate::classifier::file as modelfile;
+use crate::classifier::metrics::Confusion;
 use crate::classifier::record::RunRecord;
 use crate::data::Prepared;
 use crate::rng::Rng;
@@ -40,7 +42,7 @@ pub enum TrainError {
         epoch: usize,
         batch: Option<usize>,
         loss: f64,
-        kept: Option<EpochReport>,
+        kept: Option<Box<EpochReport>>,
     },
 }
 
@@ -172,6 +174,10 @@ pub struct Trainer {
     order: Vec<usize>,
     train_tally: Tally,
     valid_tally: Tally,
+    /// The validation split's predicted class per row, filled batch by batch.
+    valid_predicted: Vec<u8>,
+    /// Those of the last validated epoch (for the examples behind a confusion cell).
+    last_valid_predicted: Vec<u8>,
     done: usize,
     pub history: Vec<EpochReport>,
     best: Option<(EpochReport, ModelWeights)>,
@@ -187,10 +193,16 @@ impl Trainer {
         let path = Path::resolve(config.kernel, compute.device(), config.hidden);
         let device = compute.device().clone().autodiff();
         let engine = compute.engine();
+        let classes = data.classes.len();
+        if !(2..=crate::data::labels::MAX_CLASSES).contains(&classes) {
+            return Err(TrainError::Config(format!(
+                "{classes} classes; a model has 2 to {}",
+                crate::data::labels::MAX_CLASSES
+            )));
+        }
         let model_config = ModelConfig {
-            vocab: data.config.vocab,
-            embed: config.embed,
-            hidden: config.hidden,
+            outputs: ModelConfig::outputs_for(classes),
+            ..ModelConfig::binary(data.config.vocab, config.embed, config.hidden)
         };
         let model =
             SentimentModel::from_weights(&ModelWeights::init(model_config, config.seed), &device);
@@ -211,6 +223,8 @@ impl Trainer {
             order: Vec::new(),
             train_tally: Tally::default(),
             valid_tally: Tally::default(),
+            valid_predicted: Vec::new(),
+            last_valid_predicted: Vec::new(),
             done: 0,
             history: Vec::new(),
             best: None,
@@ -236,13 +250,15 @@ impl Trainer {
         for w in std::iter::once(weights).chain(best.as_ref().map(|(_, w)| w)) {
             if w.config != expected {
                 return Err(TrainError::Config(format!(
-                    "the saved model has vocabulary {}, embedding {} and hidden size {}, the settings {}, {} and {}",
+                    "the saved model has vocabulary {}, embedding {}, hidden size {} and {} classes, the settings {}, {}, {} and {}",
                     w.config.vocab,
                     w.config.embed,
                     w.config.hidden,
+                    w.config.classes(),
                     expected.vocab,
                     expected.embed,
-                    expected.hidden
+                    expected.hidden,
+                    expected.classes()
                 )));
             }
         }
@@ -288,7 +304,7 @@ impl Trainer {
 
     /// What a model file of this run records, its weights from `validated`.
     pub fn record(&self, validated: Option<EpochReport>) -> RunRecord {
-        RunRecord::trained(&self.settings(), validated)
+        RunRecord::trained(&self.settings(), &self.data.classes, validated)
     }
 
     /// The current model as a model file, recording the best validated epoch.
@@ -301,7 +317,13 @@ impl Trainer {
     /// The current model, ready to predict (on the same path).
     pub fn predictor(&self) -> Predictor {
         let maxlen = self.data.config.maxlen;
-        Predictor::new(self.data.tokenizer.clone(), maxlen, self.model(), self.path)
+        Predictor::new(
+            self.data.tokenizer.clone(),
+            maxlen,
+            self.data.classes.clone(),
+            self.model(),
+            self.path,
+        )
     }
 
     pub fn train_batches(&self) -> usize {
@@ -373,7 +395,7 @@ impl Trainer {
         );
         let targets = targets(&labels, device);
         let logits = model.forward(&batch, path);
-        let loss = ops::loss::bce(path, logits.clone(), targets.clone());
+        let loss = ops::loss::loss(path, logits.clone(), targets.clone());
         let stats = ops::loss::stats(
             path,
             logits.inner(),
@@ -405,7 +427,7 @@ impl Trainer {
                 epoch,
                 batch: Some(batch),
                 loss,
-                kept: self.best().cloned(),
+                kept: self.best().cloned().map(Box::new),
             });
         }
         self.train_tally.add(loss, correct, rows);
@@ -448,9 +470,11 @@ impl Trainer {
         let batch = Batch::new(&ids, self.data.config.maxlen, vocab, path, &device);
         let targets = targets(&labels, &device);
         let logits = model.forward(&batch, path);
-        let stats = ops::loss::stats(path, logits, targets, None);
+        let stats = ops::loss::stats(path, logits.clone(), targets, None);
+        let predicted = ops::loss::read_predicted(logits).await?;
         let (loss, correct) = ops::loss::read_stats(stats).await?;
-        self.validation_done(epoch, end, loss, correct, rows).await
+        self.validation_done(epoch, end, loss, correct, rows, &predicted)
+            .await
     }
 
     /// Book a finished validation batch (rows up to `end`); at the end of the split, the epoch.
@@ -461,9 +485,11 @@ impl Trainer {
         loss: f64,
         correct: f64,
         rows: usize,
+        predicted: &[u8],
     ) -> Result<StepReport, TrainError> {
         let n = self.data.valid.len();
         self.valid_tally.add(loss, correct, rows);
+        self.valid_predicted.extend_from_slice(predicted);
         self.done += 1;
         if end < n {
             self.phase = Phase::Validate { epoch, cursor: end };
@@ -487,7 +513,7 @@ impl Trainer {
                 epoch,
                 batch: None,
                 loss: valid_loss,
-                kept: self.best().cloned(),
+                kept: self.best().cloned().map(Box::new),
             });
         }
         let valid_accuracy = self.valid_tally.accuracy();
@@ -495,6 +521,8 @@ impl Trainer {
             .best
             .as_ref()
             .is_none_or(|(b, _)| valid_accuracy > b.valid_accuracy);
+        let confusion = self.confusion(&self.valid_predicted);
+        self.last_valid_predicted = std::mem::take(&mut self.valid_predicted);
         let report = EpochReport {
             epoch,
             train_loss: self.train_tally.loss(),
@@ -502,6 +530,9 @@ impl Trainer {
             valid_loss,
             valid_accuracy,
             is_best,
+            valid_macro_f1: confusion.macro_f1(),
+            valid_per_class: confusion.scores(),
+            confusion,
         };
         if is_best {
             let weights = self.model().to_weights().await?;
@@ -620,7 +651,24 @@ impl Trainer {
         let end = self.planned_end(cursor, self.data.valid.len(), rows)?;
         let loss = parts.iter().map(|p| p.loss_sum).sum::<f64>() / rows.max(1) as f64;
         let correct = parts.iter().map(|p| p.correct).sum();
-        self.validation_done(epoch, end, loss, correct, rows).await
+        let predicted: Vec<u8> = parts.iter().flat_map(|p| p.predicted.clone()).collect();
+        self.validation_done(epoch, end, loss, correct, rows, &predicted)
+            .await
+    }
+
+    /// The validation split's confusion matrix for `predicted` (its first rows' classes).
+    fn confusion(&self, predicted: &[u8]) -> Confusion {
+        let mut m = Confusion::new(self.data.classes.len());
+        for (&truth, &p) in self.data.valid.labels.iter().zip(predicted) {
+            m.add(truth as usize, p as usize);
+        }
+        m
+    }
+
+    /// The predicted class of every validation row, at the last validated epoch (empty before
+    /// one); with [`Prepared::valid`]'s rows, the examples behind each confusion cell.
+    pub fn valid_predictions(&self) -> &[u8] {
+        &self.last_valid_predicted
     }
 
     /// Stop here: from now on the model is the best one validated so far (or the current one

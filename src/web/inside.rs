@@ -26,6 +26,8 @@ struct ModelInfo<'a> {
     /// The validation epoch the weights come from, when known.
     validated: Option<&'a crate::classifier::record::EpochReport>,
     train: Option<&'a crate::settings::TrainConfig>,
+    /// The classes' names by class id (with two, the second is the positive one).
+    classes: Vec<String>,
 }
 
 impl ModelSession {
@@ -43,17 +45,20 @@ impl ModelSession {
         Ok(Self::new(modelfile::load(bytes).map_err(js_error)?))
     }
 
-    /// PyTorch's `model.safetensors` and `vocab.json` (Keras `word_index`); `maxlen` 0 takes the
-    /// one the file records, else the post's 128.
+    /// PyTorch's `model.safetensors`, `vocab.json` (Keras `word_index`) and, optionally,
+    /// `labels.json` (the class names in class id order); `maxlen` 0 takes the one the file
+    /// records, else the post's 128.
     #[wasm_bindgen(js_name = fromPyTorch)]
     pub fn from_pytorch(
         model: &[u8],
         vocab: &[u8],
+        labels: Option<Vec<u8>>,
         maxlen: usize,
     ) -> Result<ModelSession, JsError> {
         let maxlen = (maxlen > 0).then_some(maxlen);
         Ok(Self::new(
-            torch_io::import(model, vocab, maxlen).map_err(js_error)?,
+            torch_io::import_with_labels(model, vocab, labels.as_deref(), maxlen)
+                .map_err(js_error)?,
         ))
     }
 
@@ -67,17 +72,20 @@ impl ModelSession {
             words: h.words.len(),
             validated: h.run.validated.as_ref(),
             train: h.run.train.as_ref(),
+            classes: h.run.class_names(),
         })
     }
 
     /// Every position's gates, states and share of the logit for `text` (see `crate::classifier::inspect`);
-    /// `inspection.trace.{i,f,g,o,c,h}` are `Float64Array`s `[T × H]`.
-    pub fn inspect(&self, text: &str) -> Result<JsValue, JsError> {
-        let x = inspect::inspect_text(
+    /// `inspection.trace.{i,f,g,o,c,h}` are `Float64Array`s `[T × H]`. `class`: whose logit a
+    /// K-class model splits (undefined: the predicted class).
+    pub fn inspect(&self, text: &str, class: Option<usize>) -> Result<JsValue, JsError> {
+        let x = inspect::inspect_text_class(
             &self.saved.weights,
             &self.tokenizer,
             self.saved.header.run.data.maxlen,
             text,
+            class,
         )
         .map_err(js_error)?;
         let out = to_js(&x)?;
@@ -132,5 +140,11 @@ impl ModelSession {
     #[wasm_bindgen(js_name = pytorchVocab)]
     pub fn pytorch_vocab(&self) -> Result<Vec<u8>, JsError> {
         Ok(torch_io::export(&self.saved).map_err(js_error)?.vocab)
+    }
+
+    /// `labels.json`: the class names in class id order.
+    #[wasm_bindgen(js_name = pytorchLabels)]
+    pub fn pytorch_labels(&self) -> Result<Vec<u8>, JsError> {
+        Ok(torch_io::export(&self.saved).map_err(js_error)?.labels)
     }
 }

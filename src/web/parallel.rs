@@ -69,9 +69,10 @@ fn split_from_js(value: &JsValue, maxlen: usize) -> Result<Split, JsError> {
     })
 }
 
-/// `{grads?, lossSum, correct, rows}`.
+/// `{grads?, predicted?, lossSum, correct, rows}`.
 fn shard_to_js(
     grads: Option<&[f32]>,
+    predicted: Option<&[u8]>,
     loss_sum: f64,
     correct: f64,
     rows: usize,
@@ -79,6 +80,9 @@ fn shard_to_js(
     let out = Object::new();
     if let Some(grads) = grads {
         set(&out, "grads", &Float32Array::from(grads).into())?;
+    }
+    if let Some(predicted) = predicted {
+        set(&out, "predicted", &Uint8Array::from(predicted).into())?;
     }
     set(&out, "lossSum", &loss_sum.into())?;
     set(&out, "correct", &correct.into())?;
@@ -164,12 +168,12 @@ impl TrainerSession {
                             .shard_gradient(&rows, batch_rows)
                             .await
                             .map_err(js_error)?;
-                        shard_to_js(Some(&r.grads), r.loss_sum, r.correct, r.rows)
+                        shard_to_js(Some(&r.grads), None, r.loss_sum, r.correct, r.rows)
                     }
                     "validate" => {
                         check_rows(&rows, &trainer.data.valid)?;
                         let r = trainer.shard_eval(&rows).await.map_err(js_error)?;
-                        shard_to_js(None, r.loss_sum, r.correct, r.rows)
+                        shard_to_js(None, Some(&r.predicted), r.loss_sum, r.correct, r.rows)
                     }
                     other => Err(JsError::new(&format!("unknown shard kind {other}"))),
                 }
@@ -204,10 +208,19 @@ impl TrainerSession {
                     "validate" => {
                         let mut shards = Vec::with_capacity(parts.length() as usize);
                         for part in parts.iter() {
+                            let rows = number(&part, "rows")? as usize;
+                            let predicted = Uint8Array::new(&get(&part, "predicted")?).to_vec();
+                            if predicted.len() != rows {
+                                return Err(JsError::new(&format!(
+                                    "a validation shard of {rows} rows predicted {}",
+                                    predicted.len()
+                                )));
+                            }
                             shards.push(ShardEval {
                                 loss_sum: number(&part, "lossSum")?,
                                 correct: number(&part, "correct")?,
-                                rows: number(&part, "rows")? as usize,
+                                rows,
+                                predicted,
                             });
                         }
                         trainer.finish_validation(&shards).await.map_err(js_error)
@@ -273,12 +286,12 @@ impl ReplicaSession {
                         .gradient(&train, &rows, batch_rows)
                         .await
                         .map_err(js_error)?;
-                    shard_to_js(Some(&r.grads), r.loss_sum, r.correct, r.rows)?
+                    shard_to_js(Some(&r.grads), None, r.loss_sum, r.correct, r.rows)?
                 }
                 "validate" => {
                     check_rows(&rows, &valid)?;
                     let r = replica.evaluate(&valid, &rows).await.map_err(js_error)?;
-                    shard_to_js(None, r.loss_sum, r.correct, r.rows)?
+                    shard_to_js(None, Some(&r.predicted), r.loss_sum, r.correct, r.rows)?
                 }
                 other => return Err(JsError::new(&format!("unknown shard kind {other}")).into()),
             };

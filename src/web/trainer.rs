@@ -7,9 +7,9 @@
 use super::{from_js, js_error, to_js};
 use crate::budget::{self, Limits};
 use crate::classifier::file as modelfile;
-use crate::data::csv::{ColumnChoice, LabelledTexts, read_labelled_texts};
+use crate::data::csv::{ColumnChoice, LabelChoice, LabelledTexts, read_labelled_texts};
 use crate::data::preview::{Summary, preview, summarize};
-use crate::data::{DataConfig, check_trainable, prepare};
+use crate::data::{DataConfig, prepare};
 use crate::gpu::AdapterReport;
 use crate::settings::{Engine, RunSettings};
 use crate::trainer::{Compute, EpochReport, Predictor, TrainConfig, TrainError, Trainer};
@@ -72,6 +72,8 @@ impl GpuLimits {
 pub(super) struct SessionState {
     gpu: Option<Compute>,
     texts: Option<LabelledTexts>,
+    /// How the loaded texts' label values became classes.
+    choice: LabelChoice,
     /// `None` while a step is running (the trainer is taken out across the await).
     pub(super) trainer: Option<Trainer>,
     pub(super) busy: bool,
@@ -105,6 +107,13 @@ struct RunSummary {
     /// Steps already done (a resumed run).
     done_steps: usize,
     engine: Engine,
+    /// The classes' names by class id.
+    classes: Vec<String>,
+    /// Validation rows of each class.
+    valid_class_rows: Vec<usize>,
+    /// The validation accuracy of always answering the most common class: the line the model
+    /// must beat.
+    majority_accuracy: f64,
 }
 
 /// See [`TrainerSession::checkpoint`].
@@ -141,6 +150,24 @@ struct ModelInfo {
     words: usize,
     valid_accuracy: Option<f64>,
     epoch: Option<usize>,
+    classes: Vec<String>,
+}
+
+/// A validation row behind a cell of the confusion matrix.
+#[derive(Serialize)]
+struct CellRow {
+    line: u64,
+    text: String,
+}
+
+/// See [`TrainerSession::confusion_cell`].
+#[derive(Serialize)]
+struct CellRows {
+    truth: String,
+    predicted: String,
+    /// All rows in the cell (the list holds at most `limit`).
+    total: usize,
+    rows: Vec<CellRow>,
 }
 
 /// The header row of a CSV (plain or gzip), for choosing columns by hand.
@@ -202,13 +229,94 @@ impl TrainerSession {
         } else {
             from_js(columns, "columns")?
         };
-        let read = read_labelled_texts(bytes, &columns)
-            .and_then(|texts| check_trainable(&texts).map(|()| texts));
+        // A file that reads but cannot be trained on yet (a class of one row, a single class)
+        // loads: its preview names the problem, and the user merges or drops classes.
+        let read = read_labelled_texts(bytes, &columns);
         self.state.borrow_mut().last_data_error = read.as_ref().err().map(|e| e.kind());
         let texts = read.map_err(js_error)?;
-        let value = to_js(&preview(&texts))?;
-        self.state.borrow_mut().texts = Some(texts);
+        let choice = LabelChoice::default();
+        let value = to_js(&preview(&texts, &choice))?;
+        let mut s = self.state.borrow_mut();
+        s.texts = Some(texts);
+        s.choice = choice;
         Ok(value)
+    }
+
+    /// Map the loaded texts' label values to classes again (`LabelChoice`: fold case, merge,
+    /// drop, the positive class) and return the new preview. On failure (more than 100 classes)
+    /// the classes stay as they were.
+    pub fn relabel(&self, choice: JsValue) -> Result<JsValue, JsError> {
+        let choice: LabelChoice = from_js(choice, "the label choice")?;
+        let mut s = self.state.borrow_mut();
+        if s.busy {
+            return Err(JsError::new("a training step is running; stop it first"));
+        }
+        let texts = s
+            .texts
+            .as_mut()
+            .ok_or_else(|| JsError::new("load a CSV file first"))?;
+        texts.relabel(&choice).map_err(js_error)?;
+        let value = to_js(&preview(texts, &choice))?;
+        s.choice = choice;
+        Ok(value)
+    }
+
+    /// Up to `limit` validation texts of class `truth` that the model put in class `predicted`
+    /// at the last validated epoch (a cell of the confusion matrix), in split order.
+    #[wasm_bindgen(js_name = confusionCell)]
+    pub fn confusion_cell(
+        &self,
+        truth: usize,
+        predicted: usize,
+        limit: usize,
+    ) -> Result<JsValue, JsError> {
+        let s = self.state.borrow();
+        let trainer = s
+            .trainer
+            .as_ref()
+            .ok_or_else(|| JsError::new("no training run in this tab: train a model first"))?;
+        let texts = s
+            .texts
+            .as_ref()
+            .ok_or_else(|| JsError::new("the training data is gone; load it again"))?;
+        let classes = &trainer.data.classes;
+        if truth >= classes.len() || predicted >= classes.len() {
+            return Err(JsError::new(&format!(
+                "the model has {} classes; there is no cell ({truth}, {predicted})",
+                classes.len()
+            )));
+        }
+        let valid = &trainer.data.valid;
+        let by_line: std::collections::HashMap<u64, usize> = texts
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| (l, i))
+            .collect();
+        let in_cell: Vec<usize> = trainer
+            .valid_predictions()
+            .iter()
+            .enumerate()
+            .filter(|&(k, &p)| valid.labels[k] as usize == truth && p as usize == predicted)
+            .map(|(k, _)| k)
+            .collect();
+        let rows = in_cell
+            .iter()
+            .take(limit)
+            .map(|&k| CellRow {
+                line: valid.lines[k],
+                text: by_line
+                    .get(&valid.lines[k])
+                    .map(|&i| texts.texts[i].clone())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        to_js(&CellRows {
+            truth: classes[truth].clone(),
+            predicted: classes[predicted].clone(),
+            total: in_cell.len(),
+            rows,
+        })
     }
 
     /// The kind of the last `loadCsv` failure (`crate::data::DataError::kind`), or `undefined`
@@ -302,6 +410,14 @@ impl TrainerSession {
             .clone()
             .ok_or_else(|| JsError::new("the saved model records no validated epoch"))?;
         let (trainer, summary) = self.build(&settings, |data, compute| {
+            let saved_classes = best.header.run.class_names();
+            if data.classes != saved_classes {
+                return Err(TrainError::Config(format!(
+                    "the saved run trained on the classes {}, the loaded data has {}: choose the same classes again",
+                    saved_classes.join(", "),
+                    data.classes.join(", ")
+                )));
+            }
             if data.tokenizer.words != best.header.words {
                 return Err(TrainError::Config(
                     "the loaded data is not what the saved run trained on (these settings give it another vocabulary)"
@@ -350,6 +466,13 @@ impl TrainerSession {
             (Engine::Cpu, _) => Compute::cpu(),
         };
         let summary = summarize(texts, &data);
+        let classes = data.classes.clone();
+        let mut valid_class_rows = vec![0; classes.len()];
+        for &l in &data.valid.labels {
+            valid_class_rows[l as usize] += 1;
+        }
+        let majority_accuracy = valid_class_rows.iter().copied().max().unwrap_or(0) as f64
+            / data.valid.len().max(1) as f64;
         // Replicas only help the CPU engine (a GPU is one device, whoever drives it).
         let workers = match settings.engine {
             Engine::Gpu => 1,
@@ -363,6 +486,9 @@ impl TrainerSession {
             total_steps: trainer.total_steps(),
             done_steps: trainer.done_steps(),
             engine: settings.engine,
+            classes,
+            valid_class_rows,
+            majority_accuracy,
         };
         Ok((trainer, summary))
     }
@@ -471,7 +597,7 @@ impl TrainerSession {
     pub fn examples(&self, per_kind: usize) -> js_sys::Promise {
         let state = self.state.clone();
         future_to_promise(async move {
-            let (predictor, valid) = {
+            let (predictor, valid, classes) = {
                 let s = state.borrow();
                 if s.busy {
                     return Err(
@@ -479,7 +605,9 @@ impl TrainerSession {
                     );
                 }
                 match (&s.trainer, &s.loaded, &s.predictor) {
-                    (Some(t), None, Some(p)) => (p.clone(), t.data.valid.clone()),
+                    (Some(t), None, Some(p)) => {
+                        (p.clone(), t.data.valid.clone(), t.data.classes.clone())
+                    }
                     _ => {
                         return Err(JsError::new(
                             "examples come from a model trained in this tab (a loaded model has no validation set here)",
@@ -503,7 +631,7 @@ impl TrainerSession {
                 valid.len()
             );
             Ok(to_js(&crate::trainer::showcase::pick(
-                texts, &valid, &p, per_kind, source,
+                texts, &valid, &p, &classes, per_kind, source,
             ))?)
         })
     }
@@ -577,6 +705,7 @@ impl TrainerSession {
             words: h.words.len(),
             valid_accuracy: h.run.validated.as_ref().map(|r| r.valid_accuracy),
             epoch: h.run.validated.as_ref().map(|r| r.epoch),
+            classes: h.run.class_names(),
         };
         s.predictor = Some(Rc::new(Predictor::from_saved(&saved, &compute)));
         s.loaded = Some(saved.header);

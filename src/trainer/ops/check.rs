@@ -222,7 +222,7 @@ pub async fn compare_head(
         let w = tensor(w_values.clone(), [2 * hidden, 1], &device).require_grad();
         let b = tensor(b_value.clone(), [1], &device).require_grad();
         let path = if fused { fast } else { Path::Reference };
-        let logits = head::pool_linear(path, h.clone(), w.clone(), b.clone());
+        let logits = head::pool_linear(path, h.clone(), w.clone(), b.clone()).reshape([batch]);
         let grads = (logits.clone() * coef.clone()).sum().backward();
         let grad3 = h.grad(&grads).expect("gradient");
         let grad2 = w.grad(&grads).expect("gradient");
@@ -270,9 +270,9 @@ pub async fn compare_loss(
     let labels: Vec<f32> = (0..n).map(|i| (i % 3 == 0) as u8 as f32).collect();
     let targets = tensor(labels.clone(), [n], &device);
     let run = |fused: bool| {
-        let logits = tensor(values.clone(), [n], &device).require_grad();
+        let logits = tensor(values.clone(), [n, 1], &device).require_grad();
         let path = if fused { Path::Wgsl } else { Path::Reference };
-        let loss = loss::bce(path, logits.clone(), targets.clone());
+        let loss = loss::loss(path, logits.clone(), targets.clone());
         let grads = (loss.clone() * 3.0).backward();
         (loss.detach(), logits.grad(&grads).expect("gradient"))
     };
@@ -280,7 +280,7 @@ pub async fn compare_loss(
     let want_loss = host_vec(r.0).await?;
     let stats = host_vec(loss::stats(
         Path::Wgsl,
-        tensor(values.clone(), [n], &device).inner(),
+        tensor(values.clone(), [n, 1], &device).inner(),
         targets.inner(),
         None,
     ))

@@ -19,25 +19,30 @@ pub mod cpu;
 pub mod wgpu;
 
 /// `logits[b] = [mean_t h ‖ max_t h][b] · weight + bias` for time-major `h_seq` `[T, B, H]`,
-/// `weight` `[2H, 1]` (burn's Linear layout), `bias` `[1]`: `[B]`.
-pub fn pool_linear(path: Path, h_seq: Tensor<3>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<1> {
-    match path {
+/// `weight` `[2H, O]` (burn's Linear layout), `bias` `[O]`: `[B, O]`.
+pub fn pool_linear(path: Path, h_seq: Tensor<3>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<2> {
+    let batch = h_seq.dims()[1];
+    if weight.dims()[1] != 1 {
+        return reference(h_seq, weight, bias);
+    }
+    let logits = match path {
         #[cfg(feature = "gpu")]
         Path::Wgsl => wgpu::pool_linear(h_seq, weight, bias),
         Path::Cpu => cpu::pool_linear(h_seq, weight, bias),
         // (Without the `gpu` feature no device resolves to `Wgsl`.)
-        _ => reference(h_seq, weight, bias),
-    }
+        _ => return reference(h_seq, weight, bias),
+    };
+    logits.reshape([batch, 1])
 }
 
 /// [`pool_linear`] in burn's ops: mean and max over time (padding steps included, as the post
 /// pools), concatenated, then the linear layer.
-pub fn reference(h_seq: Tensor<3>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<1> {
+pub fn reference(h_seq: Tensor<3>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<2> {
     let [_, batch, hidden] = h_seq.dims();
     let outputs = h_seq.swap_dims(0, 1);
     let pooled = Tensor::cat(vec![outputs.clone().mean_dim(1), outputs.max_dim(1)], 2)
         .reshape([batch, 2 * hidden]);
-    (pooled.matmul(weight) + bias.unsqueeze::<2>()).reshape([batch])
+    pooled.matmul(weight) + bias.unsqueeze::<2>()
 }
 
 /// The head's two kernels (they take no values).

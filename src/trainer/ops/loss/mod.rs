@@ -14,19 +14,36 @@ use burn::tensor::{ExecutionError, Tensor};
 #[cfg(feature = "gpu")]
 pub mod wgpu;
 
-/// Mean binary cross-entropy of `logits` `[B]` against 0/1 `targets` `[B]`: `[1]`,
-/// differentiable in `logits`.
-pub fn bce(path: Path, logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
+/// The training loss of `logits` `[B, O]` against `targets` `[B]`: `[1]`, differentiable in
+/// `logits`. One output: mean binary cross-entropy against 0/1 targets (the post); O ≥ 2
+/// outputs: mean softmax cross-entropy against class ids (as floats).
+pub fn loss(path: Path, logits: Tensor<2>, targets: Tensor<1>) -> Tensor<1> {
+    let [batch, outputs] = logits.dims();
+    if outputs != 1 {
+        return reference(logits, targets);
+    }
+    let logits = logits.reshape([batch]);
     match path {
         #[cfg(feature = "gpu")]
         Path::Wgsl => wgpu::bce_with_logits(logits, targets),
-        _ => reference(logits, targets),
+        _ => bce_reference(logits, targets),
     }
 }
 
-/// [`bce`] in burn's ops, in the stable form `max(z, 0) − z·y + log(1 + e^{−|z|})` (what
-/// PyTorch's `BCEWithLogitsLoss` computes).
-pub fn reference(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
+/// [`loss`] in burn's ops.
+pub fn reference(logits: Tensor<2>, targets: Tensor<1>) -> Tensor<1> {
+    let [batch, outputs] = logits.dims();
+    if outputs == 1 {
+        return bce_reference(logits.reshape([batch]), targets);
+    }
+    let log_p = burn::tensor::activation::log_softmax(logits, 1);
+    let ids = targets.int().reshape([batch, 1]);
+    -log_p.gather(1, ids).mean()
+}
+
+/// Binary cross-entropy in burn's ops, in the stable form `max(z, 0) − z·y + log(1 + e^{−|z|})`
+/// (what PyTorch's `BCEWithLogitsLoss` computes).
+fn bce_reference(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
     (relu(logits.clone()) - logits.clone() * targets + (-logits.abs()).exp().log1p()).mean()
 }
 
@@ -35,10 +52,18 @@ pub fn reference(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
 /// kernel already counted the right predictions (no dispatch); elsewhere it is reused.
 pub fn stats(
     path: Path,
-    logits: Tensor<1>,
+    logits: Tensor<2>,
     targets: Tensor<1>,
     loss: Option<Tensor<1>>,
 ) -> Tensor<1> {
+    let [batch, outputs] = logits.dims();
+    if outputs != 1 {
+        let loss = loss.unwrap_or_else(|| reference(logits.clone(), targets.clone()));
+        let predicted = logits.argmax(1).reshape([batch]).float();
+        let correct = predicted.equal(targets).float().sum();
+        return Tensor::cat(vec![loss, correct], 0);
+    }
+    let logits = logits.reshape([batch]);
     #[cfg(feature = "gpu")]
     if path == Path::Wgsl {
         return match loss.and_then(wgpu::stats_of) {
@@ -47,7 +72,7 @@ pub fn stats(
         };
     }
     let _ = path;
-    let loss = loss.unwrap_or_else(|| reference(logits.clone(), targets.clone()));
+    let loss = loss.unwrap_or_else(|| bce_reference(logits.clone(), targets.clone()));
     let predicted = logits.greater_elem(0.0).float();
     let correct = (predicted - targets).abs().neg().add_scalar(1.0).sum();
     Tensor::cat(vec![loss, correct], 0)
@@ -61,6 +86,31 @@ pub async fn read_stats(stats: Tensor<1>) -> Result<(f64, f64), ExecutionError> 
         .try_to_vec::<f32>()
         .expect("float stats");
     Ok((v[0] as f64, v[1] as f64))
+}
+
+/// The predicted class of each row of `logits` `[B, O]` (one output: 1 when the logit is
+/// above 0), read to the host.
+pub async fn read_predicted(logits: Tensor<2>) -> Result<Vec<u8>, ExecutionError> {
+    let [_, outputs] = logits.dims();
+    let v = logits
+        .into_data_async()
+        .await?
+        .try_to_vec::<f32>()
+        .expect("float logits");
+    Ok(v.chunks(outputs)
+        .map(|row| match row {
+            [z] => u8::from(*z > 0.0),
+            _ => {
+                let mut best = 0;
+                for (i, &z) in row.iter().enumerate() {
+                    if z > row[best] {
+                        best = i;
+                    }
+                }
+                best as u8
+            }
+        })
+        .collect())
 }
 
 /// The loss kernel; `with_correct`: it also counts the right predictions.
