@@ -169,7 +169,7 @@ export class InsideView {
     }
     try {
       const [m, v] = await Promise.all([model, vocab].map(async (f) => new Uint8Array(await f.arrayBuffer())));
-      this.use(() => this.wasm.ModelSession.fromPyTorch(m, v, 0), `${model.name} + ${vocab.name}`);
+      this.use(() => this.wasm.ModelSession.fromPyTorch(m, v, undefined, 0), `${model.name} + ${vocab.name}`);
     } catch (e) {
       this.fail(`${model.name}: ${e.message ?? e}`);
     }

@@ -122,7 +122,12 @@ export function gradientFlow(config: GradientFlowConfig): Promise<GradientFlow>;
 /** A trained model on the page's CPU reference cell ("Inside the model", src/web/model.rs). */
 export class ModelSession {
   static fromFile(bytes: Uint8Array): ModelSession;
-  static fromPyTorch(model: Uint8Array, vocab: Uint8Array, maxlen: number): ModelSession;
+  static fromPyTorch(
+    model: Uint8Array,
+    vocab: Uint8Array,
+    labels: Uint8Array | undefined,
+    maxlen: number,
+  ): ModelSession;
   info(): {
     vocab: number;
     embed: number;

@@ -100,7 +100,7 @@ export function showPreview(view, p, ms) {
   view.preview = p;
   $('trainer-preview').hidden = false;
   $('trainer-counts').textContent =
-    `${loaded.name}: ${int.format(p.rows)} reviews — ${int.format(p.positive)} positive, ${int.format(p.negative)} negative` +
+    `${loaded.name}: ${int.format(p.rows)} reviews — ${p.classes.map((c) => `${int.format(c.rows)} ${c.name}`).join(', ')}` +
     `${p.empty_texts ? `, ${p.empty_texts} empty` : ''} (read in ${(ms / 1000).toFixed(2)} s)`;
   /** @type {[string, string][]} */
   const chosen = [

@@ -47,14 +47,18 @@
 /**
  * A loaded CSV, before training (`Preview` in src/data/preview.rs).
  * @typedef {object} Preview
- * @property {number} rows
- * @property {number} positive
- * @property {number} negative
+ * @property {number} rows  rows with a label (those of dropped classes included)
+ * @property {{ name: string, rows: number }[]} classes  by class id; with two, the second is the positive one
+ * @property {{ value: string, rows: number, first_line: number, class: string | null }[]} values  the label column's values
+ * @property {number} dropped  rows of dropped classes
+ * @property {number} empty_labels  rows skipped for an empty label
+ * @property {{ fold_case: boolean, merge: [string, string][], drop: string[], positive: string | null }} choice
+ * @property {string | null} problem  why training is refused until classes are merged or dropped
  * @property {string[]} headers
  * @property {string} text_column
  * @property {string} label_column
  * @property {number} empty_texts
- * @property {{ line: number, text: string, label: string }[]} sample  the first rows
+ * @property {{ line: number, text: string, label: string | null }[]} sample  the first rows
  */
 
 /**
