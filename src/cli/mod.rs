@@ -11,6 +11,7 @@ use crate::trainer::{Compute, Predictor, StepReport, TrainConfig, Trainer};
 use std::time::Instant;
 
 mod bench;
+mod check;
 
 /// The usage text. The training settings' options, defaults and limits come from
 /// [`crate::settings::SETTINGS`], as the page's form does.
@@ -33,6 +34,10 @@ commands:
         [--limit ROWS] [--text-column NAME] [--label-column NAME] [--no-header]
         [--device cpu|gpu] [--kernel fused|reference] [--threads N] [--save FILE]
         train the post's classifier on a reviews CSV (plain or .gz); prints each epoch
+  check --csv PATH [--vocab 3000] [--maxlen 128] [--train-fraction 0.5] [--seed 1]
+        [--drop-duplicates] [--text-column NAME] [--label-column NAME] [--no-header]
+        the page's data check (balance, cut texts, unknown words, duplicates, short texts)
+        and a bag-of-words baseline on the same split, timed
   predict --model FILE TEXT...
         the sentiment of TEXT with a saved model
   examples --model FILE --csv PATH --out FILE.json [--per-kind 12]
@@ -145,6 +150,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         rest.first().map(String::as_str),
     ) {
         (Some("train"), _) => train(Options::new(rest)),
+        (Some("check"), _) => check::run(Options::new(rest)),
         (Some("predict"), _) => predict(Options::new(rest)),
         (Some("examples"), _) => examples(Options::new(rest)),
         (Some("export"), _) => export(Options::new(rest)),

@@ -7,6 +7,10 @@
 //! preparing datasets come with the `trainer` feature.
 
 #[cfg(feature = "data")]
+pub mod baseline;
+#[cfg(feature = "data")]
+pub mod check;
+#[cfg(feature = "data")]
 pub mod csv;
 #[cfg(feature = "data")]
 pub mod preview;
@@ -267,6 +271,14 @@ pub fn check_trainable(texts: &csv::LabelledTexts) -> Result<(), DataError> {
 /// training texts, encode both splits.
 #[cfg(feature = "data")]
 pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepared, DataError> {
+    if config.drop_duplicates {
+        let unique = check::without_duplicates(texts);
+        let once = DataConfig {
+            drop_duplicates: false,
+            ..config
+        };
+        return prepare(&unique, once).map(|p| Prepared { config, ..p });
+    }
     config.validate().map_err(|e| DataError::BadSettings(e.0))?;
     check_trainable(texts)?;
     let n = texts.texts.len();
@@ -421,6 +433,7 @@ mod tests {
             maxlen: 5,
             train_fraction: 0.8,
             seed: 3,
+            ..Default::default()
         };
         let d = prepare(&texts, config).unwrap();
         let positives = |s: &Split| s.labels.iter().filter(|&&l| l == 1).count();
