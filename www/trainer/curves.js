@@ -77,7 +77,8 @@ function referenceColumns(view, xs) {
  * @param {TrainerView} view
  */
 export function updateCharts(view) {
-  const { batches, epochs } = view.run;
+  // Before the first run (the data check draws its lines already) there are no batches.
+  const { batches, epochs } = view.run ?? /** @type {import('./view.js').Run} */ ({ batches: [], epochs: [] });
   /**
    * @param {number} col  in `batches`: 1 loss, 2 accuracy
    * @param {'train_loss' | 'train_accuracy'} train
