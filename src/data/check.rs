@@ -237,6 +237,12 @@ pub fn check(
     classes: &[String],
 ) -> Result<DataCheck, DataError> {
     let k = classes.len();
+    // Labels index `classes`: one outside would index past the counts below.
+    if let Some(&label) = texts.labels.iter().find(|&&l| l as usize >= k) {
+        return Err(DataError::BadSettings(format!(
+            "label {label} is not one of the {k} classes"
+        )));
+    }
     let unique;
     let (texts, dropped) = if config.drop_duplicates {
         unique = without_duplicates(texts);
@@ -818,6 +824,16 @@ mod tests {
         for f in &c.findings {
             println!("{:?} {}", f.level, f.text);
         }
+    }
+
+    #[test]
+    fn a_label_outside_the_classes_is_refused() {
+        let t = texts(&[("a b c", 0), ("d e f", 2), ("g h i", 1), ("j k l", 0)]);
+        let e = check(&t, config(10, 4), &binary()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid data settings: label 2 is not one of the 2 classes"
+        );
     }
 
     #[test]

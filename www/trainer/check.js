@@ -60,9 +60,11 @@ export function showCheck(view, key, check, ms) {
     const mark = { ok: '✓', warn: '⚠', info: 'ℹ' }[f.level];
     li.append(`${mark} ${f.text}`);
     if (f.lines.length) {
+      // The finding lists a few lines; "…" when it counted more.
+      const counted = { duplicates: check.duplicates.copies, short: check.short_texts }[f.kind] ?? f.lines.length;
       const lines = document.createElement('span');
       lines.className = 'hint';
-      lines.textContent = ` (line${f.lines.length > 1 ? 's' : ''} ${f.lines.join(', ')}${f.lines.length >= 5 ? ', …' : ''})`;
+      lines.textContent = ` (line${f.lines.length > 1 ? 's' : ''} ${f.lines.join(', ')}${counted > f.lines.length ? ', …' : ''})`;
       li.append(lines);
     }
     if (f.fix) {
