@@ -39,7 +39,8 @@ pub(super) fn run(o: Options) -> Result<(), String> {
             String::new()
         } else {
             let lines: Vec<String> = f.lines.iter().map(u64::to_string).collect();
-            format!(" (lines {})", lines.join(", "))
+            let s = if lines.len() == 1 { "" } else { "s" };
+            format!(" (line{s} {})", lines.join(", "))
         };
         println!("{mark} {}{lines}", f.text);
     }

@@ -401,13 +401,12 @@ fn findings(c: &DataCheck, config: DataConfig) -> Vec<Finding> {
 
     // Length: texts cut at the front by `maxlen`.
     let keep = c.keep_whole_length.min(MAX_MAXLEN);
-    let mut length = finding(
-        "length",
-        if c.keep_whole_length > c.maxlen {
-            Level::Warn
-        } else {
-            Level::Ok
-        },
+    let cut = if c.cut_texts == 0 {
+        format!(
+            "No text is longer than {} words in the vocabulary: none loses its beginning.",
+            int(c.maxlen)
+        )
+    } else {
         format!(
             "{} of {} texts ({}) are longer than {} words in the vocabulary and lose their beginning: {} ({} of all words read).",
             int(c.cut_texts),
@@ -416,7 +415,16 @@ fn findings(c: &DataCheck, config: DataConfig) -> Vec<Finding> {
             int(c.maxlen),
             plural(c.cut_words, "word is dropped", "words are dropped"),
             percent(c.cut_words, c.total_ids),
-        ),
+        )
+    };
+    let mut length = finding(
+        "length",
+        if c.keep_whole_length > c.maxlen {
+            Level::Warn
+        } else {
+            Level::Ok
+        },
+        cut,
     );
     if c.keep_whole_length > c.maxlen {
         length.text += &format!(
@@ -483,14 +491,14 @@ fn findings(c: &DataCheck, config: DataConfig) -> Vec<Finding> {
                 plural(d.conflicting, "text", "texts")
             );
         }
-        text += &format!(
-            "; {} also in the training split, which inflates validation accuracy. Drop duplicates to split again without them.",
-            if d.across_split == 1 {
-                "1 validation text is".to_string()
-            } else {
-                format!("{} validation texts are", int(d.across_split))
-            }
-        );
+        text += &match d.across_split {
+            0 => "; no copy crosses the split, but each copy weighs its text double. Drop duplicates to keep one of each.".to_string(),
+            1 => "; 1 validation text is also in the training split, which inflates validation accuracy. Drop duplicates to split again without them.".to_string(),
+            n => format!(
+                "; {} validation texts are also in the training split, which inflates validation accuracy. Drop duplicates to split again without them.",
+                int(n)
+            ),
+        };
         let mut f = finding("duplicates", Level::Warn, text);
         f.lines = d.lines.clone();
         f.fix = Some(Fix {
