@@ -114,17 +114,27 @@ pub struct DataCheck {
 /// `texts` without the rows whose text exactly repeats an earlier row's.
 pub fn without_duplicates(texts: &LabelledTexts) -> LabelledTexts {
     let mut seen = HashSet::new();
-    let keep: Vec<usize> = (0..texts.texts.len())
-        .filter(|&i| seen.insert(texts.texts[i].as_str()))
+    let keep: Vec<bool> = texts
+        .texts
+        .iter()
+        .map(|t| seen.insert(t.as_str()))
         .collect();
-    LabelledTexts {
-        headers: texts.headers.clone(),
-        text_column: texts.text_column.clone(),
-        label_column: texts.label_column.clone(),
-        texts: keep.iter().map(|&i| texts.texts[i].clone()).collect(),
-        labels: keep.iter().map(|&i| texts.labels[i]).collect(),
-        lines: keep.iter().map(|&i| texts.lines[i]).collect(),
-    }
+    // A clone, so every field (the columns, and any the type gains) comes along; then the
+    // per-row vectors lose the copies.
+    let mut out = texts.clone();
+    retain_rows(&mut out.texts, &keep);
+    retain_rows(&mut out.labels, &keep);
+    retain_rows(&mut out.lines, &keep);
+    out
+}
+
+/// Keep row `i` of `rows` where `keep[i]`.
+fn retain_rows<T>(rows: &mut Vec<T>, keep: &[bool]) {
+    let mut i = 0;
+    rows.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
 }
 
 /// Per-text word counts with the fitted vocabulary.
