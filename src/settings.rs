@@ -41,6 +41,11 @@ pub struct DataConfig {
     pub train_fraction: f64,
     /// Seed of the shuffle before the split.
     pub seed: u64,
+    /// Drop exact duplicate texts (keeping each one's first row) before the split, so no
+    /// validation text is also a training text. Off by default: the post's run is unchanged, and
+    /// files that never set it serialise exactly as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drop_duplicates: bool,
 }
 
 impl Default for DataConfig {
@@ -51,6 +56,7 @@ impl Default for DataConfig {
             maxlen: 128,
             train_fraction: 0.5,
             seed: 1,
+            drop_duplicates: false,
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::trainer::{Compute, Predictor, StepReport, TrainConfig, Trainer};
 use std::time::Instant;
 
 mod bench;
+mod check;
 
 /// The usage text. The training settings' options, defaults and limits come from
 /// [`crate::settings::SETTINGS`], as the page's form does.
@@ -39,6 +40,11 @@ commands:
         --fold-case: upper and lower case alike; --merge: put a label value in another (or a
         new) class; --drop: leave classes out; --positive: with two classes, the one whose
         probability the model gives
+  check --csv PATH [--vocab 3000] [--maxlen 128] [--train-fraction 0.5] [--seed 1]
+        [--drop-duplicates] [--text-column NAME] [--label-column NAME] [--no-header]
+        [--fold-case] [--merge VALUE=CLASS,…] [--drop CLASS,…]
+        the page's data check (balance, cut texts, unknown words, duplicates, short texts)
+        and a bag-of-words baseline on the same split, timed
   predict --model FILE TEXT...
         the class of TEXT with a saved model, and each class's probability
   evaluate --model FILE --csv PATH [--text-column NAME] [--label-column NAME] [--no-header]
@@ -157,6 +163,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         rest.first().map(String::as_str),
     ) {
         (Some("train"), _) => train(Options::new(rest)),
+        (Some("check"), _) => check::run(Options::new(rest)),
         (Some("predict"), _) => predict(Options::new(rest)),
         (Some("evaluate"), _) => evaluate(Options::new(rest)),
         (Some("examples"), _) => examples(Options::new(rest)),

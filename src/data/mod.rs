@@ -7,6 +7,10 @@
 //! preparing datasets come with the `trainer` feature.
 
 #[cfg(feature = "data")]
+pub mod baseline;
+#[cfg(feature = "data")]
+pub mod check;
+#[cfg(feature = "data")]
 pub mod csv;
 pub mod labels;
 #[cfg(feature = "data")]
@@ -310,6 +314,14 @@ pub fn class_counts(texts: &csv::LabelledTexts) -> Vec<usize> {
 /// training texts, encode both splits. Rows of a dropped class are left out.
 #[cfg(feature = "data")]
 pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepared, DataError> {
+    if config.drop_duplicates {
+        let unique = check::without_duplicates(texts);
+        let once = DataConfig {
+            drop_duplicates: false,
+            ..config
+        };
+        return prepare(&unique, once).map(|p| Prepared { config, ..p });
+    }
     config.validate().map_err(|e| DataError::BadSettings(e.0))?;
     check_trainable(texts)?;
     let mut order: Vec<usize> = (0..texts.texts.len())
@@ -454,6 +466,7 @@ mod tests {
             maxlen: 5,
             train_fraction: 0.8,
             seed: 3,
+            ..Default::default()
         };
         let d = prepare(&texts, config).unwrap();
         let positives = |s: &Split| s.labels.iter().filter(|&&l| l == 1).count();
@@ -499,6 +512,7 @@ mod tests {
             maxlen: 4,
             train_fraction: 0.8,
             seed: 5,
+            ..Default::default()
         };
         let d = prepare(&texts, config).unwrap();
         assert_eq!(d.classes, ["a", "b", "c"]);

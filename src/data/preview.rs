@@ -238,6 +238,7 @@ mod tests {
             maxlen: 3,
             train_fraction: 0.5,
             seed: 1,
+            ..Default::default()
         };
         let data = prepare(&t, config).unwrap();
         let s = summarize(&t, &data);

@@ -319,6 +319,20 @@ impl TrainerSession {
         })
     }
 
+    /// The data check and the baseline (`crate::data::check::DataCheck`) of the loaded texts,
+    /// split and encoded as a run with these data settings (`DataConfig`) would.
+    #[wasm_bindgen(js_name = dataCheck)]
+    pub fn data_check(&self, config: JsValue) -> Result<JsValue, JsError> {
+        let config: DataConfig = from_js(config, "data settings")?;
+        config.validate().map_err(js_error)?;
+        let state = self.state.borrow();
+        let texts = state
+            .texts
+            .as_ref()
+            .ok_or_else(|| JsError::new("load a CSV file first"))?;
+        to_js(&crate::data::check::check(texts, config, &texts.classes).map_err(js_error)?)
+    }
+
     /// The kind of the last `loadCsv` failure (`crate::data::DataError::kind`), or `undefined`
     /// after a success: the worker offers the column chooser on "missing-column",
     /// "same-column" and "empty-texts".

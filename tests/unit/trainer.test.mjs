@@ -56,6 +56,9 @@ test('a kept run’s settings go back into the form as they were', () => {
   assert.equal(fields.lr, '0.003');
   assert.equal(fields.split, '0.8');
   assert.equal(fields.kernel, 'reference');
+  assert.equal(fields.drop_duplicates, '', 'the post keeps its duplicates');
+  const dropped = { ...settings, data: { ...settings.data, drop_duplicates: true } };
+  assert.equal(fieldsOf(dropped).drop_duplicates, 'on');
   const again = formFrom({ ...fields, device: 'cpu', workers: '4' }, LABELS).form;
   assert.deepEqual(Object.fromEntries(again.fields), { ...POST, lr: 0.003, split: 0.8, workers: 4 });
 });

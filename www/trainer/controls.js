@@ -32,6 +32,8 @@ export function wireControls(view) {
     if (file) view.later((p) => p.readFile(view, file));
   });
   $('trainer-sample').addEventListener('click', () => view.loadSample());
+  // The data check's option: the check runs again with it (and Start uses it).
+  $('trainer-drop-duplicates').addEventListener('change', () => view.scheduleEstimate());
   /**
    * The columns chosen in two selects.
    * @param {string} text

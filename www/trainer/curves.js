@@ -15,12 +15,14 @@ const HEIGHT = 240;
 const empty = () => [[0], [null], [null], [null]];
 
 /**
- * One chart of the run, sized to its box.
+ * One chart of the run, sized to its box; `lines` are horizontal reference lines drawn as
+ * series after the run's own (a constant value at every x).
  * @param {string} id
  * @param {string} yLabel
  * @param {[number, number] | null} [range]
+ * @param {uPlot.Series[]} [lines]
  */
-function makeChart(id, yLabel, range = null) {
+function makeChart(id, yLabel, range = null, lines = []) {
   const el = $(id);
   const chart = followScheme(
     new uPlot(
@@ -32,6 +34,7 @@ function makeChart(id, yLabel, range = null) {
           { label: 'per batch', stroke: themed('--series-7'), width: 1, points: { show: false } },
           { label: 'train (epoch)', stroke: themed('--series-1'), width: 2, points: { show: true, size: 8 } },
           { label: 'validation (epoch)', stroke: themed('--series-2'), width: 2, points: { show: true, size: 8 } },
+          ...lines,
         ],
         axes: axes('epoch', yLabel),
         legend: { live: false },
@@ -40,14 +43,33 @@ function makeChart(id, yLabel, range = null) {
       el,
     ),
   );
+  if (lines.length)
+    chart.setData(/** @type {uPlot.AlignedData} */ ([...empty(), ...lines.map(() => /** @type {null[]} */ ([null]))]));
   new ResizeObserver(() => chart.setSize(sizeOf(el, HEIGHT))).observe(el);
   return chart;
 }
 
+/** The data check's two lines on the accuracy chart: what a learner must beat. */
+const REFERENCE_LINES = [
+  { label: 'bag-of-words baseline', stroke: themed('--series-3'), width: 2, dash: [8, 4], points: { show: false } },
+  { label: 'majority class', stroke: themed('--series-5'), width: 1.5, dash: [3, 3], points: { show: false } },
+];
+
 /** @param {TrainerView} view */
 export function makeCharts(view) {
   view.lossChart = makeChart('trainer-chart-loss', 'loss');
-  view.accChart = makeChart('trainer-chart-acc', 'accuracy', [0, 1]);
+  view.accChart = makeChart('trainer-chart-acc', 'accuracy', [0, 1], REFERENCE_LINES);
+}
+
+/**
+ * The baseline's and the majority class's accuracy (null without a check) at each of `xs`.
+ * @param {TrainerView} view
+ * @param {number[]} xs
+ * @returns {(number | null)[][]}
+ */
+function referenceColumns(view, xs) {
+  const c = view.dataCheck;
+  return [c?.baseline.accuracy ?? null, c?.majority.accuracy ?? null].map((y) => xs.map(() => y));
 }
 
 /**
@@ -55,7 +77,8 @@ export function makeCharts(view) {
  * @param {TrainerView} view
  */
 export function updateCharts(view) {
-  const { batches, epochs } = view.run;
+  // Before the first run (the data check draws its lines already) there are no batches.
+  const { batches, epochs } = view.run ?? /** @type {import('./view.js').Run} */ ({ batches: [], epochs: [] });
   /**
    * @param {number} col  in `batches`: 1 loss, 2 accuracy
    * @param {'train_loss' | 'train_accuracy'} train
@@ -67,7 +90,17 @@ export function updateCharts(view) {
       [epochs.map((e) => e.epoch), epochs.map((e) => e[train]), epochs.map((e) => e[valid])],
     ]);
   view.lossChart.setData(batches.length ? series(1, 'train_loss', 'valid_loss') : empty());
-  view.accChart.setData(batches.length ? series(2, 'train_accuracy', 'valid_accuracy') : empty());
+  // Without a run the reference lines still span the chart: two points, at epochs 0 and 1.
+  const acc = batches.length
+    ? series(2, 'train_accuracy', 'valid_accuracy')
+    : [
+        [0, 1],
+        [null, null],
+        [null, null],
+        [null, null],
+      ];
+  const xs = /** @type {number[]} */ (acc[0]);
+  view.accChart.setData(/** @type {uPlot.AlignedData} */ ([...acc, ...referenceColumns(view, xs)]));
 }
 
 /**

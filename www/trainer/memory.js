@@ -3,6 +3,7 @@
 // beside them; settings that cannot fit are refused at Start, naming the one to lower.
 
 import { $ } from '../lib/dom.js';
+import { requestCheck } from './check.js';
 
 /** @typedef {import('./view.js').TrainerView} TrainerView */
 /** @typedef {import('./protocol.js').RunSettings} RunSettings */
@@ -28,6 +29,7 @@ export function requestEstimate(view) {
     return;
   }
   view.send({ type: 'estimate', key: estimateKey(settings), settings });
+  requestCheck(view, settings);
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import { $ } from '../lib/dom.js';
 import { workerReady } from './boot.js';
+import { checkFailed, showCheck } from './check.js';
 import { dataFailed, showPreview } from './data.js';
 import { probed } from './engine.js';
 import { estimated, notEstimated } from './memory.js';
@@ -46,6 +47,9 @@ export function receive(view, m) {
     case 'preview':
       showPreview(view, m.preview, m.ms);
       if (view.pendingResume) resumeWhenDataMatches(view);
+      break;
+    case 'check':
+      showCheck(view, m.key, m.check, m.ms);
       break;
     case 'started':
       started(view, m.summary, m.ms);
@@ -120,6 +124,9 @@ function failed(view, error) {
       break;
     case 'data':
       dataFailed(view, error);
+      break;
+    case 'check':
+      checkFailed(view, message);
       break;
     case 'model':
       modelFailed(view, message);

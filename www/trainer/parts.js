@@ -4,7 +4,9 @@
 // first view. Each part keeps its own module; this only gathers them for that one import.
 
 export { moduleLoading, startWorker, workerReady } from './boot.js';
+export { checkFailed, requestCheck, showCheck } from './check.js';
 export { crashed, restart } from './crash.js';
+export { updateCharts } from './curves.js';
 export { chooseColumns, loadSample, parse, readFile } from './data.js';
 export { probeEngines } from './engine.js';
 export { currentEstimate, requestEstimate } from './memory.js';

@@ -14,7 +14,7 @@
  * A whole run's settings (`RunSettings` in src/settings.rs): the page's module builds them from
  * the form (`runFromForm`), checked; the trainer's module trains with them.
  * @typedef {object} RunSettings
- * @property {{ vocab: number, maxlen: number, train_fraction: number, seed: number }} data
+ * @property {{ vocab: number, maxlen: number, train_fraction: number, seed: number, drop_duplicates?: boolean }} data
  * @property {{ embed: number, hidden: number, batch: number, lr: number, epochs: number, seed: number, kernel: string }} train
  * @property {'gpu' | 'cpu'} engine  where it trains
  * @property {number} workers  CPU workers sharing every batch (the engine `cpu`)
@@ -59,6 +59,41 @@
  * @property {string} label_column
  * @property {number} empty_texts
  * @property {{ line: number, text: string, label: string | null }[]} sample  the first rows
+ */
+
+/**
+ * Validation scores (`Scores` in src/data/baseline.rs).
+ * @typedef {{ accuracy: number, macro_f1: number }} Scores
+ */
+
+/**
+ * One finding of the data check; `fix` sets a setting's `field` (or `drop_duplicates`) to `value`.
+ * @typedef {{ kind: string, level: 'ok' | 'warn' | 'info', text: string, lines: number[], fix: { field: string, value: number, label: string } | null }} Finding
+ */
+
+/**
+ * The data check and the baseline (`DataCheck` in src/data/check.rs).
+ * @typedef {object} DataCheck
+ * @property {number} rows
+ * @property {{ name: string, rows: number }[]} classes
+ * @property {number} train_rows
+ * @property {number} valid_rows
+ * @property {number} maxlen
+ * @property {number} cut_texts
+ * @property {number} cut_words
+ * @property {number} total_ids
+ * @property {number} keep_whole_length
+ * @property {number} vocab
+ * @property {number} words
+ * @property {number} out_of_vocabulary
+ * @property {number} vocab_for_coverage
+ * @property {{ copies: number, texts: number, conflicting: number, across_split: number, dropped: number, lines: number[] }} duplicates
+ * @property {number} short_texts
+ * @property {number[]} short_lines
+ * @property {string} majority_class
+ * @property {Scores} majority  always answering the majority class
+ * @property {Scores} baseline  naive Bayes over the same words
+ * @property {Finding[]} findings
  */
 
 /**
@@ -135,6 +170,7 @@
  *   | { type: 'load-model', bytes: Bytes }
  *   | { type: 'self-test' }
  *   | { type: 'estimate', key: string, settings: RunSettings }
+ *   | { type: 'check', key: string, data: RunSettings['data'] }
  *   | { type: 'memory' }
  *   | { type: 'crash-for-test', trap?: boolean }} WorkerInput
  */
@@ -143,7 +179,7 @@
 
 /**
  * Which request an error answers (the page shows it there).
- * @typedef {'load' | 'probe' | 'data' | 'start' | 'estimate' | 'predict' | 'model' | 'self-test' | 'train' | 'worker'} ErrorWhere
+ * @typedef {'load' | 'probe' | 'data' | 'check' | 'start' | 'estimate' | 'predict' | 'model' | 'self-test' | 'train' | 'worker'} ErrorWhere
  */
 
 /**
@@ -163,6 +199,7 @@
  *   | { type: 'model-loaded', info: ModelInfo }
  *   | { type: 'self-test', result: unknown }
  *   | { type: 'estimate', key: string, estimate: MemoryEstimate }
+ *   | { type: 'check', key: string, check: DataCheck, ms: number }
  *   | { type: 'memory', usage: { heap: number, gpu: unknown, wasmMemory: number } }
  *   | { type: 'checkpoint', report: EpochReport, best: Uint8Array, last: Uint8Array | null }
  *   | ErrorOutput
@@ -199,6 +236,7 @@ export const ERROR_WHERE = {
   init: 'load',
   probe: 'probe',
   'load-csv': 'data',
+  check: 'check',
   start: 'start',
   estimate: 'estimate',
   predict: 'predict',

@@ -94,7 +94,8 @@ export function fieldsOf(r) {
     epochs: r.train.epochs,
   };
   const fields = Object.fromEntries(Object.entries(values).map(([k, x]) => [k, String(x)]));
-  return { ...fields, kernel: r.train.kernel };
+  // The data check's checkbox: 'on' or '' (see applySettings).
+  return { ...fields, kernel: r.train.kernel, drop_duplicates: r.data.drop_duplicates ? 'on' : '' };
 }
 
 /**
@@ -128,6 +129,9 @@ export function readFields(schema) {
  * @param {Record<string, string | number>} values
  */
 export function applySettings(view, values) {
-  for (const [k, v] of Object.entries(values)) $(`trainer-${k}`).value = String(v);
+  for (const [k, v] of Object.entries(values)) {
+    if (k === 'drop_duplicates') $('trainer-drop-duplicates').checked = Boolean(v);
+    else $(`trainer-${k}`).value = String(v);
+  }
   view.scheduleEstimate();
 }

@@ -120,6 +120,13 @@ export class TrainerView {
     this.hasData = false;
     /** @type {import('./protocol.js').Preview | null} for the preview's CSV export */
     this.preview = null;
+    // ---- the data check (check.js): the one on screen, and what it was asked for
+    /** @type {import('./protocol.js').DataCheck | null} */
+    this.dataCheck = null;
+    /** @type {string | null} */
+    this.checkKey = null;
+    /** @type {import('./protocol.js').Preview | null} */
+    this.checkFor = null;
 
     // ---- the engine and the memory (engine.js, memory.js)
     this.deviceChosenByUser = false;
@@ -349,7 +356,10 @@ export class TrainerView {
     const { form, error } = formFrom(fields, labels);
     if (error) return { error };
     try {
-      return { settings: this.check(form) };
+      const settings = this.check(form);
+      // Not a number field: the data check's "drop duplicates" (absent when off, as before).
+      if ($('trainer-drop-duplicates').checked) settings.data.drop_duplicates = true;
+      return { settings };
     } catch (e) {
       const message = String(e.message ?? e);
       return { error: `${message[0].toUpperCase()}${message.slice(1)}.` };

@@ -3,6 +3,7 @@
 // with --no-typescript, and a fresh clone has no pkg/ when the checks run.
 import type {
   Columns,
+  DataCheck,
   DeviceStatus,
   EpochReport,
   MemoryEstimate,
@@ -51,6 +52,7 @@ export class TrainerSession {
   engineProbe(engine: 'cpu' | 'gpu'): EngineProbe;
   fusedSelfTest(): Promise<unknown>;
   memoryEstimate(settings: RunSettings): MemoryEstimate;
+  dataCheck(data: RunSettings['data']): DataCheck;
   memoryUsage(): { heap: number; gpu: unknown };
   free(): void;
 }

@@ -254,6 +254,12 @@ const handlers = {
   'load-model'({ bytes }) {
     post({ type: 'model-loaded', info: session.loadModel(new Uint8Array(bytes)) });
   },
+  /** The data check and the baseline for these data settings (`key` is echoed, as for `estimate`). */
+  check({ key, data }) {
+    const t0 = performance.now();
+    const check = session.dataCheck(data);
+    post({ type: 'check', key, check, ms: performance.now() - t0 });
+  },
   /** The memory a run with these settings needs (`key` is echoed so the page drops stale answers). */
   estimate({ key, settings }) {
     post({ type: 'estimate', key, estimate: session.memoryEstimate(settings) });
