@@ -88,7 +88,7 @@ fn one_training_step_matches_pytorch_with(recurrence: Recurrence) {
     let logits = model.forward(&Batch::new(&ids, steps, config.vocab, path, &device), path);
     assert_close("logits", &read(logits.clone()), &floats(&f["logits"]), TOL);
     let targets = tensor(floats(&f["labels"]), [batch], &device);
-    let loss = ops::loss::bce(path, logits, targets);
+    let loss = ops::loss::loss(path, logits, targets);
     assert_close(
         "loss",
         &read(loss.clone()),

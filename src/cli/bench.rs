@@ -156,3 +156,64 @@ pub(super) fn train(o: Options) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A K-class training step against the binary one at the same sizes (the post's by default):
+/// the median of `--steps` steps for each of `--classes`, and its ratio to the first.
+pub(super) fn classes(o: Options) -> Result<(), String> {
+    use crate::trainer::class_bench::{StepSizes, outputs, time_steps};
+    let reps: usize = o.parse("--steps", 5)?;
+    if reps == 0 {
+        return Err("--steps: at least one step to time".into());
+    }
+    let sizes = StepSizes {
+        batch: o.parse("--batch", 128)?,
+        steps: o.parse("--maxlen", 128)?,
+        vocab: o.parse("--vocab", 3000)?,
+        embed: o.parse("--embed", 100)?,
+        hidden: o.parse("--hidden", 100)?,
+    };
+    let classes = o
+        .value("--classes")
+        .unwrap_or("2,5,50")
+        .split(',')
+        .map(|c| {
+            c.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("--classes: cannot read `{c}`"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let engine = engine(&o)?;
+    let (compute, name) = open(&o, engine)?;
+    let mut first = None;
+    for &k in &classes {
+        let (path, times) = time_steps(&compute, sizes, k, reps)?;
+        let ms = median_ms(times) * 1e3;
+        let base = *first.get_or_insert(ms);
+        println!(
+            "{k} classes ({} output{}) on {name}, batch {} × {} ids, vocab {}, embed {}, hidden {}, {path:?} path: {ms:.1} ms/step ({:.3}× the first, median of {reps} steps)",
+            outputs(k),
+            if outputs(k) == 1 { "" } else { "s" },
+            sizes.batch,
+            sizes.steps,
+            sizes.vocab,
+            sizes.embed,
+            sizes.hidden,
+            ms / base,
+        );
+    }
+    #[cfg(feature = "gpu")]
+    if engine == crate::settings::Engine::Gpu {
+        // Counted on a second device that records a trace: a call of n timed steps runs n + 1,
+        // so a 2-step call less a 1-step call is one step.
+        let (traced, counter) = crate::trainer::dispatch_count::DispatchCounter::device()?;
+        for &k in &classes {
+            let before = counter.count()?;
+            time_steps(&traced, sizes, k, 1)?;
+            let one = counter.count()? - before;
+            time_steps(&traced, sizes, k, 2)?;
+            let two = counter.count()? - before - one;
+            println!("{k} classes: {} dispatches per training step", two - one);
+        }
+    }
+    Ok(())
+}

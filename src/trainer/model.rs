@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! ids [B, T] → Embedding(vocab, E) → LSTM(E → H) → [mean over time ‖ max over time] [B, 2H]
-//!            → Linear(2H → 1) → logit [B]
+//!            → Linear(2H → 1) → logit [B, 1]
 //! ```
 //!
 //! trained with binary cross-entropy on the logit. Without the post's two cell mistakes: the
@@ -63,8 +63,8 @@ impl SentimentModel {
         }
     }
 
-    /// The logit of every review of `batch`, each op on `path`.
-    pub fn forward(&self, batch: &Batch, path: Path) -> Tensor<1> {
+    /// The logits `[B, O]` of every review of `batch` (O = 1: one logit each), each op on `path`.
+    pub fn forward(&self, batch: &Batch, path: Path) -> Tensor<2> {
         let state = self.lstm.zero_state(batch.rows(), &batch.ids.device());
         let weight = self.embedding.weight.val();
         let h_seq = ops::lstm::embedded(path, batch, weight, &self.lstm, state);

@@ -231,7 +231,7 @@ pub(crate) async fn shard_gradient(
     let batch = Batch::new(&ids, split.maxlen, config.vocab, path, device);
     let targets = targets(&labels, device);
     let logits = model.forward(&batch, path);
-    let loss = ops::loss::bce(path, logits.clone(), targets.clone());
+    let loss = ops::loss::loss(path, logits.clone(), targets.clone());
     let share = n as f64 / batch_rows as f64;
     let grads = (loss.clone() * share).backward();
     let stats = ops::loss::stats(path, logits.inner(), targets.inner(), Some(loss.inner()));
@@ -285,7 +285,7 @@ pub(crate) async fn shard_eval(
     let batch = Batch::new(&ids, split.maxlen, model.config().vocab, path, &device);
     let targets = targets(&labels, &device);
     let logits = model.forward(&batch, path);
-    let loss = ops::loss::bce(path, logits.clone(), targets.clone());
+    let loss = ops::loss::loss(path, logits.clone(), targets.clone());
     let stats = ops::loss::stats(path, logits, targets, Some(loss));
     let (loss, correct) = ops::loss::read_stats(stats).await?;
     Ok(ShardEval {

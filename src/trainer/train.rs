@@ -373,7 +373,7 @@ impl Trainer {
         );
         let targets = targets(&labels, device);
         let logits = model.forward(&batch, path);
-        let loss = ops::loss::bce(path, logits.clone(), targets.clone());
+        let loss = ops::loss::loss(path, logits.clone(), targets.clone());
         let stats = ops::loss::stats(
             path,
             logits.inner(),
