@@ -58,9 +58,10 @@ commands:
         training throughput in reviews/s; on the GPU also the dispatches per training step,
         counted in a wgpu trace
   bench classes [--classes 2,5,50] [--device cpu|gpu] [--batch 128] [--maxlen 128]
-        [--vocab 3000] [--embed 100] [--hidden 100] [--steps 5] [--threads N]
+        [--vocab 3000] [--embed 100] [--hidden 100] [--steps 5] [--threads N] [--cpu-time]
         a training step with K classes (Linear(2H → K), softmax cross-entropy) against the
-        binary one (one logit, BCE) at the same sizes
+        binary one (one logit, BCE) at the same sizes; --cpu-time: the process's CPU time
+        per step instead of the wall's
 
 Training settings' limits: {limits}.
 On the CPU (--device cpu, the default) training uses every core; --threads N uses N.

@@ -15,6 +15,12 @@ use burn::module::Param;
 use burn::optim::GradientsParams;
 use std::time::Instant;
 
+/// Seconds on the wall clock since the first call.
+pub fn wall_clock() -> f64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64()
+}
+
 /// The sizes of a step: `batch` reviews of `steps` ids from a vocabulary of `vocab`, embedding
 /// `embed`, hidden size `hidden`.
 #[derive(Clone, Copy, Debug)]
@@ -31,13 +37,15 @@ pub fn outputs(classes: usize) -> usize {
     if classes <= 2 { 1 } else { classes }
 }
 
-/// Seconds of each of `reps` training steps (after one warm-up step) of a model for `classes`
-/// classes on `compute`, on random ids and labels; and the path they ran on.
+/// Each of `reps` training steps (after one warm-up step) of a model for `classes` classes on
+/// `compute`, on random ids and labels, timed by `clock` (seconds: the wall, or the process's
+/// CPU time, which a busy shared machine disturbs less); and the path they ran on.
 pub fn time_steps(
     compute: &Compute,
     sizes: StepSizes,
     classes: usize,
     reps: usize,
+    clock: fn() -> f64,
 ) -> Result<(Path, Vec<f64>), String> {
     let StepSizes {
         batch,
@@ -76,7 +84,7 @@ pub fn time_steps(
     let mut optim = ops::adam::optimizer(path);
     let mut model = Some(model);
     let mut step = || -> Result<f64, String> {
-        let start = Instant::now();
+        let start = clock();
         let m = model.take().expect("a model between steps");
         let b = Batch::new(&ids, steps, vocab, path, &device);
         let y = targets(&labels, &device);
@@ -86,7 +94,7 @@ pub fn time_steps(
         let grads = GradientsParams::from_grads(loss.backward(), &m);
         model = Some(optim.step(1e-3_f64, m, grads));
         block_on(ops::loss::read_stats(stats)).map_err(|e| format!("{e:?}"))?;
-        Ok(start.elapsed().as_secs_f64())
+        Ok(clock() - start)
     };
     step()?; // warm-up: allocations, kernel compilation
     let times = (0..reps).map(|_| step()).collect::<Result<_, _>>()?;
@@ -108,11 +116,11 @@ mod tests {
             hidden: 6,
         };
         for classes in [2, 5] {
-            let (path, times) = time_steps(&Compute::cpu(), sizes, classes, 2).unwrap();
+            let (path, times) = time_steps(&Compute::cpu(), sizes, classes, 2, wall_clock).unwrap();
             assert_eq!(path, Path::Cpu);
             assert_eq!(times.len(), 2);
             assert!(times.iter().all(|t| *t > 0.0));
         }
-        assert!(time_steps(&Compute::cpu(), sizes, 1, 1).is_err());
+        assert!(time_steps(&Compute::cpu(), sizes, 1, 1, wall_clock).is_err());
     }
 }
