@@ -49,12 +49,20 @@ fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
 fn fused_matches_reference_forward_and_every_gradient() {
     let Some(device) = wgpu_or_skip() else { return };
     let results = block_on(check::compare_all(&device)).expect("device");
-    // Every recurrence case (output and seven gradients), three heads, the loss, Adam, then
-    // the embedding + LSTM op's cases (output and seven gradients).
-    assert_eq!(
-        results.len(),
-        check::CASES.len() + 5 + check::EMBEDDED_CASES.len()
-    );
+    // Every recurrence case (output and seven gradients), the heads (one output and K), the
+    // losses (binary and softmax cross-entropy), Adam, then the embedding + LSTM op's cases
+    // (output and seven gradients).
+    let heads = check::CASES.len()..check::CASES.len() + check::HEAD_CASES.len();
+    let losses = heads.end..heads.end + check::LOSS_CASES.len();
+    assert_eq!(results.len(), losses.end + 1 + check::EMBEDDED_CASES.len());
+    for c in &results[heads] {
+        assert!(c.label.starts_with("head"), "{}", c.label);
+        assert_eq!(c.errors.len(), 4, "{}: logits and three gradients", c.label);
+    }
+    for c in &results[losses] {
+        assert!(c.label.starts_with("loss"), "{}", c.label);
+        assert_eq!(c.errors.len(), 3, "{}: loss, gradient, statistics", c.label);
+    }
     for c in &results[results.len() - check::EMBEDDED_CASES.len()..] {
         assert!(c.label.starts_with("embedding + LSTM"), "{}", c.label);
         assert_eq!(c.errors.len(), 8, "{}: output and seven gradients", c.label);
@@ -70,17 +78,25 @@ fn fused_matches_reference_forward_and_every_gradient() {
 #[test]
 fn cpu_fused_matches_reference_forward_and_every_gradient() {
     let results = block_on(check::compare_cpu()).expect("CPU backend");
-    // Every recurrence case, then three head shapes and Adam.
-    assert_eq!(results.len(), check::CASES.len() + 4);
+    // Every recurrence case, then the head shapes, the softmax cross-entropy cases (the binary
+    // loss is burn's ops on the CPU: nothing to compare) and Adam.
+    let heads = check::CASES.len()..check::CASES.len() + check::HEAD_CASES.len();
+    let softmax = check::LOSS_CASES.iter().filter(|(_, o)| *o > 1).count();
+    let losses = heads.end..heads.end + softmax;
+    assert_eq!(results.len(), losses.end + 1);
     for c in &results[..check::CASES.len()] {
         assert_eq!(c.errors.len(), 8, "{}: output and seven gradients", c.label);
     }
     let adam = results.last().expect("Adam");
     assert!(adam.label.starts_with("CPU adam"), "{}", adam.label);
     assert_eq!(adam.errors.len(), 3, "the parameter and both moments");
-    for c in &results[check::CASES.len()..results.len() - 1] {
+    for c in &results[heads] {
         assert!(c.label.starts_with("CPU head"), "{}", c.label);
         assert_eq!(c.errors.len(), 4, "{}: logits and three gradients", c.label);
+    }
+    for c in &results[losses] {
+        assert!(c.label.starts_with("CPU loss"), "{}", c.label);
+        assert_eq!(c.errors.len(), 3, "{}: loss, gradient, statistics", c.label);
     }
     for c in &results {
         assert_close(c);

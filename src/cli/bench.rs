@@ -156,3 +156,85 @@ pub(super) fn train(o: Options) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A K-class training step against the binary one at the same sizes (the post's by default):
+/// the median of `--steps` steps for each of `--classes`, and its ratio to the first.
+pub(super) fn classes(o: Options) -> Result<(), String> {
+    use crate::trainer::class_bench::{StepSizes, outputs, time_steps, wall_clock};
+    let reps: usize = o.parse("--steps", 5)?;
+    if reps == 0 {
+        return Err("--steps: at least one step to time".into());
+    }
+    let sizes = StepSizes {
+        batch: o.parse("--batch", 128)?,
+        steps: o.parse("--maxlen", 128)?,
+        vocab: o.parse("--vocab", 3000)?,
+        embed: o.parse("--embed", 100)?,
+        hidden: o.parse("--hidden", 100)?,
+    };
+    let classes = o
+        .value("--classes")
+        .unwrap_or("2,5,50")
+        .split(',')
+        .map(|c| {
+            c.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("--classes: cannot read `{c}`"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // `--cpu-time`: the process's CPU time per step, not the wall's (on a busy machine).
+    let (clock, unit): (fn() -> f64, &str) = match o.flag("--cpu-time") {
+        true => (process_cpu_seconds()?, "CPU"),
+        false => (wall_clock, "wall"),
+    };
+    let engine = engine(&o)?;
+    let (compute, name) = open(&o, engine)?;
+    let mut first = None;
+    for &k in &classes {
+        let (path, times) = time_steps(&compute, sizes, k, reps, clock)?;
+        let ms = median_ms(times) * 1e3;
+        let base = *first.get_or_insert(ms);
+        println!(
+            "{k} classes ({} output{}) on {name}, batch {} × {} ids, vocab {}, embed {}, hidden {}, {path:?} path: {ms:.1} ms/step of {unit} time ({:.3}× the first, median of {reps} steps)",
+            outputs(k),
+            if outputs(k) == 1 { "" } else { "s" },
+            sizes.batch,
+            sizes.steps,
+            sizes.vocab,
+            sizes.embed,
+            sizes.hidden,
+            ms / base,
+        );
+    }
+    #[cfg(feature = "gpu")]
+    if engine == crate::settings::Engine::Gpu {
+        // Counted on a second device that records a trace: a call of n timed steps runs n + 1,
+        // so a 2-step call less a 1-step call is one step.
+        let (traced, counter) = crate::trainer::dispatch_count::DispatchCounter::device()?;
+        for &k in &classes {
+            let before = counter.count()?;
+            time_steps(&traced, sizes, k, 1, wall_clock)?;
+            let one = counter.count()? - before;
+            time_steps(&traced, sizes, k, 2, wall_clock)?;
+            let two = counter.count()? - before - one;
+            println!("{k} classes: {} dispatches per training step", two - one);
+        }
+    }
+    Ok(())
+}
+
+/// The process's CPU time in seconds (every thread), where the platform has one.
+fn process_cpu_seconds() -> Result<fn() -> f64, String> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    return Ok(|| {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `t` is a valid timespec for the call to fill.
+        unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+        t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+    });
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    Err("--cpu-time: only on Linux (glibc)".into())
+}

@@ -75,6 +75,11 @@ commands:
         [--maxlen 128] [--steps 5] [--threads N] [--seqs-per-workgroup N] [--steps-per-dispatch N]
         training throughput in reviews/s; on the GPU also the dispatches per training step,
         counted in a wgpu trace
+  bench classes [--classes 2,5,50] [--device cpu|gpu] [--batch 128] [--maxlen 128]
+        [--vocab 3000] [--embed 100] [--hidden 100] [--steps 5] [--threads N] [--cpu-time]
+        a training step with K classes (Linear(2H → K), softmax cross-entropy) against the
+        binary one (one logit, BCE) at the same sizes; --cpu-time: the process's CPU time
+        per step instead of the wall's
 
 Training settings' limits: {limits}.
 On the CPU (--device cpu, the default) training uses every core; --threads N uses N.
@@ -173,6 +178,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (Some("bench"), Some("blowup")) => bench::blowup(Options::new(&rest[1..])),
         (Some("bench"), Some("data")) => bench::data(Options::new(&rest[1..])),
         (Some("bench"), Some("train")) => bench::train(Options::new(&rest[1..])),
+        (Some("bench"), Some("classes")) => bench::classes(Options::new(&rest[1..])),
         (Some(other), _) => Err(format!("unknown command `{other}`\n\n{}", usage())),
         (None, _) => Err(usage()),
     }

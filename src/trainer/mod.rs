@@ -16,6 +16,7 @@
 //! runs [`model::SentimentModel::forward`] (two ops), the loss op, burn's backward pass and the
 //! Adam op, each on the [`ops::Path`] decided when the trainer was made.
 
+pub mod class_bench;
 pub mod device;
 #[cfg(all(feature = "gpu", not(target_family = "wasm")))]
 pub mod dispatch_count;

@@ -347,12 +347,15 @@ browserTest('fused WGSL kernels and the fused CPU LSTM match burn reference ops 
   assert.ok(Array.isArray(result), `self-test failed: ${JSON.stringify(result)}`);
   assert.equal(
     result.length,
-    31,
-    'nine recurrence cases, three heads, the loss, Adam, four embedding + LSTM cases; then the nine cases, three heads and Adam on the CPU',
+    43,
+    'nine recurrence cases, six heads (one output and K), four losses (binary and softmax), Adam, four embedding + LSTM cases; then the nine cases, six heads, three softmax losses and Adam on the CPU',
   );
   assert.equal(result.filter((c) => c.label.startsWith('embedding + LSTM')).length, 4);
   assert.equal(result.filter((c) => c.label.startsWith('CPU recurrence')).length, 9);
-  assert.equal(result.filter((c) => c.label.startsWith('CPU head')).length, 3);
+  assert.equal(result.filter((c) => c.label.startsWith('CPU head')).length, 6);
+  assert.equal(result.filter((c) => /^CPU head .* O=50$/.test(c.label)).length, 1);
+  assert.equal(result.filter((c) => c.label.startsWith('loss')).length, 4);
+  assert.equal(result.filter((c) => c.label.startsWith('CPU loss')).length, 3);
   assert.equal(result.filter((c) => c.label.startsWith('CPU adam')).length, 1);
   for (const c of result) {
     for (const [name, error] of c.errors) {

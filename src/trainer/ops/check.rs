@@ -3,10 +3,8 @@
 //! `tests/fused.rs` natively (lavapipe) and by the page's self-check in the browser (SwiftShader
 //! or a real GPU), so both run the very same comparison.
 
-#[cfg(feature = "gpu")]
-use super::loss;
 use super::lstm::{Tuning, with_tuning};
-use super::{Path, adam, head, lstm};
+use super::{Path, adam, head, loss, lstm};
 use crate::rng::Rng;
 use crate::settings::Recurrence;
 use crate::trainer::lstm_layer::{Lstm, LstmState, tensor};
@@ -202,27 +200,47 @@ fn random(rng: &mut Rng, n: usize, scale: f64) -> Vec<f32> {
     (0..n).map(|_| (rng.normal() * scale) as f32).collect()
 }
 
+/// Head shapes `(steps, batch, hidden, outputs)`: the post's single logit (H = 130: more units
+/// than the kernels' 128 threads; B = 128), then K classes — 3 and 50, B = 1, odd sizes, and
+/// more outputs than threads.
+pub const HEAD_CASES: [(usize, usize, usize, usize); 6] = [
+    (1, 1, 3, 1),
+    (7, 5, 130, 1),
+    (128, 3, 100, 1),
+    (5, 7, 33, 3),
+    (3, 1, 130, 50),
+    (4, 3, 5, 130),
+];
+
+/// Loss shapes `(rows, outputs)`: the binary loss over more rows than the 256 threads that sum
+/// them; then softmax cross-entropy with K = 3 and 50, B = 1, and more rows than threads.
+pub const LOSS_CASES: [(usize, usize); 4] = [(300, 1), (300, 3), (1, 50), (257, 50)];
+
 /// The fused classifier head (the WGSL kernels on wgpu, the CPU twin on Flex) against
 /// mean/max/cat/matmul in burn's ops: logits and the gradients of `h_seq`, the weight and the
 /// bias, for a loss Σ coef ⊙ logits.
 pub async fn compare_head(
     device: &Device,
-    (steps, batch, hidden): (usize, usize, usize),
+    (steps, batch, hidden, outputs): (usize, usize, usize, usize),
     seed: u64,
 ) -> Result<Comparison, ExecutionError> {
     let device = device.clone().autodiff();
     let mut rng = Rng::new(seed);
     let h_values = random(&mut rng, steps * batch * hidden, 1.0);
-    let w_values = random(&mut rng, 2 * hidden, 0.3);
-    let b_value = random(&mut rng, 1, 0.3);
-    let coef = tensor(random(&mut rng, batch, 1.0), [batch], &device);
+    let w_values = random(&mut rng, 2 * hidden * outputs, 0.3);
+    let b_values = random(&mut rng, outputs, 0.3);
+    let coef = tensor(
+        random(&mut rng, batch * outputs, 1.0),
+        [batch, outputs],
+        &device,
+    );
     let fast = Path::resolve(Recurrence::Fused, &device, hidden);
     let run = |fused: bool| {
         let h = tensor(h_values.clone(), [steps, batch, hidden], &device).require_grad();
-        let w = tensor(w_values.clone(), [2 * hidden, 1], &device).require_grad();
-        let b = tensor(b_value.clone(), [1], &device).require_grad();
+        let w = tensor(w_values.clone(), [2 * hidden, outputs], &device).require_grad();
+        let b = tensor(b_values.clone(), [outputs], &device).require_grad();
         let path = if fused { fast } else { Path::Reference };
-        let logits = head::pool_linear(path, h.clone(), w.clone(), b.clone()).reshape([batch]);
+        let logits = head::pool_linear(path, h.clone(), w.clone(), b.clone());
         let grads = (logits.clone() * coef.clone()).sum().backward();
         let grad3 = h.grad(&grads).expect("gradient");
         let grad2 = w.grad(&grads).expect("gradient");
@@ -248,30 +266,36 @@ pub async fn compare_head(
             relative_error(&host_vec(f.3).await?, &host_vec(r.3).await?),
         ),
     ];
-    let label = format!("head T={steps} B={batch} H={hidden}");
+    let label = format!("head T={steps} B={batch} H={hidden} O={outputs}");
     Ok(Comparison { label, errors })
 }
 
-#[cfg(feature = "gpu")]
-/// The fused loss against burn's BCE ops: the loss, its gradient, and the one-dispatch
-/// `[loss, correct]` statistics, for `n` logits from tiny to saturating (±40).
+/// The fused loss (the WGSL kernels on wgpu; on the CPU the softmax cross-entropy op, the
+/// binary loss being burn's ops there) against burn's ops: the loss, its gradient, and the
+/// `[loss, correct]` statistics against a count on the host, for `rows` × `outputs` logits
+/// from tiny to saturating (±40).
 pub async fn compare_loss(
     device: &Device,
-    n: usize,
+    (rows, outputs): (usize, usize),
     seed: u64,
 ) -> Result<Comparison, ExecutionError> {
     let device = device.clone().autodiff();
     let mut rng = Rng::new(seed);
+    let n = rows * outputs;
     let mut values = random(&mut rng, n, 4.0);
     values[0] = 40.0;
     if n > 1 {
-        values[1] = -40.0;
+        values[n - 1] = -40.0;
     }
-    let labels: Vec<f32> = (0..n).map(|i| (i % 3 == 0) as u8 as f32).collect();
-    let targets = tensor(labels.clone(), [n], &device);
+    let classes = outputs.max(2);
+    let labels: Vec<f32> = (0..rows)
+        .map(|_| (rng.uniform_range(0.0, classes as f64) as usize).min(classes - 1) as f32)
+        .collect();
+    let targets = tensor(labels.clone(), [rows], &device);
+    let fast = Path::resolve(Recurrence::Fused, &device, 1);
     let run = |fused: bool| {
-        let logits = tensor(values.clone(), [n, 1], &device).require_grad();
-        let path = if fused { Path::Wgsl } else { Path::Reference };
+        let logits = tensor(values.clone(), [rows, outputs], &device).require_grad();
+        let path = if fused { fast } else { Path::Reference };
         let loss = loss::loss(path, logits.clone(), targets.clone());
         let grads = (loss.clone() * 3.0).backward();
         (loss.detach(), logits.grad(&grads).expect("gradient"))
@@ -279,16 +303,20 @@ pub async fn compare_loss(
     let (f, r) = (run(true), run(false));
     let want_loss = host_vec(r.0).await?;
     let stats = host_vec(loss::stats(
-        Path::Wgsl,
-        tensor(values.clone(), [n, 1], &device).inner(),
+        fast,
+        tensor(values.clone(), [rows, outputs], &device).inner(),
         targets.inner(),
         None,
     ))
     .await?;
     let correct = values
-        .iter()
+        .chunks(outputs)
         .zip(&labels)
-        .filter(|(z, y)| (**z > 0.0) == (**y > 0.5))
+        .filter(|(z, y)| match outputs {
+            1 => (z[0] > 0.0) == (**y > 0.5),
+            // The first largest, as argmax.
+            _ => (0..outputs).fold(0, |m, c| if z[c] > z[m] { c } else { m }) == **y as usize,
+        })
         .count() as f32;
     let errors = vec![
         (
@@ -305,7 +333,7 @@ pub async fn compare_loss(
         ),
     ];
     Ok(Comparison {
-        label: format!("loss B={n}"),
+        label: format!("loss B={rows} O={outputs}"),
         errors,
     })
 }
@@ -419,21 +447,18 @@ pub async fn compare_embedded(
 }
 
 #[cfg(feature = "gpu")]
-/// Every case of [`CASES`], then the head, the loss, Adam and the embedding + LSTM op.
+/// Every case of [`CASES`], then the heads, the losses, Adam and the embedding + LSTM op.
 pub async fn compare_all(device: &Device) -> Result<Vec<Comparison>, ExecutionError> {
     let mut out = Vec::new();
     for (i, &case) in CASES.iter().enumerate() {
         out.push(compare(device, case, 10 + i as u64).await?);
     }
-    // H = 130: more units than the head kernels' 128 threads.
-    for (i, shape) in [(1, 1, 3), (7, 5, 130), (128, 3, 100)]
-        .into_iter()
-        .enumerate()
-    {
+    for (i, &shape) in HEAD_CASES.iter().enumerate() {
         out.push(compare_head(device, shape, 30 + i as u64).await?);
     }
-    // 300 rows: more than the 256 threads that sum them.
-    out.push(compare_loss(device, 300, 40).await?);
+    for (i, &shape) in LOSS_CASES.iter().enumerate() {
+        out.push(compare_loss(device, shape, 40 + i as u64).await?);
+    }
     // Not a multiple of the 256 threads of a workgroup.
     out.push(compare_adam(device, 70_001, 50).await?);
     for (i, &case) in EMBEDDED_CASES.iter().enumerate() {
@@ -443,8 +468,9 @@ pub async fn compare_all(device: &Device) -> Result<Vec<Comparison>, ExecutionEr
 }
 
 /// Every recurrence shape of [`CASES`] on the CPU backend: the CPU LSTM layer
-/// ([`lstm::cpu`]) against burn's ops; then the CPU head. Runs natively and in
-/// the browser (wasm SIMD).
+/// ([`lstm::cpu`]) against burn's ops; then the CPU heads, the softmax cross-entropy (the cases
+/// of [`LOSS_CASES`] with several outputs) and Adam. Runs natively and in the browser (wasm
+/// SIMD).
 pub async fn compare_cpu() -> Result<Vec<Comparison>, ExecutionError> {
     let device = Device::flex();
     let mut out = Vec::new();
@@ -453,11 +479,13 @@ pub async fn compare_cpu() -> Result<Vec<Comparison>, ExecutionError> {
         comparison.label = format!("CPU {}", comparison.label);
         out.push(comparison);
     }
-    for (i, shape) in [(1, 1, 3), (7, 5, 130), (128, 3, 100)]
-        .into_iter()
-        .enumerate()
-    {
+    for (i, &shape) in HEAD_CASES.iter().enumerate() {
         let mut comparison = compare_head(&device, shape, 70 + i as u64).await?;
+        comparison.label = format!("CPU {}", comparison.label);
+        out.push(comparison);
+    }
+    for (i, &shape) in LOSS_CASES.iter().enumerate().filter(|(_, s)| s.1 > 1) {
+        let mut comparison = compare_loss(&device, shape, 85 + i as u64).await?;
         comparison.label = format!("CPU {}", comparison.label);
         out.push(comparison);
     }

@@ -3,8 +3,8 @@
 //!
 //! ```text
 //! ops/lstm   the embedding and the LSTM layer     wgpu.rs + wgpu_embedded.rs (WGSL), cpu.rs, reference
-//! ops/head   mean ‖ max pooling, Linear(2H → 1)    wgpu.rs (WGSL), cpu.rs, reference
-//! ops/loss   binary cross-entropy on logits       wgpu.rs (WGSL), reference
+//! ops/head   mean ‖ max pooling, Linear(2H → O)    wgpu.rs (WGSL), cpu.rs, reference
+//! ops/loss   BCE (O = 1), softmax CE (O = K)      wgpu.rs + wgpu_cross_entropy.rs (WGSL), cpu.rs, reference
 //! ops/adam   Adam                                 wgpu.rs (WGSL), cpu.rs, burn's Adam
 //! ops/batch  a batch of token ids, as every op reads it
 //! ops/check  every fast implementation against its reference, forward and gradients
@@ -74,6 +74,8 @@ pub fn every_kernel() -> Vec<shader::Shader> {
     all.extend(head::shaders());
     all.extend([true, false].map(loss::forward_shader));
     all.push(loss::backward_shader());
+    all.extend([true, false].map(loss::cross_entropy_forward_shader));
+    all.push(loss::cross_entropy_backward_shader());
     all.push(adam::shader());
     all
 }

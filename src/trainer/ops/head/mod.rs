@@ -1,17 +1,18 @@
-//! The classifier head: mean ‖ max pooling over time, then Linear(2H → 1), as one op.
+//! The classifier head: mean ‖ max pooling over time, then Linear(2H → O), as one op. O is the
+//! number of model outputs: 1 for two classes (the post's single logit), K for K ≥ 3 classes.
 //!
 //! ```text
-//! forward:   p_b = [mean_t h_tb ‖ max_t h_tb]        logit_b = p_b · w + bias
-//! backward:  ∂w = Σ_b ∂logit_b p_b    ∂bias = Σ_b ∂logit_b
-//!            ∂h_tb = ∂logit_b (w_mean / T + [t = argmax_t h_tb] w_max)
+//! forward:   p_b = [mean_t h_tb ‖ max_t h_tb]        logit_bo = p_b · w_o + bias_o
+//! backward:  ∂w_ko = Σ_b ∂logit_bo p_bk    ∂bias_o = Σ_b ∂logit_bo    g_bk = Σ_o ∂logit_bo w_ko
+//!            ∂h_tbj = g_bj / T + [t = argmax_t h_tbj] g_b(H+j)
 //! ```
 //!
 //! On a GPU one dispatch each way (`wgpu.rs`) where burn's ops — two reductions, a
 //! concatenation, a matmul, a bias add, and their gradients — took 19; on the CPU one pass over
 //! the outputs each way (`cpu.rs`); [`reference`] is burn's ops.
 
-use super::Path;
 use super::shader::{Shader, wgsl_file};
+use super::{MAX_HIDDEN, Path};
 use burn::tensor::Tensor;
 
 pub mod cpu;
@@ -21,18 +22,13 @@ pub mod wgpu;
 /// `logits[b] = [mean_t h ‖ max_t h][b] · weight + bias` for time-major `h_seq` `[T, B, H]`,
 /// `weight` `[2H, O]` (burn's Linear layout), `bias` `[O]`: `[B, O]`.
 pub fn pool_linear(path: Path, h_seq: Tensor<3>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<2> {
-    let batch = h_seq.dims()[1];
-    if weight.dims()[1] != 1 {
-        return reference(h_seq, weight, bias);
-    }
-    let logits = match path {
+    match path {
         #[cfg(feature = "gpu")]
         Path::Wgsl => wgpu::pool_linear(h_seq, weight, bias),
         Path::Cpu => cpu::pool_linear(h_seq, weight, bias),
         // (Without the `gpu` feature no device resolves to `Wgsl`.)
-        _ => return reference(h_seq, weight, bias),
-    };
-    logits.reshape([batch, 1])
+        _ => reference(h_seq, weight, bias),
+    }
 }
 
 /// [`pool_linear`] in burn's ops: mean and max over time (padding steps included, as the post
@@ -45,10 +41,12 @@ pub fn reference(h_seq: Tensor<3>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor
     pooled.matmul(weight) + bias.unsqueeze::<2>()
 }
 
-/// The head's two kernels (they take no values).
+/// The head's two kernels: the forward keeps a pooled row of up to 2 · `MAX_HIDDEN` values in
+/// workgroup memory.
 pub(crate) fn shaders() -> [Shader; 2] {
     [
-        Shader::new("head_forward", wgsl_file!("head/forward.wgsl")),
+        Shader::new("head_forward", wgsl_file!("head/forward.wgsl"))
+            .with("pooled_capacity", 2 * MAX_HIDDEN),
         Shader::new("head_backward", wgsl_file!("head/backward.wgsl")),
     ]
 }

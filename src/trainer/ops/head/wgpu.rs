@@ -18,8 +18,8 @@ use cubecl::server::MetadataBindingInfo;
 const THREADS: usize = 128;
 
 /// `logits[b] = [mean_t h ‖ max_t h][b] · weight + bias` for time-major `h_seq` `[T, B, H]`,
-/// `weight` `[2H, 1]` (burn's Linear layout), `bias` `[1]`: `[B]`. wgpu devices only.
-pub fn pool_linear(h_seq: Tensor<3>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<1> {
+/// `weight` `[2H, O]` (burn's Linear layout), `bias` `[O]`: `[B, O]`. wgpu devices only.
+pub fn pool_linear(h_seq: Tensor<3>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<2> {
     Tensor::from_dispatch(<Dispatch as PoolLinear>::pool_linear(
         h_seq.into_dispatch(),
         weight.into_dispatch(),
@@ -36,8 +36,8 @@ pub trait PoolLinear: Backend {
     ) -> FloatTensor<Self>;
 }
 
-fn info(steps: usize, batch: usize, hidden: usize) -> MetadataBindingInfo {
-    uniform(&[steps as u32, batch as u32, hidden as u32, 0])
+fn info([steps, batch, hidden, outputs]: [usize; 4]) -> MetadataBindingInfo {
+    uniform(&[steps as u32, batch as u32, hidden as u32, outputs as u32])
 }
 
 /// What the backward pass needs.
@@ -46,47 +46,51 @@ pub struct Saved {
     weight: CubeTensor,
     pooled: CubeTensor,
     arg_max: CubeTensor,
-    dims: [usize; 3],
+    /// `[T, B, H, O]`.
+    dims: [usize; 4],
 }
 
 fn forward(h_seq: CubeTensor, weight: CubeTensor, bias: CubeTensor) -> (CubeTensor, Saved) {
     let h_seq = into_contiguous(h_seq);
     let (weight, bias) = (into_contiguous(weight), into_contiguous(bias));
     let [steps, batch, hidden] = h_seq.meta.shape().dims::<3>();
+    let dims = [steps, batch, hidden, bias.meta.shape().num_elements()];
     let pooled = empty_f32(&h_seq, Shape::new([batch, 2 * hidden]));
     // Step indices (u32), in a buffer of the same size.
     let arg_max = empty_f32(&h_seq, Shape::new([batch, hidden]));
-    let logits = empty_f32(&h_seq, Shape::new([batch]));
+    let logits = empty_f32(&h_seq, Shape::new([batch, dims[3]]));
     let [forward, _] = shaders();
     launch_wgsl(
         forward,
         THREADS,
         CubeCount::Static(batch as u32, 1, 1),
         &[&h_seq, &weight, &bias, &pooled, &arg_max, &logits],
-        info(steps, batch, hidden),
+        info(dims),
     );
     let saved = Saved {
         weight,
         pooled,
         arg_max,
-        dims: [steps, batch, hidden],
+        dims,
     };
     (logits, saved)
 }
 
-/// Gradients of `h_seq`, `weight` (shaped `[2H, 1]`) and `bias` from that of the logits.
+/// Gradients of `h_seq`, `weight` (`[2H, O]`) and `bias` (`[O]`) from that of the logits.
 fn backward(saved: &Saved, d_logits: CubeTensor) -> [CubeTensor; 3] {
     let d_logits = into_contiguous(d_logits);
-    let [steps, batch, hidden] = saved.dims;
+    let [steps, batch, hidden, outputs] = saved.dims;
     let d_h_seq = empty_f32(&d_logits, Shape::new([steps, batch, hidden]));
-    let d_weight = empty_f32(&d_logits, Shape::new([2 * hidden, 1]));
-    let d_bias = empty_f32(&d_logits, Shape::new([1]));
+    let d_weight = empty_f32(&d_logits, Shape::new([2 * hidden, outputs]));
+    let d_bias = empty_f32(&d_logits, Shape::new([outputs]));
+    // The weight's and the bias's (2H + 1)·O sums, one per thread.
+    let sum_groups = ((2 * hidden + 1) * outputs).div_ceil(THREADS);
     let [_, backward] = shaders();
     launch_wgsl(
         backward,
         THREADS,
-        // One workgroup per sequence, and one more for the weight and bias sums.
-        CubeCount::Static(batch as u32 + 1, 1, 1),
+        // One workgroup per sequence, then the weight and bias sums.
+        CubeCount::Static((batch + sum_groups) as u32, 1, 1),
         &[
             &d_logits,
             &saved.weight,
@@ -96,7 +100,7 @@ fn backward(saved: &Saved, d_logits: CubeTensor) -> [CubeTensor; 3] {
             &d_weight,
             &d_bias,
         ],
-        info(steps, batch, hidden),
+        info(saved.dims),
     );
     [d_h_seq, d_weight, d_bias]
 }

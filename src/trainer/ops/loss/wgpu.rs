@@ -26,16 +26,22 @@ pub fn bce_with_logits(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
     ))
 }
 
-/// `[mean loss, number of logits on the right side of 0]` of a batch, not differentiable, in
-/// one dispatch. `logits` and `targets` on a wgpu device without autodiff.
-pub fn loss_and_correct(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
-    let (logits, targets) = (cube(logits), cube(targets));
+/// `[mean loss, number of right predictions]` of a batch of logits `[B, O]`, not
+/// differentiable, in one dispatch: the binary loss (O = 1) or the softmax cross-entropy.
+/// `logits` and `targets` on a wgpu device without autodiff.
+pub fn loss_and_correct(logits: Tensor<2>, targets: Tensor<1>) -> Tensor<1> {
+    let [rows, outputs] = logits.dims();
+    if outputs > 1 {
+        return super::wgpu_cross_entropy::loss_and_correct(logits, targets);
+    }
+    let (logits, targets) = (cube(logits.reshape([rows])), cube(targets));
     Tensor::from_primitive::<Cube>(forward(&logits, &targets, true))
 }
 
-/// `[mean loss, right predictions]` of the batch whose loss [`bce_with_logits`] computed,
-/// without a dispatch: the loss kernel wrote both into the buffer under `loss` (a one-element
-/// view of it). `None` for a loss from anywhere else.
+/// `[mean loss, right predictions]` of the batch whose loss [`bce_with_logits`] or
+/// [`super::wgpu_cross_entropy::cross_entropy`] computed, without a dispatch: the loss kernel
+/// wrote both into the buffer under `loss` (a one-element view of it). `None` for a loss from
+/// anywhere else.
 pub fn stats_of(loss: Tensor<1>) -> Option<Tensor<1>> {
     let loss = loss.try_into_primitive::<Cube>().ok()?;
     let both = 2 * std::mem::size_of::<f32>() as u64;
@@ -59,7 +65,7 @@ pub trait BceWithLogits: Backend {
     fn bce_with_logits(logits: FloatTensor<Self>, targets: FloatTensor<Self>) -> FloatTensor<Self>;
 }
 
-fn cube(t: Tensor<1>) -> CubeTensor {
+pub(super) fn cube<const D: usize>(t: Tensor<D>) -> CubeTensor {
     into_contiguous(t.try_into_primitive::<Cube>().expect("a wgpu tensor"))
 }
 
@@ -85,7 +91,7 @@ fn forward(logits: &CubeTensor, targets: &CubeTensor, with_correct: bool) -> Cub
 }
 
 /// The loss `[1]` as a view of the first element of `[loss, correct]`.
-fn loss_view(both: CubeTensor) -> CubeTensor {
+pub(super) fn loss_view(both: CubeTensor) -> CubeTensor {
     CubeTensor::new_contiguous(
         both.client.clone(),
         both.device.clone(),
