@@ -16,6 +16,8 @@
 //! runs [`model::SentimentModel::forward`] (two ops), the loss op, burn's backward pass and the
 //! Adam op, each on the [`ops::Path`] decided when the trainer was made.
 
+// Native only: it blocks on the device (the CLI's `bench classes`).
+#[cfg(not(target_family = "wasm"))]
 pub mod class_bench;
 pub mod device;
 #[cfg(all(feature = "gpu", not(target_family = "wasm")))]
