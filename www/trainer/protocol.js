@@ -131,8 +131,7 @@
  *   | { type: 'load-model', bytes: Bytes }
  *   | { type: 'self-test' }
  *   | { type: 'estimate', key: string, settings: RunSettings }
- *   | { type: 'memory' }
- *   | { type: 'crash-for-test', trap?: boolean }} WorkerInput
+ *   | { type: 'memory' }} WorkerInput
  */
 
 // ------------------------------------------------------------------ worker → page
