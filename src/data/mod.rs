@@ -8,6 +8,7 @@
 
 #[cfg(feature = "data")]
 pub mod csv;
+pub mod limits;
 #[cfg(feature = "data")]
 pub mod preview;
 pub mod tokenizer;
@@ -73,6 +74,8 @@ pub enum DataError {
         label: String,
         count: usize,
     },
+    /// Past one of the reader's limits ([`limits`]): the message names it and what to do.
+    OverLimit(String),
 }
 
 impl DataError {
@@ -96,6 +99,7 @@ impl DataError {
             DataError::TooLarge { .. } => "too-large",
             DataError::NoHeader { .. } => "no-header",
             DataError::FewOfLabel { .. } => "few-of-label",
+            DataError::OverLimit(_) => "over-limit",
         }
     }
 }
@@ -111,11 +115,18 @@ impl fmt::Display for DataError {
                 wanted,
                 found,
             } => {
-                let found = found
+                // A header can have thousands of columns: the first few, and how many more.
+                const SHOWN: usize = 20;
+                let found_len = found.len();
+                let mut found = found
                     .iter()
+                    .take(SHOWN)
                     .map(|h| format!("“{h}”"))
                     .collect::<Vec<_>>()
                     .join(", ");
+                if let Some(more) = found_len.checked_sub(SHOWN).filter(|&m| m > 0) {
+                    found += &format!(" … and {} more", limits::grouped(more));
+                }
                 write!(
                     f,
                     "no {role} column: looked for {wanted}, but the header row has {found}; choose the columns to use"
@@ -164,9 +175,10 @@ impl fmt::Display for DataError {
             ),
             DataError::TooLarge { limit } => write!(
                 f,
-                "the file unpacks to more than {} MB, the most LSTM Lab reads; use a smaller part of it",
-                limit / 1_000_000
+                "the file unpacks to more than {}, the most the trainer's memory holds beside a run; use a smaller part of it",
+                limits::megabytes(*limit)
             ),
+            DataError::OverLimit(message) => write!(f, "{message}"),
             DataError::FewOfLabel { label, count } => write!(
                 f,
                 "only {count} {label} review; training needs at least 2 of each label (one to train on, one to validate)"
