@@ -214,14 +214,14 @@ export class LinkState {
     const differs = (prefix) =>
       [...known].some((k) => k.startsWith(prefix) && (want(k) ?? null) !== (now.get(k) ?? null));
     /** Each section on its own: one that fails leaves the others applied, with one plain note.
-     * @param {string} section
+     * @param {string} name
      * @param {() => void | Promise<void>} part */
-    const section = async (section, part) => {
+    const section = async (name, part) => {
       try {
         await part();
       } catch (e) {
-        console.warn(`The link's ${section} part failed:`, e);
-        notes.push(`${SECTIONS.get(section)}: this part of the link could not be used; it shows its defaults.`);
+        console.warn(`The link's ${name} part failed:`, e);
+        notes.push(`${SECTIONS.get(name)}: this part of the link could not be applied; the rest of the page was.`);
       }
     };
     try {
