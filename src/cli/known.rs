@@ -42,10 +42,11 @@ const ENGINE: &[Known] = &[
 ];
 
 /// The training settings' options (`--vocab`, `--lr`, …), from [`SETTINGS`] as the usage lists them.
-fn settings() -> impl Iterator<Item = Known> {
+fn settings() -> Vec<Known> {
     SETTINGS
         .iter()
         .filter_map(|s| Some((s.option?, Takes::Number)))
+        .collect()
 }
 
 /// The table of `command` (`bench train` for a benchmark), and whether it takes words that are
@@ -340,7 +341,7 @@ mod tests {
         for word in usage().split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
             if word.starts_with("--") && word.len() > 2 {
                 assert!(
-                    all.contains(&word),
+                    all.iter().any(|n| *n == word),
                     "{word} is in the usage but in no table"
                 );
             }

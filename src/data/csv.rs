@@ -714,15 +714,23 @@ mod tests {
     #[test]
     fn a_missing_column_names_the_first_twenty_headers_and_counts_the_rest() {
         let header: Vec<String> = (0..1000).map(|i| format!("c{i}")).collect();
-        let e = read(&format!("{}\n", header.join(","))).unwrap_err().to_string();
-        assert!(e.contains("“c19” … and 980 more; choose the columns"), "{e}");
+        let e = read(&format!("{}\n", header.join(",")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("“c19” … and 980 more; choose the columns"),
+            "{e}"
+        );
         assert!(e.len() < 500, "{e}");
     }
 
     #[test]
     fn a_field_past_its_limit_is_refused_with_its_line() {
         let long = "word ".repeat(MAX_FIELD_BYTES / 5 + 1);
-        let e = read(&format!("review,sentiment\nfine,positive\n{long},negative\n")).unwrap_err();
+        let e = read(&format!(
+            "review,sentiment\nfine,positive\n{long},negative\n"
+        ))
+        .unwrap_err();
         assert_eq!(
             e.to_string(),
             format!(
@@ -737,7 +745,11 @@ mod tests {
         let big = vec![0u8; MAX_TEXT_BYTES + 1];
         let e = read_labelled_texts(&big, &ColumnChoice::default()).unwrap_err();
         assert_eq!(e.kind(), "over-limit");
-        assert!(e.to_string().starts_with("the file holds 1.0 GB, more than the 1.0 GB"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("the file holds 1.0 GB, more than the 1.0 GB"),
+            "{e}"
+        );
     }
 
     #[test]
