@@ -332,12 +332,12 @@ fn sizes(file: &SafeTensors) -> Result<ModelConfig, TorchIoError> {
 /// The declared sizes within what a model file holds (the settings' limits), checked from the
 /// header before any weight is copied out of the file.
 fn check_declared(c: ModelConfig) -> Result<(), TorchIoError> {
-    let vocab = crate::settings::SETTINGS[0];
-    debug_assert_eq!(vocab.field, "vocab");
-    if c.vocab as f64 > vocab.max {
+    debug_assert_eq!(crate::settings::SETTINGS[0].field, "vocab");
+    let max_vocab = crate::settings::SETTINGS[0].max;
+    if c.vocab as f64 > max_vocab {
         return Err(TorchIoError::Settings(format!(
-            "{EMBEDDING} declares a vocabulary of {} words, more than the {} a model holds",
-            c.vocab, vocab.max
+            "{EMBEDDING} declares a vocabulary of {} words, more than the {max_vocab} a model holds",
+            c.vocab
         )));
     }
     for (name, v) in [("embedding size", c.embed), ("hidden size", c.hidden)] {
