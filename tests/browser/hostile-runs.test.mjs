@@ -109,11 +109,11 @@ browserTest(
     await page.waitForSelector('#stepper-value-h-0');
     const downloads = {};
     for (const id of ['export-stepper-diagram-svg', 'export-stepper-h-svg', 'export-stepper-diagram-png']) {
-      const menu = page.locator(`details.export-menu:has(#${id})`);
-      await menu.locator('summary').click();
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#${id}`)]);
+      const button = page.locator(`#${id}`);
+      const menu = page.locator('details.export-menu', { has: button });
+      if (!(await menu.evaluate((d) => d.open))) await menu.locator('summary').click();
+      const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
       downloads[id] = await readFile(await download.path());
-      await page.keyboard.press('Escape');
     }
     for (const id of ['export-stepper-diagram-svg', 'export-stepper-h-svg']) {
       const text = downloads[id].toString('utf8');
