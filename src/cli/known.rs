@@ -341,7 +341,7 @@ mod tests {
         for word in usage().split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
             if word.starts_with("--") && word.len() > 2 {
                 assert!(
-                    all.iter().any(|n| *n == word),
+                    all.contains(&word),
                     "{word} is in the usage but in no table"
                 );
             }
