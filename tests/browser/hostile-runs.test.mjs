@@ -78,10 +78,11 @@ browserTest(
 browserTest(
   'two tabs keep a run each; Discard in one leaves the other’s; a closed tab’s run is offered to the next',
   async (app) => {
-    const a = app.page;
-    const b = await app.context.newPage();
-    await b.goto(app.url);
-    await b.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
+    // A is a second tab (it closes at the end); B is the test's own page.
+    const b = app.page;
+    const a = await app.context.newPage();
+    await a.goto(app.url);
+    await a.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
     await keep(a, run('a.csv', 0.71));
     await keep(b, run('b.csv', 0.82));
     // Each tab, reloaded, offers its own run.
