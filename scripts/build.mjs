@@ -151,6 +151,11 @@ async function main() {
 
   // The build id covers every file, so any change installs a new service worker.
   const files = (await walk(OUT)).map((f) => posix(relative(OUT, f))).sort();
+  // Testing hooks live in tests/ (tests/browser/worker-hooks.mjs), never in what ships.
+  for (const f of files.filter((f) => f.endsWith('.js'))) {
+    if ((await readFile(join(OUT, f), 'utf8')).includes('-for-test'))
+      throw new Error(`www/${f} holds a testing hook ("-for-test"): keep it in tests/`);
+  }
   const digest = createHash('sha256');
   for (const f of files) digest.update(f).update(await readFile(join(OUT, f)));
   build.built = true;

@@ -12,7 +12,8 @@ fn main() -> ExitCode {
     match lstm_lab::cli::run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("error: {message}");
+            // Errors quote files (a CSV's header, a model's words): no raw escape sequences.
+            eprintln!("error: {}", lstm_lab::cli::printable(&message));
             ExitCode::FAILURE
         }
     }

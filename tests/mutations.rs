@@ -195,3 +195,25 @@ fn pytorch_import_never_panics() {
         }
     });
 }
+
+/// A model file whose vocabulary is empty, with a valid checksum, would predict from padding
+/// alone: refused, by the model loader and by the PyTorch importer.
+#[test]
+fn a_model_with_an_empty_vocabulary_is_refused() {
+    let saved = modelfile::load(include_bytes!("fixtures/format_v1.lstmlab")).expect("the fixture");
+    assert!(!saved.header.words.is_empty());
+    let empty =
+        modelfile::SavedModel::new(saved.weights.clone(), Vec::new(), saved.header.run.clone());
+    let error = modelfile::load(&empty.to_bytes())
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        error.contains("its vocabulary is empty: it knows no words"),
+        "{error}"
+    );
+    let model = include_bytes!("fixtures/torch_model/model.safetensors");
+    let error = torch_io::import(model, b"{}", None)
+        .expect_err("refused")
+        .to_string();
+    assert!(error.contains("its vocabulary is empty"), "{error}");
+}

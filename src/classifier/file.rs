@@ -219,6 +219,13 @@ pub(crate) fn check_settings(h: &Header) -> Result<(), ModelFileError> {
             return bad(format!("the class name “{c}” is empty or repeated"));
         }
     }
+    // A valid checksum over no words: every review would be read as padding alone.
+    if h.words.is_empty() {
+        return bad(
+            "its vocabulary is empty: it knows no words, so it would read every review as padding"
+                .into(),
+        );
+    }
     Ok(())
 }
 

@@ -355,11 +355,34 @@ fn sizes(file: &SafeTensors) -> Result<ModelConfig, TorchIoError> {
     Ok(config)
 }
 
+/// The declared sizes within what a model file holds (the settings' limits), checked from the
+/// header before any weight is copied out of the file.
+fn check_declared(c: ModelConfig) -> Result<(), TorchIoError> {
+    debug_assert_eq!(crate::settings::SETTINGS[0].field, "vocab");
+    let max_vocab = crate::settings::SETTINGS[0].max;
+    if c.vocab as f64 > max_vocab {
+        return Err(TorchIoError::Settings(format!(
+            "{EMBEDDING} declares a vocabulary of {} words, more than the {max_vocab} a model holds",
+            c.vocab
+        )));
+    }
+    for (name, v) in [("embedding size", c.embed), ("hidden size", c.hidden)] {
+        if v > crate::classifier::file::MAX_LAYER {
+            return Err(TorchIoError::Settings(format!(
+                "its {name} {v} is outside 1–{}",
+                crate::classifier::file::MAX_LAYER
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The weights of a `model.safetensors` with PyTorch's names.
 pub fn from_safetensors(bytes: &[u8]) -> Result<ModelWeights, TorchIoError> {
     let file = read(bytes)?;
     check_names_and_dtypes(&file)?;
     let config = sizes(&file)?;
+    check_declared(config)?;
     let lstm = LstmWeights {
         input: config.embed,
         hidden: config.hidden,

@@ -13,6 +13,23 @@ use std::time::Instant;
 
 mod bench;
 mod check;
+mod known;
+
+/// `text` from a file or an argument, safe to print on a terminal: control characters (an
+/// escape sequence in a CSV header can clear the screen or retitle the window) and the bidi
+/// overrides that reorder what is shown are written as `\u{1b}`; line breaks stay.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if (c.is_control() && c != '\n') || bidi {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
 
 /// The usage text. The training settings' options, defaults and limits come from
 /// [`crate::settings::SETTINGS`], as the page's form does.
@@ -163,6 +180,12 @@ impl<'a> Options<'a> {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let rest = args.get(1..).unwrap_or_default();
+    // Every option checked against its command's table first (known.rs).
+    match (args.first().map(String::as_str), rest.first()) {
+        (Some("bench"), Some(sub)) => known::check(&format!("bench {sub}"), &rest[1..])?,
+        (Some(command), _) => known::check(command, rest)?,
+        (None, _) => {}
+    }
     match (
         args.first().map(String::as_str),
         rest.first().map(String::as_str),
@@ -179,7 +202,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (Some("bench"), Some("data")) => bench::data(Options::new(&rest[1..])),
         (Some("bench"), Some("train")) => bench::train(Options::new(&rest[1..])),
         (Some("bench"), Some("classes")) => bench::classes(Options::new(&rest[1..])),
-        (Some(other), _) => Err(format!("unknown command `{other}`\n\n{}", usage())),
+        (Some(other), _) => Err(format!(
+            "unknown command `{}`\n\n{}",
+            printable(other),
+            usage()
+        )),
         (None, _) => Err(usage()),
     }
 }
@@ -363,9 +390,9 @@ fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
         "{path}: {} rows{skipped}, {} classes: {}; text “{}”, label “{}”; read in {parsed:.2} s, tokenised in {:.2} s",
         texts.texts.len(),
         texts.classes.len(),
-        class_counts_line(&texts),
-        texts.text_column,
-        texts.label_column,
+        printable(&class_counts_line(&texts)),
+        printable(&texts.text_column),
+        printable(&texts.label_column),
         start.elapsed().as_secs_f64() - parsed
     );
     println!(
@@ -619,7 +646,12 @@ fn predict(o: Options) -> Result<(), String> {
             (None, _) => format!("[{}]", t.word),
         })
         .collect();
-    println!("read {} of {} ids: {}", p.used, p.maxlen, words.join(" "));
+    println!(
+        "read {} of {} ids: {}",
+        p.used,
+        p.maxlen,
+        printable(&words.join(" "))
+    );
     println!("[word]: not in the vocabulary");
     Ok(())
 }
@@ -727,6 +759,16 @@ fn run_blowup(o: Options) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_from_files_is_printed_without_control_characters() {
+        assert_eq!(printable("review"), "review");
+        assert_eq!(printable("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(printable("bell\u{7}\r\t"), "bell\\u{7}\\u{d}\\u{9}");
+        assert_eq!(printable("two\nlines"), "two\nlines", "line breaks stay");
+        assert_eq!(printable("\u{202e}txt.exe"), "\\u{202e}txt.exe");
+        assert_eq!(printable("\u{9b}31m"), "\\u{9b}31m", "the C1 escape too");
+    }
 
     #[test]
     fn usage_lists_every_training_option_with_its_default_and_limits() {

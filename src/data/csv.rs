@@ -3,6 +3,7 @@
 //! or chosen by the user. Every problem is reported with the line (and column) it is on.
 
 use super::DataError;
+use super::limits::{MAX_COLUMNS, MAX_FIELD_BYTES, MAX_ROWS, MAX_TEXT_BYTES, grouped, megabytes};
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 
@@ -125,9 +126,9 @@ use super::labels::{MAX_CLASSES, class_map};
 /// stops there, not after keeping every one. More than [`MAX_CLASSES`] is refused at the end.
 const MAX_VALUES: usize = 10 * MAX_CLASSES;
 
-/// The most a gzip file may unpack to: the full IMDB set is 66 MB; a small gzip "bomb" would
-/// otherwise take the page's 4 GB wasm memory down.
-pub const MAX_UNPACKED: usize = 1_000_000_000;
+/// The most a gzip file may unpack to (the full IMDB set is 66 MB): what the worker's memory
+/// holds beside a run ([`super::limits`]); a small gzip "bomb" would otherwise take it down.
+pub const MAX_UNPACKED: usize = MAX_TEXT_BYTES;
 
 /// Undo gzip if the bytes start with its magic number.
 pub fn maybe_gunzip(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DataError> {
@@ -184,6 +185,13 @@ fn utf8(field: &[u8], line: u64, column: &str) -> Result<String, DataError> {
 
 /// The text of a file without gzip and byte-order mark, refused if empty or binary.
 fn text_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DataError> {
+    if bytes.len() > MAX_TEXT_BYTES {
+        return Err(DataError::OverLimit(format!(
+            "the file holds {}, more than the {} the trainer's memory holds beside a run; use a smaller part of it",
+            megabytes(bytes.len()),
+            megabytes(MAX_TEXT_BYTES)
+        )));
+    }
     let mut text = maybe_gunzip(bytes)?;
     if text.starts_with(b"\xEF\xBB\xBF") {
         text = text[3..].to_vec().into();
@@ -260,6 +268,13 @@ fn header_names(reader: &mut csv::Reader<&[u8]>, bytes: &[u8]) -> Result<Vec<Str
         .byte_headers()
         .map_err(|e| csv_error(e, 1, bytes))?
         .clone();
+    if record.len() > MAX_COLUMNS {
+        return Err(DataError::OverLimit(format!(
+            "the first row has {} columns, more than the {} a spreadsheet holds; save only the review and label columns",
+            grouped(record.len()),
+            grouped(MAX_COLUMNS)
+        )));
+    }
     record
         .iter()
         .enumerate()
@@ -309,6 +324,7 @@ pub fn read_labelled_texts(
     let mut value_ids: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     let mut record = csv::ByteRecord::new();
     let mut lines = LineCounter::default();
+    let mut rows = 0usize; // every data row, its label known or not
     // The line before the first record: the header's, or none.
     let mut last_line = u64::from(!choice.no_header);
     loop {
@@ -321,6 +337,22 @@ pub fn read_labelled_texts(
             .position()
             .map_or(last_line + 1, |p| lines.line_at(bytes, p.byte()));
         last_line = line;
+        rows += 1;
+        if rows > MAX_ROWS {
+            return Err(DataError::OverLimit(format!(
+                "line {line}: the file has more than {} rows, the most the trainer's memory holds; use a smaller part of it",
+                grouped(MAX_ROWS)
+            )));
+        }
+        for (index, name) in [(text_index, &text_name), (label_index, &label_name)] {
+            if record[index].len() > MAX_FIELD_BYTES {
+                return Err(DataError::OverLimit(format!(
+                    "line {line}, column “{name}”: the field holds {} bytes, more than the {} one field may hold; is a quote left open before it?",
+                    grouped(record[index].len()),
+                    grouped(MAX_FIELD_BYTES)
+                )));
+            }
+        }
         let text = utf8(&record[text_index], line, &text_name)?;
         let label_text = utf8(&record[label_index], line, &label_name)?;
         let value = label_text.trim();
@@ -777,6 +809,68 @@ mod tests {
         };
         let e = read_labelled_texts(csv.as_bytes(), &wrong).unwrap_err();
         assert_eq!(e.kind(), "missing-column", "{e}");
+    }
+
+    #[test]
+    fn a_header_wider_than_a_spreadsheet_is_refused_with_or_without_the_usual_names() {
+        let wide = |names: &str| {
+            let mut csv: String = (0..200_000).map(|i| format!("c{i},")).collect();
+            csv += names;
+            csv += "\n";
+            csv
+        };
+        for header in [wide("x"), wide("review,sentiment")] {
+            let e = read(&header).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "the first row has {} columns, more than the 16,384 a spreadsheet holds; save only the review and label columns",
+                    grouped(header.split(',').count())
+                )
+            );
+            assert_eq!(read_headers(header.as_bytes()).unwrap_err(), e);
+        }
+    }
+
+    #[test]
+    fn a_missing_column_names_the_first_twenty_headers_and_counts_the_rest() {
+        let header: Vec<String> = (0..1000).map(|i| format!("c{i}")).collect();
+        let e = read(&format!("{}\n", header.join(",")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("“c19” … and 980 more; choose the columns"),
+            "{e}"
+        );
+        assert!(e.len() < 500, "{e}");
+    }
+
+    #[test]
+    fn a_field_past_its_limit_is_refused_with_its_line() {
+        let long = "word ".repeat(MAX_FIELD_BYTES / 5 + 1);
+        let e = read(&format!(
+            "review,sentiment\nfine,positive\n{long},negative\n"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "line 3, column “review”: the field holds {} bytes, more than the 1,000,000 one field may hold; is a quote left open before it?",
+                grouped(long.len())
+            )
+        );
+    }
+
+    #[test]
+    fn a_file_past_the_text_limit_is_refused_before_it_is_read() {
+        let big = vec![0u8; MAX_TEXT_BYTES + 1];
+        let e = read_labelled_texts(&big, &ColumnChoice::default()).unwrap_err();
+        assert_eq!(e.kind(), "over-limit");
+        assert!(
+            e.to_string()
+                .starts_with("the file holds 1.0 GB, more than the 1.0 GB"),
+            "{e}"
+        );
     }
 
     #[test]

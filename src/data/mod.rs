@@ -13,6 +13,7 @@ pub mod check;
 #[cfg(feature = "data")]
 pub mod csv;
 pub mod labels;
+pub mod limits;
 #[cfg(feature = "data")]
 pub mod preview;
 pub mod tokenizer;
@@ -88,6 +89,8 @@ pub enum DataError {
         count: usize,
         line: u64,
     },
+    /// Past one of the reader's limits ([`limits`]): the message names it and what to do.
+    OverLimit(String),
 }
 
 impl DataError {
@@ -113,6 +116,7 @@ impl DataError {
             DataError::TooLarge { .. } => "too-large",
             DataError::NoHeader { .. } => "no-header",
             DataError::FewOfLabel { .. } => "few-of-label",
+            DataError::OverLimit(_) => "over-limit",
         }
     }
 }
@@ -128,11 +132,18 @@ impl fmt::Display for DataError {
                 wanted,
                 found,
             } => {
-                let found = found
+                // A header can have thousands of columns: the first few, and how many more.
+                const SHOWN: usize = 20;
+                let found_len = found.len();
+                let mut found = found
                     .iter()
+                    .take(SHOWN)
                     .map(|h| format!("“{h}”"))
                     .collect::<Vec<_>>()
                     .join(", ");
+                if let Some(more) = found_len.checked_sub(SHOWN).filter(|&m| m > 0) {
+                    found += &format!(" … and {} more", limits::grouped(more));
+                }
                 write!(
                     f,
                     "no {role} column: looked for {wanted}, but the header row has {found}; choose the columns to use"
@@ -194,9 +205,10 @@ impl fmt::Display for DataError {
             ),
             DataError::TooLarge { limit } => write!(
                 f,
-                "the file unpacks to more than {} MB, the most LSTM Lab reads; use a smaller part of it",
-                limit / 1_000_000
+                "the file unpacks to more than {}, the most the trainer's memory holds beside a run; use a smaller part of it",
+                limits::megabytes(*limit)
             ),
+            DataError::OverLimit(message) => write!(f, "{message}"),
             DataError::FewOfLabel { label, count, line } => write!(
                 f,
                 "only {count} row of class “{label}” (line {line}); training needs at least 2 of each class (one to train on, one to validate): merge it into another class or drop it"

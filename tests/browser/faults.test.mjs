@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { browserTest, uploadCsv } from './harness.mjs';
+import { withWorkerHooks } from './worker-hooks.mjs';
 
 const TINY = { vocab: 200, maxlen: 16, embed: 8, hidden: 8, batch: 32, lr: 0.003, epochs: 1, split: 0.5, seed: 1 };
 
@@ -280,7 +281,7 @@ browserTest(
     assert.equal(await page.evaluate(() => globalThis.lstmLab.trainer.savedRun ?? null), null);
     assert.equal(await page.locator('#trainer-restore').isHidden(), true);
   },
-  { noWebGpu: true },
+  { noWebGpu: true, setup: (app) => withWorkerHooks(app.context) },
 );
 
 /** Ask the training worker what it holds (Rust's heap, the GPU pool, the wasm memory). */

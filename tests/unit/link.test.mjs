@@ -4,6 +4,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CONTROLS, clampTo, fit, MAX_TEXT, parseAt } from '../../www/classroom/controls.js';
+import {
+  capNotes,
+  firstValues,
+  LINK_TEXT_MAX,
+  MAX_NAMED,
+  MAX_NOTES,
+  MAX_SHOWN,
+  shown,
+  unknownNote,
+} from '../../www/classroom/linktext.js';
 import { applyWeightEdits, weightEdits } from '../../www/stepper/weights.js';
 
 /** Stand-ins for the page's controls: only what `fit` reads. */
@@ -162,4 +172,52 @@ test('entries that cannot be used are returned; the others are applied', () => {
   assert.deepEqual(bad, ['x-0-0:1', 'i-2-0:1', 'i-0-5:1', 'i-0-1:abc', 'h0-9:1', 'junk']);
   assert.equal(s.weights.weight_ih[0], 1);
   assert.equal(s.h0[1], 2);
+});
+
+// ------------------------------------------------------------------ hostile links (issue 24)
+
+test('names from a link are shown with control characters escaped, and cut', () => {
+  assert.equal(shown('a\u0000b\u001bc\u007f\u2028'), 'a\\u{0}b\\u{1b}c\\u{7f}\\u{2028}');
+  assert.equal(shown('x'.repeat(100)), `${'x'.repeat(MAX_SHOWN)}…`);
+  assert.equal(shown('plain “text”'), 'plain “text”');
+});
+
+test('a link’s values are read into a Map: prototype names are keys like any other', () => {
+  const asked = firstValues(new URLSearchParams('__proto__=1&constructor=2&toString=3&a=4&a=5'));
+  assert.equal(asked.get('__proto__'), '1');
+  assert.equal(asked.get('constructor'), '2');
+  assert.equal(asked.get('toString'), '3');
+  assert.equal(asked.get('a'), '4', 'the first value of a repeated key, as URLSearchParams.get');
+  assert.equal(asked.get('hasOwnProperty'), undefined);
+  assert.equal(asked.size, 4);
+});
+
+test('unknown names make one note that counts them and quotes the first few', () => {
+  assert.equal(unknownNote([], 'a setting'), null);
+  assert.equal(unknownNote(['__proto__'], 'a setting'), '“__proto__” is not a setting; ignored.');
+  const many = Array.from({ length: 100_000 }, (_, i) => `k${i}`);
+  const started = performance.now();
+  const note = unknownNote(many, 'a setting of this page');
+  assert.ok(performance.now() - started < 500, 'in well under a second');
+  assert.equal(
+    note,
+    `100,000 names are not a setting of this page; ignored: “k0”, “k1”, “k2”, “k3”, “k4” and ${(100_000 - MAX_NAMED).toLocaleString('en')} more.`,
+  );
+  assert.match(unknownNote(['a\u0007', 'b'], 'x'), /“a\\u\{7\}”, “b”/);
+});
+
+test('notes are capped, the last line counting the rest', () => {
+  const notes = Array.from({ length: 30 }, (_, i) => `note ${i}`);
+  const capped = capNotes(notes);
+  assert.equal(capped.length, MAX_NOTES);
+  assert.equal(capped[MAX_NOTES - 2], `note ${MAX_NOTES - 2}`);
+  assert.equal(capped.at(-1), `… and ${30 - MAX_NOTES + 1} more notes.`);
+  assert.deepEqual(capNotes(['a', 'b']), ['a', 'b']);
+  assert.ok(LINK_TEXT_MAX >= 200 && LINK_TEXT_MAX <= 1000, 'a few hundred characters');
+});
+
+test('a value quoted in a note has its control characters escaped', () => {
+  const notes = [];
+  fit(number('1', '10', '1', '4'), '\u001b[31mred', notes, 'Epochs');
+  assert.deepEqual(notes, ['Epochs: “\\u{1b}[31mred” is not a number; kept 4.']);
 });

@@ -7,6 +7,7 @@ import { timeLeft } from '../../www/trainer/clock.js';
 import { fasterEngine } from '../../www/trainer/engine.js';
 import { estimateKey } from '../../www/trainer/memory.js';
 import { ERROR_WHERE } from '../../www/trainer/protocol.js';
+import { recordProblem } from '../../www/trainer/runrecord.js';
 import { fieldsOf, formFrom, presetsOf, settingsOfRecord } from '../../www/trainer/settings.js';
 
 const NUMBER_FIELDS = ['vocab', 'maxlen', 'embed', 'hidden', 'batch', 'lr', 'epochs', 'split', 'seed', 'workers'];
@@ -145,4 +146,39 @@ test('a failed request is reported where the page made it', () => {
   assert.equal(ERROR_WHERE['load-model'], 'model');
   assert.equal(ERROR_WHERE.save, 'model');
   assert.equal(ERROR_WHERE.pause, undefined, 'pause cannot fail: the worker falls back to `worker`');
+});
+
+// ------------------------------------------------------------------ a kept run that does not parse
+
+const keptRun = () => ({
+  version: 1,
+  savedAt: 1_700_000_000_000,
+  settings: { data: {}, train: { epochs: 3 }, engine: 'cpu', workers: 1 },
+  data: { name: 'reviews.csv', size: 1234, sample: false, columns: { text: 'review', label: 'sentiment' } },
+  epochs: [{ epoch: 1, train_loss: 0.6, train_accuracy: 0.6, valid_loss: 0.6, valid_accuracy: 0.61, is_best: true }],
+  epochMs: [1000],
+  batches: [[1, 0.6]],
+  best: new Uint8Array([1, 2, 3]),
+  last: null,
+});
+
+test('a kept run is checked field by field before it is shown', () => {
+  assert.equal(recordProblem(keptRun()), null);
+  // The earlier page's record ({request, workers}) still reads.
+  const { settings, ...old } = keptRun();
+  assert.equal(recordProblem({ ...old, request: { data: {}, train: { epochs: 3 }, device: 'cpu' }, workers: 2 }), null);
+  const broken = [
+    [null, 'it is not a run record'],
+    ['garbage', 'it is not a run record'],
+    [{ ...keptRun(), version: 7 }, 'it was kept by another version of this page (version 7)'],
+    [{ ...keptRun(), settings: undefined }, 'its settings are missing'],
+    [{ ...keptRun(), data: { name: 5 } }, 'its data file’s name and size are missing'],
+    [{ ...keptRun(), epochs: [] }, 'its epochs are missing'],
+    [{ ...keptRun(), epochs: [{ epoch: 1 }] }, 'its epochs are unreadable'],
+    [{ ...keptRun(), epochMs: 'x' }, 'its curves are missing'],
+    [{ ...keptRun(), best: 'AAAA' }, 'its model is missing'],
+    [{ ...keptRun(), last: {} }, 'its last epoch’s model is unreadable'],
+    [{ ...keptRun(), savedAt: 'yesterday' }, 'its date is missing'],
+  ];
+  for (const [record, problem] of broken) assert.equal(recordProblem(record), problem, JSON.stringify(record));
 });

@@ -5,6 +5,7 @@
 // stand-in controls); the rest reads the page.
 
 import { $ } from '../lib/dom.js';
+import { shown } from './linktext.js';
 
 /** Characters of typed text kept in a link. */
 export const MAX_TEXT = 20_000;
@@ -90,7 +91,7 @@ export function fit(el, raw, notes, what = labelOf(el.id)) {
   if (el.type === 'checkbox') {
     if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
     if (['0', 'false', 'off', 'no', ''].includes(raw)) return false;
-    notes.push(`${what}: “${raw}” is neither 1 nor 0; left as it was.`);
+    notes.push(`${what}: “${shown(raw)}” is neither 1 nor 0; left as it was.`);
     return null;
   }
   if (el.tagName === 'SELECT') {
@@ -100,14 +101,14 @@ export function fit(el, raw, notes, what = labelOf(el.id)) {
     notes.push(
       option
         ? `${what}: “${option.textContent}” is not available here; kept “${kept}”.`
-        : `${what}: no choice “${raw}”; kept “${kept}”.`,
+        : `${what}: no choice “${shown(raw)}”; kept “${kept}”.`,
     );
     return null;
   }
   if (el.type === 'range' || el.type === 'number') {
     const v = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(v)) {
-      notes.push(`${what}: “${raw}” is not a number; kept ${el.value}.`);
+      notes.push(`${what}: “${shown(raw)}” is not a number; kept ${el.value}.`);
       return null;
     }
     const min = el.min === '' ? -Infinity : Number(el.min);
@@ -121,7 +122,9 @@ export function fit(el, raw, notes, what = labelOf(el.id)) {
     }
     if (x !== v) {
       const range = `${Number.isFinite(min) ? min : '−∞'} to ${Number.isFinite(max) ? max : '∞'}`;
-      notes.push(`${what}: ${raw} is ${v < min || v > max ? `outside ${range}` : 'not on its steps'}; using ${x}.`);
+      notes.push(
+        `${what}: ${shown(raw)} is ${v < min || v > max ? `outside ${range}` : 'not on its steps'}; using ${x}.`,
+      );
     }
     return String(x);
   }

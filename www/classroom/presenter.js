@@ -5,6 +5,7 @@
 
 import { $ } from '../lib/dom.js';
 import { CONTROLS, labelOf } from './controls.js';
+import { unknownNote } from './linktext.js';
 
 /** @typedef {import('../stepper/view.js').StepperView} StepperView */
 /** @typedef {{ label: string, targets: string[] }} Hideable  a control's name and the selectors of what hides with it */
@@ -121,8 +122,8 @@ export class Presenter {
     /** @type {Set<string>} the keys of the controls students do not see */
     this.hidden = new Set();
     this.items = hideable();
-    /** @type {Record<string, Hideable>} */
-    this.flat = Object.assign({}, ...Object.values(this.items));
+    /** @type {Map<string, Hideable>} a Map: `hide=` is link text, and may say `__proto__` */
+    this.flat = new Map(Object.values(this.items).flatMap((items) => Object.entries(items)));
     /** @type {import('./urlstate.js').LinkState | null} set by app.js */
     this.link = null;
     $('presenter-toggle').addEventListener('click', () => this.toggle());
@@ -164,9 +165,12 @@ export class Presenter {
   apply(want, notes) {
     this.set(want('present') === '1');
     const asked = (want('hide') ?? '').split(',').filter(Boolean);
-    const unknown = asked.filter((k) => !this.flat[k]);
-    if (unknown.length) notes.push(`hide: no control “${unknown.join('”, “')}”; ignored.`);
-    this.setHidden(new Set(asked.filter((k) => this.flat[k])));
+    const unknown = unknownNote(
+      asked.filter((k) => !this.flat.has(k)),
+      'a control “hide” can hide',
+    );
+    if (unknown) notes.push(`hide: ${unknown}`);
+    this.setHidden(new Set(asked.filter((k) => this.flat.has(k))));
   }
 
   // ------------------------------------------------------------------ presenter mode
@@ -193,7 +197,7 @@ export class Presenter {
     this.hidden = keys;
     for (const el of document.querySelectorAll('.student-hidden')) el.classList.remove('student-hidden');
     for (const key of keys) {
-      for (const selector of this.flat[key].targets) {
+      for (const selector of this.flat.get(key)?.targets ?? []) {
         for (const el of document.querySelectorAll(selector)) el.classList.add('student-hidden');
       }
     }

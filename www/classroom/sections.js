@@ -9,6 +9,7 @@ import { formatScale } from '../lib/format.js';
 import { whenShown } from '../lib/tabs.js';
 import { applyWeightEdits, EDITABLE_MAX, weightEdits } from '../stepper/weights.js';
 import { CONTROLS, clampTo, fit, parseAt, readControl, writeControl } from './controls.js';
+import { shown } from './linktext.js';
 
 /** @typedef {import('./urlstate.js').LinkState} LinkState */
 /** @typedef {import('./urlstate.js').Want} Want */
@@ -113,12 +114,12 @@ export function applyBlowup(link, want, notes) {
     const v = Number(raw);
     const [lo, hi] = [10 ** Number(slider.min), 10 ** Number(slider.max)];
     if (!Number.isFinite(v) || v <= 0)
-      notes.push(`Scale of W: “${raw}” is not a positive number; kept ${formatScale(view.scale())}.`);
+      notes.push(`Scale of W: “${shown(raw)}” is not a positive number; kept ${formatScale(view.scale())}.`);
     else {
       scale = Math.min(hi, Math.max(lo, v));
       if (scale !== v)
         notes.push(
-          `Scale of W: ${raw} is outside ${formatScale(lo)} to ${formatScale(hi)}; using ${formatScale(scale)}.`,
+          `Scale of W: ${shown(raw)} is outside ${formatScale(lo)} to ${formatScale(hi)}; using ${formatScale(scale)}.`,
         );
     }
   }
@@ -149,7 +150,9 @@ export function applyTrainer(link, want, notes) {
       view.loadSample();
     });
   } else if (want('trainer.data') != null && want('trainer.data') !== 'sample') {
-    notes.push(`Trainer data “${want('trainer.data')}”: a link can only bring the built-in sample; upload your file.`);
+    notes.push(
+      `Trainer data “${shown(want('trainer.data'))}”: a link can only bring the built-in sample; upload your file.`,
+    );
   }
 }
 
@@ -178,7 +181,7 @@ export async function applyInside(link, want, notes, { forStepper }) {
       'This link was made with a model from a file, which a link cannot carry: load the file in Inside the model.',
     );
   } else if (model != null && model !== 'pretrained' && model !== 'file') {
-    notes.push(`Inside the model: no model “${model}”; the pretrained one is “pretrained”.`);
+    notes.push(`Inside the model: no model “${shown(model)}”; the pretrained one is “pretrained”.`);
   }
   applyInsideView(view, want, notes);
 }
@@ -213,13 +216,14 @@ export function applyInsideView(view, want, notes) {
   let text = want('inside.text');
   if (example != null) {
     const [kind, k] = example.split('.');
-    const list = view.examples?.[kind];
+    // Own properties only: a link naming `constructor` or `__proto__` is no list.
+    const list = view.examples && Object.hasOwn(view.examples, kind) ? view.examples[kind] : null;
     const index = Number(k) - 1;
     if (!view.examples)
       notes.push('Inside the model: this model has no list of validation reviews; showing the text instead.');
-    else if (!list) notes.push(`Inside the model: no list “${kind}” (misclassified, confident, borderline).`);
+    else if (!list) notes.push(`Inside the model: no list “${shown(kind)}” (misclassified, confident, borderline).`);
     else if (!Number.isInteger(index) || index < 0 || index >= list.length)
-      notes.push(`Inside the model: review ${k} is not in the list (1 to ${list.length}).`);
+      notes.push(`Inside the model: review ${shown(k ?? '')} is not in the list (1 to ${list.length}).`);
     else {
       $('inside-example-kind').value = kind;
       view.listExamples();
@@ -242,7 +246,7 @@ export function applyInsideView(view, want, notes) {
   if (radio) {
     radio.checked = true;
     view.quantity = /** @type {import('../inside/heatmap.js').Quantity} */ (q);
-  } else if (q != null) notes.push(`Inside the model: no quantity “${q}” (i, f, g, o, c, h).`);
+  } else if (q != null) notes.push(`Inside the model: no quantity “${shown(q)}” (i, f, g, o, c, h).`);
   const padding = fit($('inside-padding-full'), want('inside.padding') ?? '0', notes);
   if (padding != null) $('inside-padding-full').checked = padding;
   if (view.session) view.run();
@@ -281,7 +285,8 @@ export function applyStepper(link, want, notes) {
     const presets = [...select.options].filter((o) => o.value !== 'external');
     const option =
       presets.find((o) => o.value === preset) ?? presets.find((o) => o.value === select.value) ?? presets[0];
-    if (option.value !== preset) notes.push(`Cell stepper: no preset “${preset}”; showing “${option.textContent}”.`);
+    if (option.value !== preset)
+      notes.push(`Cell stepper: no preset “${shown(preset)}”; showing “${option.textContent}”.`);
     select.value = option.value;
     view.loadPreset(option.value);
   }
@@ -305,12 +310,12 @@ export function applyStepper(link, want, notes) {
   if (edits) {
     const bad = applyWeightEdits(view.base, edits);
     if (bad.length) {
-      const shown = bad
+      const quoted = bad
         .slice(0, 3)
-        .map((b) => `“${b}”`)
+        .map((b) => `“${shown(b)}”`)
         .join(', ');
       notes.push(
-        `Cell stepper weights: ${bad.length} entr${bad.length === 1 ? 'y' : 'ies'} could not be used (${shown}${bad.length > 3 ? ', …' : ''}); the others were.`,
+        `Cell stepper weights: ${bad.length} entr${bad.length === 1 ? 'y' : 'ies'} could not be used (${quoted}${bad.length > 3 ? ', …' : ''}); the others were.`,
       );
     }
     view.recompute({ keepT: true });
@@ -326,14 +331,14 @@ export function applyStepper(link, want, notes) {
   const H = view.base.weights.hidden;
   const unit = want('stepper.unit') ?? '1';
   const k = clampTo(unit, H);
-  if (k.changed) notes.push(`Cell stepper: unit ${unit} does not exist (1 to ${H}); showing unit ${k.value}.`);
+  if (k.changed) notes.push(`Cell stepper: unit ${shown(unit)} does not exist (1 to ${H}); showing unit ${k.value}.`);
   view.unit = k.value - 1;
   $('stepper-unit').value = String(view.unit);
   const t = want('stepper.t') ?? '1';
   const T = view.run?.steps.length ?? 1;
   const step = clampTo(t, T);
   if (step.changed)
-    notes.push(`Cell stepper: step ${t} is outside the sequence (1 to ${T}); showing step ${step.value}.`);
+    notes.push(`Cell stepper: step ${shown(t)} is outside the sequence (1 to ${T}); showing step ${step.value}.`);
   view.t = step.value;
   view.updateCharts();
   view.render();

@@ -14,6 +14,7 @@
 
 import { $ } from '../lib/dom.js';
 import { CONTROLS, fit, readControl, writeControl } from './controls.js';
+import { capNotes, firstValues, LINK_TEXT_MAX, unknownNote } from './linktext.js';
 import { applyBlowup, applyInside, applyStepper, applyTrainer, readInside, readStepper } from './sections.js';
 
 /** @typedef {import('./presenter.js').Presenter} Presenter */
@@ -21,6 +22,23 @@ import { applyBlowup, applyInside, applyStepper, applyTrainer, readInside, readS
 
 const SETTLE_MS = 250; // one history entry per gesture: wait for the page to settle
 const MERGE_MS = 1500; // the same controls changing again within this time replace the entry
+
+/** Typed texts: longer than LINK_TEXT_MAX they stay out of the link (their names for the Copy-link box). */
+const TEXTS = new Map([
+  ['stepper.sequence', 'the Cell stepper’s sequence'],
+  ['trainer.predict', 'the Trainer’s text to predict'],
+  ['inside.text', 'Inside the model’s review'],
+]);
+
+/** Each section's part of a link, as a note names it when that part fails. */
+const SECTIONS = new Map([
+  ['presenter', 'Presenter mode'],
+  ['blowup', 'Blow-up lab'],
+  ['gradflow', 'Gradient flow'],
+  ['trainer', 'Trainer'],
+  ['inside', 'Inside the model'],
+  ['stepper', 'Cell stepper'],
+]);
 
 /**
  * Numbers in a link: the shortest text that reads back to the same float64.
@@ -88,7 +106,9 @@ export class LinkState {
   query() {
     const params = new URLSearchParams();
     for (const [k, v] of this.read()) {
-      if (v != null && v !== this.defaults.get(k)) params.set(k, v);
+      if (v == null || v === this.defaults.get(k)) continue;
+      if (TEXTS.has(k) && v.length > LINK_TEXT_MAX) continue; // said in the Copy-link box (caveats)
+      params.set(k, v);
     }
     const s = params.toString();
     return s ? `?${s}` : '';
@@ -104,6 +124,12 @@ export class LinkState {
       out.push('the trained cell in the Cell stepper');
     if (trainer.loaded && trainer.loaded.name !== 'imdb-sample.csv.gz')
       out.push(`the Trainer's data file ${trainer.loaded.name}`);
+    for (const [k, v] of this.read()) {
+      if (TEXTS.has(k) && v != null && v.length > LINK_TEXT_MAX)
+        out.push(
+          `${TEXTS.get(k)} (${v.length.toLocaleString('en')} characters; a link keeps texts up to ${LINK_TEXT_MAX}: paste it after opening)`,
+        );
+    }
     return out;
   }
 
@@ -172,26 +198,42 @@ export class LinkState {
    */
   async apply(params, { fromHistory = false } = {}) {
     this.applying = true;
+    /** @type {string[]} */
     const notes = [];
+    const asked = firstValues(params);
     const known = new Set([...this.defaults.keys(), ...(this.presenter?.keys() ?? [])]);
-    for (const k of params.keys()) if (!known.has(k)) notes.push(`“${k}” is not a setting of this page; ignored.`);
+    const unknown = unknownNote(
+      [...asked.keys()].filter((k) => !known.has(k)),
+      'a setting of this page',
+    );
+    if (unknown) notes.push(unknown);
     /** @type {Want} */
-    const want = (k) => params.get(k) ?? this.defaults.get(k) ?? null;
+    const want = (k) => asked.get(k) ?? this.defaults.get(k) ?? null;
     const now = this.read();
     /** @param {string} prefix */
     const differs = (prefix) =>
       [...known].some((k) => k.startsWith(prefix) && (want(k) ?? null) !== (now.get(k) ?? null));
+    /** Each section on its own: one that fails leaves the others applied, with one plain note.
+     * @param {string} name
+     * @param {() => void | Promise<void>} part */
+    const section = async (name, part) => {
+      try {
+        await part();
+      } catch (e) {
+        console.warn(`The link's ${name} part failed:`, e);
+        notes.push(`${SECTIONS.get(name)}: this part of the link could not be applied; the rest of the page was.`);
+      }
+    };
     try {
-      if (this.presenter) this.presenter.apply(want, notes);
-      if (differs('blowup.')) applyBlowup(this, want, notes);
-      if (differs('gradflow.')) this.applyPlain('gradflow', want, notes);
-      if (differs('trainer.')) applyTrainer(this, want, notes);
+      if (this.presenter) await section('presenter', () => this.presenter.apply(want, notes));
+      if (differs('blowup.')) await section('blowup', () => applyBlowup(this, want, notes));
+      if (differs('gradflow.')) await section('gradflow', () => this.applyPlain('gradflow', want, notes));
+      if (differs('trainer.')) await section('trainer', () => applyTrainer(this, want, notes));
       if (differs('inside.') || want('stepper.preset') === 'inside')
-        await applyInside(this, want, notes, { forStepper: want('stepper.preset') === 'inside' });
-      if (differs('stepper.')) applyStepper(this, want, notes);
-    } catch (e) {
-      // A link can never break the page: say what went wrong and keep what was applied.
-      notes.push(`Part of this link could not be applied: ${e.message ?? e}`);
+        await section('inside', () =>
+          applyInside(this, want, notes, { forStepper: want('stepper.preset') === 'inside' }),
+        );
+      if (differs('stepper.')) await section('stepper', () => applyStepper(this, want, notes));
     } finally {
       this.applying = false;
     }
@@ -230,7 +272,9 @@ export class LinkState {
       return;
     }
     const list = $('link-notes-list');
-    list.replaceChildren(...notes.map((n) => Object.assign(document.createElement('li'), { textContent: n })));
+    list.replaceChildren(
+      ...capNotes(notes).map((n) => Object.assign(document.createElement('li'), { textContent: n })),
+    );
     box.hidden = false;
   }
 }

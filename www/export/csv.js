@@ -1,12 +1,17 @@
 // @ts-check
 // CSV for the exports: RFC 4180 (CRLF, fields with a comma, quote or line break quoted, quotes
 // doubled), a header row, numbers at full precision (JS's shortest round-trip form), not the
-// 3-decimal display. Pure (unit-tested).
+// 3-decimal display. Text that a spreadsheet would run as a formula (it starts with =, +, -, @,
+// a tab or a carriage return: a review's word, a column name from a file) gets a leading ' as
+// OWASP's CSV-injection advice says; numbers are written as numbers. Pure (unit-tested).
 
 /**
  * A header and its rows.
  * @typedef {{ header: string[], rows: unknown[][] }} Table
  */
+
+/** What makes a spreadsheet read a cell as a formula (OWASP, CSV injection). */
+const FORMULA = /^[=+\-@\t\r]/;
 
 /**
  * One CSV field: full precision for numbers, quoted when it holds a comma, quote or line break;
@@ -20,6 +25,7 @@ export function csvField(value) {
     s = Number.isFinite(value) ? String(value) : Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
   } else {
     s = String(value);
+    if (FORMULA.test(s)) s = `'${s}`;
   }
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }

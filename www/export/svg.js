@@ -5,8 +5,8 @@
 // <rect> per cell; for a live <svg> (the cell diagram) the element with every computed style
 // written inline (CSS variables resolved), so it looks the same outside the page.
 
-import { escapeHtml as esc } from '../lib/format.js';
 import { FONT, heading, LEGEND_FONT, layoutLegend, seriesStroke, TITLE_LINE, textWidth, theme } from './layout.js';
+import { escapeXml as esc, xmlSafe } from './xml.js';
 
 /** @typedef {import('../lib/uplot.js').default} uPlot */
 /** @typedef {import('./layout.js').Theme} Theme */
@@ -346,5 +346,6 @@ export function inlineSvg(svg, { title }) {
   body.setAttribute('transform', `translate(${-box.x} ${head.height - box.y})`);
   body.append(...clone.childNodes);
   root.append(body);
-  return { text: new XMLSerializer().serializeToString(root), width, height };
+  // The diagram's labels are the page's text: a control character in them would make the file malformed.
+  return { text: xmlSafe(new XMLSerializer().serializeToString(root)), width, height };
 }

@@ -5,7 +5,7 @@
 
 import { FONT, heading, textWidth, theme } from '../export/layout.js';
 import { num, svgTitle } from '../export/svg.js';
-import { escapeHtml } from '../lib/format.js';
+import { escapeXml } from '../export/xml.js';
 import { bandColors, CURSOR, cellColor, NEGATIVE, PAD_BAND, POSITIVE, shortWord } from './heatmap.js';
 
 /** @typedef {import('../lib/colors.js').Rgb} Rgb */
@@ -46,7 +46,7 @@ export function heatmapSvg(s, g, range, title, legend) {
     const word = s.positions[p].word;
     if (g.labels && word != null) {
       words.push(
-        `<text transform="translate(${num(cx + w / 2)} ${g.labels - 3}) rotate(-60)" font-size="11" fill="${t.ink}">${escapeHtml(shortWord(word))}</text>`,
+        `<text transform="translate(${num(cx + w / 2)} ${g.labels - 3}) rotate(-60)" font-size="11" fill="${t.ink}">${escapeXml(shortWord(word))}</text>`,
       );
     }
   }
@@ -83,7 +83,7 @@ export function heatmapSvg(s, g, range, title, legend) {
   );
   out.push('</g>');
   out.push(
-    `<text class="color-legend" x="12" y="${head.height + g.height + 18}" font-size="12" fill="${t.ink}">${escapeHtml(legend)}</text>`,
+    `<text class="color-legend" x="12" y="${head.height + g.height + 18}" font-size="12" fill="${t.ink}">${escapeXml(legend)}</text>`,
   );
   out.push('</svg>');
   return out.join('\n');

@@ -10,6 +10,7 @@ import { onSchemeChange } from '../lib/charts.js';
 import { diverging, inkOn } from '../lib/colors.js';
 import { $ } from '../lib/dom.js';
 import { saveFile } from '../lib/download.js';
+import { modelFileProblem, torchFilesProblem } from '../lib/filecheck.js';
 import { escapeHtml } from '../lib/format.js';
 import { insideExportables } from './exports.js';
 import { drawHeatmap, geometry, legendHtml, QUANTITIES, rangeOf } from './heatmap.js';
@@ -146,6 +147,12 @@ export class InsideView {
   async loadFile(file) {
     if (!file) return;
     try {
+      // The header's declared shapes against the file's size, before the file is read.
+      const problem = await modelFileProblem(file);
+      if (problem) {
+        this.fail(`${file.name}: ${problem}.${this.session ? ' The model shown is kept.' : ''}`);
+        return;
+      }
       const bytes = new Uint8Array(await file.arrayBuffer());
       this.use(() => this.wasm.ModelSession.fromFile(bytes), file.name);
     } catch (e) {
@@ -168,6 +175,11 @@ export class InsideView {
       return;
     }
     try {
+      const problem = await torchFilesProblem(model, vocab);
+      if (problem) {
+        this.fail(`${model.name}: ${problem}.${this.session ? ' The model shown is kept.' : ''}`);
+        return;
+      }
       const [m, v] = await Promise.all([model, vocab].map(async (f) => new Uint8Array(await f.arrayBuffer())));
       this.use(() => this.wasm.ModelSession.fromPyTorch(m, v, undefined, 0), `${model.name} + ${vocab.name}`);
     } catch (e) {

@@ -4,6 +4,7 @@
 // (parts.js), loaded with the tab (`view.later`).
 
 import { $ } from '../lib/dom.js';
+import { modelFileProblem } from '../lib/filecheck.js';
 import { applySettings } from './settings.js';
 
 /** @typedef {import('./view.js').TrainerView} TrainerView */
@@ -97,9 +98,15 @@ export function wireControls(view) {
   $('trainer-load').addEventListener('change', async (/** @type {InputEvent} */ e) => {
     const file = e.target.files[0];
     if (!file) return;
+    e.target.value = '';
+    // The header's declared shapes against the file's size, before the file is read.
+    const problem = await modelFileProblem(file);
+    if (problem) {
+      view.fail('trainer-model-error', `${file.name}: ${problem}.`);
+      return;
+    }
     view.modelName = file.name;
     view.send({ type: 'load-model', bytes: await file.arrayBuffer() });
-    e.target.value = '';
   });
 
   // A crashed worker, and the last run kept in this browser.

@@ -4,6 +4,7 @@
 
 import { assetUrl } from '../lib/assets.js';
 import { $ } from '../lib/dom.js';
+import { dataFileProblem } from '../lib/filecheck.js';
 import { escapeHtml, int } from '../lib/format.js';
 import { fingerprint } from './runstore.js';
 
@@ -18,8 +19,29 @@ import { fingerprint } from './runstore.js';
  * @param {File} file
  */
 export async function readFile(view, file) {
-  parse(view, { name: file.name, bytes: await file.arrayBuffer() }, null);
   $('trainer-file').value = '';
+  // Sized before it is read: a file past the limit is never copied into the page.
+  const problem = dataFileProblem(file);
+  if (problem) {
+    view.fail(
+      'trainer-data-error',
+      `${file.name}: ${problem}.${view.hasData ? ' The previous data is still loaded.' : ''}`,
+    );
+    return;
+  }
+  parse(view, { name: file.name, bytes: await file.arrayBuffer() }, null);
+}
+
+/**
+ * Fill `select` with `options` without spreading the list into one call: a header can have
+ * thousands of columns, and a spread of hundreds of thousands throws a RangeError.
+ * @param {HTMLSelectElement} select
+ * @param {HTMLOptionElement[]} options
+ */
+function fill(select, options) {
+  const all = document.createDocumentFragment();
+  for (const o of options) all.append(o);
+  select.replaceChildren(all);
 }
 
 /**
@@ -75,7 +97,7 @@ export function chooseColumns(view, firstRow, { noHeader = false } = {}) {
     const options = firstRow.map((h, i) =>
       noHeader ? new Option(`column ${i + 1}: “${short(h)}”`, `column ${i + 1}`) : new Option(h, h),
     );
-    $(id).replaceChildren(...options);
+    fill($(id), options);
     $(id).selectedIndex = guess;
   }
   $('trainer-column-chooser').hidden = false;
@@ -109,7 +131,10 @@ export function showPreview(view, p, ms) {
   ];
   for (const [id, column] of chosen) {
     const select = $(id);
-    select.replaceChildren(...p.headers.map((h) => new Option(h, h)));
+    fill(
+      select,
+      p.headers.map((h) => new Option(h, h)),
+    );
     select.value = column;
   }
   const rows = p.sample

@@ -171,8 +171,7 @@
  *   | { type: 'self-test' }
  *   | { type: 'estimate', key: string, settings: RunSettings }
  *   | { type: 'check', key: string, data: RunSettings['data'] }
- *   | { type: 'memory' }
- *   | { type: 'crash-for-test', trap?: boolean }} WorkerInput
+ *   | { type: 'memory' }} WorkerInput
  */
 
 // ------------------------------------------------------------------ worker → page

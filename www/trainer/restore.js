@@ -9,7 +9,8 @@ import { ago, int } from '../lib/format.js';
 import { updateCharts } from './curves.js';
 import { loadSample, parse } from './data.js';
 import { addEpochRow } from './run.js';
-import { discardRun, loadRun, saveRun } from './runstore.js';
+import { recordProblem } from './runrecord.js';
+import { discardRun, KEY, loadRun, saveRun } from './runstore.js';
 import { applySettings, fieldsOf, settingsOfRecord } from './settings.js';
 
 /** @typedef {import('./view.js').TrainerView} TrainerView */
@@ -46,8 +47,11 @@ export async function keepRun(view, { report, best, last }) {
   };
   try {
     record.data.hash = await log.hash;
-    await saveRun(record);
+    // A closed tab's run this one resumed is now this tab's: kept once, under this tab.
+    await saveRun(record, view.resumedKey);
+    view.resumedKey = null;
     view.savedRun = record;
+    view.savedRunKey = KEY;
     view.run.kept = true;
     $('trainer-model-status').textContent =
       `Kept in this browser after epoch ${report.epoch}: the best model so far and this run's log (a reload loses nothing).`;
@@ -63,15 +67,32 @@ export async function keepRun(view, { report, best, last }) {
  * @param {TrainerView} view
  */
 export async function offerRestore(view) {
-  /** @type {SavedRun | undefined} */
-  let record;
+  /** @type {{ key: IDBValidKey, record: any } | undefined} */
+  let kept;
   try {
-    record = await loadRun();
+    kept = await loadRun();
   } catch {
     return; // no storage here: nothing was kept either
   }
-  if (record?.version !== 1) return;
+  if (!kept) return;
+  const { key, record } = kept;
+  view.savedRunKey = key;
+  const problem = recordProblem(record);
+  if (problem) {
+    // Storage outlives the page that wrote it: say so plainly and let the user clear it.
+    view.savedRun = null;
+    $('trainer-restore-text').textContent =
+      `A run kept in this browser cannot be restored: ${problem}. Discard it to keep runs here again.`;
+    $('trainer-restore-model').hidden = true;
+    $('trainer-restore-resume').hidden = true;
+    $('trainer-restore-note').hidden = true;
+    $('trainer-restore-error').hidden = true;
+    $('trainer-restore').hidden = false;
+    view.bump();
+    return;
+  }
   view.savedRun = record;
+  $('trainer-restore-model').hidden = false;
   const epochs = record.epochs.length;
   const total = settingsOfRecord(record).train.epochs;
   const best = bestEpoch(record.epochs);
@@ -167,6 +188,7 @@ export async function resumeWhenDataMatches(view) {
     return;
   }
   view.pendingResume = null;
+  view.resumedKey = view.savedRunKey;
   applySettings(view, fieldsOf(settingsOfRecord(record)));
   const { settings, error } = view.readSettings();
   if (error) {
@@ -190,9 +212,11 @@ export async function resumeWhenDataMatches(view) {
  */
 export async function discardSaved(view) {
   view.savedRun = null;
+  const key = view.savedRunKey;
+  view.savedRunKey = null;
   $('trainer-restore').hidden = true;
   try {
-    await discardRun();
+    if (key != null) await discardRun(key);
   } catch {
     // Nothing kept, or no storage: nothing to discard.
   }

@@ -2,12 +2,13 @@
 // The last training run, kept in this browser (IndexedDB) so that a reload or a closed tab
 // loses nothing: its log (settings, epoch rows and curves, the data file's name, size and
 // SHA-256) and model files — the best epoch's (what "Download the model" saves) and, when the
-// last epoch is not the best, the last epoch's too (training resumes from it). One record,
-// replaced after every epoch.
-
+// last epoch is not the best, the last epoch's too (training resumes from it). One record per
+// tab, replaced after every epoch: two tabs training at once keep a run each. A tab is named by
+// an id in its sessionStorage (kept across its reloads) and holds a Web Lock of that name while
+// open, so a page knows which kept runs belong to a tab still open (not offered: that tab owns
+// it) and which to a closed one (offered, the newest first).
 const DB = 'lstm-lab';
 const STORE = 'runs';
-const KEY = 'last';
 
 /** @typedef {import('./view.js').SavedRun} SavedRun */
 
@@ -45,14 +46,92 @@ async function transaction(mode, action) {
   }
 }
 
+/** The record the page before per-tab runs kept: offered as a closed tab's. */
+const LEGACY_KEY = 'last';
+const TAB_PREFIX = 'tab:';
+const LOCK_PREFIX = 'lstm-lab.tab:';
+/** Runs of closed tabs kept (the newest is offered; Discard offers the next). */
+const KEEP_CLOSED = 3;
+
+/** This tab's id: the same across its reloads, another in each new tab. */
+export const tabId = (() => {
+  const made = () => globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  try {
+    let id = sessionStorage.getItem('lstm-lab.tab');
+    if (!id) {
+      id = made();
+      sessionStorage.setItem('lstm-lab.tab', id);
+    }
+    return id;
+  } catch {
+    return made(); // no sessionStorage (a sandboxed frame): a fresh id per load
+  }
+})();
+/** Where this tab keeps its run. */
+export const KEY = `${TAB_PREFIX}${tabId}`;
+
+// Held while this page is open, released by the browser when the tab closes.
+globalThis.navigator?.locks?.request(`${LOCK_PREFIX}${tabId}`, () => new Promise(() => {})).catch(() => {});
+
 /**
- * The saved run, or undefined.
- * @returns {Promise<SavedRun | undefined>}
+ * The ids of the tabs open now (their locks); null where the browser has no Web Locks.
+ * @returns {Promise<Set<string> | null>}
  */
-export const loadRun = () => transaction('readonly', (store) => store.get(KEY));
-/** @param {SavedRun} run  replaces the one kept */
-export const saveRun = (run) => transaction('readwrite', (store) => store.put(run, KEY));
-export const discardRun = () => transaction('readwrite', (store) => store.delete(KEY));
+async function openTabs() {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return null;
+  const { held = [] } = await locks.query();
+  return new Set(
+    held
+      .map((l) => l.name ?? '')
+      .filter((n) => n.startsWith(LOCK_PREFIX))
+      .map((n) => n.slice(LOCK_PREFIX.length)),
+  );
+}
+
+/**
+ * The run this tab should offer: its own, else the newest one a closed tab left; with the key it
+ * is kept under (what Discard deletes). A record that does not parse is returned as it is: the
+ * caller says so and offers Discard.
+ * @returns {Promise<{ key: IDBValidKey, record: any } | undefined>}
+ */
+export async function loadRun() {
+  // Keys and values from one transaction: in the same order, of the same records.
+  /** @type {IDBRequest<IDBValidKey[]> | undefined} */
+  let keyRequest;
+  const values = await transaction('readonly', (store) => {
+    keyRequest = store.getAllKeys();
+    return store.getAll();
+  });
+  const keys = keyRequest?.result ?? [];
+  const own = keys.indexOf(KEY);
+  if (own >= 0) return { key: KEY, record: values[own] };
+  const open = await openTabs().catch(() => /** @type {Set<string> | null} */ (null));
+  const orphans = keys
+    .map((key, i) => ({ key, record: values[i] }))
+    .filter(({ key }) => typeof key === 'string' && (key === LEGACY_KEY || !open?.has(key.slice(TAB_PREFIX.length))))
+    .filter(({ key }) => key === LEGACY_KEY || open !== null); // without Web Locks, only the legacy record
+  orphans.sort((a, b) => (Number(b.record?.savedAt) || 0) - (Number(a.record?.savedAt) || 0));
+  // Closed tabs' runs beyond the newest few are never offered again: their models go.
+  const stale = orphans.slice(KEEP_CLOSED).map(({ key }) => key);
+  if (stale.length) await transaction('readwrite', (store) => stale.map((k) => store.delete(k)).at(-1));
+  return orphans[0];
+}
+
+/**
+ * Keep `run` as this tab's, replacing the one it kept; `adopted` (the key of a closed tab's run
+ * this one continues) is deleted in the same transaction, so it is not offered twice.
+ * @param {SavedRun} run
+ * @param {IDBValidKey | null} [adopted]
+ */
+export const saveRun = (run, adopted = null) =>
+  transaction('readwrite', (store) => {
+    if (adopted != null && adopted !== KEY) store.delete(adopted);
+    return store.put(run, KEY);
+  });
+
+/** @param {IDBValidKey} key  the kept run to forget (this tab's, or the closed tab's it offered) */
+export const discardRun = (key) => transaction('readwrite', (store) => store.delete(key));
 
 /**
  * A file's fingerprint, to tell whether a file chosen again is the one a run trained on:

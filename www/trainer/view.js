@@ -161,6 +161,10 @@ export class TrainerView {
     this.modelName = null;
     /** @type {SavedRun | null} */
     this.savedRun = null;
+    /** @type {IDBValidKey | null} the key of the kept run offered (this tab's, or a closed tab's) */
+    this.savedRunKey = null;
+    /** @type {IDBValidKey | null} a closed tab's run this tab resumed: deleted when this tab keeps its own */
+    this.resumedKey = null;
     /** @type {SavedRun | null} a kept run to resume once its data is loaded again */
     this.pendingResume = null;
     /** @type {unknown} the worker's `memory` answer (a testing hook) */

@@ -268,20 +268,12 @@ const handlers = {
   memory() {
     post({ type: 'memory', usage: { ...session.memoryUsage(), wasmMemory: exports.memory.buffer.byteLength } });
   },
-  /**
-   * Testing hook: an uncaught error, as a crashing worker gives, or (`trap`) the error a trapping
-   * module throws into the call that trapped. Either way the page must offer a restart.
-   */
-  'crash-for-test'({ trap = false }) {
-    if (trap) throw new WebAssembly.RuntimeError('unreachable (a test asked for a trap)');
-    setTimeout(() => {
-      throw new Error('the training worker crashed (a test asked it to)');
-    });
-  },
 };
 
 scope.onmessage = async (/** @type {MessageEvent<WorkerInput | ReplicaInput>} */ { data }) => {
-  const handler = /** @type {((message: WorkerInput | ReplicaInput) => unknown) | undefined} */ (handlers[data.type]);
+  const handler = /** @type {((message: WorkerInput | ReplicaInput) => unknown) | undefined} */ (
+    Object.hasOwn(handlers, data.type) ? handlers[data.type] : undefined
+  );
   if (!handler) {
     post({ type: 'error', where: 'worker', message: `unknown message ${data.type}` });
     return;
