@@ -5,16 +5,21 @@
 // last epoch is not the best, the last epoch's too (training resumes from it). One record,
 // replaced after every epoch.
 
-const DB = 'lstm-lab';
+import { SITE_PATH } from '../lib/assets.js';
+
+/** Named after the site's path: two deployments on one origin keep their own runs. */
+const DB = `lstm-lab ${SITE_PATH}`;
+/** Where earlier builds kept the run, for every deployment on the origin (moved on first read). */
+const LEGACY_DB = 'lstm-lab';
 const STORE = 'runs';
 const KEY = 'last';
 
 /** @typedef {import('./view.js').SavedRun} SavedRun */
 
 /** @returns {Promise<IDBDatabase>} */
-function open() {
+function open(name = DB) {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
+    const request = indexedDB.open(name, 1);
     request.onupgradeneeded = () => request.result.createObjectStore(STORE);
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
@@ -29,9 +34,9 @@ function open() {
  * @param {(store: IDBObjectStore) => IDBRequest<T>} action
  * @returns {Promise<T>}
  */
-async function transaction(mode, action) {
+async function transaction(mode, action, name = DB) {
   if (!globalThis.indexedDB) throw new Error('this browser offers no IndexedDB');
-  const db = await open();
+  const db = await open(name);
   try {
     return await new Promise((resolve, reject) => {
       const tx = db.transaction(STORE, mode);
@@ -49,10 +54,28 @@ async function transaction(mode, action) {
  * The saved run, or undefined.
  * @returns {Promise<SavedRun | undefined>}
  */
-export const loadRun = () => transaction('readonly', (store) => store.get(KEY));
+export const loadRun = async () =>
+  (await transaction('readonly', (store) => store.get(KEY))) ?? (await moveLegacyRun());
 /** @param {SavedRun} run  replaces the one kept */
 export const saveRun = (run) => transaction('readwrite', (store) => store.put(run, KEY));
 export const discardRun = () => transaction('readwrite', (store) => store.delete(KEY));
+
+/**
+ * The run an earlier build kept under the origin-wide name, moved to this site's store (so it
+ * restores once, here, and Discard then removes it). Undefined when there is none.
+ * @returns {Promise<SavedRun | undefined>}
+ */
+async function moveLegacyRun() {
+  // Only look when it exists: opening a database creates it.
+  const names = (await indexedDB.databases?.()) ?? [];
+  if (!names.some((db) => db.name === LEGACY_DB)) return undefined;
+  /** @type {SavedRun | undefined} */
+  const run = await transaction('readonly', (store) => store.get(KEY), LEGACY_DB);
+  if (run === undefined) return undefined;
+  await saveRun(run);
+  await transaction('readwrite', (store) => store.delete(KEY), LEGACY_DB);
+  return run;
+}
 
 /**
  * A file's fingerprint, to tell whether a file chosen again is the one a run trained on:
