@@ -194,11 +194,15 @@ browserTest(
     // The worker's install asked for index.html and got the redirect, which it did not keep.
     await page.waitForFunction(() => navigator.serviceWorker.controller.state === 'activated');
     assert.ok(redirecting.served.includes(`301 ${BASE}index.html`), redirecting.served.join(' '));
-    for (const url of [redirecting.url, `${redirecting.url}index.html`, `${redirecting.url}?stepper.t=3#stepper`]) {
+    for (const url of [
+      redirecting.url,
+      `${redirecting.url}index.html`,
+      `${redirecting.url}?stepper.preset=france&stepper.t=7#stepper`,
+    ]) {
       await page.goto(url);
       await ready(page);
     }
-    assert.equal(await app.text('#stepper-t-value'), '3');
+    assert.equal(await app.text('#stepper-t-value'), '7', 'the link applied');
     await redirecting.down();
     await app.context.setOffline(true);
     await page.goto(redirecting.url);

@@ -16,7 +16,10 @@ const KEY = 'last';
 
 /** @typedef {import('./view.js').SavedRun} SavedRun */
 
-/** @returns {Promise<IDBDatabase>} */
+/**
+ * @param {string} [name]  the database: this site's, or the legacy one
+ * @returns {Promise<IDBDatabase>}
+ */
 function open(name = DB) {
   return new Promise((resolve, reject) => {
     const request = indexedDB.open(name, 1);
@@ -32,6 +35,7 @@ function open(name = DB) {
  * @template T
  * @param {IDBTransactionMode} mode
  * @param {(store: IDBObjectStore) => IDBRequest<T>} action
+ * @param {string} [name]  the database
  * @returns {Promise<T>}
  */
 async function transaction(mode, action, name = DB) {
