@@ -16,7 +16,7 @@ const PARTS = /** @type {const} */ ([
 ]);
 
 /** @param {number} bytes */
-const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+const mb = (bytes) => (bytes < 1e6 ? `${Math.round(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 /**
  * @typedef {{ type: 'offline-status', saved: string[], missing: string[] }} OfflineStatus
