@@ -119,8 +119,13 @@ const running = (page) =>
 const controlled = (page) =>
   page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
 
-const ready = (page, extra = 'true') =>
-  page.waitForFunction(`document.body?.dataset.ready === 'true' && (${extra})`, null, { timeout: 240_000 });
+/** The first view is up (and, with `glue`, it runs that build's glue). */
+const ready = (page, glue = null) =>
+  page.waitForFunction(
+    (g) => document.body?.dataset.ready === 'true' && (g === null || (globalThis.lstmLabGlue ?? 'A') === g),
+    glue,
+    { timeout: 240_000 },
+  );
 
 const trainerReady = (page) =>
   page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, { timeout: 240_000 });
@@ -159,7 +164,7 @@ browserTest(
     await other.close();
 
     await page.click('#update-reload');
-    await ready(page, "globalThis.lstmLabGlue === 'B'");
+    await ready(page, 'B');
     assert.deepEqual(await running(page), { id: B.id, glue: 'B' }, 'after the reload the page is B, whole');
     assert.equal(await page.locator('#update-banner').isVisible(), false);
     const shells = await page.evaluate(async () => (await caches.keys()).filter((n) => n.includes(' shell ')));
@@ -290,8 +295,8 @@ browserTest(
     await app.context.setOffline(true);
     await page.click('#inside-pretrained');
     await page.waitForFunction(() => document.body.dataset.insideModel, null, { timeout: 60_000 });
+    // Shown again after a failed load, the tab tries again by itself.
     await page.click('#tab-trainer');
-    await page.click('#trainer-module-retry');
     await trainerReady(page);
     await app.context.setOffline(false);
   },

@@ -19,6 +19,8 @@ export async function registerServiceWorker() {
     console.warn(`no offline support: the service worker did not register (${e.message ?? e})`);
     return null;
   }
+  // (A browser that blocks service workers may resolve to nothing.)
+  if (!registration) return null;
   // A first visit has no controller: its worker is this build's, nothing to offer.
   /** @param {ServiceWorker | null} worker */
   const offer = (worker) => {
