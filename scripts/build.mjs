@@ -8,7 +8,8 @@
 //   - sw.js learns the build id, the first view's files and the hashed files (offline use);
 //   - every compressible file gets a precompressed .br (quality 11 by default) and .gz beside it;
 //   - _headers (Netlify, Cloudflare Pages) and .htaccess (Apache) give .wasm its MIME type,
-//     long caching to hashed names and the precompressed variants.
+//     long caching to hashed names only, the precompressed variants and the security headers
+//     (scripts/hosting.mjs).
 // It prints every module's size raw, gzip and brotli, and the first view's total.
 //
 //   node scripts/build.mjs [--out dist] [--brotli-quality 11]
@@ -22,6 +23,7 @@ import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { HASHED_NAME, headersFile, htaccess } from './hosting.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WWW = join(ROOT, 'www');
@@ -207,8 +209,8 @@ async function main() {
     }),
   );
 
-  await writeFile(join(OUT, '_headers'), HEADERS);
-  await writeFile(join(OUT, '.htaccess'), HTACCESS);
+  await writeFile(join(OUT, '_headers'), headersFile(files.filter((f) => HASHED_NAME.test(f))));
+  await writeFile(join(OUT, '.htaccess'), htaccess());
 
   const kb = (n) => (n == null ? '–' : `${(n / 1024).toFixed(1)} kB`);
   const row = (name, s) =>
@@ -242,52 +244,6 @@ async function main() {
     ),
   );
 }
-
-const HEADERS = `# Netlify / Cloudflare Pages. Content-hashed files never change.
-/*.wasm
-  Content-Type: application/wasm
-/pkg/*
-  Cache-Control: public, max-age=31536000, immutable
-/sample/*
-  Cache-Control: public, max-age=31536000, immutable
-/models/*
-  Cache-Control: public, max-age=31536000, immutable
-/sw.js
-  Cache-Control: no-cache
-`;
-
-const HTACCESS = `# Apache: the MIME type of .wasm, and the precompressed .br/.gz files beside each file.
-AddType application/wasm .wasm
-<IfModule mod_rewrite.c>
-  RewriteEngine On
-  RewriteCond %{HTTP:Accept-Encoding} br
-  RewriteCond %{REQUEST_FILENAME}.br -f
-  RewriteRule ^(.+)$ $1.br [L]
-  RewriteCond %{HTTP:Accept-Encoding} gzip
-  RewriteCond %{REQUEST_FILENAME}.gz -f
-  RewriteRule ^(.+)$ $1.gz [L]
-</IfModule>
-<FilesMatch "\\.(js|css|html|wasm|json)\\.br$">
-  Header set Content-Encoding br
-  Header append Vary Accept-Encoding
-</FilesMatch>
-<FilesMatch "\\.(js|css|html|wasm|json)\\.gz$">
-  Header set Content-Encoding gzip
-  Header append Vary Accept-Encoding
-</FilesMatch>
-<FilesMatch "\\.js\\.(br|gz)$">
-  ForceType text/javascript
-</FilesMatch>
-<FilesMatch "\\.css\\.(br|gz)$">
-  ForceType text/css
-</FilesMatch>
-<FilesMatch "\\.html\\.(br|gz)$">
-  ForceType text/html
-</FilesMatch>
-<FilesMatch "\\.wasm\\.(br|gz)$">
-  ForceType application/wasm
-</FilesMatch>
-`;
 
 main().catch((e) => {
   console.error(`error: ${e.message}`);

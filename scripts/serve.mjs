@@ -4,7 +4,7 @@
 // `file.br` / `file.gz` when the browser accepts it (like nginx's brotli_static/gzip_static),
 // long caching for content-hashed names, revalidation (304) for the rest.
 //
-//   node scripts/serve.mjs [--port 8080] [--root www] [--base /some/path/]
+//   node scripts/serve.mjs [--port 8080] [--root www] [--base /some/path/] [--clean-urls]
 
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -31,15 +31,30 @@ const HASHED = /\.[0-9a-f]{12}\.[a-z.]+$/;
 /**
  * Serve `root` on 127.0.0.1:`port` (0 = any free port) under the URL path `base`.
  * `cache`: false sends `no-store` (development: every reload sees the new build).
+ * `cleanUrls`: answer `…/index.html` with a 301 to its folder, as clean-URL hosts do.
+ * `onServe(status, path)`: called for every answer (the tests check what was served).
  * Resolves to { url, close }.
  */
-export function startServer({ root, port = 0, quiet = true, base: urlBase = '/', cache = false }) {
+export function startServer({
+  root,
+  port = 0,
+  quiet = true,
+  base: urlBase = '/',
+  cache = false,
+  cleanUrls = false,
+  onServe = null,
+}) {
   const base = resolve(root);
   const prefix = urlBase.endsWith('/') ? urlBase : `${urlBase}/`;
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
       if (!`${path}/`.startsWith(prefix)) throw new Error('outside the base path');
+      if (cleanUrls && path.endsWith('/index.html')) {
+        res.writeHead(301, { location: path.slice(0, -'index.html'.length) }).end();
+        onServe?.(301, path);
+        return;
+      }
       let file = normalize(join(base, path.slice(prefix.length - 1)));
       if (file !== base && !file.startsWith(base + sep)) {
         res.writeHead(403).end('forbidden');
@@ -58,6 +73,7 @@ export function startServer({ root, port = 0, quiet = true, base: urlBase = '/',
       };
       if (cache && req.headers['if-modified-since'] === headers['last-modified']) {
         res.writeHead(304, headers).end();
+        onServe?.(304, path);
         return;
       }
       const accepts = req.headers['accept-encoding'] ?? '';
@@ -77,9 +93,11 @@ export function startServer({ root, port = 0, quiet = true, base: urlBase = '/',
       headers['content-length'] = body.length;
       res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
+      onServe?.(200, path);
       if (!quiet) console.log(`200 ${path}`);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      onServe?.(404, req.url);
       if (!quiet) console.log(`404 ${req.url}`);
     }
   });
@@ -106,8 +124,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const root = arg('--root', join(fileURLToPath(new URL('..', import.meta.url)), 'www'));
   const port = Number(arg('--port', process.env.PORT ?? 8080));
   const base = arg('--base', '/');
+  const cleanUrls = process.argv.includes('--clean-urls');
   // Serving a built site (dist/): cache like a real host would.
-  startServer({ root, port, base, quiet: false, cache: root.replace(/\/$/, '').endsWith('dist') })
+  startServer({ root, port, base, quiet: false, cache: root.replace(/\/$/, '').endsWith('dist'), cleanUrls })
     .then(({ url }) => console.log(`LSTM Lab is at ${url}  (Ctrl+C stops the server)`))
     .catch((e) => {
       console.error(`cannot serve on port ${port}: ${e.message}`);

@@ -11,8 +11,10 @@ import { InsideView } from './inside/view.js';
 import { nameAdapter } from './lib/adapter.js';
 import { assetUrl, BUILD, compileWasm, fetchWithProgress } from './lib/assets.js';
 import { $ } from './lib/dom.js';
+import { setupOffline } from './lib/offline.js';
 import init, * as wasm from './lib/page-wasm.js';
 import { setupTabs } from './lib/tabs.js';
+import { registerServiceWorker } from './lib/update.js';
 import { GradFlowView } from './stepper/gradflow.js';
 import { StepperView } from './stepper/view.js';
 import { TrainerView } from './trainer/view.js';
@@ -93,14 +95,6 @@ async function loadModule() {
 /** @param {number} bytes */
 const kb = (bytes) => `${Math.round(bytes / 1024).toLocaleString('en')} kB`;
 
-/** In a built site (dist/), a service worker keeps the page working offline after one visit. */
-function registerServiceWorker() {
-  if (!BUILD.built || !('serviceWorker' in navigator)) return;
-  navigator.serviceWorker.register(new URL('./sw.js', import.meta.url)).catch((e) => {
-    console.warn(`no offline support: the service worker did not register (${e.message ?? e})`);
-  });
-}
-
 async function main() {
   setupTabs();
   // Enter in a settings field must not submit (and reload) the page.
@@ -148,7 +142,8 @@ async function main() {
   document.body.dataset.ready = 'true';
   performance.mark('lstm-lab:first-view-ready'); // read by scripts/bench-load.mjs
   // After the first view is up, so its caching never competes with the page's own downloads.
-  registerServiceWorker();
+  // In a built site (dist/), a service worker keeps the page working offline after one visit.
+  setupOffline(registerServiceWorker());
 }
 
 main();

@@ -68,7 +68,8 @@ const slug = (s) =>
  * Options: `noWebGpu` removes navigator.gpu (a browser without WebGPU); `serviceWorkers: 'allow'`
  * lets the site's service worker run (blocked otherwise, so each test sees the network);
  * `waitReady: false` leaves waiting for the first view to the test; `setup(app)` runs before the
- * page is opened (e.g. to make a request fail); `deviceScaleFactor` sets the device pixel ratio.
+ * page is opened (e.g. to make a request fail); `deviceScaleFactor` sets the device pixel ratio;
+ * `server()` resolves to a server of the test's own (`{url}`, from scripts/serve.mjs) instead of dist/'s.
  */
 export function browserTest(
   name,
@@ -81,10 +82,13 @@ export function browserTest(
     waitReady = true,
     setup = null,
     deviceScaleFactor = 1,
+    server: ownServer = null,
   } = {},
 ) {
   test(name, { timeout }, async () => {
-    const { server, browser } = await sharedBrowser();
+    const common = await sharedBrowser();
+    const browser = common.browser;
+    const server = ownServer ? await ownServer() : common.server;
     const origin = new URL(server.url).origin;
     const context = await browser.newContext({
       viewport: { width: 1400, height: 1000 },

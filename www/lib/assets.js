@@ -27,6 +27,13 @@ export const BUILD = {
   },
 };
 
+/** The site's path: names in this browser's storage carry it, so two deployments on one origin do not share them. */
+export const SITE_PATH = SITE.pathname;
+
+/** What a visitor who is offline without a large file can do (lib/offline.js). */
+export const OFFLINE_HINT =
+  'connect to the internet and try again, or use "Make the whole lab available offline" at the foot of the page while online';
+
 /**
  * The absolute URL of a named asset.
  * @param {AssetName} name
@@ -48,6 +55,9 @@ export async function fetchWithProgress(url, expectedBytes, onProgress) {
   try {
     response = await fetch(url);
   } catch (e) {
+    // Offline, the service worker answers only for what it kept: say what would bring it back.
+    if (navigator.onLine === false)
+      throw new Error(`${name} is not saved in this browser for offline use (${OFFLINE_HINT})`);
     throw new Error(`could not download ${name}: the network request failed (${e.message ?? e})`);
   }
   if (!response.ok)

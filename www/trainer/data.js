@@ -2,7 +2,7 @@
 // Data in: a CSV chosen or dropped, or the built-in sample, read by the worker; its preview; and
 // when its columns are not found, a chooser over its first row.
 
-import { assetUrl } from '../lib/assets.js';
+import { assetUrl, fetchWithProgress } from '../lib/assets.js';
 import { $ } from '../lib/dom.js';
 import { dataFileProblem } from '../lib/filecheck.js';
 import { escapeHtml, int } from '../lib/format.js';
@@ -52,8 +52,8 @@ function fill(select, options) {
 export async function loadSample(view, columns = null) {
   $('trainer-status').textContent = 'Fetching the built-in sample…';
   try {
-    const response = await fetch(assetUrl('sample'));
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    // (fetchWithProgress: its errors name the file, and what to do when offline.)
+    const response = await fetchWithProgress(assetUrl('sample'), null, () => {});
     parse(view, { name: 'imdb-sample.csv.gz', bytes: await response.arrayBuffer(), sample: true }, columns);
   } catch (e) {
     view.fail('trainer-data-error', `Could not fetch the sample: ${e.message}`);

@@ -7,15 +7,24 @@
 // an id in its sessionStorage (kept across its reloads) and holds a Web Lock of that name while
 // open, so a page knows which kept runs belong to a tab still open (not offered: that tab owns
 // it) and which to a closed one (offered, the newest first).
-const DB = 'lstm-lab';
+
+import { SITE_PATH } from '../lib/assets.js';
+
+/** Named after the site's path: two deployments on one origin keep their own runs. */
+const DB = `lstm-lab ${SITE_PATH}`;
+/** Where earlier builds kept the run, for every deployment on the origin (moved on first read). */
+const LEGACY_DB = 'lstm-lab';
 const STORE = 'runs';
 
 /** @typedef {import('./view.js').SavedRun} SavedRun */
 
-/** @returns {Promise<IDBDatabase>} */
-function open() {
+/**
+ * @param {string} [name]  the database: this site's, or the legacy one
+ * @returns {Promise<IDBDatabase>}
+ */
+function open(name = DB) {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
+    const request = indexedDB.open(name, 1);
     request.onupgradeneeded = () => request.result.createObjectStore(STORE);
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
@@ -28,11 +37,12 @@ function open() {
  * @template T
  * @param {IDBTransactionMode} mode
  * @param {(store: IDBObjectStore) => IDBRequest<T>} action
+ * @param {string} [name]  the database
  * @returns {Promise<T>}
  */
-async function transaction(mode, action) {
+async function transaction(mode, action, name = DB) {
   if (!globalThis.indexedDB) throw new Error('this browser offers no IndexedDB');
-  const db = await open();
+  const db = await open(name);
   try {
     return await new Promise((resolve, reject) => {
       const tx = db.transaction(STORE, mode);
@@ -96,6 +106,7 @@ async function openTabs() {
  * @returns {Promise<{ key: IDBValidKey, record: any } | undefined>}
  */
 export async function loadRun() {
+  await moveLegacyRun().catch(() => {});
   // Keys and values from one transaction: in the same order, of the same records.
   /** @type {IDBRequest<IDBValidKey[]> | undefined} */
   let keyRequest;
@@ -132,6 +143,21 @@ export const saveRun = (run, adopted = null) =>
 
 /** @param {IDBValidKey} key  the kept run to forget (this tab's, or the closed tab's it offered) */
 export const discardRun = (key) => transaction('readwrite', (store) => store.delete(key));
+
+/**
+ * The run an earlier build kept under the origin-wide name (one record, `last`), moved to this
+ * site's store under the same key, where it is offered as a closed tab's run (so it restores
+ * once, here, and Discard then removes it).
+ */
+async function moveLegacyRun() {
+  // Only look when it exists: opening a database creates it.
+  const names = (await indexedDB.databases?.()) ?? [];
+  if (!names.some((db) => db.name === LEGACY_DB)) return;
+  const run = await transaction('readonly', (store) => store.get(LEGACY_KEY), LEGACY_DB);
+  if (run === undefined) return;
+  await transaction('readwrite', (store) => store.put(run, LEGACY_KEY));
+  await transaction('readwrite', (store) => store.delete(LEGACY_KEY), LEGACY_DB);
+}
 
 /**
  * A file's fingerprint, to tell whether a file chosen again is the one a run trained on:
