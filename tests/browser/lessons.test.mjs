@@ -37,7 +37,7 @@ const stepShown = (page, n) =>
 
 /** What the student does at each step of the built-in lesson, by keyboard only. */
 const ACTIONS = {
-  'Multiply fifty times': (page) => keys(page, '#blowup-steps', ...Array(10).fill('ArrowLeft')),
+  'Multiply fifty times': (page) => keys(page, '#blowup-steps', ...Array(20).fill('ArrowLeft')),
   'Scale them down': async (page) => {
     await page.focus('#lesson-heading');
     await page.keyboard.press('z');
@@ -53,7 +53,13 @@ const ACTIONS = {
   'The output gate': (page) => keys(page, '#stepper-diagram', ...Array(8).fill('ArrowRight')),
   "The post's first mistake: a sigmoid candidate": (page) => keys(page, '#stepper-diagram', 'c', 'End'),
   "The post's second mistake: a ReLU on the output": (page) => keys(page, '#stepper-post-output', 'Space'),
-  'From text to numbers': (page) => keys(page, '#trainer-maxlen', 'Control+A', '6', '4', 'Tab'),
+  'From text to numbers': async (page) => {
+    // The settings take their limits from the trainer's module: typed once it has loaded.
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+      timeout: 300_000,
+    });
+    await keys(page, '#trainer-maxlen', 'Control+A', '6', '4', 'Tab');
+  },
   'Train it': async (page) => {
     await page.waitForFunction(() => !document.getElementById('trainer-start').disabled, null, { timeout: 300_000 });
     await keys(page, '#trainer-start', 'Enter');
@@ -108,14 +114,14 @@ browserTest(
       assert.equal(url.searchParams.get('lesson'), 'lessons/lstm-post.md');
       assert.equal(url.searchParams.get('step'), String(n));
       assert.equal(url.hash, `#${step.view.split('#')[1]}`);
-      // The view alone does not do the step's action: the tick means the student did it.
-      await page.waitForTimeout(700);
-      assert.equal(await page.getAttribute('#lesson-task', 'data-done'), 'false', `step ${n} ticked by its view`);
       if (step.question) {
         assert.match(await app.text('#lesson-task'), /answer the question first/);
         const wrong = n === 2; // one wrong answer, to see its reveal too
         await answer(page, step.question, { wrong });
       }
+      // The view alone does not do the step's action: the tick means the student did it.
+      await page.waitForTimeout(1000);
+      assert.equal(await page.getAttribute('#lesson-task', 'data-done'), 'false', `step ${n} ticked by its view`);
       if (n === 1) await app.screenshot('lessons-step-1-revealed');
       const t0 = Date.now();
       await ACTIONS[step.title](page);
