@@ -126,7 +126,7 @@ browserTest(
       const t0 = Date.now();
       await ACTIONS[step.title](page);
       await page.waitForFunction(() => document.getElementById('lesson-task').dataset.done === 'true', null, {
-        timeout: step.title === 'Train it' ? 600_000 : 60_000,
+        timeout: step.title === 'Train it' ? 420_000 : 60_000,
       });
       detectMs.push(Date.now() - t0);
       await page.waitForFunction(() => document.getElementById('lesson-announce').textContent.startsWith('Done: '));
@@ -157,7 +157,7 @@ browserTest(
     console.log(`actions detected, ms after the last key: ${detectMs.join(' ')}`);
     await app.screenshot('lessons-done');
   },
-  { timeout: 1_500_000 },
+  { timeout: 900_000 },
 );
 
 browserTest('a teacher’s lesson file with three mistakes gets three messages, and opens once fixed', async (app) => {
