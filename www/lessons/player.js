@@ -397,7 +397,10 @@ export class LessonPlayer {
           checked: answered?.choice === k,
           disabled: !!answered,
         });
-        label.append(radio, ' ', ...render([c.text]).flatMap((p) => [...p.childNodes]));
+        // One box for the choice's text, so its inline code stays in the line (the label is a flex row).
+        const text = document.createElement('span');
+        text.append(...render([c.text]).flatMap((p) => [...p.childNodes]));
+        label.append(radio, text);
         set.append(label);
       });
     } else {
