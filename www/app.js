@@ -8,6 +8,7 @@ import { Presenter } from './classroom/presenter.js';
 import { LinkState } from './classroom/urlstate.js';
 import { setupExports } from './export/menu.js';
 import { InsideView } from './inside/view.js';
+import { Lessons } from './lessons/launcher.js';
 import { nameAdapter } from './lib/adapter.js';
 import { assetUrl, BUILD, compileWasm, fetchWithProgress } from './lib/assets.js';
 import { $ } from './lib/dom.js';
@@ -123,14 +124,19 @@ async function main() {
   inside = new InsideView(wasm, { openStepper: (setup, options) => stepper.loadSetup(setup, options) });
   /** @type {LinkState | null} */
   const link = null;
-  const app = { gpu, blowup, stepper, gradflow, trainer, inside, link };
+  /** @type {Lessons | null} */
+  const lessonsPart = null;
+  const app = { gpu, blowup, stepper, gradflow, trainer, inside, link, lessons: lessonsPart };
   globalThis.lstmLab = app; // for the browser tests and the benchmarks
   setupExports([blowup, stepper, gradflow, trainer, inside]);
   await Promise.all([app.blowup.ready, app.gradflow.ready]);
   // The view a link asks for (see classroom/urlstate.js), then every later change goes into the address.
   const presenter = new Presenter({ stepper });
-  app.link = new LinkState(app, wasm, { presenter });
+  const lessons = new Lessons(app);
+  app.link = new LinkState(app, wasm, { presenter, lessons });
   presenter.link = app.link;
+  app.lessons = lessons;
+  lessons.remember(new URLSearchParams(location.search));
   if (location.search) await app.link.apply(new URLSearchParams(location.search));
   app.link.follow();
   // A link's settings may have started new runs: ready means they are on screen.
@@ -141,6 +147,8 @@ async function main() {
   appStatus.hidden = true;
   document.body.dataset.ready = 'true';
   performance.mark('lstm-lab:first-view-ready'); // read by scripts/bench-load.mjs
+  // A lesson in the link (`?lesson=lessons/x.md&step=7`) opens over the view that is ready.
+  lessons.start();
   // After the first view is up, so its caching never competes with the page's own downloads.
   // In a built site (dist/), a service worker keeps the page working offline after one visit.
   setupOffline(registerServiceWorker());

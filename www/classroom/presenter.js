@@ -111,6 +111,8 @@ const SHORTCUTS = [
   ['c', 'the post’s sigmoid-g cell beside the real one'],
   ['Inside the model', null],
   ['m', 'focus the heatmap, then the arrow keys move over words and units'],
+  ['A lesson (in presenter mode)', null],
+  ['PageDown / PageUp', 'next / previous step of the lesson (a clicker; the stepper keeps → and ←)'],
   ['Esc', 'close this list'],
 ];
 

@@ -18,6 +18,7 @@ import { capNotes, firstValues, LINK_TEXT_MAX, unknownNote } from './linktext.js
 import { applyBlowup, applyInside, applyStepper, applyTrainer, readInside, readStepper } from './sections.js';
 
 /** @typedef {import('./presenter.js').Presenter} Presenter */
+/** @typedef {import('../lessons/launcher.js').Lessons} Lessons */
 /** @typedef {(key: string) => string | null} Want  a key's value in the link being applied (or its default) */
 
 const SETTLE_MS = 250; // one history entry per gesture: wait for the page to settle
@@ -50,12 +51,14 @@ export class LinkState {
   /**
    * @param {any} app  the page's views ({ blowup, stepper, gradflow, trainer, inside })
    * @param {typeof import('../lib/page-wasm.js')} wasm  the page module
-   * @param {{ presenter?: Presenter | null }} [options]
+   * @param {{ presenter?: Presenter | null, lessons?: Lessons | null }} [options]
    */
-  constructor(app, wasm, { presenter = null } = {}) {
+  constructor(app, wasm, { presenter = null, lessons = null } = {}) {
     this.app = app;
     this.wasm = wasm;
     this.presenter = presenter;
+    /** the open lesson and its step (`lesson=`, `step=`): they open themselves (lessons/) */
+    this.lessons = lessons;
     this.applying = false;
     this.last = { keys: '', at: 0 };
     /** @type {Map<string, string>} what a link asked for that waits for its tab to open */
@@ -97,6 +100,7 @@ export class LinkState {
     );
     for (const [k, v] of readInside(inside)) state.set(k, v);
     if (this.presenter) for (const [k, v] of this.presenter.read()) state.set(k, v);
+    if (this.lessons) for (const [k, v] of this.lessons.read()) state.set(k, v);
     // What a link asked for that waits for its tab to open (a download) is still part of the view.
     for (const [k, v] of this.deferred) state.set(k, v);
     return state;
@@ -201,7 +205,11 @@ export class LinkState {
     /** @type {string[]} */
     const notes = [];
     const asked = firstValues(params);
-    const known = new Set([...this.defaults.keys(), ...(this.presenter?.keys() ?? [])]);
+    const known = new Set([
+      ...this.defaults.keys(),
+      ...(this.presenter?.keys() ?? []),
+      ...(this.lessons?.keys() ?? []),
+    ]);
     const unknown = unknownNote(
       [...asked.keys()].filter((k) => !known.has(k)),
       'a setting of this page',
