@@ -180,9 +180,10 @@ export class InsideView {
    * @param {Uint8Array | ArrayBuffer} bytes
    * @param {string} source
    * @param {unknown} [examples]
+   * @param {{ text: string, truth: string }} [focus]  a text to open at once, and its true class
    */
-  loadBytes(bytes, source, examples = null) {
-    this.use(() => this.wasm.ModelSession.fromFile(new Uint8Array(bytes)), source, examples);
+  loadBytes(bytes, source, examples = null, focus = null) {
+    this.use(() => this.wasm.ModelSession.fromFile(new Uint8Array(bytes)), source, examples, focus);
   }
 
   /**
@@ -190,8 +191,9 @@ export class InsideView {
    * @param {() => ModelSession} open
    * @param {string} source
    * @param {unknown} [examples]
+   * @param {{ text: string, truth: string } | null} [focus]
    */
-  use(open, source, examples = null) {
+  use(open, source, examples = null, focus = null) {
     let session;
     try {
       session = open();
@@ -218,6 +220,10 @@ export class InsideView {
     this.examples = examples;
     this.truth = null;
     this.showExamples();
+    if (focus) {
+      $('inside-text').value = focus.text;
+      this.truth = focus.truth;
+    }
     this.run();
   }
 

@@ -4,6 +4,8 @@
 
 import { $ } from '../lib/dom.js';
 import { workerReady } from './boot.js';
+import { relabeled, relabelFailed } from './classes.js';
+import { cellFailed, showCell } from './confusion.js';
 import { dataFailed, showPreview } from './data.js';
 import { probed } from './engine.js';
 import { estimated, notEstimated } from './memory.js';
@@ -47,6 +49,9 @@ export function receive(view, m) {
       showPreview(view, m.preview, m.ms);
       if (view.pendingResume) resumeWhenDataMatches(view);
       break;
+    case 'relabeled':
+      relabeled(view, m.preview);
+      break;
     case 'started':
       started(view, m.summary, m.ms);
       break;
@@ -80,8 +85,11 @@ export function receive(view, m) {
     case 'saved':
       saved(view, m.bytes);
       break;
+    case 'cell':
+      showCell(view, m.cell);
+      break;
     case 'inside':
-      handedInside(view, m.bytes, m.examples);
+      handedInside(view, m.bytes, m.examples, m.focus);
       break;
     case 'model-loaded':
       modelLoaded(view, m.info);
@@ -120,6 +128,12 @@ function failed(view, error) {
       break;
     case 'data':
       dataFailed(view, error);
+      break;
+    case 'classes':
+      relabelFailed(view, message);
+      break;
+    case 'cell':
+      cellFailed(view, message);
       break;
     case 'model':
       modelFailed(view, message);
