@@ -7,6 +7,7 @@ import {
   allClasses,
   classOfValue,
   countsLine,
+  sameChoice,
   withFoldCase,
   withTrained,
   withValueClass,
@@ -99,5 +100,39 @@ test('the counts line names every class and what was left out', () => {
   assert.equal(
     countsLine({ ...preview, rows: 1, classes: [{ name: 'a', rows: 1 }], dropped: 0, empty_labels: 1, empty_texts: 1 }),
     '1 row — 1 class: a 1; 1 row with an empty label skipped; 1 empty text',
+  );
+});
+
+test("a kept run's label choice is recognised whatever the order of its lists", () => {
+  const a = {
+    fold_case: true,
+    merge: [
+      ['a', 'x'],
+      ['b', 'y'],
+    ],
+    drop: ['p', 'q'],
+    positive: null,
+  };
+  const b = {
+    fold_case: true,
+    merge: [
+      ['b', 'y '],
+      ['a', 'x'],
+    ],
+    drop: ['q', 'p'],
+    positive: null,
+  };
+  assert.ok(sameChoice(a, b));
+  assert.ok(!sameChoice(a, { ...b, fold_case: false }));
+  assert.ok(!sameChoice(a, { ...b, drop: ['p'] }));
+  assert.ok(!sameChoice(a, { ...b, positive: 'x' }));
+  assert.ok(
+    !sameChoice(a, {
+      ...b,
+      merge: [
+        ['a', 'y'],
+        ['b', 'x'],
+      ],
+    }),
   );
 });

@@ -84,6 +84,24 @@ export function withFoldCase(choice, fold) {
 }
 
 /**
+ * Whether two label choices make the same classes from the same values (a kept run's and the
+ * loaded data's).
+ * @param {LabelChoice} a
+ * @param {LabelChoice} b
+ */
+export function sameChoice(a, b) {
+  /** @param {LabelChoice} c */
+  const key = (c) =>
+    JSON.stringify([
+      c.fold_case,
+      [...c.merge].map(([f, t]) => `${f}\u0000${t.trim()}`).sort(),
+      [...c.drop].sort(),
+      c.positive ?? null,
+    ]);
+  return key(a) === key(b);
+}
+
+/**
  * Every class a value names, trained or dropped: `preview.classes` in their order (class id),
  * then the dropped ones in the order their values first appear.
  * @param {Preview} p

@@ -51,6 +51,7 @@ export function receive(view, m) {
       break;
     case 'relabeled':
       relabeled(view, m.preview);
+      if (view.pendingResume) resumeWhenDataMatches(view);
       break;
     case 'started':
       started(view, m.summary, m.ms);

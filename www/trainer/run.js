@@ -18,7 +18,7 @@ import { currentEstimate } from './memory.js';
 
 /**
  * What a kept run records besides its curves: the settings, the data file and each epoch's time.
- * @typedef {{ settings: RunSettings, data: { name: string, size: number, sample: boolean, columns: { text: string, label: string } }, hash: Promise<string>, epochMs: number[] }} RunLog
+ * @typedef {{ settings: RunSettings, data: { name: string, size: number, sample: boolean, columns: { text: string, label: string }, choice: import('./protocol.js').Preview['choice'] }, hash: Promise<string>, epochMs: number[] }} RunLog
  */
 
 /** @param {TrainerView} view */
@@ -101,7 +101,13 @@ export function started(view, summary, ms) {
   const loaded = view.loaded;
   view.runLog = {
     settings: view.settings,
-    data: { name: loaded.name, size: loaded.bytes.byteLength, sample: loaded.sample === true, columns: loaded.columns },
+    data: {
+      name: loaded.name,
+      size: loaded.bytes.byteLength,
+      sample: loaded.sample === true,
+      columns: loaded.columns,
+      choice: view.preview.choice, // the classes it trains on: re-applied before a resume
+    },
     hash: loaded.hash,
     epochMs,
   };

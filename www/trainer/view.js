@@ -58,7 +58,8 @@ import { applySchema, formFrom, presetsOf, readFields } from './settings.js';
  * @property {RunSettings} [settings]
  * @property {{ data: RunSettings['data'], train: RunSettings['train'], device: 'gpu' | 'cpu' }} [request]  kept by an earlier version of the page
  * @property {number} [workers]  beside `request`
- * @property {{ name: string, size: number, sample: boolean, columns: { text: string, label: string }, hash?: string }} data
+ * @property {{ name: string, size: number, sample: boolean, columns: { text: string, label: string }, hash?: string, choice?: import('./protocol.js').Preview['choice'] }} data
+ *   `choice`: the classes the run trained on (absent in runs kept before classes: the file's own)
  * @property {EpochReport[]} epochs
  * @property {number[]} epochMs
  * @property {number[][]} batches

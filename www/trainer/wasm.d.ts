@@ -26,7 +26,7 @@ export type Plan =
   | { kind: 'done' };
 
 /** A shard's result: its gradients (training) and its tallies. */
-export type ShardResult = { grads?: Float32Array; [k: string]: unknown };
+export type ShardResult = { grads?: Float32Array; predicted?: Uint8Array; [k: string]: unknown };
 
 export class TrainerSession {
   static create(preferGpu: boolean): Promise<TrainerSession>;
