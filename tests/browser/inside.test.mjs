@@ -228,7 +228,7 @@ browserTest('PyTorch export and import through the page; bad files get a message
     mimeType: 'application/json',
     buffer: Buffer.from('{}'),
   });
-  assert.match(await app.text('#inside-model-error'), /Pick both files at once/);
+  assert.match(await app.text('#inside-model-error'), /Pick the files at once/);
   // A safetensors file with a tensor renamed: the message names the tensor.
   const modelBytes = await readFile(paths[downloads.findIndex((d) => d.suggestedFilename() === 'model.safetensors')]);
   const renamed = Buffer.from(modelBytes.toString('latin1').replace('"linear.bias"', '"linear.bia5"'), 'latin1');
