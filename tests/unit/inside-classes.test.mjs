@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exampleOption, pickTorchFiles, predictedOf, verdictHtml } from '../../www/inside/classes.js';
+import { colourKey, exampleOption, pickTorchFiles, predictedOf, verdictHtml } from '../../www/inside/classes.js';
 
 const fmt = (/** @type {number} */ v) => v.toFixed(3);
 const strip = (/** @type {string} */ html) => html.replace(/<[^>]+>/g, '');
@@ -57,4 +57,12 @@ test('PyTorch files: model and vocab, labels.json optional, anything else named'
     assert.ok('error' in picked);
     assert.match(picked.error, /^Pick the files at once: .*\(got .*\)\.$/);
   }
+});
+
+test("the colours' key names the classes", () => {
+  assert.equal(
+    colourKey({ class: 1 }, ['negative', 'positive']),
+    'Blue pushes towards positive, orange towards negative',
+  );
+  assert.equal(colourKey({ class: 2 }, ['a', 'b', 'c']), "Blue raises c's logit, orange lowers it");
 });

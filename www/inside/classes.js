@@ -58,6 +58,19 @@ export function verdictHtml(x, classes, truth, fmt) {
 }
 
 /**
+ * What the words' colours mean for the logit being split.
+ * @param {{ class: number }} x
+ * @param {string[]} classes
+ */
+export function colourKey(x, classes) {
+  if (classes.length <= 2) {
+    return `Blue pushes towards ${classes[1] ?? 'positive'}, orange towards ${classes[0] ?? 'negative'}`;
+  }
+  const name = classes[x.class] ?? String(x.class);
+  return `Blue raises ${name}'s logit, orange lowers it`;
+}
+
+/**
  * PyTorch's files, picked together: a `.safetensors` model, `vocab.json` and optionally
  * `labels.json` (the class names by class id).
  * @template {{ name: string }} F

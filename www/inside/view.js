@@ -11,7 +11,7 @@ import { diverging, inkOn } from '../lib/colors.js';
 import { $ } from '../lib/dom.js';
 import { saveFile } from '../lib/download.js';
 import { escapeHtml } from '../lib/format.js';
-import { exampleOption, pickTorchFiles, verdictHtml } from './classes.js';
+import { colourKey, exampleOption, pickTorchFiles, verdictHtml } from './classes.js';
 import { insideExportables } from './exports.js';
 import { drawHeatmap, geometry, legendHtml, QUANTITIES, rangeOf } from './heatmap.js';
 
@@ -332,6 +332,7 @@ export class InsideView {
   showVerdict() {
     const x = this.result.inspection;
     $('inside-verdict').innerHTML = verdictHtml(x, this.info.classes, this.truth, fmt);
+    $('inside-words-hint').textContent = colourKey(x, this.info.classes);
     const words = sum(x.word_contribution);
     const padding = sum(x.word_contribution.slice(0, this.result.padding));
     $('inside-sum').textContent =
