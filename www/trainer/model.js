@@ -135,7 +135,8 @@ export function modelLoaded(view, i) {
   const accuracy =
     i.valid_accuracy != null ? `, validation accuracy ${i.valid_accuracy.toFixed(4)} (epoch ${i.epoch})` : '';
   $('trainer-model-status').textContent =
-    `Loaded ${view.modelName}: vocabulary ${int.format(i.vocab)}, embedding ${i.embed}, hidden ${i.hidden}, ${i.maxlen} words per review${accuracy}.`;
+    `Loaded ${view.modelName}: vocabulary ${int.format(i.vocab)}, embedding ${i.embed}, hidden ${i.hidden}, ${i.maxlen} words per review${accuracy}; ` +
+    `${i.classes.length} classes: ${i.classes.join(', ')}.`;
   view.setState(view.state === 'running' || view.state === 'paused' ? view.state : 'ready');
   view.bump();
 }
