@@ -181,7 +181,7 @@ browserTest('three classes: a rare one dropped, trained, the matrix, a cell in I
   await page.selectOption('#inside-example-kind', 'confident');
   assert.match(
     await page.locator('#inside-example option').nth(1).innerText(),
-    /^(neg|neutral|pos) (P\(\1\) [01]\.\d{3}\), truly (neg|neutral|pos): /,
+    /^(neg|neutral|pos) \(P\(\1\) [01]\.\d{3}\), truly (neg|neutral|pos): /,
   );
   await app.screenshot('classes-inside');
   await axe(page, 'Inside with a 3-class model');
