@@ -8,7 +8,6 @@
 
 #[cfg(feature = "data")]
 pub mod csv;
-#[cfg(feature = "data")]
 pub mod labels;
 #[cfg(feature = "data")]
 pub mod preview;
