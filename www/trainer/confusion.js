@@ -89,11 +89,11 @@ export function drawMatrix(view) {
       const n = counts[t * k + p];
       const share = shares[t * k + p];
       const shown = normalised ? share.toFixed(2) : int.format(n);
-      // The shade is the row share, so a rare class's mistakes show as plainly as a common one's.
+      // The name starts with the number shown (WCAG 2.5.3); the shade is the row share, so a rare class's mistakes show as plainly as a common one's.
       cells.push(
         `<td class="${t === p ? 'right' : ''}" style="--share:${Math.round(share * 100)}%">` +
           `<button type="button" id="trainer-confusion-${t}-${p}" data-truth="${t}" data-predicted="${p}"` +
-          ` aria-label="${escapeHtml(cellLabel(classes[t], classes[p], n, share))}"${n ? '' : ' disabled'}>${shown}</button></td>`,
+          ` aria-label="${shown}: ${escapeHtml(cellLabel(classes[t], classes[p], n, share))}"${n ? '' : ' disabled'}>${shown}</button></td>`,
       );
     }
     body.push(`<tr><th scope="row">${escapeHtml(classes[t])}</th>${cells.join('')}</tr>`);
