@@ -119,7 +119,7 @@ async function main() {
     gpuReason: gpu.reason,
     schema: wasm.runSettings(),
     check: (form) => wasm.runFromForm(form),
-    lookInside: (bytes, source, examples) => inside.loadBytes(bytes, source, examples),
+    lookInside: (bytes, source, examples, focus) => inside.loadBytes(bytes, source, examples, focus),
   });
   inside = new InsideView(wasm, { openStepper: (setup, options) => stepper.loadSetup(setup, options) });
   /** @type {LinkState | null} */

@@ -373,8 +373,10 @@ browserTest('the Trainer: data preview and epochs as CSV, the loss curve as SVG'
     'train_accuracy',
     'valid_loss',
     'valid_accuracy',
+    'valid_macro_f1',
     'seconds',
   ]);
+  assert.equal(epochs[2][6], String(reports[1].valid_macro_f1), 'the macro-F1 at full precision');
   assert.equal(epochs.length, 1 + settings.epochs);
   assert.equal(epochs[2][4], String(reports[1].valid_loss), 'full precision');
   assert.equal(

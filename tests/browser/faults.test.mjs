@@ -22,7 +22,7 @@ async function openTrainer(page) {
 async function loadSample(page) {
   await page.click('#trainer-sample');
   await page.waitForFunction(() =>
-    /^imdb-sample\.csv\.gz: 3,600 reviews/.test(document.getElementById('trainer-counts').textContent),
+    /^imdb-sample\.csv\.gz: 3,600 rows/.test(document.getElementById('trainer-counts').textContent),
   );
   await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready');
 }
@@ -244,7 +244,7 @@ browserTest(
     );
     assert.equal(await trainerState(page), 'ready');
     assert.equal(await page.locator('#trainer-crash').isHidden(), true);
-    assert.match(await app.text('#trainer-counts'), /^imdb-sample\.csv\.gz: 3,600 reviews/);
+    assert.match(await app.text('#trainer-counts'), /^imdb-sample\.csv\.gz: 3,600 rows/);
     assert.equal(await page.inputValue('#trainer-epochs'), '500', 'the settings stay');
     assert.notEqual(await page.evaluate(() => globalThis.lstmLab.trainer.worker), first);
     // The run kept before the crash is offered.

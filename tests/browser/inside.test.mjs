@@ -201,12 +201,16 @@ browserTest('PyTorch export and import through the page; bad files get a message
   await loadPretrained(app);
   const logit = await page.locator('#inside-sum').getAttribute('data-logit');
 
-  // Export: two downloads.
+  // Export: three downloads (labels.json: the class names).
   const downloads = [];
   page.on('download', (d) => downloads.push(d));
   await page.click('#inside-export-torch');
-  for (let k = 0; k < 50 && downloads.length < 2; k++) await page.waitForTimeout(100);
-  assert.deepEqual(downloads.map((d) => d.suggestedFilename()).sort(), ['model.safetensors', 'vocab.json']);
+  for (let k = 0; k < 50 && downloads.length < 3; k++) await page.waitForTimeout(100);
+  assert.deepEqual(downloads.map((d) => d.suggestedFilename()).sort(), [
+    'labels.json',
+    'model.safetensors',
+    'vocab.json',
+  ]);
   const paths = await Promise.all(downloads.map((d) => d.path()));
   const vocab = JSON.parse(
     await readFile(paths[downloads.findIndex((d) => d.suggestedFilename() === 'vocab.json')], 'utf8'),
@@ -228,7 +232,7 @@ browserTest('PyTorch export and import through the page; bad files get a message
     mimeType: 'application/json',
     buffer: Buffer.from('{}'),
   });
-  assert.match(await app.text('#inside-model-error'), /Pick both files at once/);
+  assert.match(await app.text('#inside-model-error'), /Pick the files at once/);
   // A safetensors file with a tensor renamed: the message names the tensor.
   const modelBytes = await readFile(paths[downloads.findIndex((d) => d.suggestedFilename() === 'model.safetensors')]);
   const renamed = Buffer.from(modelBytes.toString('latin1').replace('"linear.bias"', '"linear.bia5"'), 'latin1');

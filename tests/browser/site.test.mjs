@@ -38,7 +38,7 @@ async function openTrainer(page) {
 async function trainTinyOnCpu(app) {
   const page = app.page;
   await uploadCsv(page, 'tiny.csv', tinyCsv(120));
-  assert.match(await app.text('#trainer-counts'), /^tiny\.csv: 120 reviews/);
+  assert.match(await app.text('#trainer-counts'), /^tiny\.csv: 120 rows/);
   const settings = { vocab: 20, maxlen: 6, embed: 8, hidden: 8, batch: 20, lr: 0.05, epochs: 12, split: 0.5, seed: 1 };
   for (const [k, v] of Object.entries(settings)) await page.fill(`#trainer-${k}`, String(v));
   // Without WebGPU the choice is fixed to the CPU (and disabled).

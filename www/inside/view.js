@@ -12,6 +12,7 @@ import { $ } from '../lib/dom.js';
 import { saveFile } from '../lib/download.js';
 import { modelFileProblem, torchFilesProblem } from '../lib/filecheck.js';
 import { escapeHtml } from '../lib/format.js';
+import { colourKey, exampleOption, pickTorchFiles, verdictHtml } from './classes.js';
 import { insideExportables } from './exports.js';
 import { drawHeatmap, geometry, legendHtml, QUANTITIES, rangeOf } from './heatmap.js';
 
@@ -83,6 +84,7 @@ export class InsideView {
       }),
     );
     $('inside-run').addEventListener('click', () => this.run());
+    $('inside-class').addEventListener('change', () => this.run());
     $('inside-open-stepper').addEventListener('click', () => this.openStepper());
     $('inside-example-kind').addEventListener('change', () => this.listExamples());
     $('inside-example').addEventListener('change', () => this.pickExample());
@@ -161,40 +163,43 @@ export class InsideView {
   }
 
   /**
-   * PyTorch's two files, picked together: `*.safetensors` and `vocab.json`.
+   * PyTorch's files, picked together: `*.safetensors`, `vocab.json` and optionally `labels.json`.
    * @param {File[]} files
    */
   async loadPyTorch(files) {
     if (files.length === 0) return;
-    const model = files.find((f) => f.name.endsWith('.safetensors'));
-    const vocab = files.find((f) => f.name.endsWith('.json'));
-    if (!model || !vocab) {
-      this.fail(
-        `Pick both files at once: a .safetensors file and vocab.json (got ${files.map((f) => f.name).join(', ')}).`,
-      );
+    const picked = pickTorchFiles(files);
+    if ('error' in picked) {
+      this.fail(picked.error);
       return;
     }
+    const { model, vocab, labels } = picked;
     try {
       const problem = await torchFilesProblem(model, vocab);
       if (problem) {
         this.fail(`${model.name}: ${problem}.${this.session ? ' The model shown is kept.' : ''}`);
         return;
       }
-      const [m, v] = await Promise.all([model, vocab].map(async (f) => new Uint8Array(await f.arrayBuffer())));
-      this.use(() => this.wasm.ModelSession.fromPyTorch(m, v, undefined, 0), `${model.name} + ${vocab.name}`);
+      const [m, v, l] = await Promise.all(
+        [model, vocab, labels].map(async (f) => (f ? new Uint8Array(await f.arrayBuffer()) : undefined)),
+      );
+      const names = [model, vocab, labels].filter(Boolean).map((f) => f.name);
+      this.use(() => this.wasm.ModelSession.fromPyTorch(m, v, l, 0), names.join(' + '));
     } catch (e) {
       this.fail(`${model.name}: ${e.message ?? e}`);
     }
   }
 
   /**
-   * A model file from elsewhere on the page (the Trainer's "Look inside").
+   * A model file's bytes (the Trainer's "Look inside"), with its validation reviews and, from a
+   * confusion cell, a text to open at once.
    * @param {Uint8Array | ArrayBuffer} bytes
    * @param {string} source
    * @param {unknown} [examples]
+   * @param {{ text: string, truth: string }} [focus]  a text to open at once, and its true class
    */
-  loadBytes(bytes, source, examples = null) {
-    this.use(() => this.wasm.ModelSession.fromFile(new Uint8Array(bytes)), source, examples);
+  loadBytes(bytes, source, examples = null, focus = null) {
+    this.use(() => this.wasm.ModelSession.fromFile(new Uint8Array(bytes)), source, examples, focus);
   }
 
   /**
@@ -202,8 +207,9 @@ export class InsideView {
    * @param {() => ModelSession} open
    * @param {string} source
    * @param {unknown} [examples]
+   * @param {{ text: string, truth: string } | null} [focus]
    */
-  use(open, source, examples = null) {
+  use(open, source, examples = null, focus = null) {
     let session;
     try {
       session = open();
@@ -216,6 +222,7 @@ export class InsideView {
     this.source = source;
     const info = session.info();
     this.info = info;
+    this.fillClassChooser();
     const accuracy = info.validated
       ? `, validation accuracy ${info.validated.valid_accuracy.toFixed(4)} (epoch ${info.validated.epoch})`
       : '';
@@ -230,6 +237,10 @@ export class InsideView {
     this.examples = examples;
     this.truth = null;
     this.showExamples();
+    if (focus) {
+      $('inside-text').value = focus.text;
+      this.truth = focus.truth;
+    }
     this.run();
   }
 
@@ -249,14 +260,22 @@ export class InsideView {
     const select = $('inside-example');
     select.replaceChildren(
       new Option(`— ${list.length} reviews —`, ''),
-      ...list.map((/** @type {any} */ e, /** @type {number} */ k) => {
-        const words = e.text
-          .replace(/<br\s*\/?>/g, ' ')
-          .split(/\s+/)
-          .slice(0, 9)
-          .join(' ');
-        return new Option(`P(positive) ${e.probability.toFixed(3)}, truly ${e.label}: ${words}…`, String(k));
-      }),
+      ...list.map(
+        (/** @type {any} */ e, /** @type {number} */ k) => new Option(exampleOption(e, this.info.classes), String(k)),
+      ),
+    );
+  }
+
+  /**
+   * The class chooser, for a model of more than two classes: whose logit the shares split
+   * (default: the predicted class's).
+   */
+  fillClassChooser() {
+    const classes = this.info.classes;
+    $('inside-class-row').hidden = classes.length <= 2;
+    $('inside-class').replaceChildren(
+      new Option('the predicted class', ''),
+      ...classes.map((c, k) => new Option(c, String(k))),
     );
   }
 
@@ -287,6 +306,7 @@ export class InsideView {
     try {
       saveFile(this.session.pytorchModel(), 'model.safetensors');
       saveFile(this.session.pytorchVocab(), 'vocab.json');
+      saveFile(this.session.pytorchLabels(), 'labels.json');
     } catch (e) {
       this.fail(`Export: ${e.message ?? e}`);
     }
@@ -299,7 +319,8 @@ export class InsideView {
     const start = performance.now();
     let result;
     try {
-      result = this.session.inspect($('inside-text').value);
+      const chosen = $('inside-class').value;
+      result = this.session.inspect($('inside-text').value, chosen === '' ? undefined : Number(chosen));
     } catch (e) {
       this.fail(`Look inside: ${e.message ?? e}`);
       return;
@@ -322,12 +343,8 @@ export class InsideView {
 
   showVerdict() {
     const x = this.result.inspection;
-    const label = x.probability >= 0.5 ? 'positive' : 'negative';
-    const truth = this.truth
-      ? ` · truly <span class="label-${this.truth}">${this.truth}</span>${this.truth === label ? '' : ' (the model is wrong)'}`
-      : '';
-    $('inside-verdict').innerHTML =
-      `<span class="label-${label}">${label}</span> · P(positive) = ${x.probability.toFixed(4)} · logit ${fmt(x.logit)}${truth}`;
+    $('inside-verdict').innerHTML = verdictHtml(x, this.info.classes, this.truth, fmt);
+    $('inside-words-hint').textContent = colourKey(x, this.info.classes);
     const words = sum(x.word_contribution);
     const padding = sum(x.word_contribution.slice(0, this.result.padding));
     $('inside-sum').textContent =

@@ -134,13 +134,20 @@ export class ModelSession {
     hidden: number;
     maxlen: number;
     validated: { valid_accuracy: number; epoch: number } | null;
+    /** By class id; with two, the second is the positive one. */
+    classes: string[];
   };
-  /** Every gate and state of every unit at every position of `text`, and the logit's shares. */
-  inspect(text: string): TextInspection;
+  /**
+   * Every gate and state of every unit at every position of `text`, and the shares of class
+   * `klass`'s logit (undefined: the predicted class's; two classes: always the one logit).
+   */
+  inspect(text: string, klass?: number): TextInspection;
   stepperSetup(text: string): StepperSetup;
   toFile(): Uint8Array;
   pytorchModel(): Uint8Array;
   pytorchVocab(): Uint8Array;
+  /** `labels.json`: the class names by class id. */
+  pytorchLabels(): Uint8Array;
   free(): void;
 }
 
@@ -165,7 +172,14 @@ export type Inspection = {
   word_contribution: number[];
   bias: number;
   logit: number;
+  /** Two classes: P(positive); more: the softmax probability of `class`. */
   probability: number;
+  /** The class whose logit is split (two classes: 1, the positive one). */
+  class: number;
+  logits: number[];
+  /** By class id. */
+  probabilities: number[];
+  predicted: number;
 };
 
 /** The review the model read: each word (its position, or why none), each position's word, the padding. */

@@ -42,7 +42,11 @@ export function restart(view) {
   view.setState('starting');
   view.boot();
   // Queued until the new worker is ready: the same bytes and columns as before.
-  if (view.loaded) parse(view, view.loaded, view.loaded.columns);
+  if (view.loaded) {
+    parse(view, view.loaded, view.loaded.columns);
+    // …and the same classes: the new worker reads the file with the file's own.
+    if (view.preview) view.send({ type: 'relabel', choice: view.preview.choice });
+  }
   offerRestore(view);
   view.bump();
 }

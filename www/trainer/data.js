@@ -5,7 +5,8 @@
 import { assetUrl, fetchWithProgress } from '../lib/assets.js';
 import { $ } from '../lib/dom.js';
 import { dataFileProblem } from '../lib/filecheck.js';
-import { escapeHtml, int } from '../lib/format.js';
+import { escapeHtml } from '../lib/format.js';
+import { countsLine, showClasses, wireClasses } from './classes.js';
 import { fingerprint } from './runstore.js';
 
 /** @typedef {import('./view.js').TrainerView} TrainerView */
@@ -121,9 +122,12 @@ export function showPreview(view, p, ms) {
   view.hasData = true;
   view.preview = p;
   $('trainer-preview').hidden = false;
-  $('trainer-counts').textContent =
-    `${loaded.name}: ${int.format(p.rows)} reviews — ${p.classes.map((c) => `${int.format(c.rows)} ${c.name}`).join(', ')}` +
-    `${p.empty_texts ? `, ${p.empty_texts} empty` : ''} (read in ${(ms / 1000).toFixed(2)} s)`;
+  $('trainer-counts').textContent = `${loaded.name}: ${countsLine(p)} (read in ${(ms / 1000).toFixed(2)} s)`;
+  if (!view.classesWired) wireClasses(view);
+  view.classesWired = true;
+  view.clear('trainer-classes-error');
+  $('trainer-classes').disabled = false;
+  showClasses(p);
   /** @type {[string, string][]} */
   const chosen = [
     ['trainer-text-column', p.text_column],
@@ -138,7 +142,10 @@ export function showPreview(view, p, ms) {
     select.value = column;
   }
   const rows = p.sample
-    .map((r) => `<tr><td>${r.line}</td><td>${escapeHtml(r.text)}</td><td class="label-${r.label}">${r.label}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${r.line}</td><td>${escapeHtml(r.text)}</td><td>${r.label === null ? '<i>dropped</i>' : escapeHtml(r.label)}</td></tr>`,
+    )
     .join('');
   $('trainer-preview-table').innerHTML =
     `<caption>First rows</caption><thead><tr><th>line</th><th>${escapeHtml(p.text_column)}</th>` +

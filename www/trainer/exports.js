@@ -22,7 +22,7 @@ export function trainerExportables(view) {
       id: 'trainer-loss',
       what: 'the loss chart',
       at: $('trainer-chart-loss'),
-      title: () => `Trainer: loss (binary cross-entropy)${settings()}`,
+      title: () => `Trainer: ${$('trainer-loss-title').textContent.toLowerCase()}${settings()}`,
       chart: () => view.lossChart,
     },
     {
@@ -38,7 +38,16 @@ export function trainerExportables(view) {
       at: epochs,
       follow: epochs,
       csv: () => ({
-        header: ['epoch', 'best', 'train_loss', 'train_accuracy', 'valid_loss', 'valid_accuracy', 'seconds'],
+        header: [
+          'epoch',
+          'best',
+          'train_loss',
+          'train_accuracy',
+          'valid_loss',
+          'valid_accuracy',
+          'valid_macro_f1',
+          'seconds',
+        ],
         rows: (view.run?.epochs ?? []).map((r, k) => [
           r.epoch,
           r.is_best ? 1 : 0,
@@ -46,6 +55,7 @@ export function trainerExportables(view) {
           r.train_accuracy,
           r.valid_loss,
           r.valid_accuracy,
+          r.valid_macro_f1 ?? '',
           view.run.epochMs[k] / 1000,
         ]),
       }),

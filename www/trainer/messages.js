@@ -5,6 +5,8 @@
 import { $ } from '../lib/dom.js';
 import { workerReady } from './boot.js';
 import { checkFailed, showCheck } from './check.js';
+import { relabeled, relabelFailed } from './classes.js';
+import { cellFailed, showCell } from './confusion.js';
 import { dataFailed, showPreview } from './data.js';
 import { probed } from './engine.js';
 import { estimated, notEstimated } from './memory.js';
@@ -51,6 +53,10 @@ export function receive(view, m) {
     case 'check':
       showCheck(view, m.key, m.check, m.ms);
       break;
+    case 'relabeled':
+      relabeled(view, m.preview);
+      if (view.pendingResume) resumeWhenDataMatches(view);
+      break;
     case 'started':
       started(view, m.summary, m.ms);
       break;
@@ -84,8 +90,11 @@ export function receive(view, m) {
     case 'saved':
       saved(view, m.bytes);
       break;
+    case 'cell':
+      showCell(view, m.cell);
+      break;
     case 'inside':
-      handedInside(view, m.bytes, m.examples);
+      handedInside(view, m.bytes, m.examples, m.focus);
       break;
     case 'model-loaded':
       modelLoaded(view, m.info);
@@ -127,6 +136,12 @@ function failed(view, error) {
       break;
     case 'check':
       checkFailed(view, message);
+      break;
+    case 'classes':
+      relabelFailed(view, message);
+      break;
+    case 'cell':
+      cellFailed(view, message);
       break;
     case 'model':
       modelFailed(view, message);

@@ -34,6 +34,20 @@
  * @property {number} valid_loss
  * @property {number} valid_accuracy
  * @property {boolean} is_best  the best validation accuracy so far (its model is kept)
+ * @property {number} [valid_macro_f1]  the mean of the classes' F1 (absent in runs kept before classes)
+ * @property {ClassScore[]} [valid_per_class]  by class id
+ * @property {{ k: number, counts: number[] }} [confusion]  counts[truth * k + predicted], validation rows
+ */
+
+/**
+ * One class's validation scores (`ClassScore` in src/classifier/metrics.rs).
+ * @typedef {{ precision: number, recall: number, f1: number, support: number }} ClassScore
+ */
+
+/**
+ * Validation texts of one confusion-matrix cell (`CellRows` in src/web/trainer.rs): `total` in
+ * the cell, at most the limit asked for in `rows`.
+ * @typedef {{ truth: string, predicted: string, total: number, rows: { line: number, text: string }[] }} CellRows
  */
 
 /**
@@ -109,6 +123,9 @@
  * @property {number} total_steps
  * @property {number} done_steps  already done (a resumed run)
  * @property {'gpu' | 'cpu'} engine
+ * @property {string[]} classes  by class id
+ * @property {number[]} valid_class_rows
+ * @property {number} majority_accuracy  always answering the most common class
  * @property {number} [workers]
  */
 
@@ -132,15 +149,16 @@
 /**
  * A prediction and the words the model read (`Prediction` in src/trainer/predict.rs).
  * @typedef {object} Prediction
- * @property {number} probability  P(positive)
- * @property {'positive' | 'negative'} label
+ * @property {number} probability  two classes: P(positive class); more: the predicted class's
+ * @property {string} label  the predicted class
+ * @property {{ class: string, probability: number }[]} classes  most probable first
  * @property {{ word: string, id: number | null, used: boolean }[]} tokens
  * @property {number} used
  * @property {number} maxlen
  */
 
 /**
- * @typedef {{ vocab: number, embed: number, hidden: number, maxlen: number, words: number, valid_accuracy: number | null, epoch: number | null }} ModelInfo
+ * @typedef {{ vocab: number, embed: number, hidden: number, maxlen: number, words: number, valid_accuracy: number | null, epoch: number | null, classes: string[] }} ModelInfo
  */
 
 /**
@@ -156,17 +174,24 @@
 // ------------------------------------------------------------------ page → worker
 
 /**
+ * A text to open in "Inside the model" with the model (a confusion cell's), and its true class.
+ * @typedef {{ text: string, truth: string }} InsideFocus
+ */
+
+/**
  * Every message the page sends the training worker.
  * @typedef {{ type: 'init', preferGpu: boolean }
  *   | { type: 'probe' }
  *   | { type: 'load-csv', bytes: ArrayBuffer, columns: Columns | null }
+ *   | { type: 'relabel', choice: Preview['choice'] }
  *   | { type: 'start', settings: RunSettings, resume?: Resume }
  *   | { type: 'pause' }
  *   | { type: 'resume' }
  *   | { type: 'stop' }
  *   | { type: 'predict', text: string }
  *   | { type: 'save' }
- *   | { type: 'look-inside' }
+ *   | { type: 'look-inside', focus?: InsideFocus }
+ *   | { type: 'confusion-cell', truth: number, predicted: number, limit: number }
  *   | { type: 'load-model', bytes: Bytes }
  *   | { type: 'self-test' }
  *   | { type: 'estimate', key: string, settings: RunSettings }
@@ -178,7 +203,7 @@
 
 /**
  * Which request an error answers (the page shows it there).
- * @typedef {'load' | 'probe' | 'data' | 'check' | 'start' | 'estimate' | 'predict' | 'model' | 'self-test' | 'train' | 'worker'} ErrorWhere
+ * @typedef {'load' | 'probe' | 'data' | 'check' | 'classes' | 'cell' | 'start' | 'estimate' | 'predict' | 'model' | 'self-test' | 'train' | 'worker'} ErrorWhere
  */
 
 /**
@@ -187,6 +212,7 @@
  *   | { type: 'ready', device: DeviceStatus }
  *   | { type: 'probe', times: EngineTimes }
  *   | { type: 'preview', preview: Preview, ms: number }
+ *   | { type: 'relabeled', preview: Preview }
  *   | { type: 'started', summary: RunSummary, ms: number }
  *   | { type: 'progress', report: StepReport, ms: number }
  *   | { type: 'paused' }
@@ -194,7 +220,8 @@
  *   | { type: 'stopped', best: EpochReport | null }
  *   | { type: 'prediction', prediction: Prediction }
  *   | { type: 'saved', bytes: Uint8Array }
- *   | { type: 'inside', bytes: Uint8Array, examples: unknown }
+ *   | { type: 'inside', bytes: Uint8Array, examples: unknown, focus?: InsideFocus }
+ *   | { type: 'cell', cell: CellRows }
  *   | { type: 'model-loaded', info: ModelInfo }
  *   | { type: 'self-test', result: unknown }
  *   | { type: 'estimate', key: string, estimate: MemoryEstimate }
@@ -236,11 +263,13 @@ export const ERROR_WHERE = {
   probe: 'probe',
   'load-csv': 'data',
   check: 'check',
+  relabel: 'classes',
   start: 'start',
   estimate: 'estimate',
   predict: 'predict',
   save: 'model',
   'look-inside': 'model',
+  'confusion-cell': 'cell',
   'load-model': 'model',
   'self-test': 'self-test',
 };

@@ -6,6 +6,7 @@
 
 import { $ } from '../lib/dom.js';
 import { ago, int } from '../lib/format.js';
+import { sameChoice } from './classes.js';
 import { updateCharts } from './curves.js';
 import { loadSample, parse } from './data.js';
 import { addEpochRow } from './run.js';
@@ -185,6 +186,12 @@ export async function resumeWhenDataMatches(view) {
   const columns = record.data.columns;
   if (loaded.columns.text !== columns.text || loaded.columns.label !== columns.label) {
     parse(view, loaded, columns); // the run's columns; resumes once they are read
+    return;
+  }
+  const choice = record.data.choice;
+  if (choice && !sameChoice(choice, view.preview.choice)) {
+    // The run's classes (merges, drops, the positive one); resumes once they are applied.
+    view.send({ type: 'relabel', choice });
     return;
   }
   view.pendingResume = null;

@@ -5,6 +5,7 @@
 import { $ } from '../lib/dom.js';
 import { duration, int } from '../lib/format.js';
 import { timeLeft } from './clock.js';
+import { hideResults, showResults, wireResults } from './confusion.js';
 import { scheduleCharts, updateCharts } from './curves.js';
 import { currentEstimate } from './memory.js';
 
@@ -17,7 +18,7 @@ import { currentEstimate } from './memory.js';
 
 /**
  * What a kept run records besides its curves: the settings, the data file and each epoch's time.
- * @typedef {{ settings: RunSettings, data: { name: string, size: number, sample: boolean, columns: { text: string, label: string } }, hash: Promise<string>, epochMs: number[] }} RunLog
+ * @typedef {{ settings: RunSettings, data: { name: string, size: number, sample: boolean, columns: { text: string, label: string }, choice: import('./protocol.js').Preview['choice'] }, hash: Promise<string>, epochMs: number[] }} RunLog
  */
 
 /** @param {TrainerView} view */
@@ -26,6 +27,10 @@ export function start(view) {
     // The engine is about to be chosen by measurement: start on the winner.
     view.startAfterProbe = true;
     $('trainer-status').textContent = 'Starts as soon as the engine timing is done…';
+    return;
+  }
+  if (view.preview?.problem) {
+    notStarted(view, view.preview.problem);
     return;
   }
   const { settings, error } = view.readSettings();
@@ -85,11 +90,24 @@ export function started(view, summary, ms) {
     total: summary.total_steps,
     done: summary.done_steps,
     first: summary.done_steps,
+    classes: summary.classes,
   };
+  if (!view.resultsWired) wireResults(view);
+  view.resultsWired = true;
+  hideResults(view);
+  // Two classes: the post's binary cross-entropy; more: softmax cross-entropy.
+  $('trainer-loss-title').textContent =
+    summary.classes.length > 2 ? 'Loss (cross-entropy)' : 'Loss (binary cross-entropy)';
   const loaded = view.loaded;
   view.runLog = {
     settings: view.settings,
-    data: { name: loaded.name, size: loaded.bytes.byteLength, sample: loaded.sample === true, columns: loaded.columns },
+    data: {
+      name: loaded.name,
+      size: loaded.bytes.byteLength,
+      sample: loaded.sample === true,
+      columns: loaded.columns,
+      choice: view.preview.choice, // the classes it trains on: re-applied before a resume
+    },
     hash: loaded.hash,
     epochMs,
   };
@@ -111,6 +129,7 @@ export function started(view, summary, ms) {
     });
   }
   view.run.epochs = saved ? [...saved.epochs] : [];
+  if (saved?.epochs.length) showResults(view, saved.epochs[saved.epochs.length - 1]);
   $('trainer-restore').hidden = true;
   const engine =
     summary.engine === 'cpu'
@@ -155,6 +174,7 @@ export function progress(view, report, ms) {
     const epochMs = performance.now() - (clock.epochStart ?? clock.started);
     run.epochMs.push(epochMs); // the same array as view.runLog.epochMs
     addEpochRow(r, epochMs);
+    showResults(view, r);
     clock.epochStart = performance.now();
   }
   if (report.done !== undefined) run.done = report.done;
@@ -187,7 +207,8 @@ export function addEpochRow(r, ms) {
   row.id = `trainer-epoch-${r.epoch}`;
   row.innerHTML =
     `<td>${r.epoch}${r.is_best ? ' ★' : ''}</td><td>${r.train_loss.toFixed(4)}</td><td>${r.train_accuracy.toFixed(4)}</td>` +
-    `<td>${r.valid_loss.toFixed(4)}</td><td>${r.valid_accuracy.toFixed(4)}</td><td>${duration(ms)}</td>`;
+    `<td>${r.valid_loss.toFixed(4)}</td><td>${r.valid_accuracy.toFixed(4)}</td>` +
+    `<td>${r.valid_macro_f1 == null ? '–' : r.valid_macro_f1.toFixed(4)}</td><td>${duration(ms)}</td>`;
   table.querySelector('tbody').appendChild(row);
 }
 

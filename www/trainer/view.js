@@ -45,8 +45,9 @@ import { applySchema, formFrom, presetsOf, readFields } from './settings.js';
 /**
  * The run on screen: `batches` are [fractional epoch, loss, accuracy] per training batch;
  * `epochMs` each epoch's time beside `epochs`; `done`/`total` steps (`first`: done when it
- * started, for a resumed run); `kept`: its best model is kept in this browser.
- * @typedef {{ batches: number[][], epochs: EpochReport[], epochMs: number[], total: number, done: number, first: number, kept?: boolean }} Run
+ * started, for a resumed run); `kept`: its best model is kept in this browser; `classes`: its
+ * classes' names by class id.
+ * @typedef {{ batches: number[][], epochs: EpochReport[], epochMs: number[], total: number, done: number, first: number, kept?: boolean, classes?: string[] }} Run
  */
 
 /**
@@ -57,7 +58,8 @@ import { applySchema, formFrom, presetsOf, readFields } from './settings.js';
  * @property {RunSettings} [settings]
  * @property {{ data: RunSettings['data'], train: RunSettings['train'], device: 'gpu' | 'cpu' }} [request]  kept by an earlier version of the page
  * @property {number} [workers]  beside `request`
- * @property {{ name: string, size: number, sample: boolean, columns: { text: string, label: string }, hash?: string }} data
+ * @property {{ name: string, size: number, sample: boolean, columns: { text: string, label: string }, hash?: string, choice?: import('./protocol.js').Preview['choice'] }} data
+ *   `choice`: the classes the run trained on (absent in runs kept before classes: the file's own)
  * @property {EpochReport[]} epochs
  * @property {number[]} epochMs
  * @property {number[][]} batches
@@ -67,7 +69,7 @@ import { applySchema, formFrom, presetsOf, readFields } from './settings.js';
 
 export class TrainerView {
   /**
-   * @param {{ gpuAvailable: boolean, gpuReason?: string | null, lookInside: (bytes: Uint8Array, source: string, examples: unknown) => void, schema: RunSchema, check: (form: RunForm) => RunSettings }} options
+   * @param {{ gpuAvailable: boolean, gpuReason?: string | null, lookInside: (bytes: Uint8Array, source: string, examples: unknown, focus?: import('./protocol.js').InsideFocus) => void, schema: RunSchema, check: (form: RunForm) => RunSettings }} options
    *   `gpuReason`: why the page found no WebGPU (shown when the trainer runs on the CPU);
    *   `lookInside`: hands a model to "Inside the model"; `schema` and `check`: the page module's
    *   `runSettings()` and `runFromForm` (src/settings.rs).
@@ -127,6 +129,8 @@ export class TrainerView {
     this.checkKey = null;
     /** @type {import('./protocol.js').Preview | null} */
     this.checkFor = null;
+    /** The Classes panel's inputs have their listeners (classes.js). */
+    this.classesWired = false;
 
     // ---- the engine and the memory (engine.js, memory.js)
     this.deviceChosenByUser = false;
@@ -155,6 +159,11 @@ export class TrainerView {
     /** @type {import('../lib/uplot.js').default | null} */
     this.accChart = null;
     this.chartsPending = false;
+    /** @type {EpochReport | null} the epoch whose per-class table and confusion matrix are shown (confusion.js) */
+    this.resultsEpoch = null;
+    /** @type {import('./protocol.js').CellRows | null} the confusion cell whose texts are listed */
+    this.cell = null;
+    this.resultsWired = false;
 
     // ---- models, the kept run, testing hooks (model.js, restore.js, messages.js)
     /** @type {string | null} the model file being loaded, for its messages */
@@ -306,7 +315,9 @@ export class TrainerView {
     this.section.dataset.state = state;
     const running = state === 'running' || state === 'paused';
     const crashed = state === 'crashed';
-    $('trainer-start').disabled = !(state === 'ready' && this.hasData);
+    // Classes that cannot be trained on (preview.problem) refuse Start until they are fixed.
+    $('trainer-start').disabled = !(state === 'ready' && this.hasData && !this.preview?.problem);
+    $('trainer-classes').disabled = running || crashed;
     $('trainer-pause').disabled = !running;
     $('trainer-stop').disabled = !running;
     $('trainer-pause').textContent = state === 'paused' ? '▶ Resume' : 'Pause';

@@ -2,6 +2,7 @@
 // as the training worker and the benchmark use it. Written by hand: the build runs wasm-bindgen
 // with --no-typescript, and a fresh clone has no pkg/ when the checks run.
 import type {
+  CellRows,
   Columns,
   DataCheck,
   DeviceStatus,
@@ -26,12 +27,14 @@ export type Plan =
   | { kind: 'done' };
 
 /** A shard's result: its gradients (training) and its tallies. */
-export type ShardResult = { grads?: Float32Array; [k: string]: unknown };
+export type ShardResult = { grads?: Float32Array; predicted?: Uint8Array; [k: string]: unknown };
 
 export class TrainerSession {
   static create(preferGpu: boolean): Promise<TrainerSession>;
   deviceStatus(): DeviceStatus;
   loadCsv(bytes: Uint8Array, columns: Columns | null): Preview;
+  /** The loaded data's classes under another label choice; on failure they stay as they were. */
+  relabel(choice: Preview['choice']): Preview;
   /** The kind of the last data error (`DataError::kind`), e.g. `missing-column`. */
   lastDataErrorKind(): string | null;
   start(settings: RunSettings): RunSummary;
@@ -49,6 +52,8 @@ export class TrainerSession {
   save(): Promise<Uint8Array>;
   examples(perKind: number): Promise<unknown>;
   loadModel(bytes: Uint8Array): ModelInfo;
+  /** Validation texts of class `truth` predicted as `predicted` at the last validated epoch. */
+  confusionCell(truth: number, predicted: number, limit: number): CellRows;
   engineProbe(engine: 'cpu' | 'gpu'): EngineProbe;
   fusedSelfTest(): Promise<unknown>;
   memoryEstimate(settings: RunSettings): MemoryEstimate;

@@ -155,6 +155,10 @@ const handlers = {
     }
     post({ type: 'preview', preview, ms: performance.now() - t0 });
   },
+  /** The loaded data's classes again, with another label choice (the previous ones stay on failure). */
+  relabel({ choice }) {
+    post({ type: 'relabeled', preview: session.relabel(choice) });
+  },
   /** A new run, or (`resume`: `{best, last, history}` of a saved run) the rest of one. */
   async start({ settings, resume = null }) {
     const t0 = performance.now();
@@ -220,10 +224,14 @@ const handlers = {
     post({ type: 'saved', bytes }, [bytes.buffer]);
   },
   /** The model and the validation reviews worth looking inside, for "Inside the model". */
-  async 'look-inside'() {
+  async 'look-inside'({ focus }) {
     const bytes = await session.save();
     const examples = await session.examples(12);
-    post({ type: 'inside', bytes, examples }, [bytes.buffer]);
+    post({ type: 'inside', bytes, examples, focus }, [bytes.buffer]);
+  },
+  /** The validation texts behind one cell of the confusion matrix. */
+  'confusion-cell'({ truth, predicted, limit }) {
+    post({ type: 'cell', cell: session.confusionCell(truth, predicted, limit) });
   },
   /** One warm-up and one timed training step on each engine: `probe {times: {cpu, gpu}}`. */
   async probe() {
