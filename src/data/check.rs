@@ -227,15 +227,7 @@ pub(crate) fn vocab_covering(counts: &WordMap<(u64, bool)>, share: f64) -> usize
 
 /// 12,345.
 fn int(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    super::limits::grouped(n)
 }
 
 fn percent(part: usize, whole: usize) -> String {

@@ -33,7 +33,7 @@ pub const MAX_COLUMNS: usize = 16_384;
 /// longer one is almost always a quote left open, reading the rest of the file into one field.
 pub const MAX_FIELD_BYTES: usize = 1_000_000;
 
-/// `n` with thousands separators, as the messages write counts.
+/// `n` with thousands separators, as the messages write counts (the data check's too).
 pub fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
