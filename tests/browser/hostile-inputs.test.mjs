@@ -14,7 +14,7 @@ async function openTrainerWithSample(page) {
   });
   await page.click('#trainer-sample');
   await page.waitForFunction(
-    () => /^imdb-sample\.csv\.gz: 3,600 reviews/.test(document.getElementById('trainer-counts').textContent),
+    () => /^imdb-sample\.csv\.gz: 3,600 rows/.test(document.getElementById('trainer-counts').textContent),
     null,
     { timeout: 120_000 },
   );
@@ -27,7 +27,7 @@ async function refused(page, name, content) {
   const ms = Date.now() - started;
   const error = await page.locator('#trainer-data-error').innerText();
   // The earlier data is still the one loaded, and the page answers.
-  assert.match(await page.locator('#trainer-counts').innerText(), /^imdb-sample\.csv\.gz: 3,600 reviews/);
+  assert.match(await page.locator('#trainer-counts').innerText(), /^imdb-sample\.csv\.gz: 3,600 rows/);
   assert.equal(await page.locator('#trainer-start').isDisabled(), false);
   return { error, ms };
 }
