@@ -817,4 +817,42 @@ mod tests {
             "--batch: cannot read `many`"
         );
     }
+
+    /// `train` on a three-class file, then `evaluate` the saved model on it; a test set with a
+    /// class the model does not have is refused, naming it.
+    #[test]
+    fn evaluate_scores_a_saved_model_and_names_a_class_it_does_not_have() {
+        let dir = std::env::temp_dir().join(format!("lstm-lab-evaluate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+        let mut csv = String::from("text,label\n");
+        for i in 0..60 {
+            let class = ["ant", "bee", "cat"][i % 3];
+            csv += &format!("{class} w{} {class} w{},{class}\n", i % 7, i % 5);
+        }
+        std::fs::write(path("three.csv"), &csv).unwrap();
+        std::fs::write(path("other.csv"), "text,label\nant w1,ant\ndog w2,dog\n").unwrap();
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (csv, model, other) = (path("three.csv"), path("three.lstmlab"), path("other.csv"));
+        run(&args(&[
+            "train", "--csv", &csv, "--vocab", "40", "--maxlen", "6", "--embed", "4", "--hidden",
+            "4", "--batch", "16", "--epochs", "1", "--save", &model,
+        ]))
+        .unwrap();
+        let saved = modelfile::load(&std::fs::read(&model).unwrap()).unwrap();
+        assert_eq!(saved.header.run.class_names(), ["ant", "bee", "cat"]);
+        run(&args(&["evaluate", "--model", &model, "--csv", &csv])).unwrap();
+        let e = run(&args(&["evaluate", "--model", &model, "--csv", &other])).unwrap_err();
+        assert!(
+            e.contains(
+                "class “dog” is not one of the model's (ant, bee, cat); use --merge or --drop"
+            ),
+            "{e}"
+        );
+        run(&args(&[
+            "evaluate", "--model", &model, "--csv", &other, "--drop", "dog",
+        ]))
+        .unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }
