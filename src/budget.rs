@@ -566,15 +566,7 @@ fn largest(parts: &[Part], place: Place) -> &Part {
 
 /// 1234567 → "1,234,567".
 fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::data::limits::grouped(n)
 }
 
 /// Bytes in decimal units with two or three significant digits: "137 GB", "2.1 GB", "96 MB".

@@ -77,11 +77,11 @@ pub fn class_probabilities(logits: &[f64]) -> Vec<f64> {
     e.iter().map(|v| v / sum).collect()
 }
 
-/// The class with the highest probability (the first, on ties).
-pub fn argmax(probabilities: &[f64]) -> usize {
+/// The class with the highest probability or logit (the first, on ties).
+pub fn argmax<T: PartialOrd>(probabilities: &[T]) -> usize {
     let mut best = 0;
-    for (i, &p) in probabilities.iter().enumerate() {
-        if p > probabilities[best] {
+    for (i, p) in probabilities.iter().enumerate() {
+        if *p > probabilities[best] {
             best = i;
         }
     }

@@ -160,7 +160,8 @@ pub(super) fn train(o: Options) -> Result<(), String> {
 /// A K-class training step against the binary one at the same sizes (the post's by default):
 /// the median of `--steps` steps for each of `--classes`, and its ratio to the first.
 pub(super) fn classes(o: Options) -> Result<(), String> {
-    use crate::trainer::class_bench::{StepSizes, outputs, time_steps, wall_clock};
+    use crate::classifier::ModelConfig;
+    use crate::trainer::class_bench::{StepSizes, time_steps, wall_clock};
     let reps: usize = o.parse("--steps", 5)?;
     if reps == 0 {
         return Err("--steps: at least one step to time".into());
@@ -196,8 +197,12 @@ pub(super) fn classes(o: Options) -> Result<(), String> {
         let base = *first.get_or_insert(ms);
         println!(
             "{k} classes ({} output{}) on {name}, batch {} × {} ids, vocab {}, embed {}, hidden {}, {path:?} path: {ms:.1} ms/step of {unit} time ({:.3}× the first, median of {reps} steps)",
-            outputs(k),
-            if outputs(k) == 1 { "" } else { "s" },
+            ModelConfig::outputs_for(k),
+            if ModelConfig::outputs_for(k) == 1 {
+                ""
+            } else {
+                "s"
+            },
             sizes.batch,
             sizes.steps,
             sizes.vocab,

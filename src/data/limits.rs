@@ -34,7 +34,7 @@ pub const MAX_COLUMNS: usize = 16_384;
 pub const MAX_FIELD_BYTES: usize = 1_000_000;
 
 /// `n` with thousands separators, as the messages write counts (the data check's too).
-pub fn grouped(n: usize) -> String {
+pub fn grouped(n: impl std::fmt::Display) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

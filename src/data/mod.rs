@@ -66,10 +66,6 @@ pub enum DataError {
     SingleClass {
         label: String,
     },
-    TooFewRows {
-        rows: usize,
-        need: usize,
-    },
     BadSettings(String),
     /// Every text is empty or blank: most likely the wrong column.
     EmptyTexts {
@@ -110,7 +106,6 @@ impl DataError {
             DataError::FieldCount { .. } => "field-count",
             DataError::InvalidUtf8 { .. } => "invalid-utf8",
             DataError::SingleClass { .. } => "single-class",
-            DataError::TooFewRows { .. } => "too-few-rows",
             DataError::BadSettings(_) => "bad-settings",
             DataError::EmptyTexts { .. } => "empty-texts",
             DataError::TooLarge { .. } => "too-large",
@@ -193,10 +188,6 @@ impl fmt::Display for DataError {
             DataError::SingleClass { label } => write!(
                 f,
                 "every row is of class “{label}”; training needs at least two classes"
-            ),
-            DataError::TooFewRows { rows, need } => write!(
-                f,
-                "only {rows} labelled rows; at least {need} are needed to split them into training and validation sets"
             ),
             DataError::BadSettings(m) => write!(f, "invalid data settings: {m}"),
             DataError::EmptyTexts { column } => write!(
@@ -302,11 +293,8 @@ pub fn check_trainable(texts: &csv::LabelledTexts) -> Result<(), DataError> {
             });
         }
     }
-    let n: usize = counts.iter().sum();
-    let need = MIN_ROWS.max(2 * classes);
-    if n < need {
-        return Err(DataError::TooFewRows { rows: n, need });
-    }
+    // (With two rows of each of two classes or more, the split always has rows on both sides:
+    // at least MIN_ROWS in all.)
     Ok(())
 }
 

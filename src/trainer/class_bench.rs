@@ -32,11 +32,6 @@ pub struct StepSizes {
     pub hidden: usize,
 }
 
-/// Model outputs for `classes` classes: one logit for two, one per class from three on.
-pub fn outputs(classes: usize) -> usize {
-    ModelConfig::outputs_for(classes)
-}
-
 /// Each of `reps` training steps (after one warm-up step) of a model for `classes` classes on
 /// `compute`, on random ids and labels, timed by `clock` (seconds: the wall, or the process's
 /// CPU time, which a busy shared machine disturbs less); and the path they ran on.
@@ -59,7 +54,7 @@ pub fn time_steps(
     }
     let path = Path::resolve(Recurrence::Fused, compute.device(), hidden);
     let device = compute.device().clone().autodiff();
-    let o = outputs(classes);
+    let o = ModelConfig::outputs_for(classes);
     let config = ModelConfig {
         outputs: o,
         ..ModelConfig::binary(vocab, embed, hidden)

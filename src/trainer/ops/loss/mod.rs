@@ -111,15 +111,7 @@ pub async fn read_predicted(logits: Tensor<2>) -> Result<Vec<u8>, ExecutionError
     Ok(v.chunks(outputs)
         .map(|row| match row {
             [z] => u8::from(*z > 0.0),
-            _ => {
-                let mut best = 0;
-                for (i, &z) in row.iter().enumerate() {
-                    if z > row[best] {
-                        best = i;
-                    }
-                }
-                best as u8
-            }
+            _ => crate::classifier::argmax(row) as u8,
         })
         .collect())
 }
