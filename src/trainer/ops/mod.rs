@@ -28,9 +28,11 @@ pub mod adam;
 pub mod batch;
 pub mod check;
 pub(crate) mod flex;
+pub mod gru;
 pub mod head;
 pub mod loss;
 pub mod lstm;
+pub mod rnn;
 pub mod shader;
 #[cfg(feature = "gpu")]
 pub(crate) mod wgsl;

@@ -63,7 +63,7 @@ pub fn forward_time_major(lstm: &Lstm, x: Tensor<3>, state: LstmState) -> Tensor
 /// into a zero tensor of the *parent's* full shape, so T slices of `[T, B, C]` would cost
 /// O(T²·B·C) in backward (most of a 128-step training step on the CPU); halving costs
 /// O(T·log T·B·C).
-fn time_steps(x: Tensor<3>) -> Vec<Tensor<2>> {
+pub(crate) fn time_steps(x: Tensor<3>) -> Vec<Tensor<2>> {
     fn split(x: Tensor<3>, out: &mut Vec<Tensor<2>>) {
         let [steps, batch, width] = x.dims();
         if steps == 0 {

@@ -1,0 +1,13 @@
+//! The GRU layer, in PyTorch's `nn.GRU` layout (gates stacked r, z, n; `weight_ih` `[3H, E]`,
+//! `weight_hh` `[3H, H]`, both biases `[3H]`):
+//!
+//! ```text
+//! r = σ(W_ir x + b_ir + W_hr h + b_hr)        z = σ(W_iz x + b_iz + W_hz h + b_hz)
+//! n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+//! h' = (1 − z) ⊙ n + z ⊙ h
+//! ```
+//!
+//! The reset gate multiplies the recurrent product *with its bias* (PyTorch's and cuDNN's form),
+//! so `b_hn` cannot be folded into `b_in`; `z = 1` keeps the old state.
+
+pub mod reference;
