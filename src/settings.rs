@@ -5,6 +5,7 @@
 //! the memory estimate ([`crate::budget`]) and the model file ([`crate::classifier::record`])
 //! their numbers. No tensor library: the page's first view reads it too.
 
+use crate::classifier::arch::Architecture;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -74,6 +75,10 @@ pub struct TrainConfig {
     /// The kernels that compute the layers: fused, or burn's reference ops.
     #[serde(default)]
     pub kernel: Recurrence,
+    /// The cell, its readout and the LSTM's variants; the post's LSTM with pooling by default
+    /// (and then not written, so the post's settings and files read as before).
+    #[serde(default, skip_serializing_if = "Architecture::is_post")]
+    pub arch: Architecture,
 }
 
 impl Default for TrainConfig {
@@ -87,6 +92,7 @@ impl Default for TrainConfig {
             epochs: 5,
             seed: 1,
             kernel: Recurrence::Fused,
+            arch: Architecture::default(),
         }
     }
 }
@@ -396,7 +402,8 @@ impl TrainConfig {
         check_all(
             ["embed", "hidden", "batch", "lr", "epochs"].map(setting),
             &run,
-        )
+        )?;
+        self.arch.validate().map_err(SettingsError)
     }
 }
 

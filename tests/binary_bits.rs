@@ -80,6 +80,7 @@ fn setup(kernel: Recurrence) -> (lstm_lab::data::Prepared, TrainConfig) {
         epochs: 2,
         seed: 7,
         kernel,
+        arch: Default::default(),
     };
     (data, config)
 }

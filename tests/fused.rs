@@ -197,6 +197,7 @@ fn epochs_on_real_reviews(device: &Device, kernel: Recurrence) -> Vec<(f64, f64,
         epochs: 3,
         seed: 5,
         kernel,
+        arch: Default::default(),
     };
     let compute = Compute::from(device.clone());
     let mut trainer = Trainer::new(data, config, &compute).expect("trainer");

@@ -4,6 +4,7 @@
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor};
+use lstm_lab::classifier::Architecture;
 use lstm_lab::classifier::file as modelfile;
 use lstm_lab::data::{DataConfig, synthetic};
 use lstm_lab::gpu::block_on;
@@ -50,6 +51,7 @@ fn torch_weights(w: &Value, config: ModelConfig) -> ModelWeights {
             bias_ih: floats(&w["lstm.bias_ih_l0"]),
             bias_hh: floats(&w["lstm.bias_hh_l0"]),
         },
+        out_layer: None,
         linear_weight: floats(&w["linear.weight"]),
         linear_bias: floats(&w["linear.bias"]),
     }
@@ -485,28 +487,108 @@ fn bad_settings_are_refused_with_the_reason() {
 
 /// A batch is built time-major on the host; each of its rows gets the logit the reference cell
 /// (float64, one row at a time) gives that row, on every path.
+/// Every cell, readout and variant a run can choose.
+fn every_arch() -> Vec<Architecture> {
+    [
+        "lstm/pool",
+        "lstm/last",
+        "gru/pool",
+        "gru/last",
+        "rnn/pool",
+        "rnn/last",
+        "lstm/pool+sigmoid-g",
+        "lstm/pool+relu-out",
+        "lstm/last+forget-fixed+no-output-gate",
+        "lstm/pool+forget-bias-1",
+    ]
+    .map(|s| Architecture::parse(s).unwrap())
+    .to_vec()
+}
+
+/// The burn model on each path gives each row the logits of the host's f64 reference cells,
+/// for every cell, readout and variant: two independent implementations agree.
 #[test]
 fn time_major_batches_give_each_rows_logit() {
     let device = Device::flex();
-    let config = ModelConfig::binary(50, 4, 6);
-    let weights = ModelWeights::init(config, 9);
-    let model = SentimentModel::from_weights(&weights, &device);
-    let (rows, maxlen) = (3, 5);
-    let ids: Vec<u32> = (0..rows * maxlen).map(|i| (i * 7 % 50) as u32).collect();
-    let each_row: Vec<f32> = ids
-        .chunks(maxlen)
-        .map(|row| weights.reference_logit(row).unwrap() as f32)
-        .collect();
-    for path in [Path::Reference, Path::Cpu] {
-        let batch = Batch::new(&ids, maxlen, config.vocab, path, &device);
-        let logits = read(model.forward(&batch, path));
-        assert_eq!(logits.len(), rows);
-        assert_close(&format!("{path:?} logits"), &logits, &each_row, 1e-5);
-        // Step t of row r sits at [t, r]; only the WGSL path needs the words' positions.
-        let t = batch.ids.into_data().try_to_vec::<i32>().unwrap();
-        let (step, row) = (1, 2);
-        assert_eq!(t[step * rows + row] as u32, ids[row * maxlen + step]);
-        assert!(batch.positions.is_none());
+    for arch in every_arch() {
+        let config = ModelConfig {
+            outputs: 3,
+            ..ModelConfig::binary(50, 4, 6).with_arch(arch)
+        };
+        for config in [
+            ModelConfig {
+                outputs: 1,
+                ..config
+            },
+            config,
+        ] {
+            let weights = ModelWeights::init(config, 9);
+            let model = SentimentModel::from_weights(&weights, &device);
+            assert_eq!(model.config(), config);
+            let (rows, maxlen) = (3, 5);
+            let ids: Vec<u32> = (0..rows * maxlen).map(|i| (i * 7 % 50) as u32).collect();
+            let each_row: Vec<f32> = ids
+                .chunks(maxlen)
+                .flat_map(|row| weights.reference_logits(row).unwrap())
+                .map(|v| v as f32)
+                .collect();
+            for path in [Path::Reference, Path::Cpu] {
+                let batch = Batch::new(&ids, maxlen, config.vocab, path, &device);
+                let logits = read(model.forward(&batch, path));
+                assert_eq!(logits.len(), rows * config.outputs);
+                let what = format!("{} {path:?} logits", arch.describe());
+                assert_close(&what, &logits, &each_row, 1e-5);
+                // Step t of row r sits at [t, r]; only the WGSL path needs the words' positions.
+                let t = batch.ids.into_data().try_to_vec::<i32>().unwrap();
+                let (step, row) = (1, 2);
+                assert_eq!(t[step * rows + row] as u32, ids[row * maxlen + step]);
+                assert!(batch.positions.is_none());
+            }
+            // The weights come back as they went in, the post's `out` layer too.
+            assert_eq!(block_on(model.to_weights()).unwrap(), weights);
+        }
+    }
+}
+
+/// Each cell, readout and variant trains (2 epochs on the synthetic texts) and learns; its file
+/// and its PyTorch export keep the architecture, and the loaded model predicts the same.
+#[test]
+fn every_cell_readout_and_variant_trains_saves_and_exports() {
+    for arch in every_arch() {
+        let (data, config) = small_setup(2);
+        let config = TrainConfig { arch, ..config };
+        let name = arch.describe();
+        let mut trainer = Trainer::new(data, config, &Compute::cpu()).unwrap();
+        while !trainer.is_finished() {
+            block_on(trainer.step()).unwrap();
+        }
+        let best = trainer
+            .history
+            .iter()
+            .map(|e| e.valid_accuracy)
+            .fold(0.0, f64::max);
+        assert!(best > 0.75, "{name}: best validation accuracy {best}");
+        let bytes = block_on(trainer.model_file()).unwrap();
+        let loaded = modelfile::load(&bytes).unwrap();
+        assert_eq!(loaded.weights.config.arch, arch, "{name}");
+        let exported = lstm_lab::classifier::torch::export(&loaded).unwrap();
+        let back = lstm_lab::classifier::torch::from_safetensors(&exported.model).unwrap();
+        assert_eq!(
+            back, loaded.weights,
+            "{name}: the export reads back as it was"
+        );
+        let live = trainer.predictor();
+        let restored = Predictor::from_saved(&loaded, &Compute::cpu());
+        for text in ["good1 good2 w17 good4", "bad3 w9 bad1 bad0 w4000"] {
+            let a = block_on(live.predict(text)).unwrap();
+            let b = block_on(restored.predict(text)).unwrap();
+            assert!(
+                (a.probability - b.probability).abs() < 1e-6,
+                "{name} {text}: {} vs {}",
+                a.probability,
+                b.probability
+            );
+        }
     }
 }
 

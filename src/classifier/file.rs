@@ -17,20 +17,23 @@
 use crate::classifier::record::RunRecord;
 use crate::classifier::{ModelConfig, ModelWeights};
 use crate::data::tokenizer::Tokenizer;
-use crate::lstm::cell::LstmWeights;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 const MAGIC: &[u8; 8] = b"LSTMLAB\0";
 /// The newest version this build reads and writes.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// The version a header needs: 1 for what version 1 could say (no class names, one output).
+/// The oldest version that holds the model, so older builds read what they can: 1 for the
+/// post's binary LSTM, 2 with classes, 3 with another cell, readout or variant.
 fn version_of(header: &Header) -> u32 {
-    if header.run.classes.is_empty() && header.model.outputs == 1 {
+    if !header.model.arch.is_post() {
+        3
+    } else if header.run.classes.is_empty() && header.model.outputs == 1 {
         1
     } else {
-        VERSION
+        2
     }
 }
 
@@ -130,19 +133,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 fn shapes(c: &ModelConfig) -> Vec<(String, Vec<usize>)> {
-    let (v, e, h) = (c.vocab, c.embed, c.hidden);
-    [
-        ("embedding.weight", vec![v, e]),
-        ("lstm.weight_ih", vec![4 * h, e]),
-        ("lstm.weight_hh", vec![4 * h, h]),
-        ("lstm.bias_ih", vec![4 * h]),
-        ("lstm.bias_hh", vec![4 * h]),
-        ("linear.weight", vec![c.outputs, 2 * h]),
-        ("linear.bias", vec![c.outputs]),
-    ]
-    .into_iter()
-    .map(|(n, s)| (n.to_string(), s))
-    .collect()
+    c.parameters()
 }
 
 /// Serialise a model with its vocabulary and the run behind it.
@@ -159,16 +150,7 @@ fn write(header: &Header, weights: &ModelWeights) -> Vec<u8> {
     out.extend_from_slice(&version_of(header).to_le_bytes());
     out.extend_from_slice(&(json.len() as u32).to_le_bytes());
     out.extend_from_slice(&json);
-    let l = &weights.lstm;
-    for part in [
-        &weights.embedding[..],
-        &l.weight_ih,
-        &l.weight_hh,
-        &l.bias_ih,
-        &l.bias_hh,
-        &weights.linear_weight,
-        &weights.linear_bias,
-    ] {
+    for part in weights.parts() {
         for v in part {
             out.extend_from_slice(&v.to_le_bytes());
         }
@@ -185,6 +167,9 @@ pub const MAX_LAYER: usize = 1024;
 /// have come from LSTM Lab, and within them every size product fits in 32 bits (wasm32).
 pub(crate) fn check_settings(h: &Header) -> Result<(), ModelFileError> {
     let bad = |m: String| Err(ModelFileError::Mismatch(m));
+    if let Err(e) = h.model.arch.validate() {
+        return Err(ModelFileError::Mismatch(e));
+    }
     if let Err(e) = h.run.data.validate() {
         return bad(format!("invalid data settings: {e}"));
     }
@@ -261,14 +246,19 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
     check_settings(&header)?;
     if version < version_of(&header) {
         return Err(ModelFileError::Mismatch(format!(
-            "a version {version} file cannot name classes or have {} outputs",
-            header.model.outputs
+            "a version {version} file cannot name classes, have {} outputs or hold a {} model",
+            header.model.outputs,
+            header.model.arch.describe()
         )));
     }
     if header.tensors != shapes(&header.model) {
         return Err(ModelFileError::Mismatch(format!(
-            "the weight shapes {:?} are not those of a model with vocabulary {}, embedding {} and hidden size {}",
-            header.tensors, header.model.vocab, header.model.embed, header.model.hidden
+            "the weight shapes {:?} are not those of a {} model with vocabulary {}, embedding {} and hidden size {}",
+            header.tensors,
+            header.model.arch.describe(),
+            header.model.vocab,
+            header.model.embed,
+            header.model.hidden
         )));
     }
     if header.model.vocab != header.run.data.vocab {
@@ -306,34 +296,9 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
         .chunks_exact(4)
         .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")));
     let mut take = |n: usize| -> Vec<f32> { values.by_ref().take(n).collect() };
-    let ModelConfig {
-        vocab,
-        embed,
-        hidden,
-        outputs,
-    } = header.model;
-    let embedding = take(vocab * embed);
-    let lstm = LstmWeights {
-        input: embed,
-        hidden,
-        weight_ih: take(4 * hidden * embed),
-        weight_hh: take(4 * hidden * hidden),
-        bias_ih: take(4 * hidden),
-        bias_hh: take(4 * hidden),
-    };
-    let linear_weight = take(outputs * 2 * hidden);
-    let linear_bias = take(outputs);
+    let weights = ModelWeights::from_parts(header.model, &mut take);
     // The checksum can be recomputed by anyone: the values are checked too.
-    let parts: [(&str, &[f32]); 7] = [
-        ("embedding.weight", &embedding),
-        ("lstm.weight_ih", &lstm.weight_ih),
-        ("lstm.weight_hh", &lstm.weight_hh),
-        ("lstm.bias_ih", &lstm.bias_ih),
-        ("lstm.bias_hh", &lstm.bias_hh),
-        ("linear.weight", &linear_weight),
-        ("linear.bias", &linear_bias),
-    ];
-    for (name, values) in parts {
+    for ((name, _), values) in header.model.parameters().iter().zip(weights.parts()) {
         if let Some(k) = values.iter().position(|v| !v.is_finite()) {
             return Err(ModelFileError::Mismatch(format!(
                 "weight {name} holds {} at index {k}; a model's weights are finite numbers",
@@ -341,16 +306,7 @@ pub fn load(bytes: &[u8]) -> Result<SavedModel, ModelFileError> {
             )));
         }
     }
-    Ok(SavedModel {
-        weights: ModelWeights {
-            config: header.model,
-            embedding,
-            lstm,
-            linear_weight,
-            linear_bias,
-        },
-        header,
-    })
+    Ok(SavedModel { weights, header })
 }
 
 #[cfg(test)]

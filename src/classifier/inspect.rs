@@ -93,6 +93,26 @@ pub enum InspectError {
     NoWords,
     /// A class the model does not have.
     NoClass { class: usize, classes: usize },
+    /// A model whose states this view cannot split per word: `what` it is.
+    Unsupported(String),
+}
+
+/// Whether the per-word views read this model: an LSTM whose gates are all real (the post's σ
+/// candidate too, for the split; not for the stepper, `stepper` true), read by pooling the
+/// states themselves. The GRU's and plain RNN's views, and the last-state readout's, are not
+/// built yet.
+fn check_supported(
+    arch: &crate::classifier::Architecture,
+    stepper: bool,
+) -> Result<(), InspectError> {
+    let v = arch.variant;
+    let readable = arch.cell == crate::classifier::Cell::Lstm
+        && arch.readout == crate::classifier::Readout::Pool
+        && !(v.relu_out || v.forget_fixed || v.no_output_gate || (stepper && v.sigmoid_g));
+    match readable {
+        true => Ok(()),
+        false => Err(InspectError::Unsupported(arch.describe())),
+    }
 }
 
 impl fmt::Display for InspectError {
@@ -116,6 +136,11 @@ impl fmt::Display for InspectError {
                 f,
                 "id {id} at position {position} is outside the model's vocabulary of {vocab}"
             ),
+            InspectError::Unsupported(what) => write!(
+                f,
+                "this view reads LSTM models with mean ‖ max pooling; this model is {what}, whose \
+                 per-word view is not built yet (its predictions work)"
+            ),
         }
     }
 }
@@ -133,6 +158,7 @@ pub fn inspect_class(
     ids: &[u32],
     class: Option<usize>,
 ) -> Result<Inspection, InspectError> {
+    check_supported(&weights.config.arch, false)?;
     let classes = weights.config.classes();
     if let Some(c) = class.filter(|&c| c >= classes) {
         return Err(InspectError::NoClass { class: c, classes });
@@ -352,6 +378,7 @@ pub fn stepper_setup(
     maxlen: usize,
     text: &str,
 ) -> Result<StepperSetup, InspectError> {
+    check_supported(&weights.config.arch, true)?;
     let (ids, padding) = padded(tokenizer, maxlen, text);
     if padding == ids.len() {
         return Err(InspectError::NoWords);
@@ -539,6 +566,18 @@ mod tests {
         assert_eq!(
             stepper_setup(&w, &tokenizer, 7, "zzz qqq").unwrap_err(),
             InspectError::NoWords
+        );
+    }
+
+    #[test]
+    fn models_the_views_cannot_split_are_refused_by_name() {
+        let gru = crate::classifier::Architecture::parse("gru/last").unwrap();
+        let w = ModelWeights::init(ModelConfig::binary(20, 4, 5).with_arch(gru), 3);
+        let e = inspect(&w, &[0, 3, 4]).unwrap_err().to_string();
+        assert!(e.contains("this model is gru/last"), "{e}");
+        assert!(
+            w.reference_logits(&[0, 3, 4]).is_some(),
+            "it still predicts"
         );
     }
 }

@@ -11,11 +11,15 @@
 //! Beside it, what travels with a model: its file ([`file`]), PyTorch's format ([`torch`]),
 //! the run that trained it ([`record`]) and the per-word look inside it ([`inspect`]).
 
+pub mod arch;
 pub mod file;
 pub mod inspect;
 pub mod metrics;
 pub mod record;
+pub mod reference;
 pub mod torch;
+
+pub use arch::{Architecture, Cell, Readout, Variant};
 
 use crate::lstm::cell::{CellGate, CellStep, LstmWeights};
 use crate::rng::Rng;
@@ -32,6 +36,9 @@ pub struct ModelConfig {
     /// written before classes existed have none: they are the post's binary model.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub outputs: usize,
+    /// The cell, the readout and the LSTM's variants; the post's model writes nothing here.
+    #[serde(default, skip_serializing_if = "Architecture::is_post")]
+    pub arch: Architecture,
 }
 
 fn one() -> usize {
@@ -50,7 +57,56 @@ impl ModelConfig {
             embed,
             hidden,
             outputs: 1,
+            arch: Architecture::default(),
         }
+    }
+
+    /// This model with `arch` between its embedding and its head.
+    pub fn with_arch(self, arch: Architecture) -> Self {
+        Self { arch, ..self }
+    }
+
+    /// Rows of the cell's weights: the stacked gates, `gates × H`.
+    pub fn gate_rows(&self) -> usize {
+        self.arch.cell.gates() * self.hidden
+    }
+
+    /// The head's input width: 2H for pooling, H for the last state.
+    pub fn head_width(&self) -> usize {
+        self.arch.readout.width(self.hidden)
+    }
+
+    /// Every parameter's name and shape (PyTorch's `[out, in]` layouts), in the order a model
+    /// file, the workers' flat vectors and [`ModelWeights::parts`] keep them: the embedding,
+    /// the cell (`lstm.`, `gru.` or `rnn.`), the post's `out` layer when it is on, the head.
+    pub fn parameters(&self) -> Vec<(String, Vec<usize>)> {
+        let (v, e, h, g) = (self.vocab, self.embed, self.hidden, self.gate_rows());
+        let cell = self.arch.cell.name();
+        let mut all = vec![
+            ("embedding.weight".to_string(), vec![v, e]),
+            (format!("{cell}.weight_ih"), vec![g, e]),
+            (format!("{cell}.weight_hh"), vec![g, h]),
+            (format!("{cell}.bias_ih"), vec![g]),
+            (format!("{cell}.bias_hh"), vec![g]),
+        ];
+        if self.arch.variant.relu_out {
+            all.push(("out.weight".to_string(), vec![h, h]));
+            all.push(("out.bias".to_string(), vec![h]));
+        }
+        all.push((
+            "linear.weight".to_string(),
+            vec![self.outputs, self.head_width()],
+        ));
+        all.push(("linear.bias".to_string(), vec![self.outputs]));
+        all
+    }
+
+    /// Floats in all of [`Self::parameters`].
+    pub fn parameter_count(&self) -> usize {
+        self.parameters()
+            .iter()
+            .map(|(_, s)| s.iter().product::<usize>())
+            .sum()
     }
 
     /// The head's outputs for `classes` classes (2 ..= 100).
@@ -89,16 +145,19 @@ pub fn argmax<T: PartialOrd>(probabilities: &[T]) -> usize {
 }
 
 /// Every weight on the host, in PyTorch's layouts: `embedding` is `nn.Embedding.weight`, `lstm`
-/// is `nn.LSTM`'s (gates stacked i, f, g, o; both biases kept), `linear_weight` is
-/// `nn.Linear(2H, O).weight` (`[O, 2H]`: per output, the H mean-pooled units, then the H
-/// max-pooled ones).
+/// is the cell's — `nn.LSTM`'s (gates stacked i, f, g, o), `nn.GRU`'s (r, z, n) or `nn.RNN`'s,
+/// both biases kept — `linear_weight` is `nn.Linear(W, O).weight` (`[O, W]`; pooled: per
+/// output, the H mean-pooled units, then the H max-pooled ones, W = 2H; last state: W = H).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelWeights {
     pub config: ModelConfig,
     /// `[vocab, E]`.
     pub embedding: Vec<f32>,
+    /// The cell's weights (`gates × H` rows, whichever the cell).
     pub lstm: LstmWeights<f32>,
-    /// `[O, 2H]`.
+    /// The post's `relu(Linear(H → H))` per step (`[H, H]` and `[H]`), when that variant is on.
+    pub out_layer: Option<(Vec<f32>, Vec<f32>)>,
+    /// `[O, W]`.
     pub linear_weight: Vec<f32>,
     /// `[O]`.
     pub linear_bias: Vec<f32>,
@@ -113,39 +172,100 @@ impl ModelWeights {
             embed,
             hidden,
             outputs,
+            arch,
         } = config;
+        let g = config.gate_rows();
         let mut rng = Rng::stream(seed, 0x30de1);
         let embedding = (0..vocab * embed).map(|_| rng.normal() as f32).collect();
         let k = 1.0 / (hidden as f64).sqrt();
         let mut uniform = |n: usize, k: f64| -> Vec<f32> {
             (0..n).map(|_| rng.uniform_range(-k, k) as f32).collect()
         };
-        let lstm = LstmWeights {
+        let mut lstm = LstmWeights {
             input: embed,
             hidden,
-            weight_ih: uniform(4 * hidden * embed, k),
-            weight_hh: uniform(4 * hidden * hidden, k),
-            bias_ih: uniform(4 * hidden, k),
-            bias_hh: uniform(4 * hidden, k),
+            weight_ih: uniform(g * embed, k),
+            weight_hh: uniform(g * hidden, k),
+            bias_ih: uniform(g, k),
+            bias_hh: uniform(g, k),
         };
-        let k_lin = 1.0 / ((2 * hidden) as f64).sqrt();
-        let linear_weight = uniform(outputs * 2 * hidden, k_lin);
+        if arch.variant.forget_bias_one {
+            // The f rows (i, f, g, o) of one bias vector: the pair then sums to about 1.
+            for b in &mut lstm.bias_ih[hidden..2 * hidden] {
+                *b += 1.0;
+            }
+        }
+        // Drawn after the cell so the post's model draws exactly what it always did.
+        let width = config.head_width();
+        let k_lin = 1.0 / (width as f64).sqrt();
+        let linear_weight = uniform(outputs * width, k_lin);
         let linear_bias = uniform(outputs, k_lin);
+        let out_layer = arch
+            .variant
+            .relu_out
+            .then(|| (uniform(hidden * hidden, k), uniform(hidden, k)));
         Self {
             config,
             embedding,
             lstm,
+            out_layer,
             linear_weight,
             linear_bias,
         }
     }
 
-    /// The cell's every step over one padded row of ids, in f64 from zero state (padding ids
-    /// included, as the model reads them). `None` when an id is not below `vocab`.
-    pub fn reference_steps(&self, ids: &[u32]) -> Option<Vec<CellStep<f64>>> {
-        let e = self.config.embed;
-        let xs = ids
+    /// Every parameter's values, in [`ModelConfig::parameters`]' order.
+    pub fn parts(&self) -> Vec<&[f32]> {
+        let l = &self.lstm;
+        let mut all: Vec<&[f32]> = vec![
+            &self.embedding,
+            &l.weight_ih,
+            &l.weight_hh,
+            &l.bias_ih,
+            &l.bias_hh,
+        ];
+        if let Some((w, b)) = &self.out_layer {
+            all.push(w);
+            all.push(b);
+        }
+        all.push(&self.linear_weight);
+        all.push(&self.linear_bias);
+        all
+    }
+
+    /// The inverse of [`Self::parts`]: `take(n)` gives the next parameter's `n` values.
+    pub fn from_parts(config: ModelConfig, mut take: impl FnMut(usize) -> Vec<f32>) -> Self {
+        let sizes: Vec<usize> = config
+            .parameters()
             .iter()
+            .map(|(_, s)| s.iter().product())
+            .collect();
+        let mut sizes = sizes.into_iter();
+        let mut next = || take(sizes.next().expect("one size per parameter"));
+        let embedding = next();
+        let lstm = LstmWeights {
+            input: config.embed,
+            hidden: config.hidden,
+            weight_ih: next(),
+            weight_hh: next(),
+            bias_ih: next(),
+            bias_hh: next(),
+        };
+        let out_layer = config.arch.variant.relu_out.then(|| (next(), next()));
+        Self {
+            config,
+            embedding,
+            lstm,
+            out_layer,
+            linear_weight: next(),
+            linear_bias: next(),
+        }
+    }
+
+    /// The embeddings of one padded row of ids, in f64. `None` when an id is not below `vocab`.
+    fn embedded(&self, ids: &[u32]) -> Option<Vec<Vec<f64>>> {
+        let e = self.config.embed;
+        ids.iter()
             .map(|&id| {
                 let id = id as usize;
                 if id >= self.config.vocab {
@@ -154,47 +274,69 @@ impl ModelWeights {
                 let row = self.embedding.get(id * e..(id + 1) * e)?;
                 Some(row.iter().map(|&v| v as f64).collect())
             })
-            .collect::<Option<Vec<Vec<f64>>>>()?;
-        let zeros = vec![0.0; self.config.hidden];
-        Some(
-            self.lstm
-                .cast::<f64>()
-                .forward(&xs, &zeros, &zeros, CellGate::Tanh),
-        )
+            .collect()
     }
 
-    /// Output `o`'s weights `[2H]` and bias.
+    /// The LSTM's every step over one padded row of ids, in f64 from zero state (padding ids
+    /// included, as the model reads them), the post's σ candidate when that variant is on.
+    /// `None` when an id is not below `vocab` or the model's cell is not a real-gated LSTM
+    /// (what the per-word views read).
+    pub fn reference_steps(&self, ids: &[u32]) -> Option<Vec<CellStep<f64>>> {
+        let v = self.config.arch.variant;
+        if self.config.arch.cell != Cell::Lstm || v.forget_fixed || v.no_output_gate {
+            return None;
+        }
+        let xs = self.embedded(ids)?;
+        let zeros = vec![0.0; self.config.hidden];
+        let gate = if v.sigmoid_g {
+            CellGate::Sigmoid
+        } else {
+            CellGate::Tanh
+        };
+        Some(self.lstm.cast::<f64>().forward(&xs, &zeros, &zeros, gate))
+    }
+
+    /// What the head reads at each step, in f64 from zero state, for every cell and variant:
+    /// the hidden state, or the post's `relu(Linear(h))` of it when that variant is on.
+    /// `None` when an id is not below `vocab`.
+    pub fn reference_outputs(&self, ids: &[u32]) -> Option<Vec<Vec<f64>>> {
+        let xs = self.embedded(ids)?;
+        let hs = reference::hidden_states(&self.config.arch, &self.lstm.cast::<f64>(), &xs);
+        Some(match &self.out_layer {
+            None => hs,
+            Some((w, b)) => hs.iter().map(|h| reference::relu_layer(w, b, h)).collect(),
+        })
+    }
+
+    /// Output `o`'s weights `[W]` and bias.
     pub fn head_row(&self, o: usize) -> (&[f32], f32) {
-        let width = 2 * self.config.hidden;
+        let width = self.config.head_width();
         (
             &self.linear_weight[o * width..(o + 1) * width],
             self.linear_bias[o],
         )
     }
 
-    /// The logits of one padded row of ids on the reference cell, in f64: mean and max of `h`
-    /// over every step (padding included), then the linear head, one per output. `None` for an
-    /// empty row or an id not below `vocab`.
+    /// The logits of one padded row of ids on the reference cell, in f64: the readout (mean
+    /// and max of every step's output, padding included, or the last one), then the linear
+    /// head, one per output. `None` for an empty row or an id not below `vocab`.
     pub fn reference_logits(&self, ids: &[u32]) -> Option<Vec<f64>> {
-        let steps = self.reference_steps(ids)?;
-        if steps.is_empty() {
-            return None;
-        }
+        let outputs = self.reference_outputs(ids)?;
+        let last = outputs.last()?;
         let h = self.config.hidden;
-        let pooled: Vec<(f64, f64)> = (0..h)
-            .map(|k| {
-                let unit = steps.iter().map(|s| s.h[k]);
-                let mean = unit.clone().sum::<f64>() / steps.len() as f64;
-                (mean, unit.fold(f64::NEG_INFINITY, f64::max))
-            })
-            .collect();
+        let features: Vec<f64> = match self.config.arch.readout {
+            Readout::Last => last.clone(),
+            Readout::Pool => {
+                let unit = |k: usize| outputs.iter().map(move |s| s[k]);
+                let mean = (0..h).map(|k| unit(k).sum::<f64>() / outputs.len() as f64);
+                let max = (0..h).map(|k| unit(k).fold(f64::NEG_INFINITY, f64::max));
+                mean.chain(max).collect()
+            }
+        };
         let logit = |o: usize| {
             let (w, bias) = self.head_row(o);
-            let mut logit = bias as f64;
-            for (k, &(mean, max)) in pooled.iter().enumerate() {
-                logit += w[k] as f64 * mean + w[h + k] as f64 * max;
-            }
-            logit
+            let dot: f64 = w.iter().zip(&features).map(|(&w, f)| w as f64 * f).sum();
+            bias as f64 + dot
         };
         Some((0..self.config.outputs).map(logit).collect())
     }

@@ -38,11 +38,11 @@
 //!
 //! [`Tokenizer::words`]: crate::data::tokenizer::Tokenizer::words
 
+use crate::classifier::arch::{Architecture, Cell, Readout, Variant};
 use crate::classifier::file::SavedModel;
 use crate::classifier::record::RunRecord;
 use crate::classifier::{ModelConfig, ModelWeights};
 use crate::data::DataConfig;
-use crate::lstm::cell::LstmWeights;
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 use std::fmt;
@@ -71,6 +71,8 @@ pub const NAMES: [&str; 7] = [
 
 /// The metadata key for the sequence length.
 const MAXLEN_KEY: &str = "maxlen";
+/// The metadata key for a model other than the post's: `Architecture::describe`'s form.
+const ARCH_KEY: &str = "lstm_lab_arch";
 
 /// The two files of an export.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,7 +117,27 @@ pub enum TorchIoError {
 
 impl fmt::Display for TorchIoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names = NAMES.join(", ");
+        // The names of the cell the message is about (the LSTM's unless it names another).
+        let about: Vec<&str> = match self {
+            TorchIoError::Unexpected { name, missing } => std::iter::once(name.as_str())
+                .chain(missing.iter().map(String::as_str))
+                .collect(),
+            TorchIoError::Missing(name) => vec![name.as_str()],
+            _ => Vec::new(),
+        };
+        let cell = Cell::ALL
+            .into_iter()
+            .find(|c| {
+                about
+                    .iter()
+                    .any(|n| n.starts_with(&format!("{}.", c.name())))
+            })
+            .unwrap_or_default();
+        let names = torch_names(&ModelConfig::binary(1, 1, 1).with_arch(Architecture {
+            cell,
+            ..Architecture::default()
+        }))
+        .join(", ");
         match self {
             TorchIoError::NotSafetensors(m) => {
                 write!(f, "{MODEL_FILE} cannot be read as safetensors: {m}")
@@ -161,49 +183,52 @@ impl fmt::Display for TorchIoError {
 
 impl std::error::Error for TorchIoError {}
 
-/// The weights as `model.safetensors`, `maxlen` in its metadata.
+/// PyTorch's name of each of [`ModelConfig::parameters`]: the cell's get `_l0` (layer 0).
+pub fn torch_names(config: &ModelConfig) -> Vec<String> {
+    let cell = format!("{}.", config.arch.cell.name());
+    config
+        .parameters()
+        .into_iter()
+        .map(|(name, _)| match name.starts_with(&cell) {
+            true => format!("{name}_l0"),
+            false => name,
+        })
+        .collect()
+}
+
+/// The weights as `model.safetensors`, `maxlen` in its metadata, and the architecture too when
+/// it is not the post's (a variant that changes the cell is not in PyTorch's modules' names).
 pub fn to_safetensors(weights: &ModelWeights, maxlen: usize) -> Result<Vec<u8>, TorchIoError> {
-    let ModelConfig { embed, hidden, .. } = weights.config;
-    let l = &weights.lstm;
-    let outputs = weights.config.outputs;
-    let parts: [(&str, &[f32], Vec<usize>); 7] = [
-        (
-            EMBEDDING,
-            &weights.embedding,
-            vec![weights.config.vocab, embed],
-        ),
-        (WEIGHT_IH, &l.weight_ih, vec![4 * hidden, embed]),
-        (WEIGHT_HH, &l.weight_hh, vec![4 * hidden, hidden]),
-        (BIAS_IH, &l.bias_ih, vec![4 * hidden]),
-        (BIAS_HH, &l.bias_hh, vec![4 * hidden]),
-        (
-            LINEAR_WEIGHT,
-            &weights.linear_weight,
-            vec![outputs, 2 * hidden],
-        ),
-        (LINEAR_BIAS, &weights.linear_bias, vec![outputs]),
-    ];
+    let config = weights.config;
+    let names = torch_names(&config);
+    let shapes: Vec<Vec<usize>> = config.parameters().into_iter().map(|(_, s)| s).collect();
+    let parts = weights.parts();
     let bytes: Vec<Vec<u8>> = parts
         .iter()
-        .map(|(_, values, _)| values.iter().flat_map(|v| v.to_le_bytes()).collect())
+        .map(|values| values.iter().flat_map(|v| v.to_le_bytes()).collect())
         .collect();
-    let views = parts
+    let views = names
         .iter()
+        .zip(&shapes)
         .zip(&bytes)
-        .map(|((name, _, shape), data)| {
+        .map(|((name, shape), data)| {
             TensorView::new(Dtype::F32, shape.clone(), data)
-                .map(|view| (*name, view))
+                .map(|view| (name.as_str(), view))
                 .map_err(|e| TorchIoError::Export(format!("`{name}`: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    // `collect` builds whichever map type safetensors was compiled with (std's or hashbrown's).
-    let metadata = [
+    let mut metadata = vec![
         ("format", "pt".to_string()),
         (MAXLEN_KEY, maxlen.to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    ];
+    if !config.arch.is_post() {
+        metadata.push((ARCH_KEY, config.arch.describe()));
+    }
+    // `collect` builds whichever map type safetensors was compiled with (std's or hashbrown's).
+    let metadata = metadata
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     safetensors::serialize(views, Some(metadata)).map_err(|e| TorchIoError::Export(e.to_string()))
 }
 
@@ -252,16 +277,54 @@ fn floats(file: &SafeTensors, name: &str) -> Result<Vec<f32>, TorchIoError> {
     Ok(values)
 }
 
-/// Every name present and known, every tensor F32.
-fn check_names_and_dtypes(file: &SafeTensors) -> Result<(), TorchIoError> {
+/// The cell, readout and variants of the file: as its metadata records them (an export of
+/// ours), else from its names — the cell from `lstm.` / `gru.` / `rnn.`, the post's `out`
+/// layer from `out.weight` — and the readout from `linear.weight`'s width (2H pooled, H last).
+fn arch_of(file: &SafeTensors, metadata: Option<&str>) -> Result<Architecture, TorchIoError> {
+    if let Some(described) = metadata {
+        return Architecture::parse(described).map_err(|e| {
+            TorchIoError::Settings(format!("{MODEL_FILE}: its metadata's {ARCH_KEY}: {e}"))
+        });
+    }
+    let names = file.names();
+    let cell = Cell::ALL
+        .into_iter()
+        .find(|c| {
+            names
+                .iter()
+                .any(|n| n.starts_with(&format!("{}.", c.name())))
+        })
+        .unwrap_or_default();
+    let shape = |name: &str| file.tensor(name).ok().map(|t| t.shape().to_vec());
+    let hidden = shape(&format!("{}.weight_hh_l0", cell.name())).and_then(|s| s.get(1).copied());
+    let width = shape(LINEAR_WEIGHT).and_then(|s| s.get(1).copied());
+    let readout = match (hidden, width) {
+        (Some(h), Some(w)) if w == h && h > 0 => Readout::Last,
+        _ => Readout::Pool,
+    };
+    let variant = Variant {
+        relu_out: names.contains(&"out.weight"),
+        ..Variant::default()
+    };
+    Ok(Architecture {
+        cell,
+        readout,
+        variant,
+    })
+}
+
+/// Every name present and known for `arch`, every tensor F32.
+fn check_names_and_dtypes(file: &SafeTensors, arch: Architecture) -> Result<(), TorchIoError> {
+    let expected = torch_names(&ModelConfig::binary(1, 1, 1).with_arch(arch));
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
     let mut present = file.names();
     present.sort();
-    let missing: Vec<String> = NAMES
+    let missing: Vec<String> = expected
         .iter()
         .filter(|n| !present.contains(n))
         .map(|n| n.to_string())
         .collect();
-    if let Some(name) = present.iter().find(|n| !NAMES.contains(n)) {
+    if let Some(name) = present.iter().find(|n| !expected.contains(n)) {
         return Err(TorchIoError::Unexpected {
             name: name.to_string(),
             missing,
@@ -270,7 +333,7 @@ fn check_names_and_dtypes(file: &SafeTensors) -> Result<(), TorchIoError> {
     if let Some(name) = missing.first() {
         return Err(TorchIoError::Missing(name.clone()));
     }
-    for name in NAMES {
+    for name in expected {
         let dtype = file
             .tensor(name)
             .map_err(|_| TorchIoError::Missing(name.to_string()))?
@@ -287,7 +350,7 @@ fn check_names_and_dtypes(file: &SafeTensors) -> Result<(), TorchIoError> {
 
 /// The layer sizes: vocabulary and embedding from `embedding.weight`, hidden from
 /// `lstm.weight_hh_l0`; then every other shape must agree with them.
-fn sizes(file: &SafeTensors) -> Result<ModelConfig, TorchIoError> {
+fn sizes(file: &SafeTensors, arch: Architecture) -> Result<ModelConfig, TorchIoError> {
     let shape = |name: &str| -> Result<Vec<usize>, TorchIoError> {
         Ok(file
             .tensor(name)
@@ -307,25 +370,38 @@ fn sizes(file: &SafeTensors) -> Result<ModelConfig, TorchIoError> {
             return Err(wrong(EMBEDDING, why, found.to_vec()));
         }
     };
-    let hidden = match shape(WEIGHT_HH)?[..] {
-        [four_h, h] if h > 0 && h.checked_mul(4) == Some(four_h) => h,
+    let cell = arch.cell;
+    let weight_hh = format!("{}.weight_hh_l0", cell.name());
+    let gates = cell.gates();
+    let hidden = match shape(&weight_hh)?[..] {
+        [g_h, h] if h > 0 && h.checked_mul(gates) == Some(g_h) => h,
         ref found => {
+            let many = if gates == 1 {
+                String::new()
+            } else {
+                format!("{gates} × ")
+            };
             let why = match found {
                 [_, h] if *h > 0 => {
-                    format!("{:?} ([4 × hidden, hidden])", [h.saturating_mul(4), *h])
+                    format!(
+                        "{:?} ([{many}hidden, hidden])",
+                        [h.saturating_mul(gates), *h]
+                    )
                 }
-                _ => "[4 × hidden, hidden], hidden at least 1".to_string(),
+                _ => format!("[{many}hidden, hidden], hidden at least 1"),
             };
-            return Err(wrong(WEIGHT_HH, why, found.to_vec()));
+            return Err(wrong(&weight_hh, why, found.to_vec()));
         }
     };
+    let width = arch.readout.width(hidden);
     let outputs = match shape(LINEAR_WEIGHT)?[..] {
-        [o, two_h] if two_h == 2 * hidden && (o == 1 || (3..=100).contains(&o)) => o,
+        [o, w] if w == width && (o == 1 || (3..=100).contains(&o)) => o,
         ref found => {
-            let why = format!(
-                "[outputs, {}] (2 × hidden {hidden}), outputs 1 for two classes or 3–100",
-                2 * hidden
-            );
+            let why = match arch.readout {
+                Readout::Pool => format!("[outputs, {width}] (2 × hidden {hidden})"),
+                Readout::Last => format!("[outputs, {width}] (hidden {hidden}, the last state)"),
+            };
+            let why = format!("{why}, outputs 1 for two classes or 3–100");
             return Err(wrong(LINEAR_WEIGHT, why, found.to_vec()));
         }
     };
@@ -334,19 +410,15 @@ fn sizes(file: &SafeTensors) -> Result<ModelConfig, TorchIoError> {
         embed,
         hidden,
         outputs,
+        arch,
     };
     let mut sizes = format!(
-        "vocabulary {vocab} and embedding {embed} from {EMBEDDING}, hidden {hidden} from {WEIGHT_HH}"
+        "vocabulary {vocab} and embedding {embed} from {EMBEDDING}, hidden {hidden} from {weight_hh}"
     );
     if outputs > 1 {
         sizes += &format!(", {outputs} outputs from {LINEAR_WEIGHT}");
     }
-    for (name, expected) in [
-        (WEIGHT_IH, vec![4 * hidden, embed]),
-        (BIAS_IH, vec![4 * hidden]),
-        (BIAS_HH, vec![4 * hidden]),
-        (LINEAR_BIAS, vec![outputs]),
-    ] {
+    for (name, (_, expected)) in torch_names(&config).iter().zip(config.parameters()) {
         let found = shape(name)?;
         if found != expected {
             return Err(wrong(name, format!("{expected:?} ({sizes})"), found));
@@ -380,24 +452,21 @@ fn check_declared(c: ModelConfig) -> Result<(), TorchIoError> {
 /// The weights of a `model.safetensors` with PyTorch's names.
 pub fn from_safetensors(bytes: &[u8]) -> Result<ModelWeights, TorchIoError> {
     let file = read(bytes)?;
-    check_names_and_dtypes(&file)?;
-    let config = sizes(&file)?;
+    let (_, metadata) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| TorchIoError::NotSafetensors(e.to_string()))?;
+    let described = metadata.metadata().as_ref().and_then(|m| m.get(ARCH_KEY));
+    let arch = arch_of(&file, described.map(String::as_str))?;
+    check_names_and_dtypes(&file, arch)?;
+    let config = sizes(&file, arch)?;
     check_declared(config)?;
-    let lstm = LstmWeights {
-        input: config.embed,
-        hidden: config.hidden,
-        weight_ih: floats(&file, WEIGHT_IH)?,
-        weight_hh: floats(&file, WEIGHT_HH)?,
-        bias_ih: floats(&file, BIAS_IH)?,
-        bias_hh: floats(&file, BIAS_HH)?,
-    };
-    Ok(ModelWeights {
-        config,
-        embedding: floats(&file, EMBEDDING)?,
-        lstm,
-        linear_weight: floats(&file, LINEAR_WEIGHT)?,
-        linear_bias: floats(&file, LINEAR_BIAS)?,
-    })
+    let mut parts = Vec::new();
+    for name in torch_names(&config) {
+        parts.push(floats(&file, &name)?);
+    }
+    let mut parts = parts.into_iter();
+    Ok(ModelWeights::from_parts(config, |_| {
+        parts.next().expect("one tensor per parameter")
+    }))
 }
 
 /// The `maxlen` an export recorded in the header's metadata, if any.

@@ -49,6 +49,13 @@ const ENGINE: &[Known] = &[
     ("--threads", Takes::Count),
 ];
 
+/// The model between embedding and head: cell, readout, the LSTM's variants.
+const ARCH: &[Known] = &[
+    ("--cell", Takes::OneOf(&["lstm", "gru", "rnn"])),
+    ("--readout", Takes::OneOf(&["pool", "last"])),
+    ("--variant", Takes::Text),
+];
+
 /// The training settings' options (`--vocab`, `--lr`, …), from [`SETTINGS`] as the usage lists them.
 fn settings() -> Vec<Known> {
     SETTINGS
@@ -67,7 +74,15 @@ pub fn known(command: &str) -> Option<(Vec<Known>, bool)> {
             options.extend(DATA.iter().copied().chain(ENGINE.iter().copied()));
             options.extend(LABELS.iter().copied());
             options.extend(settings());
+            options.extend(ARCH.iter().copied());
             options.push(("--save", Takes::Text));
+        }
+        "compare" => {
+            options.extend(DATA.iter().copied().chain(ENGINE.iter().copied()));
+            options.extend(LABELS.iter().copied());
+            options.extend(settings());
+            options.push(("--entrants", Takes::Text));
+            options.push(("--out", Takes::Text));
         }
         "check" => {
             options.extend(DATA.iter().copied().chain(LABELS.iter().copied()));
@@ -355,6 +370,7 @@ mod tests {
         // Each `--option` in the usage is known to at least one command.
         let all: Vec<&str> = [
             "train",
+            "compare",
             "check",
             "evaluate",
             "predict",

@@ -3,6 +3,7 @@
 
 use crate::blowup::{self, BlowupConfig, Init, Problem, cpu};
 use crate::classifier::metrics::Confusion;
+use crate::classifier::{Cell, Readout, Variant};
 use crate::classifier::{file as modelfile, torch as torch_io};
 use crate::data::csv::{ColumnChoice, LabelChoice, LabelledTexts, read_labelled_texts};
 use crate::data::{DataConfig, prepare};
@@ -13,6 +14,7 @@ use std::time::Instant;
 
 mod bench;
 mod check;
+mod compare;
 mod known;
 
 /// `text` from a file or an argument, safe to print on a terminal: control characters (an
@@ -52,8 +54,12 @@ commands:
         [--limit ROWS] [--text-column NAME] [--label-column NAME] [--no-header]
         [--fold-case] [--merge VALUE=CLASS,…] [--drop CLASS,…] [--positive CLASS]
         [--device cpu|gpu] [--kernel fused|reference] [--threads N] [--save FILE]
+        [--cell lstm|gru|rnn] [--readout pool|last] [--variant NAME,…]
         train the post's classifier on a labelled CSV (plain or .gz): any label column, 2 to
         100 classes; prints each epoch, then each class's precision, recall and F1.
+        --cell: the LSTM (the post), a GRU or a plain tanh RNN; --readout: the post's
+        mean ‖ max pooling or the last state; --variant, switches on the LSTM:
+        {variants}
         --fold-case: upper and lower case alike; --merge: put a label value in another (or a
         new) class; --drop: leave classes out; --positive: with two classes, the one whose
         probability the model gives
@@ -62,6 +68,11 @@ commands:
         [--fold-case] [--merge VALUE=CLASS,…] [--drop CLASS,…]
         the page's data check (balance, cut texts, unknown words, duplicates, short texts)
         and a bag-of-words baseline on the same split, timed
+  compare --csv PATH --entrants CELL[/READOUT][+VARIANT…],… [the options of train]
+        train each entrant (e.g. lstm/pool,rnn/pool,rnn/last,lstm+sigmoid-g) on the same
+        split, the same batches in the same order and the same seed, one after another;
+        prints each epoch, then a table: best validation accuracy, its epoch, parameters,
+        seconds per epoch. --out FILE.json: the table and every epoch as JSON
   predict --model FILE TEXT...
         the class of TEXT with a saved model, and each class's probability
   evaluate --model FILE --csv PATH [--text-column NAME] [--label-column NAME] [--no-header]
@@ -102,6 +113,11 @@ Training settings' limits: {limits}.
 On the CPU (--device cpu, the default) training uses every core; --threads N uses N.
 ",
         train = wrap(&options, " ", 76, "\n        "),
+        variants = crate::classifier::arch::SWITCHES
+            .iter()
+            .map(|s| s.name)
+            .collect::<Vec<_>>()
+            .join(", "),
         limits = wrap(&limits, ", ", 72, "\n  "),
     )
 }
@@ -192,6 +208,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ) {
         (Some("train"), _) => train(Options::new(rest)),
         (Some("check"), _) => check::run(Options::new(rest)),
+        (Some("compare"), _) => compare::run(Options::new(rest)),
         (Some("predict"), _) => predict(Options::new(rest)),
         (Some("evaluate"), _) => evaluate(Options::new(rest)),
         (Some("examples"), _) => examples(Options::new(rest)),
@@ -219,15 +236,20 @@ fn set_threads(o: &Options) -> Result<usize, String> {
     if !(1..=1024).contains(&threads) {
         return Err(format!("--threads: {threads} is outside 1–1024"));
     }
-    rayon::ThreadPoolBuilder::new()
+    let built = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .build_global()
-        .map_err(|e| format!("--threads: {e}"))?;
+        .build_global();
+    // A second command in one process (the tests) finds the pool made: fine at the same size.
+    if let Err(e) = built
+        && rayon::current_num_threads() != threads
+    {
+        return Err(format!("--threads: {e}"));
+    }
     Ok(threads)
 }
 
 /// `--device cpu|gpu`: the engine to train on.
-fn engine(o: &Options) -> Result<Engine, String> {
+pub(crate) fn engine(o: &Options) -> Result<Engine, String> {
     match o.value("--device").unwrap_or("cpu") {
         "cpu" => Ok(Engine::Cpu),
         "gpu" => Ok(Engine::Gpu),
@@ -236,7 +258,7 @@ fn engine(o: &Options) -> Result<Engine, String> {
 }
 
 /// Open `engine`; on the CPU, set the threads first. Returns what it opened, in words.
-fn open(o: &Options, engine: Engine) -> Result<(Compute, String), String> {
+pub(crate) fn open(o: &Options, engine: Engine) -> Result<(Compute, String), String> {
     match engine {
         Engine::Cpu => {
             let threads = set_threads(o)?;
@@ -255,13 +277,20 @@ fn open(o: &Options, engine: Engine) -> Result<(Compute, String), String> {
 }
 
 /// A run's settings in one line, as a user reads them.
-fn describe_run(data: &DataConfig, c: &TrainConfig) -> String {
+pub(crate) fn describe_run(data: &DataConfig, c: &TrainConfig) -> String {
     let kernels = match c.kernel {
         Recurrence::Fused => "fused kernels",
         Recurrence::Reference => "burn's reference ops",
     };
+    let mut cell = c.arch.cell.label().to_string();
+    if c.arch.readout != Readout::Pool {
+        cell += " read by its last state";
+    }
+    for v in c.arch.variant.names() {
+        cell += &format!(" +{v}");
+    }
     format!(
-        "embedding {}, LSTM {}, batch {}, Adam {}, {} epoch{}, seed {}, {} ids per review, {kernels}",
+        "embedding {}, {cell} {}, batch {}, Adam {}, {} epoch{}, seed {}, {} ids per review, {kernels}",
         c.embed,
         c.hidden,
         c.batch,
@@ -298,6 +327,17 @@ fn run_settings(o: &Options) -> Result<RunSettings, String> {
         "reference" => Recurrence::Reference,
         other => return Err(format!("--kernel: `{other}` is not fused or reference")),
     };
+    let arch = &mut run.train.arch;
+    if let Some(cell) = o.value("--cell") {
+        arch.cell = Cell::parse(cell).map_err(|e| format!("--cell: {e}"))?;
+    }
+    if let Some(readout) = o.value("--readout") {
+        arch.readout = Readout::parse(readout).map_err(|e| format!("--readout: {e}"))?;
+    }
+    if let Some(variant) = o.value("--variant") {
+        arch.variant = Variant::parse(variant).map_err(|e| format!("--variant: {e}"))?;
+    }
+    arch.validate().map_err(|e| format!("--variant: {e}"))?;
     Ok(run)
 }
 
@@ -362,7 +402,7 @@ fn class_counts_line(texts: &LabelledTexts) -> String {
         .join(" · ")
 }
 
-fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
+pub(crate) fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
     let start = Instant::now();
     let bytes = read_file(path)?;
     let mut texts = read_texts(o, path, &bytes)?;
@@ -405,7 +445,7 @@ fn load_data(o: &Options, path: &str) -> Result<crate::data::Prepared, String> {
     Ok(prepared)
 }
 
-fn train_config(o: &Options) -> Result<TrainConfig, String> {
+pub(crate) fn train_config(o: &Options) -> Result<TrainConfig, String> {
     Ok(run_settings(o)?.train)
 }
 
@@ -853,6 +893,62 @@ mod tests {
             "evaluate", "--model", &model, "--csv", &other, "--drop", "dog",
         ]))
         .unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// `train --cell gru --readout last` saves a GRU read by its last state; `compare` trains two
+    /// entrants on one split and writes both runs; a variant on a cell without gates is refused.
+    #[test]
+    fn train_takes_a_cell_and_compare_trains_each_entrant() {
+        let dir = std::env::temp_dir().join(format!("lstm-lab-compare-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+        let mut csv = String::from("text,label\n");
+        for i in 0..80 {
+            let label = ["good", "bad"][i % 2];
+            csv += &format!("w{} {label} w{},{label}\n", i % 7, i % 5);
+        }
+        std::fs::write(path("two.csv"), &csv).unwrap();
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let small = [
+            "--vocab", "30", "--maxlen", "5", "--embed", "4", "--hidden", "3", "--batch", "16",
+            "--epochs", "2",
+        ];
+        let (csv, model, out) = (path("two.csv"), path("gru.lstmlab"), path("compare.json"));
+        let mut train = args(&["train", "--csv", &csv, "--cell", "gru", "--readout", "last"]);
+        train.extend(args(&small));
+        train.extend(args(&["--save", &model]));
+        run(&train).unwrap();
+        let saved = modelfile::load(&std::fs::read(&model).unwrap()).unwrap();
+        assert_eq!(saved.weights.config.arch.describe(), "gru/last");
+        assert_eq!(saved.weights.lstm.weight_hh.len(), 3 * 3 * 3, "[3H, H]");
+
+        let mut compare = args(&["compare", "--csv", &csv, "--entrants", "rnn/pool,lstm/last"]);
+        compare.extend(args(&small));
+        compare.extend(args(&["--out", &out]));
+        run(&compare).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let entrants = json.as_array().unwrap();
+        assert_eq!(entrants.len(), 2);
+        assert_eq!(entrants[0]["arch"], "rnn/pool");
+        // Embedding 30 × 4, RNN 3 × 4 + 3 × 3 + 2 × 3, Linear(6 → 1).
+        assert_eq!(entrants[0]["parameters"], 120 + 12 + 9 + 6 + 7);
+        for e in entrants {
+            assert_eq!(e["epochs"].as_array().unwrap().len(), 2);
+        }
+        let mut bad = args(&[
+            "train",
+            "--csv",
+            &csv,
+            "--cell",
+            "rnn",
+            "--variant",
+            "sigmoid-g",
+        ]);
+        bad.extend(args(&small));
+        let e = run(&bad).unwrap_err();
+        assert!(e.contains("the plain RNN has none of them"), "{e}");
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -1,4 +1,6 @@
-//! The LSTM layer as a burn module, in PyTorch's `nn.LSTM` layout so weights copy over as-is:
+//! The recurrent layer as a burn module — the LSTM's, and with fewer stacked gates the GRU's
+//! (3H rows) and the plain RNN's (H) — described here for the LSTM, in PyTorch's `nn.LSTM`
+//! layout so weights copy over as-is:
 //! `weight_ih` `[4H, E]`, `weight_hh` `[4H, H]`, `bias_ih` and `bias_hh` `[4H]`, gates stacked
 //! **i, f, g, o**: the parameters the ops in [`crate::trainer::ops::lstm`] compute with. The
 //! equations are those of [`crate::lstm::cell`].
@@ -50,14 +52,17 @@ impl Lstm {
         Self::from_weights(&weights, device)
     }
 
-    /// A layer holding exactly `weights` (a plain copy: the layouts are the same).
+    /// A layer holding exactly `weights` (a plain copy: the layouts are the same) — of any of
+    /// the three cells: the rows are the stacked gates (4H for the LSTM, 3H for the GRU, H for
+    /// the plain RNN).
     pub fn from_weights(weights: &LstmWeights<f32>, device: &Device) -> Self {
         let (e, h) = (weights.input, weights.hidden);
+        let g = weights.bias_ih.len();
         Self {
-            weight_ih: Param::from_tensor(tensor(weights.weight_ih.clone(), [4 * h, e], device)),
-            weight_hh: Param::from_tensor(tensor(weights.weight_hh.clone(), [4 * h, h], device)),
-            bias_ih: Param::from_tensor(tensor(weights.bias_ih.clone(), [4 * h], device)),
-            bias_hh: Param::from_tensor(tensor(weights.bias_hh.clone(), [4 * h], device)),
+            weight_ih: Param::from_tensor(tensor(weights.weight_ih.clone(), [g, e], device)),
+            weight_hh: Param::from_tensor(tensor(weights.weight_hh.clone(), [g, h], device)),
+            bias_ih: Param::from_tensor(tensor(weights.bias_ih.clone(), [g], device)),
+            bias_hh: Param::from_tensor(tensor(weights.bias_hh.clone(), [g], device)),
         }
     }
 

@@ -17,47 +17,46 @@
 use super::lstm_layer::{Lstm, tensor};
 use super::ops::batch::Batch;
 use super::ops::{self, Path};
-use crate::lstm::cell::LstmWeights;
-use burn::module::{Module, Param};
+use burn::module::{Module, Param, ParamId};
 use burn::nn::{Embedding, Linear};
-use burn::tensor::{Device, ExecutionError, Tensor};
+use burn::tensor::activation::relu;
+use burn::tensor::{Device, ExecutionError, Gradients, Tensor};
 
-pub use crate::classifier::{ModelConfig, ModelWeights};
+pub use crate::classifier::{Architecture, ModelConfig, ModelWeights, Readout};
 
 #[derive(Module, Debug)]
 pub struct SentimentModel {
     pub embedding: Embedding,
+    /// The recurrent layer, whichever cell `arch` names.
     pub lstm: Lstm,
+    /// The post's `relu(Linear(H → H))` per step, when that variant is on.
+    pub out: Option<Linear>,
     pub linear: Linear,
+    /// The cell, readout and variants: not parameters, but what the forward pass computes.
+    #[module(skip)]
+    pub arch: Architecture,
 }
 
 impl SentimentModel {
     pub fn from_weights(w: &ModelWeights, device: &Device) -> Self {
-        let ModelConfig {
-            vocab,
-            embed,
-            hidden,
-            outputs,
-        } = w.config;
+        let c = w.config;
         Self {
             embedding: Embedding {
-                weight: Param::from_tensor(tensor(w.embedding.clone(), [vocab, embed], device)),
+                weight: Param::from_tensor(tensor(w.embedding.clone(), [c.vocab, c.embed], device)),
             },
             lstm: Lstm::from_weights(&w.lstm, device),
-            // burn's Linear stores [in, out], PyTorch [out, in]: transposed (with a single
-            // output, the same numbers).
-            linear: Linear {
-                weight: Param::from_tensor(tensor(
-                    transpose(&w.linear_weight, outputs, 2 * hidden),
-                    [2 * hidden, outputs],
-                    device,
-                )),
-                bias: Some(Param::from_tensor(tensor(
-                    w.linear_bias.clone(),
-                    [outputs],
-                    device,
-                ))),
-            },
+            out: w
+                .out_layer
+                .as_ref()
+                .map(|(weight, bias)| linear(weight, bias, c.hidden, c.hidden, device)),
+            linear: linear(
+                &w.linear_weight,
+                &w.linear_bias,
+                c.head_width(),
+                c.outputs,
+                device,
+            ),
+            arch: c.arch,
         }
     }
 
@@ -68,6 +67,7 @@ impl SentimentModel {
             embed,
             hidden: self.lstm.hidden_size(),
             outputs: self.linear.weight.val().dims()[1],
+            arch: self.arch,
         }
     }
 
@@ -75,39 +75,139 @@ impl SentimentModel {
     pub fn forward(&self, batch: &Batch, path: Path) -> Tensor<2> {
         let state = self.lstm.zero_state(batch.rows(), &batch.ids.device());
         let weight = self.embedding.weight.val();
-        let h_seq = ops::lstm::embedded(path, batch, weight, &self.lstm, state);
-        let bias = self.linear.bias.as_ref().expect("the head has a bias");
-        ops::head::pool_linear(path, h_seq, self.linear.weight.val(), bias.val())
+        let mut h_seq = ops::lstm::embedded(path, batch, weight, &self.lstm, &self.arch, state);
+        if let Some(out) = &self.out {
+            h_seq = relu(out.forward(h_seq));
+        }
+        let bias = self
+            .linear
+            .bias
+            .as_ref()
+            .expect("the head has a bias")
+            .val();
+        match self.arch.readout {
+            Readout::Pool => ops::head::pool_linear(path, h_seq, self.linear.weight.val(), bias),
+            // One matmul on the last step's states: burn's ops on every path.
+            Readout::Last => {
+                let [steps, rows, hidden] = h_seq.dims();
+                let last = h_seq.narrow(0, steps - 1, 1).reshape([rows, hidden]);
+                last.matmul(self.linear.weight.val()) + bias.unsqueeze::<2>()
+            }
+        }
+    }
+
+    /// Every parameter in [`ModelConfig::parameters`]' order, each with its id and whether
+    /// it is a burn Linear weight (stored `[in, out]`, PyTorch's transpose).
+    pub(crate) fn parameter_list(&self) -> Vec<ParamTensor> {
+        let l = &self.lstm;
+        let mut all = vec![
+            ParamTensor::Two(self.embedding.weight.id, self.embedding.weight.val(), false),
+            ParamTensor::Two(l.weight_ih.id, l.weight_ih.val(), false),
+            ParamTensor::Two(l.weight_hh.id, l.weight_hh.val(), false),
+            ParamTensor::One(l.bias_ih.id, l.bias_ih.val()),
+            ParamTensor::One(l.bias_hh.id, l.bias_hh.val()),
+        ];
+        for linear in self.out.iter().chain([&self.linear]) {
+            let bias = linear.bias.as_ref().expect("every Linear here has a bias");
+            all.push(ParamTensor::Two(
+                linear.weight.id,
+                linear.weight.val(),
+                true,
+            ));
+            all.push(ParamTensor::One(bias.id, bias.val()));
+        }
+        all
     }
 
     /// Copy every weight to the host (one read per tensor; async because the browser requires it).
     pub async fn to_weights(&self) -> Result<ModelWeights, ExecutionError> {
-        async fn host<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, ExecutionError> {
+        let mut parts = Vec::new();
+        for p in self.parameter_list() {
+            parts.push(p.host(None).await?);
+        }
+        let mut parts = parts.into_iter();
+        Ok(ModelWeights::from_parts(self.config(), |_| {
+            parts.next().expect("one tensor per parameter")
+        }))
+    }
+}
+
+/// One parameter of [`SentimentModel::parameter_list`].
+pub(crate) enum ParamTensor {
+    /// A matrix; `true` for a burn Linear weight, `[in, out]`.
+    Two(ParamId, Tensor<2>, bool),
+    One(ParamId, Tensor<1>),
+}
+
+impl ParamTensor {
+    pub(crate) fn id(&self) -> ParamId {
+        match self {
+            ParamTensor::Two(id, ..) | ParamTensor::One(id, _) => *id,
+        }
+    }
+
+    /// This parameter's values, or with `grads` its gradient, on the host in PyTorch's layout.
+    pub(crate) async fn host(self, grads: Option<&Gradients>) -> Result<Vec<f32>, ExecutionError> {
+        async fn read<const D: usize>(
+            t: Tensor<D>,
+            grads: Option<&Gradients>,
+        ) -> Result<Vec<f32>, ExecutionError> {
+            let t = match grads {
+                None => t,
+                Some(g) => t.grad(g).expect("every parameter has a gradient"),
+            };
             Ok(t.into_data_async()
                 .await?
                 .try_to_vec::<f32>()
                 .expect("float weights"))
         }
-        let config = self.config();
-        let l = &self.lstm;
-        Ok(ModelWeights {
-            config,
-            embedding: host(self.embedding.weight.val()).await?,
-            lstm: LstmWeights {
-                input: config.embed,
-                hidden: config.hidden,
-                weight_ih: host(l.weight_ih.val()).await?,
-                weight_hh: host(l.weight_hh.val()).await?,
-                bias_ih: host(l.bias_ih.val()).await?,
-                bias_hh: host(l.bias_hh.val()).await?,
-            },
-            linear_weight: transpose(
-                &host(self.linear.weight.val()).await?,
-                2 * config.hidden,
-                config.outputs,
-            ),
-            linear_bias: host(self.linear.bias.as_ref().expect("bias").val()).await?,
-        })
+        match self {
+            ParamTensor::Two(_, t, linear) => {
+                let [rows, cols] = t.dims();
+                let values = read(t, grads).await?;
+                Ok(if linear {
+                    transpose(&values, rows, cols)
+                } else {
+                    values
+                })
+            }
+            ParamTensor::One(_, t) => read(t, grads).await,
+        }
+    }
+
+    /// `values` (PyTorch's layout) as a tensor shaped like this parameter on `device`.
+    pub(crate) fn like(&self, values: Vec<f32>, device: &Device) -> Shaped {
+        match self {
+            ParamTensor::Two(_, t, linear) => {
+                let [rows, cols] = t.dims();
+                let values = if *linear {
+                    transpose(&values, cols, rows)
+                } else {
+                    values
+                };
+                Shaped::Two(tensor(values, [rows, cols], device))
+            }
+            ParamTensor::One(_, t) => Shaped::One(tensor(values, t.dims(), device)),
+        }
+    }
+}
+
+/// A gradient shaped like its parameter.
+pub(crate) enum Shaped {
+    Two(Tensor<2>),
+    One(Tensor<1>),
+}
+
+/// A Linear(`inputs` → `outputs`) from PyTorch's `[out, in]` weight: burn stores `[in, out]`,
+/// so it is transposed (with a single output, the same numbers).
+fn linear(weight: &[f32], bias: &[f32], inputs: usize, outputs: usize, device: &Device) -> Linear {
+    Linear {
+        weight: Param::from_tensor(tensor(
+            transpose(weight, outputs, inputs),
+            [inputs, outputs],
+            device,
+        )),
+        bias: Some(Param::from_tensor(tensor(bias.to_vec(), [outputs], device))),
     }
 }
 

@@ -17,41 +17,26 @@
 //! Weights and gradients travel as one flat `f32` vector in [`flatten`]'s order.
 
 use super::device::Compute;
-use super::lstm_layer::tensor;
-use super::model::{ModelConfig, ModelWeights, SentimentModel, transpose};
+use super::model::{ModelConfig, ModelWeights, SentimentModel, Shaped};
 use super::ops::batch::{Batch, targets};
 use super::ops::{self, Path};
 use crate::data::Split;
-use crate::lstm::cell::LstmWeights;
 use crate::settings::Recurrence;
 use burn::module::Module;
 use burn::optim::GradientsParams;
-use burn::tensor::{Device, ExecutionError, Tensor};
+use burn::tensor::{Device, ExecutionError};
 use serde::{Deserialize, Serialize};
 
 /// Floats in the flat vector of a model of this size.
 pub fn flat_len(c: ModelConfig) -> usize {
-    let g4 = 4 * c.hidden;
-    c.vocab * c.embed + g4 * c.embed + g4 * c.hidden + 2 * g4 + c.outputs * (2 * c.hidden + 1)
+    c.parameter_count()
 }
 
-/// Every parameter in one vector, in PyTorch's names and layouts: `embedding.weight`,
-/// `lstm.weight_ih_l0`, `lstm.weight_hh_l0`, `lstm.bias_ih_l0`, `lstm.bias_hh_l0`,
-/// `linear.weight`, `linear.bias`.
+/// Every parameter in one vector, in PyTorch's names and layouts, in
+/// [`ModelConfig::parameters`]' order: `embedding.weight`, the cell's `weight_ih`, `weight_hh`,
+/// `bias_ih`, `bias_hh`, the post's `out` layer when on, `linear.weight`, `linear.bias`.
 pub fn flatten(w: &ModelWeights) -> Vec<f32> {
-    let mut flat = Vec::with_capacity(flat_len(w.config));
-    for part in [
-        &w.embedding,
-        &w.lstm.weight_ih,
-        &w.lstm.weight_hh,
-        &w.lstm.bias_ih,
-        &w.lstm.bias_hh,
-        &w.linear_weight,
-        &w.linear_bias,
-    ] {
-        flat.extend_from_slice(part);
-    }
-    flat
+    w.parts().concat()
 }
 
 /// The inverse of [`flatten`].
@@ -63,33 +48,12 @@ pub fn unflatten(config: ModelConfig, flat: &[f32]) -> Result<ModelWeights, Stri
             flat_len(config)
         ));
     }
-    let ModelConfig {
-        vocab,
-        embed,
-        hidden,
-        outputs,
-    } = config;
-    let g4 = 4 * hidden;
     let mut rest = flat;
-    let mut take = |n: usize| {
+    Ok(ModelWeights::from_parts(config, |n| {
         let (head, tail) = rest.split_at(n);
         rest = tail;
         head.to_vec()
-    };
-    Ok(ModelWeights {
-        config,
-        embedding: take(vocab * embed),
-        lstm: LstmWeights {
-            input: embed,
-            hidden,
-            weight_ih: take(g4 * embed),
-            weight_hh: take(g4 * hidden),
-            bias_ih: take(g4),
-            bias_hh: take(g4),
-        },
-        linear_weight: take(outputs * 2 * hidden),
-        linear_bias: take(outputs),
-    })
+    }))
 }
 
 /// What one worker computed for its shard of a training batch.
@@ -204,13 +168,6 @@ impl Replica {
     }
 }
 
-async fn host<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, ExecutionError> {
-    Ok(t.into_data_async()
-        .await?
-        .try_to_vec::<f32>()
-        .expect("float data"))
-}
-
 /// [`Replica::gradient`] for any model on an autodiff `device` (the lead uses its own).
 pub(crate) async fn shard_gradient(
     model: &SentimentModel,
@@ -239,30 +196,11 @@ pub(crate) async fn shard_gradient(
     let grads = (loss.clone() * share).backward();
     let stats = ops::loss::stats(path, logits.inner(), targets.inner(), Some(loss.inner()));
     let (loss, correct) = ops::loss::read_stats(stats).await?;
-    // The gradients as a `ModelWeights`, so [`flatten`] alone fixes their order.
-    let grad2 = |p: Tensor<2>| host(p.grad(&grads).expect("every parameter has a gradient"));
-    let grad1 = |p: Tensor<1>| host(p.grad(&grads).expect("every parameter has a gradient"));
-    let l = &model.lstm;
-    let bias = model.linear.bias.as_ref().expect("the head has a bias");
-    let flat = flatten(&ModelWeights {
-        config,
-        embedding: grad2(model.embedding.weight.val()).await?,
-        lstm: LstmWeights {
-            input: config.embed,
-            hidden: config.hidden,
-            weight_ih: grad2(l.weight_ih.val()).await?,
-            weight_hh: grad2(l.weight_hh.val()).await?,
-            bias_ih: grad1(l.bias_ih.val()).await?,
-            bias_hh: grad1(l.bias_hh.val()).await?,
-        },
-        // burn's [2H, O] as PyTorch's [O, 2H] (the order flatten keeps).
-        linear_weight: transpose(
-            &grad2(model.linear.weight.val()).await?,
-            2 * config.hidden,
-            config.outputs,
-        ),
-        linear_bias: grad1(bias.val()).await?,
-    });
+    // Every gradient in the parameters' order, PyTorch's layouts: [`flatten`]'s.
+    let mut flat = Vec::with_capacity(flat_len(config));
+    for p in model.parameter_list() {
+        flat.extend(p.host(Some(&grads)).await?);
+    }
     Ok(ShardResult {
         grads: flat,
         loss_sum: loss * n as f64,
@@ -313,41 +251,14 @@ pub(crate) fn gradients_params(
     summed: &[f32],
     device: &Device,
 ) -> GradientsParams {
-    let config = model.config();
-    let ModelConfig {
-        vocab,
-        embed,
-        hidden,
-        outputs,
-    } = config;
-    let w = unflatten(config, summed).expect("shard gradients have the model's size");
-    let g4 = 4 * hidden;
-    let l = &model.lstm;
+    let w = unflatten(model.config(), summed).expect("shard gradients have the model's size");
     let mut grads = GradientsParams::new();
-    grads.register(
-        model.embedding.weight.id,
-        tensor(w.embedding, [vocab, embed], device),
-    );
-    grads.register(
-        l.weight_ih.id,
-        tensor(w.lstm.weight_ih, [g4, embed], device),
-    );
-    grads.register(
-        l.weight_hh.id,
-        tensor(w.lstm.weight_hh, [g4, hidden], device),
-    );
-    grads.register(l.bias_ih.id, tensor(w.lstm.bias_ih, [g4], device));
-    grads.register(l.bias_hh.id, tensor(w.lstm.bias_hh, [g4], device));
-    grads.register(
-        model.linear.weight.id,
-        tensor(
-            transpose(&w.linear_weight, outputs, 2 * hidden),
-            [2 * hidden, outputs],
-            device,
-        ),
-    );
-    let bias = model.linear.bias.as_ref().expect("the head has a bias");
-    grads.register(bias.id, tensor(w.linear_bias, [outputs], device));
+    for (p, values) in model.parameter_list().into_iter().zip(w.parts()) {
+        match p.like(values.to_vec(), device) {
+            Shaped::Two(t) => grads.register(p.id(), t),
+            Shaped::One(t) => grads.register(p.id(), t),
+        }
+    }
     grads
 }
 

@@ -203,6 +203,7 @@ impl Trainer {
         let model_config = ModelConfig {
             outputs: ModelConfig::outputs_for(classes),
             ..ModelConfig::binary(data.config.vocab, config.embed, config.hidden)
+                .with_arch(config.arch)
         };
         let model =
             SentimentModel::from_weights(&ModelWeights::init(model_config, config.seed), &device);

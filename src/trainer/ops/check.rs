@@ -424,7 +424,7 @@ pub async fn compare_embedded(
             h: h0.clone(),
             c: c0.clone(),
         };
-        let out = lstm::embedded(path, &batch, emb.clone(), &lstm, state);
+        let out = lstm::embedded(path, &batch, emb.clone(), &lstm, &Default::default(), state);
         let grads = (out.clone() * coef.clone()).sum().backward();
         let grad2 = |p: Tensor<2>| p.grad(&grads).expect("gradient");
         let grad1 = |p: Tensor<1>| flat(p.grad(&grads).expect("gradient"));

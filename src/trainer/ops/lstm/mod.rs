@@ -18,6 +18,7 @@
 
 use super::Path;
 use super::shader::{Shader, wgsl_file};
+use crate::classifier::arch::{Architecture, Cell};
 use crate::trainer::lstm_layer::{Lstm, LstmState};
 use crate::trainer::ops::batch::Batch;
 use burn::tensor::Tensor;
@@ -55,30 +56,43 @@ pub fn layer(path: Path, x: Tensor<3>, lstm: &Lstm, state: LstmState) -> Tensor<
     }
 }
 
-/// Every hidden state `[T, B, H]` of `lstm` on the rows of `embedding` `[V, E]` that `batch`'s
-/// ids pick, from `state`.
+/// Every hidden state `[T, B, H]` of the recurrent layer `cell` (the cell `arch` names: LSTM,
+/// GRU or plain RNN, its weights in PyTorch's layout) on the rows of `embedding` `[V, E]` that
+/// `batch`'s ids pick, from `state` (a GRU and a plain RNN read only its `h`). The recurrence
+/// op: where no fused kernel computes `arch` on `path` ([`Architecture::unfused_reason`]),
+/// burn's reference ops run it.
 pub fn embedded(
     path: Path,
     batch: &Batch,
     embedding: Tensor<2>,
-    lstm: &Lstm,
+    cell: &Lstm,
+    arch: &Architecture,
     state: LstmState,
 ) -> Tensor<3> {
-    match path {
-        #[cfg(feature = "gpu")]
-        Path::Wgsl => wgpu_embedded::embedded_lstm(
+    let path = match arch.unfused_reason(path == Path::Wgsl) {
+        None => path,
+        Some(_) => Path::Reference,
+    };
+    #[cfg(feature = "gpu")]
+    if path == Path::Wgsl {
+        return wgpu_embedded::embedded_lstm(
             batch,
             embedding,
-            [lstm.weight_ih.val(), lstm.weight_hh.val()],
-            [lstm.bias_ih.val(), lstm.bias_hh.val()],
+            [cell.weight_ih.val(), cell.weight_hh.val()],
+            [cell.bias_ih.val(), cell.bias_hh.val()],
             [state.h, state.c],
-        ),
-        _ => layer(
-            path,
-            burn::tensor::module::embedding(embedding, batch.ids.clone()),
-            lstm,
-            state,
-        ),
+        );
+    }
+    let x = burn::tensor::module::embedding(embedding, batch.ids.clone());
+    let weights = [cell.weight_ih.val(), cell.weight_hh.val()];
+    let biases = [cell.bias_ih.val(), cell.bias_hh.val()];
+    match (arch.cell, path) {
+        (Cell::Lstm, Path::Reference) => {
+            reference::forward_time_major_variant(cell, x, state, arch.variant)
+        }
+        (Cell::Lstm, _) => layer(path, x, cell, state),
+        (Cell::Gru, _) => super::gru::reference::forward_time_major(x, weights, biases, state.h),
+        (Cell::Rnn, _) => super::rnn::reference::forward_time_major(x, weights, biases, state.h),
     }
 }
 
