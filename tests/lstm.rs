@@ -1,10 +1,14 @@
 //! The LSTM three ways — CPU reference (f64), burn module (f32, autodiff) and PyTorch
-//! (`tests/fixtures/lstm_torch.json`, made by `make_torch_fixtures.py`) — forward and gradients.
+//! (`tests/fixtures/lstm_torch.json`, made by `make_torch_fixtures.py`) — forward and gradients;
+//! then the GRU and the plain RNN against PyTorch the same way.
 
 use burn::tensor::{Device, Tensor};
+use lstm_lab::classifier::reference::hidden_states_from;
+use lstm_lab::classifier::{Architecture, Cell};
 use lstm_lab::lstm::cell::{CellGate, LstmWeights};
 use lstm_lab::trainer::lstm_layer::{Lstm, LstmState, tensor};
 use lstm_lab::trainer::ops::lstm::reference;
+use lstm_lab::trainer::ops::{gru, rnn};
 use serde_json::Value;
 
 /// f64 reference against PyTorch's own float64 numbers.
@@ -210,4 +214,97 @@ fn burn_module_matches_pytorch(device: Device) {
 #[test]
 fn burn_module_matches_pytorch_on_cpu() {
     burn_module_matches_pytorch(Device::flex().autodiff());
+}
+
+/// The GRU and the plain RNN (`tests/fixtures/cells_torch.json`, made by
+/// `make_cells_fixture.py`): the host's f64 cells and burn's reference layers against PyTorch's
+/// `nn.GRU` and `nn.RNN`, forward and every gradient, on odd sizes, T = 1 and B = 1.
+fn cell_cases() -> Vec<Value> {
+    let all: Value = serde_json::from_str(include_str!("fixtures/cells_torch.json")).unwrap();
+    all["cases"].as_array().unwrap().clone()
+}
+
+fn cell_weights(c: &Value) -> LstmWeights<f64> {
+    LstmWeights {
+        input: dim(c, "embed"),
+        hidden: dim(c, "hidden"),
+        weight_ih: floats(&c["weight_ih_l0"]),
+        weight_hh: floats(&c["weight_hh_l0"]),
+        bias_ih: floats(&c["bias_ih_l0"]),
+        bias_hh: floats(&c["bias_hh_l0"]),
+    }
+}
+
+fn arch_of(c: &Value) -> Architecture {
+    Architecture::parse(c["cell"].as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn host_gru_and_rnn_match_pytorch() {
+    for c in cell_cases() {
+        let w = cell_weights(&c);
+        let (batch, steps, e, h) = (dim(&c, "batch"), dim(&c, "steps"), w.input, w.hidden);
+        let (x, h0, want) = (floats(&c["x"]), floats(&c["h0"]), floats(&c["h"]));
+        for b in 0..batch {
+            let xs = sequence(&x, b, steps, e)[..].to_vec();
+            let got: Vec<f64> =
+                hidden_states_from(&arch_of(&c), &w, &xs, &h0[b * h..(b + 1) * h]).concat();
+            let row = &want[b * steps * h..(b + 1) * steps * h];
+            assert_close(&format!("{} h, row {b}", c["cell"]), &got, row, REF_TOL);
+        }
+    }
+}
+
+/// `layer(x, [w_ih, w_hh], [b_ih, b_hh], h0)` time-major, against PyTorch on every case.
+fn burn_layer_matches_pytorch(
+    cell: Cell,
+    device: &Device,
+    layer: impl Fn(Tensor<3>, [Tensor<2>; 2], [Tensor<1>; 2], Tensor<2>) -> Tensor<3>,
+) {
+    for c in cell_cases().into_iter().filter(|c| arch_of(c).cell == cell) {
+        let w = cell_weights(&c);
+        let (batch, steps, e, h) = (dim(&c, "batch"), dim(&c, "steps"), w.input, w.hidden);
+        let g = w.bias_ih.len();
+        let name = format!("{} B{batch} T{steps} E{e} H{h}", c["cell"]);
+        let param2 = |v: &[f64], shape: [usize; 2]| tensor(f32s(v), shape, device).require_grad();
+        let param1 = |v: &[f64], n: usize| tensor(f32s(v), [n], device).require_grad();
+        let (w_ih, w_hh) = (param2(&w.weight_ih, [g, e]), param2(&w.weight_hh, [g, h]));
+        let (b_ih, b_hh) = (param1(&w.bias_ih, g), param1(&w.bias_hh, g));
+        let x = tensor(f32s(&floats(&c["x"])), [batch, steps, e], device).require_grad();
+        let h0 = tensor(f32s(&floats(&c["h0"])), [batch, h], device).require_grad();
+        let r = tensor(f32s(&floats(&c["r"])), [batch, steps, h], device);
+        let out = layer(
+            x.clone().swap_dims(0, 1),
+            [w_ih.clone(), w_hh.clone()],
+            [b_ih.clone(), b_hh.clone()],
+            h0.clone(),
+        )
+        .swap_dims(0, 1);
+        assert_close(
+            &format!("{name} h"),
+            &read(out.clone()),
+            &floats(&c["h"]),
+            F32_TOL,
+        );
+        let grads = (out * r).sum().backward();
+        let grad2 = |t: &Tensor<2>| read2(t.grad(&grads).expect("gradient"));
+        let grad1 = |t: &Tensor<1>| read2(t.grad(&grads).expect("gradient").unsqueeze());
+        for (what, got, key) in [
+            ("weight_ih", grad2(&w_ih), "grad_weight_ih_l0"),
+            ("weight_hh", grad2(&w_hh), "grad_weight_hh_l0"),
+            ("bias_ih", grad1(&b_ih), "grad_bias_ih_l0"),
+            ("bias_hh", grad1(&b_hh), "grad_bias_hh_l0"),
+            ("h0", grad2(&h0), "grad_h0"),
+            ("x", read(x.grad(&grads).unwrap()), "grad_x"),
+        ] {
+            assert_close(&format!("{name} ∂{what}"), &got, &floats(&c[key]), F32_TOL);
+        }
+    }
+}
+
+#[test]
+fn burn_reference_gru_and_rnn_match_pytorch() {
+    let device = Device::flex().autodiff();
+    burn_layer_matches_pytorch(Cell::Gru, &device, gru::reference::forward_time_major);
+    burn_layer_matches_pytorch(Cell::Rnn, &device, rnn::reference::forward_time_major);
 }

@@ -467,3 +467,50 @@ fn the_cli_exports_and_imports() {
         "{e}"
     );
 }
+
+/// A GRU read by its last state and a plain RNN read by pooling, saved by PyTorch
+/// (`tests/fixtures/torch_cells/`, made by `make_cells_model.py`): each imports as that cell
+/// and readout (from the names and `linear.weight`'s width alone) and gives PyTorch's logits;
+/// our export has exactly PyTorch's names and shapes, so `load_state_dict(strict=True)` takes
+/// it, and it records the architecture.
+#[test]
+fn pytorch_gru_and_rnn_models_load_and_give_pytorchs_logits() {
+    let expected: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/torch_cells/expected.json")).unwrap();
+    let rows: Vec<Vec<u32>> = serde_json::from_value(expected["rows"].clone()).unwrap();
+    for (name, bytes) in [
+        (
+            "gru_last",
+            &include_bytes!("fixtures/torch_cells/gru_last.safetensors")[..],
+        ),
+        (
+            "rnn_pool",
+            &include_bytes!("fixtures/torch_cells/rnn_pool.safetensors")[..],
+        ),
+    ] {
+        let weights = torch_io::from_safetensors(bytes).unwrap();
+        assert_eq!(weights.config.arch.describe(), name.replace('_', "/"));
+        let want: Vec<f64> = serde_json::from_value(expected[name].clone()).unwrap();
+        let got: Vec<f64> = rows
+            .iter()
+            .flat_map(|row| weights.reference_logits(row).unwrap())
+            .collect();
+        assert_eq!(got.len(), want.len(), "{name}");
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-5 * (1.0 + w.abs()), "{name}: {g} vs {w}");
+        }
+        let ours = torch_io::to_safetensors(&weights, 9).unwrap();
+        let shapes = |b: &[u8]| {
+            let file = safetensors::SafeTensors::deserialize(b).unwrap();
+            let mut all: Vec<(String, Vec<usize>)> = file
+                .tensors()
+                .into_iter()
+                .map(|(n, t)| (n, t.shape().to_vec()))
+                .collect();
+            all.sort();
+            all
+        };
+        assert_eq!(shapes(&ours), shapes(bytes), "{name}: names and shapes");
+        assert_eq!(torch_io::from_safetensors(&ours).unwrap(), weights);
+    }
+}

@@ -16,8 +16,18 @@ fn affine<W: Copy + Into<f64>>(w: &[W], v: &[f64], b: impl Fn(usize) -> f64) -> 
 
 /// Every hidden state `h_1 … h_T` of the cell of `arch` on `xs`, from zero state.
 pub fn hidden_states(arch: &Architecture, w: &LstmWeights<f64>, xs: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    hidden_states_from(arch, w, xs, &vec![0.0; w.hidden])
+}
+
+/// [`hidden_states`] from the hidden state `h0` (an LSTM's cell state starts at zero).
+pub fn hidden_states_from(
+    arch: &Architecture,
+    w: &LstmWeights<f64>,
+    xs: &[Vec<f64>],
+    h0: &[f64],
+) -> Vec<Vec<f64>> {
     let h = w.hidden;
-    let mut state = vec![0.0; h];
+    let mut state = h0.to_vec();
     let mut cell = vec![0.0; h];
     let mut out = Vec::with_capacity(xs.len());
     for x in xs {
