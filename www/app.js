@@ -119,6 +119,7 @@ async function main() {
     gpuReason: gpu.reason,
     schema: wasm.runSettings(),
     check: (form) => wasm.runFromForm(form),
+    arch: { parse: (name) => wasm.parseArch(name), describe: (arch) => wasm.describeArch(arch) },
     lookInside: (bytes, source, examples, focus) => inside.loadBytes(bytes, source, examples, focus),
   });
   inside = new InsideView(wasm, { openStepper: (setup, options) => stepper.loadSetup(setup, options) });

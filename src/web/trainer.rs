@@ -114,6 +114,9 @@ struct RunSummary {
     /// The validation accuracy of always answering the most common class: the line the model
     /// must beat.
     majority_accuracy: f64,
+    /// The model's trained parameters (every weight and bias), as its sizes and architecture
+    /// give them.
+    parameters: usize,
 }
 
 /// See [`TrainerSession::checkpoint`].
@@ -503,6 +506,7 @@ impl TrainerSession {
             classes,
             valid_class_rows,
             majority_accuracy,
+            parameters: trainer.model().config().parameter_count(),
         };
         Ok((trainer, summary))
     }

@@ -124,6 +124,8 @@ test('the link’s key names stay as shared links use them', () => {
     'split',
     'seed',
     'kernel',
+    'cell',
+    'readout',
     'workers',
     'predict',
   ]);

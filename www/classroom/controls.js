@@ -43,6 +43,8 @@ export const CONTROLS = {
     split: 'trainer-split',
     seed: 'trainer-seed',
     kernel: 'trainer-kernel',
+    cell: 'trainer-arch-cell',
+    readout: 'trainer-arch-readout',
     workers: 'trainer-workers',
     predict: 'trainer-predict-text',
   },

@@ -137,6 +137,22 @@ export function applyBlowup(link, want, notes) {
 export function applyTrainer(link, want, notes) {
   const view = link.app.trainer;
   link.applyPlain('trainer', want, notes);
+  // The LSTM's variants (`trainer.variant=sigmoid-g,relu-out`) and the models compared.
+  const variants = (want('trainer.variant') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const boxes = Array.from(document.querySelectorAll('#trainer-variants-list input[data-switch]'));
+  for (const v of variants)
+    if (!boxes.some((b) => /** @type {HTMLInputElement} */ (b).dataset.switch === v))
+      notes.push(`LSTM variants: no variant “${shown(v)}”; left out.`);
+  for (const b of boxes) {
+    const box = /** @type {HTMLInputElement} */ (b);
+    box.checked = variants.includes(box.dataset.switch);
+  }
+  view.archChanged();
+  const compare = want('trainer.compare');
+  if (compare != null && compare !== view.compare.entrants()) view.compare.setEntrants(compare, notes);
   const device = want('trainer.device');
   if (device != null && device !== $('trainer-device').value) {
     const value = fit($('trainer-device'), device, notes);

@@ -13,6 +13,7 @@
 // writers in sections.js.
 
 import { $ } from '../lib/dom.js';
+import { checkedSwitches } from '../trainer/settings.js';
 import { CONTROLS, fit, readControl, writeControl } from './controls.js';
 import { capNotes, firstValues, LINK_TEXT_MAX, unknownNote } from './linktext.js';
 import { applyBlowup, applyInside, applyStepper, applyTrainer, readInside, readStepper } from './sections.js';
@@ -98,6 +99,10 @@ export class LinkState {
       'trainer.data',
       trainer.loaded?.name === 'imdb-sample.csv.gz' || trainer.pending?.name === 'imdb-sample.csv.gz' ? 'sample' : null,
     );
+    // The LSTM's variants ticked (`sigmoid-g,relu-out`; only on the LSTM) and the models compared.
+    const variants = $('trainer-arch-cell').value === 'lstm' ? checkedSwitches().join(',') : '';
+    state.set('trainer.variant', variants || null);
+    state.set('trainer.compare', trainer.compare.entrants());
     for (const [k, v] of readInside(inside)) state.set(k, v);
     if (this.presenter) for (const [k, v] of this.presenter.read()) state.set(k, v);
     if (this.lessons) for (const [k, v] of this.lessons.read()) state.set(k, v);

@@ -16,6 +16,12 @@ export function runSettings(): import('../trainer/settings.js').RunSchema;
 export function runFromForm(
   form: import('../trainer/settings.js').RunForm,
 ): import('../trainer/protocol.js').RunSettings;
+/** A model's short name (`rnn/last`, `lstm/pool+sigmoid-g`) read; throws an Error saying what is wrong. */
+export function parseArch(name: string): import('../trainer/settings.js').ArchInfo;
+/** An architecture object (absent parts: the post's) described; throws when its variants do not fit its cell. */
+export function describeArch(
+  arch: import('../trainer/settings.js').Architecture,
+): import('../trainer/settings.js').ArchInfo;
 
 /** What the page found: a WebGPU adapter and how it treats subnormals, or why there is none. */
 export type GpuReport =

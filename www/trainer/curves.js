@@ -117,3 +117,63 @@ export function scheduleCharts(view) {
     updateCharts(view);
   });
 }
+
+/** Each compared model's colour and dash (the dash tells them apart without colour). */
+const ENTRANT_STYLES = [
+  { stroke: themed('--series-1') },
+  { stroke: themed('--series-2'), dash: [10, 4] },
+  { stroke: themed('--series-3'), dash: [4, 3] },
+  { stroke: themed('--series-4'), dash: [12, 3, 3, 3] },
+];
+
+/**
+ * A chart of the compared models, one series per model named after it (in its legend), in
+ * `id`'s box; the box's old chart, if any, is replaced.
+ * @param {string} id
+ * @param {string} xLabel
+ * @param {string} yLabel
+ * @param {string[]} names
+ * @param {{ range?: [number, number] | null, points?: boolean, existing?: uPlot | null }} [options]
+ */
+export function makeCompareChart(id, xLabel, yLabel, names, { range = null, points = false, existing = null } = {}) {
+  const el = $(id);
+  existing?.destroy();
+  const chart = followScheme(
+    new uPlot(
+      {
+        ...sizeOf(el, HEIGHT),
+        scales: { x: { time: false }, y: range ? { range } : {} },
+        series: [
+          { label: xLabel },
+          ...names.map((label, i) => ({
+            label,
+            ...ENTRANT_STYLES[i % ENTRANT_STYLES.length],
+            width: 2,
+            spanGaps: true,
+            points: { show: points, size: 8 },
+          })),
+        ],
+        axes: axes(xLabel, yLabel),
+        legend: { live: false },
+      },
+      /** @type {uPlot.AlignedData} */ ([[0], ...names.map(() => /** @type {null[]} */ ([null]))]),
+      el,
+    ),
+  );
+  if (!el.dataset.sized) {
+    el.dataset.sized = 'true';
+    new ResizeObserver(() => /** @type {any} */ (el).compareChart?.setSize(sizeOf(el, HEIGHT))).observe(el);
+  }
+  /** @type {any} */ (el).compareChart = chart;
+  return chart;
+}
+
+/**
+ * Series of (x, y) pairs, one per model, on one x axis (null where a model has no point).
+ * @param {[number[], number[]][]} series
+ * @returns {uPlot.AlignedData}
+ */
+export function joinSeries(series) {
+  const nonEmpty = series.map(([xs, ys]) => /** @type {(number | null)[][]} */ (xs.length ? [xs, ys] : [[0], [null]]));
+  return uPlot.join(/** @type {uPlot.AlignedData[]} */ (nonEmpty));
+}

@@ -59,9 +59,11 @@ export function receive(view, m) {
       break;
     case 'started':
       started(view, m.summary, m.ms);
+      view.compare.started(m.summary);
       break;
     case 'progress':
       progress(view, m.report, m.ms);
+      view.compare.progress();
       break;
     case 'paused':
       paused(view);
@@ -74,6 +76,7 @@ export function receive(view, m) {
           ? `Done: best validation accuracy ${r.best_accuracy.toFixed(4)} (epoch ${r.best_epoch}); that model is kept.`
           : 'Done.',
       );
+      view.compare.ended('done');
       break;
     }
     case 'stopped':
@@ -83,6 +86,7 @@ export function receive(view, m) {
           ? `Stopped. Kept the model of epoch ${m.best.epoch} (validation accuracy ${m.best.valid_accuracy.toFixed(4)}).`
           : 'Stopped before the first validation; kept the current model.',
       );
+      view.compare.ended('stopped');
       break;
     case 'prediction':
       showPrediction(view, m.prediction);
@@ -124,6 +128,7 @@ function failed(view, error) {
     case 'start':
       view.setState('ready');
       notStarted(view, message);
+      view.compare.ended('failed', message);
       break;
     case 'estimate':
       notEstimated(view, message);
@@ -164,5 +169,6 @@ function failed(view, error) {
       view.setState('ready');
       view.fail('trainer-error', message);
       $('trainer-status').textContent = 'Training stopped.';
+      view.compare.ended('failed', message);
   }
 }

@@ -15,7 +15,8 @@
  * the form (`runFromForm`), checked; the trainer's module trains with them.
  * @typedef {object} RunSettings
  * @property {{ vocab: number, maxlen: number, train_fraction: number, seed: number, drop_duplicates?: boolean }} data
- * @property {{ embed: number, hidden: number, batch: number, lr: number, epochs: number, seed: number, kernel: string }} train
+ * @property {{ embed: number, hidden: number, batch: number, lr: number, epochs: number, seed: number, kernel: string, arch?: import('./settings.js').Architecture }} train
+ *   `arch`: the model's cell, readout and variants (absent: the post's LSTM with pooling)
  * @property {'gpu' | 'cpu'} engine  where it trains
  * @property {number} workers  CPU workers sharing every batch (the engine `cpu`)
  */
@@ -126,6 +127,7 @@
  * @property {string[]} classes  by class id
  * @property {number[]} valid_class_rows
  * @property {number} majority_accuracy  always answering the most common class
+ * @property {number} parameters  the model's trained parameters
  * @property {number} [workers]
  */
 

@@ -18,12 +18,31 @@ import { $ } from '../lib/dom.js';
 /**
  * `runSettings()`: the defaults, every field's limits, and each preset's `[field, value]`s by
  * name (pairs, not maps: smaller code in the module).
- * @typedef {{ defaults: RunSettings, fields: FieldSchema[], presets: [string, [string, number][]][] }} RunSchema
+ * @typedef {{ defaults: RunSettings, fields: FieldSchema[], presets: [string, [string, number][]][], cells: [string, string][], readouts: [string, string][], switches: [string, string][] }} RunSchema
  */
 
 /**
+ * A model's architecture as the page module describes it (`parseArch`, `describeArch` in
+ * src/web/settings.rs): `arch` as `TrainConfig.arch` holds it, `name` its short form
+ * (`gru/last`, `lstm/pool+sigmoid-g`), and why the fused kernels do not run it (null: they do).
+ * @typedef {{ arch: Architecture, name: string, cell: string, readout: string, switches: string[], unfused_gpu: string | null, unfused_cpu: string | null }} ArchInfo
+ * @typedef {{ cell?: string, readout?: string, variant?: Record<string, boolean> }} Architecture
+ */
+
+/**
+ * An architecture's short name from its parts (`cell/readout+switch…`; the switches only on
+ * the LSTM), as `Architecture::describe` writes it.
+ * @param {string} cell
+ * @param {string} readout
+ * @param {string[]} switches
+ */
+export function archName(cell, readout, switches) {
+  return [`${cell}/${readout}`, ...(cell === 'lstm' ? switches : [])].join('+');
+}
+
+/**
  * What `runFromForm` checks: `[field, value]` of each number field, the engine and the kernels.
- * @typedef {{ fields: [string, number][], engine: 'gpu' | 'cpu', kernel: string }} RunForm
+ * @typedef {{ fields: [string, number][], engine: 'gpu' | 'cpu', kernel: string, arch?: Architecture }} RunForm
  */
 
 /**
@@ -79,9 +98,11 @@ export function formFrom(fields, labels) {
  * A run's settings as the form shows them (the engine and the CPU workers are left as chosen on
  * this machine).
  * @param {RunSettings} r
- * @returns {Record<string, string> & { kernel: string }}
+ * @returns {Record<string, string | Architecture> & { kernel: string }}  `arch`: the run's model
  */
 export function fieldsOf(r) {
+  // The model (absent in runs kept before the cells: the post's LSTM with pooling).
+  const arch = r.train.arch ?? {};
   const values = {
     vocab: r.data.vocab,
     maxlen: r.data.maxlen,
@@ -95,7 +116,7 @@ export function fieldsOf(r) {
   };
   const fields = Object.fromEntries(Object.entries(values).map(([k, x]) => [k, String(x)]));
   // The data check's checkbox: 'on' or '' (see applySettings).
-  return { ...fields, kernel: r.train.kernel, drop_duplicates: r.data.drop_duplicates ? 'on' : '' };
+  return { ...fields, kernel: r.train.kernel, drop_duplicates: r.data.drop_duplicates ? 'on' : '', arch };
 }
 
 /**
@@ -126,12 +147,57 @@ export function readFields(schema) {
 /**
  * Write settings into the form (a preset, a kept run's) and estimate their memory again.
  * @param {TrainerView} view
- * @param {Record<string, string | number>} values
+ * @param {Record<string, string | number | Architecture>} values
  */
 export function applySettings(view, values) {
   for (const [k, v] of Object.entries(values)) {
     if (k === 'drop_duplicates') $('trainer-drop-duplicates').checked = Boolean(v);
+    else if (k === 'arch') view.setArch(/** @type {Architecture} */ (v));
     else $(`trainer-${k}`).value = String(v);
   }
   view.scheduleEstimate();
+}
+
+/**
+ * The model's controls (cell, readout, the LSTM's variants), their choices from the module.
+ * @param {RunSchema} schema
+ */
+export function applyArchSchema(schema) {
+  /**
+   * @param {HTMLSelectElement} select
+   * @param {[string, string][]} choices
+   */
+  const fill = (select, choices) =>
+    select.replaceChildren(
+      ...choices.map(([value, label], i) =>
+        Object.assign(document.createElement('option'), {
+          value,
+          textContent: i === 0 ? `${label} — the post` : label,
+        }),
+      ),
+    );
+  fill(/** @type {HTMLSelectElement} */ ($('trainer-arch-cell')), schema.cells);
+  fill(/** @type {HTMLSelectElement} */ ($('trainer-arch-readout')), schema.readouts);
+  $('trainer-variants-list').replaceChildren(
+    ...schema.switches.map(([name, label]) => {
+      const li = document.createElement('li');
+      const box = Object.assign(document.createElement('input'), { type: 'checkbox', id: `trainer-variant-${name}` });
+      box.dataset.switch = name;
+      const text = Object.assign(document.createElement('label'), { htmlFor: box.id, textContent: ` ${label}` });
+      li.append(box, text);
+      return li;
+    }),
+  );
+}
+
+/** The LSTM variants ticked in the form, by name. */
+export function checkedSwitches() {
+  return Array.from(document.querySelectorAll('#trainer-variants-list input[data-switch]'))
+    .filter((b) => /** @type {HTMLInputElement} */ (b).checked)
+    .map((b) => /** @type {HTMLInputElement} */ (b).dataset.switch);
+}
+
+/** The model the form shows, by its short name (`rnn/last`). */
+export function formArchName() {
+  return archName($('trainer-arch-cell').value, $('trainer-arch-readout').value, checkedSwitches());
 }

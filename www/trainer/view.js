@@ -17,10 +17,11 @@
 
 import { $ } from '../lib/dom.js';
 import { whenShown } from '../lib/tabs.js';
+import { setupCompare } from './compare.js';
 import { wireControls } from './controls.js';
 import { makeCharts } from './curves.js';
 import { trainerExportables } from './exports.js';
-import { applySchema, formFrom, presetsOf, readFields } from './settings.js';
+import { applyArchSchema, applySchema, formArchName, formFrom, presetsOf, readFields } from './settings.js';
 
 /** @typedef {import('./protocol.js').WorkerInput} WorkerInput */
 /** @typedef {import('./protocol.js').WorkerOutput} WorkerOutput */
@@ -28,6 +29,7 @@ import { applySchema, formFrom, presetsOf, readFields } from './settings.js';
 /** @typedef {import('./protocol.js').RunSettings} RunSettings */
 /** @typedef {import('./settings.js').RunSchema} RunSchema */
 /** @typedef {import('./settings.js').RunForm} RunForm */
+/** @typedef {import('./settings.js').ArchInfo} ArchInfo */
 /** @typedef {import('../export/menu.js').Exportable} Exportable */
 
 /**
@@ -69,18 +71,21 @@ import { applySchema, formFrom, presetsOf, readFields } from './settings.js';
 
 export class TrainerView {
   /**
-   * @param {{ gpuAvailable: boolean, gpuReason?: string | null, lookInside: (bytes: Uint8Array, source: string, examples: unknown, focus?: import('./protocol.js').InsideFocus) => void, schema: RunSchema, check: (form: RunForm) => RunSettings }} options
+   * @param {{ gpuAvailable: boolean, gpuReason?: string | null, lookInside: (bytes: Uint8Array, source: string, examples: unknown, focus?: import('./protocol.js').InsideFocus) => void, schema: RunSchema, check: (form: RunForm) => RunSettings, arch: { parse: (name: string) => ArchInfo, describe: (arch: import('./settings.js').Architecture) => ArchInfo } }} options
    *   `gpuReason`: why the page found no WebGPU (shown when the trainer runs on the CPU);
    *   `lookInside`: hands a model to "Inside the model"; `schema` and `check`: the page module's
-   *   `runSettings()` and `runFromForm` (src/settings.rs).
+   *   `runSettings()` and `runFromForm` (src/settings.rs); `arch`: the module's `parseArch` and
+   *   `describeArch` (src/web/settings.rs).
    */
-  constructor({ gpuAvailable, gpuReason = null, lookInside, schema, check }) {
+  constructor({ gpuAvailable, gpuReason = null, lookInside, schema, check, arch }) {
     this.section = $('trainer');
     /** The form's fields, defaults, limits and presets (set on the inputs here, before a link reads them). */
     this.schema = schema;
     this.presets = presetsOf(schema);
     this.check = check;
+    this.arch = arch;
     applySchema(schema);
+    applyArchSchema(schema);
     this.gpuAvailable = gpuAvailable;
     this.gpuReason = gpuReason;
     this.lookInside = lookInside;
@@ -191,6 +196,12 @@ export class TrainerView {
     this.setState('starting');
     makeCharts(this);
     wireControls(this);
+    for (const id of ['trainer-arch-cell', 'trainer-arch-readout', 'trainer-variants-list'])
+      $(id).addEventListener('change', () => this.archChanged());
+    this.archChanged();
+    /** @type {import('./compare.js').Comparison | null} the comparison under way (or last run) */
+    this.comparison = null;
+    this.compare = setupCompare(this);
     // Started when the tab is first shown; shown again after a failed load, it tries again
     // (after a crash the user restarts it: the restart reloads the data).
     new MutationObserver(() => {
@@ -329,6 +340,10 @@ export class TrainerView {
     // Timing the engines while a run trains would time the run's competition, not the engine.
     $('trainer-engine-remeasure').disabled = running || this.probing || !this.gpu;
     $('trainer-kernel').disabled = running;
+    $('trainer-arch-cell').disabled = running;
+    $('trainer-arch-readout').disabled = running;
+    $('trainer-variants').disabled = running || $('trainer-arch-cell').value !== 'lstm';
+    this.compare?.setState(state);
     // A crashed worker takes nothing until it is restarted (the restart reloads the data).
     $('trainer-sample').disabled = running || this.unsupported || crashed;
     $('trainer-file').disabled = running || this.unsupported || crashed;
@@ -371,6 +386,7 @@ export class TrainerView {
     const { form, error } = formFrom(fields, labels);
     if (error) return { error };
     try {
+      form.arch = this.arch.parse(formArchName()).arch;
       const settings = this.check(form);
       // Not a number field: the data check's "drop duplicates" (absent when off, as before).
       if ($('trainer-drop-duplicates').checked) settings.data.drop_duplicates = true;
@@ -379,6 +395,44 @@ export class TrainerView {
       const message = String(e.message ?? e);
       return { error: `${message[0].toUpperCase()}${message.slice(1)}.` };
     }
+  }
+
+  /**
+   * The model the form shows: its variants only for the LSTM, and why the fused kernels do not
+   * run it (beside Start), if they do not.
+   */
+  archChanged() {
+    const lstm = $('trainer-arch-cell').value === 'lstm';
+    $('trainer-variants').disabled = !lstm || this.state === 'running' || this.state === 'paused';
+    $('trainer-variants-hint').textContent = lstm
+      ? "(switches on the LSTM's gates)"
+      : `(only for the LSTM: the ${$('trainer-arch-cell').selectedOptions[0]?.textContent ?? 'cell'} has none of its gates)`;
+    const note = $('trainer-arch-note');
+    try {
+      const info = this.arch.parse(formArchName());
+      const reason = $('trainer-device').value === 'cpu' ? info.unfused_cpu : info.unfused_gpu;
+      note.textContent = reason ? `Model ${info.name}: ${reason} (slower than the fused kernels).` : '';
+      note.hidden = !reason;
+    } catch (e) {
+      note.textContent = String(e.message ?? e);
+      note.hidden = false;
+    }
+    this.scheduleEstimate();
+  }
+
+  /**
+   * Show a run's model in the form (a kept run's, a link's).
+   * @param {import('./settings.js').Architecture} arch  absent parts: the post's
+   */
+  setArch(arch) {
+    const info = this.arch.describe(arch ?? {});
+    $('trainer-arch-cell').value = info.cell;
+    $('trainer-arch-readout').value = info.readout;
+    for (const box of document.querySelectorAll('#trainer-variants-list input[data-switch]')) {
+      const b = /** @type {HTMLInputElement} */ (box);
+      b.checked = info.switches.includes(b.dataset.switch);
+    }
+    this.archChanged();
   }
 
   /**
