@@ -38,6 +38,90 @@ impl Wanted {
     };
 }
 
+/// A GRU's or a tanh RNN's weights, borrowed, in PyTorch's layout: `w_ih` `[G·H, E]`, `w_hh`
+/// `[G·H, H]`, both biases `[G·H]` (G gates: 3 for the GRU, 1 for the RNN).
+#[derive(Clone, Copy, Debug)]
+pub struct CellWeights<'a> {
+    pub w_ih: &'a [f32],
+    pub w_hh: &'a [f32],
+    pub b_ih: &'a [f32],
+    pub b_hh: &'a [f32],
+}
+
+/// Everything a cell's backward pass reads: the forward pass's inputs, its outputs `h_seq`
+/// `[T, B, H]` and what it kept besides (`saved`).
+#[derive(Clone, Copy, Debug)]
+pub struct CellTrace<'a, S> {
+    pub dims: Dims,
+    /// `[T, B, E]`.
+    pub x: &'a [f32],
+    pub weights: CellWeights<'a>,
+    /// `[B, H]`.
+    pub h0: &'a [f32],
+    /// `[T, B, H]`.
+    pub h_seq: &'a [f32],
+    pub saved: &'a S,
+}
+
+/// Gradients of a cell layer's inputs (`None`: not wanted).
+#[derive(Debug)]
+pub struct CellGrads {
+    /// `[T, B, E]`.
+    pub x: Option<Vec<f32>>,
+    /// `[G·H, E]`.
+    pub w_ih: Option<Vec<f32>>,
+    /// `[G·H, H]`.
+    pub w_hh: Option<Vec<f32>>,
+    /// `[G·H]`.
+    pub b_ih: Vec<f32>,
+    /// `[G·H]`.
+    pub b_hh: Vec<f32>,
+    /// `[B, H]`.
+    pub h0: Vec<f32>,
+}
+
+/// A recurrent layer with one state vector (the GRU, the tanh RNN): its forward and backward
+/// passes over plain buffers, for the one burn op of [`super::cpu_cell`].
+pub trait CellKernel: std::fmt::Debug + Send + Sync + 'static {
+    /// Blocks of H rows in the weights (gates).
+    const GATES: usize;
+    /// What the forward pass keeps for the backward one, besides the inputs and outputs.
+    type Saved: Clone + std::fmt::Debug + Send + Sync + 'static;
+    /// Every output `[T, B, H]` on `x` `[T, B, E]` from `h0` `[B, H]`, and what to keep.
+    fn forward(x: &[f32], weights: CellWeights, h0: &[f32], dims: Dims) -> (Vec<f32>, Self::Saved);
+    /// Every gradient from `d_h_seq` `[T, B, H]`, the gradient of every output.
+    fn backward(trace: &CellTrace<Self::Saved>, d_h_seq: &[f32], wanted: Wanted) -> CellGrads;
+}
+
+/// Panics unless the buffers have the sizes `dims` and `gates` blocks of H rows give them.
+pub(crate) fn assert_sizes(x: &[f32], w: CellWeights, h0: &[f32], dims: Dims, gates: usize) {
+    let Dims {
+        steps,
+        batch,
+        input,
+        hidden,
+    } = dims;
+    let width = gates * hidden;
+    assert_eq!(x.len(), steps * batch * input, "x is [T, B, E]");
+    assert_eq!(w.w_ih.len(), width * input, "w_ih is [G·H, E]");
+    assert_eq!(w.w_hh.len(), width * hidden, "w_hh is [G·H, H]");
+    assert_eq!(w.b_ih.len(), width, "b_ih is [G·H]");
+    assert_eq!(w.b_hh.len(), width, "b_hh is [G·H]");
+    assert_eq!(h0.len(), batch * hidden, "h0 is [B, H]");
+}
+
+/// Rows `rows` of step `t` of a time-major buffer `[T, B, width]` (`batch` = B): its range.
+pub(crate) fn own(t: usize, batch: usize, rows: Rows, width: usize) -> std::ops::Range<usize> {
+    (t * batch + rows.start) * width..(t * batch + rows.end) * width
+}
+
+/// # Safety
+/// `ptr` covers `range` of its buffer, and nothing else touches that range meanwhile.
+pub(crate) unsafe fn rows_mut<'a>(ptr: SyncPtr, range: std::ops::Range<usize>) -> &'a mut [f32] {
+    // SAFETY: forwarded from the caller.
+    unsafe { std::slice::from_raw_parts_mut(ptr.0.add(range.start), range.len()) }
+}
+
 /// A float buffer of `len` elements that `fill` writes completely before it is read (a GEMM
 /// that does not read its destination): no pass spent zeroing 26 MB that is overwritten next.
 pub(crate) fn written_by(len: usize, fill: impl FnOnce(*mut f32)) -> Vec<f32> {
