@@ -414,6 +414,145 @@ pub fn exp(x: f32) -> f32 {
 }
 
 
+/// A test harness for a [`CellKernel`]: its forward outputs and every gradient against an
+/// independent float64 forward pass of the same cell, the gradients by central differences of
+/// `L = Σ coef ⊙ h` in float64.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// A cell's inputs in float64: `x, w_ih, w_hh, b_ih, b_hh, h0`, in the kernels' layouts.
+    pub(crate) type Inputs = [Vec<f64>; 6];
+
+    /// Every output `[T, B, H]` of a float64 cell on `inputs`.
+    pub(crate) type Forward64 = fn(&Inputs, Dims) -> Vec<f64>;
+
+    /// `Σ_k w[row, k] · v[k]` for `w` `[_, v.len()]`.
+    pub(crate) fn dot_row(w: &[f64], row: usize, v: &[f64]) -> f64 {
+        let n = v.len();
+        w[row * n..(row + 1) * n].iter().zip(v).map(|(a, b)| a * b).sum()
+    }
+
+    /// Compare `K` with `reference` at `dims`; the errors allowed are relative to `1 + |value|`.
+    pub(crate) fn check<K: CellKernel>(reference: Forward64, dims: Dims, seed: u64) {
+        let Dims {
+            steps,
+            batch,
+            input,
+            hidden,
+        } = dims;
+        let width = K::GATES * hidden;
+        let mut rng = Rng::new(seed);
+        let mut draw = |n: usize, s: f64| (0..n).map(|_| rng.normal() * s).collect::<Vec<f64>>();
+        let mut inputs: Inputs = [
+            draw(steps * batch * input, 1.0),
+            draw(width * input, 0.5),
+            draw(width * hidden, 0.5),
+            draw(width, 0.5),
+            draw(width, 0.5),
+            draw(batch * hidden, 0.5),
+        ];
+        let coef = draw(steps * batch * hidden, 1.0);
+        let to32 = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<_>>();
+        let [x, w_ih, w_hh, b_ih, b_hh, h0] = inputs.each_ref().map(|v| to32(v));
+        let weights = CellWeights {
+            w_ih: &w_ih,
+            w_hh: &w_hh,
+            b_ih: &b_ih,
+            b_hh: &b_hh,
+        };
+        let (h_seq, saved) = K::forward(&x, weights, &h0, dims);
+        let want = reference(&inputs, dims);
+        let close = |what: &str, got: f32, want: f64, tolerance: f64| {
+            assert!(
+                (got as f64 - want).abs() <= tolerance * (1.0 + want.abs()),
+                "{what} at {dims:?}: {got} vs {want}"
+            )
+        };
+        assert_eq!(h_seq.len(), want.len());
+        for (&g, &w) in h_seq.iter().zip(&want) {
+            close("h", g, w, 1e-5);
+        }
+        let trace = CellTrace {
+            dims,
+            x: &x,
+            weights,
+            h0: &h0,
+            h_seq: &h_seq,
+            saved: &saved,
+        };
+        let grads = K::backward(&trace, &to32(&coef), Wanted::ALL);
+        let got: [&[f32]; 6] = [
+            grads.x.as_deref().expect("asked for"),
+            grads.w_ih.as_deref().expect("asked for"),
+            grads.w_hh.as_deref().expect("asked for"),
+            &grads.b_ih,
+            &grads.b_hh,
+            &grads.h0,
+        ];
+        let loss = |inputs: &Inputs| -> f64 {
+            reference(inputs, dims)
+                .iter()
+                .zip(&coef)
+                .map(|(h, c)| h * c)
+                .sum()
+        };
+        let names = ["dx", "dW_ih", "dW_hh", "db_ih", "db_hh", "dh0"];
+        let eps = 1e-5;
+        for (which, name) in names.iter().enumerate() {
+            assert_eq!(got[which].len(), inputs[which].len(), "{name}");
+            for i in 0..inputs[which].len() {
+                let v = inputs[which][i];
+                inputs[which][i] = v + eps;
+                let up = loss(&inputs);
+                inputs[which][i] = v - eps;
+                let down = loss(&inputs);
+                inputs[which][i] = v;
+                close(name, got[which][i], (up - down) / (2.0 * eps), 5e-5);
+            }
+        }
+        let none = Wanted {
+            x: false,
+            w_ih: false,
+            w_hh: false,
+        };
+        let skipped = K::backward(&trace, &to32(&coef), none);
+        assert!(skipped.x.is_none() && skipped.w_ih.is_none() && skipped.w_hh.is_none());
+        assert_eq!(skipped.h0, grads.h0, "the start-state gradient stays");
+        assert_eq!(skipped.b_ih, grads.b_ih, "the bias gradients stay");
+    }
+
+    /// The shapes every kernel is checked at: B = 19 cut into uneven slices when the tests run
+    /// on several threads, one step, one sequence, H = 1.
+    pub(crate) const SHAPES: [Dims; 4] = [
+        Dims {
+            steps: 5,
+            batch: 19,
+            input: 3,
+            hidden: 4,
+        },
+        Dims {
+            steps: 1,
+            batch: 1,
+            input: 2,
+            hidden: 3,
+        },
+        Dims {
+            steps: 7,
+            batch: 1,
+            input: 1,
+            hidden: 5,
+        },
+        Dims {
+            steps: 3,
+            batch: 2,
+            input: 4,
+            hidden: 1,
+        },
+    ];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -331,3 +331,47 @@ fn gate_gradients(
         carry[j] = dh[j] * zj;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trainer::ops::cpu_recurrence::testing::{Inputs, SHAPES, check, dot_row};
+
+    /// PyTorch's GRU in float64, written out from its equations, one sequence at a time.
+    fn gru64([x, w_ih, w_hh, b_ih, b_hh, h0]: &Inputs, dims: Dims) -> Vec<f64> {
+        let Dims {
+            steps,
+            batch,
+            input,
+            hidden,
+        } = dims;
+        let sigmoid = |v: f64| 1.0 / (1.0 + (-v).exp());
+        let mut out = vec![0f64; steps * batch * hidden];
+        for b in 0..batch {
+            let mut h = h0[b * hidden..(b + 1) * hidden].to_vec();
+            for t in 0..steps {
+                let xt = &x[(t * batch + b) * input..][..input];
+                let gi = |k: usize| b_ih[k] + dot_row(w_ih, k, xt);
+                let gh = |k: usize| b_hh[k] + dot_row(w_hh, k, &h);
+                let next: Vec<f64> = (0..hidden)
+                    .map(|j| {
+                        let r = sigmoid(gi(j) + gh(j));
+                        let z = sigmoid(gi(hidden + j) + gh(hidden + j));
+                        let n = (gi(2 * hidden + j) + r * gh(2 * hidden + j)).tanh();
+                        (1.0 - z) * n + z * h[j]
+                    })
+                    .collect();
+                h = next;
+                out[(t * batch + b) * hidden..][..hidden].copy_from_slice(&h);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn forward_and_every_gradient_match_a_float64_gru() {
+        for (i, dims) in SHAPES.into_iter().enumerate() {
+            check::<Gru>(gru64, dims, 40 + i as u64);
+        }
+    }
+}

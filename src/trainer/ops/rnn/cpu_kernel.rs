@@ -186,3 +186,38 @@ unsafe fn backward_rows(
     let start = rows.start * hidden;
     unsafe { std::ptr::copy_nonoverlapping(carry.as_ptr(), d_h0.0.add(start), n * hidden) };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trainer::ops::cpu_recurrence::testing::{Inputs, SHAPES, check, dot_row};
+
+    /// PyTorch's tanh RNN in float64, written out from its equation, one sequence at a time.
+    fn rnn64([x, w_ih, w_hh, b_ih, b_hh, h0]: &Inputs, dims: Dims) -> Vec<f64> {
+        let Dims {
+            steps,
+            batch,
+            input,
+            hidden,
+        } = dims;
+        let mut out = vec![0f64; steps * batch * hidden];
+        for b in 0..batch {
+            let mut h = h0[b * hidden..(b + 1) * hidden].to_vec();
+            for t in 0..steps {
+                let xt = &x[(t * batch + b) * input..][..input];
+                h = (0..hidden)
+                    .map(|j| (b_ih[j] + dot_row(w_ih, j, xt) + b_hh[j] + dot_row(w_hh, j, &h)).tanh())
+                    .collect();
+                out[(t * batch + b) * hidden..][..hidden].copy_from_slice(&h);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn forward_and_every_gradient_match_a_float64_rnn() {
+        for (i, dims) in SHAPES.into_iter().enumerate() {
+            check::<Rnn>(rnn64, dims, 50 + i as u64);
+        }
+    }
+}
