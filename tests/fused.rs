@@ -109,8 +109,16 @@ fn cpu_fused_matches_reference_forward_and_every_gradient() {
 fn cpu_gru_and_rnn_match_reference_forward_and_every_gradient() {
     let results = block_on(check::compare_cells()).expect("CPU backend");
     let n = check::CELL_CASES.len();
-    assert_eq!(results.len(), 2 * n, "every shape, for the GRU then the RNN");
-    for (c, cell) in results.iter().zip(["GRU", "RNN"].iter().flat_map(|c| std::iter::repeat_n(c, n))) {
+    assert_eq!(
+        results.len(),
+        2 * n,
+        "every shape, for the GRU then the RNN"
+    );
+    for (c, cell) in results.iter().zip(
+        ["GRU", "RNN"]
+            .iter()
+            .flat_map(|c| std::iter::repeat_n(c, n)),
+    ) {
         assert!(c.label.starts_with(&format!("CPU {cell} ")), "{}", c.label);
         assert_eq!(c.errors.len(), 7, "{}: output and six gradients", c.label);
         assert_close(c);

@@ -249,7 +249,9 @@ pub(super) fn cells(o: Options) -> Result<(), String> {
         .split(',')
         .map(|c| match c.trim().parse::<usize>() {
             Ok(n) if (1..=1024).contains(&n) => Ok(n),
-            _ => Err(format!("--threads: cannot read `{c}` (1–1024, comma-separated)")),
+            _ => Err(format!(
+                "--threads: cannot read `{c}` (1–1024, comma-separated)"
+            )),
         })
         .collect::<Result<Vec<_>, _>>()?;
     let LayerSizes {

@@ -135,10 +135,7 @@ pub fn known(command: &str) -> Option<(Vec<Known>, bool)> {
         }
         "bench cells" => {
             options.extend(settings());
-            options.extend_from_slice(&[
-                ("--steps", Takes::Count),
-                ("--threads", Takes::Text),
-            ]);
+            options.extend_from_slice(&[("--steps", Takes::Count), ("--threads", Takes::Text)]);
         }
         _ => return None,
     }

@@ -174,7 +174,6 @@ pub(crate) unsafe fn matmul(
     }
 }
 
-
 /// `X W_ihᵀ` `[T·B, width]` for `x` `[T·B, E]` and `w_ih` `[width, E]`: the input half of every
 /// gate at every step, one GEMM (`W_ihᵀ` is `W_ih` read by columns).
 pub(crate) fn project_inputs(x: &[f32], w_ih: &[f32], width: usize, dims: Dims) -> Vec<f32> {
@@ -310,7 +309,6 @@ pub(crate) struct SyncPtr(pub(crate) *mut f32);
 unsafe impl Send for SyncPtr {}
 unsafe impl Sync for SyncPtr {}
 
-
 /// Rows `[start, end)` of the batch.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Rows {
@@ -413,7 +411,6 @@ pub fn exp(x: f32) -> f32 {
     e_r * f32::from_bits(((n_bits + 127) << 23) as u32)
 }
 
-
 /// A test harness for a [`CellKernel`]: its forward outputs and every gradient against an
 /// independent float64 forward pass of the same cell, the gradients by central differences of
 /// `L = Σ coef ⊙ h` in float64.
@@ -431,7 +428,11 @@ pub(crate) mod testing {
     /// `Σ_k w[row, k] · v[k]` for `w` `[_, v.len()]`.
     pub(crate) fn dot_row(w: &[f64], row: usize, v: &[f64]) -> f64 {
         let n = v.len();
-        w[row * n..(row + 1) * n].iter().zip(v).map(|(a, b)| a * b).sum()
+        w[row * n..(row + 1) * n]
+            .iter()
+            .zip(v)
+            .map(|(a, b)| a * b)
+            .sum()
     }
 
     /// Compare `K` with `reference` at `dims`; the errors allowed are relative to `1 + |value|`.

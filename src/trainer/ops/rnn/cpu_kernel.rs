@@ -42,7 +42,12 @@ pub fn forward(x: &[f32], weights: CellWeights, h0: &[f32], dims: Dims) -> Vec<f
     // A, turned into the outputs step by step.
     let mut h_seq = project_inputs(x, weights.w_ih, hidden, dims);
     let w_hh_t = transposed(weights.w_hh, hidden);
-    let bias: Vec<f32> = weights.b_ih.iter().zip(weights.b_hh).map(|(a, b)| a + b).collect();
+    let bias: Vec<f32> = weights
+        .b_ih
+        .iter()
+        .zip(weights.b_hh)
+        .map(|(a, b)| a + b)
+        .collect();
     {
         let out = SyncPtr(h_seq.as_mut_ptr());
         for_each_slice(dims.batch, |_, rows| {
@@ -206,7 +211,9 @@ mod tests {
             for t in 0..steps {
                 let xt = &x[(t * batch + b) * input..][..input];
                 h = (0..hidden)
-                    .map(|j| (b_ih[j] + dot_row(w_ih, j, xt) + b_hh[j] + dot_row(w_hh, j, &h)).tanh())
+                    .map(|j| {
+                        (b_ih[j] + dot_row(w_ih, j, xt) + b_hh[j] + dot_row(w_hh, j, &h)).tanh()
+                    })
                     .collect();
                 out[(t * batch + b) * hidden..][..hidden].copy_from_slice(&h);
             }
