@@ -3,7 +3,8 @@
 //! the workgroup size, H above it, B = 1, T = 1, T = 512, the time loop cut into several
 //! dispatches), the classifier head, the loss and Adam; then whole training runs. The fused CPU
 //! LSTM (`src/trainer/ops/lstm/cpu_kernel.rs`) gets the same recurrence comparisons on burn's
-//! CPU backend.
+//! CPU backend, and so do the fused CPU GRU and tanh RNN (`src/trainer/ops/{gru,rnn}/`, T = 300
+//! for the long case).
 //!
 //! The wgpu tests need the `gpu` feature (the default; `scripts/test` builds without it, and the
 //! browser tests run the same WGSL checks on WebGPU).
@@ -102,6 +103,30 @@ fn cpu_fused_matches_reference_forward_and_every_gradient() {
         assert_close(c);
     }
     assert_close(&block_on(check::compare(&Device::flex(), check::LONG, 98)).expect("CPU backend"));
+}
+
+#[test]
+fn cpu_gru_and_rnn_match_reference_forward_and_every_gradient() {
+    let results = block_on(check::compare_cells()).expect("CPU backend");
+    let n = check::CELL_CASES.len();
+    assert_eq!(
+        results.len(),
+        2 * n,
+        "every shape, for the GRU then the RNN"
+    );
+    for (c, cell) in results.iter().zip(
+        ["GRU", "RNN"]
+            .iter()
+            .flat_map(|c| std::iter::repeat_n(c, n)),
+    ) {
+        assert!(c.label.starts_with(&format!("CPU {cell} ")), "{}", c.label);
+        assert_eq!(c.errors.len(), 7, "{}: output and six gradients", c.label);
+        assert_close(c);
+    }
+    for (i, cell) in check::Cell::ALL.into_iter().enumerate() {
+        let long = block_on(check::compare_cell(cell, check::CELL_LONG, 120 + i as u64));
+        assert_close(&long.expect("CPU backend"));
+    }
 }
 
 fn assert_close(c: &check::Comparison) {

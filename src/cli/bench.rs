@@ -228,6 +228,59 @@ pub(super) fn classes(o: Options) -> Result<(), String> {
     Ok(())
 }
 
+/// A training step of one recurrent layer (the fused CPU LSTM, GRU and tanh RNN) at the same
+/// sizes (the post's by default): the median of `--steps` steps, per step and per parameter,
+/// on each of `--threads` thread counts; the GRU and the RNN against the LSTM per parameter.
+pub(super) fn cells(o: Options) -> Result<(), String> {
+    use crate::trainer::cell_bench::{Cell, LayerSizes, time_layer_steps};
+    let reps: usize = o.parse("--steps", 5)?;
+    if reps == 0 {
+        return Err("--steps: at least one step to time".into());
+    }
+    let sizes = LayerSizes {
+        batch: o.parse("--batch", 128)?,
+        steps: o.parse("--maxlen", 128)?,
+        input: o.parse("--embed", 100)?,
+        hidden: o.parse("--hidden", 100)?,
+    };
+    let threads = o
+        .value("--threads")
+        .unwrap_or("1,2")
+        .split(',')
+        .map(|c| match c.trim().parse::<usize>() {
+            Ok(n) if (1..=1024).contains(&n) => Ok(n),
+            _ => Err(format!(
+                "--threads: cannot read `{c}` (1–1024, comma-separated)"
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let LayerSizes {
+        batch,
+        steps,
+        input,
+        hidden,
+    } = sizes;
+    println!(
+        "one layer's training step on the CPU, batch {batch} × {steps} steps, input {input}, hidden {hidden} (median of {reps} steps)"
+    );
+    for &n in &threads {
+        let mut lstm_per_parameter = None;
+        for cell in Cell::ALL {
+            let ms = median_ms(time_layer_steps(cell, sizes, n, reps)?) * 1e3;
+            let parameters = cell.parameters(input, hidden);
+            let per_parameter = ms * 1e6 / parameters as f64; // ns
+            let base = *lstm_per_parameter.get_or_insert(per_parameter);
+            println!(
+                "  {:<4} {n} thread{}: {ms:>8.1} ms/step, {parameters:>7} parameters, {per_parameter:>7.1} ns/step per parameter ({:.2}× the LSTM's)",
+                cell.name(),
+                if n == 1 { " " } else { "s" },
+                per_parameter / base,
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The process's CPU time in seconds (every thread), where the platform has one.
 fn process_cpu_seconds() -> Result<fn() -> f64, String> {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

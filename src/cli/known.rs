@@ -148,6 +148,10 @@ pub fn known(command: &str) -> Option<(Vec<Known>, bool)> {
                 ("--cpu-time", Takes::Flag),
             ]);
         }
+        "bench cells" => {
+            options.extend(settings());
+            options.extend_from_slice(&[("--steps", Takes::Count), ("--threads", Takes::Text)]);
+        }
         _ => return None,
     }
     Some((options, words))
@@ -382,6 +386,7 @@ mod tests {
             "bench data",
             "bench train",
             "bench classes",
+            "bench cells",
         ]
         .iter()
         .flat_map(|c| known(c).unwrap().0)

@@ -108,6 +108,11 @@ commands:
         a training step with K classes (Linear(2H → K), softmax cross-entropy) against the
         binary one (one logit, BCE) at the same sizes; --cpu-time: the process's CPU time
         per step instead of the wall's
+  bench cells [--batch 128] [--maxlen 128] [--embed 100] [--hidden 100] [--steps 5]
+        [--threads 1,2]
+        a training step (forward and backward) of the fused CPU GRU and tanh RNN layers
+        alone against the LSTM's at the same sizes: time per step and per parameter, on
+        each thread count
 
 Training settings' limits: {limits}.
 On the CPU (--device cpu, the default) training uses every core; --threads N uses N.
@@ -219,6 +224,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (Some("bench"), Some("data")) => bench::data(Options::new(&rest[1..])),
         (Some("bench"), Some("train")) => bench::train(Options::new(&rest[1..])),
         (Some("bench"), Some("classes")) => bench::classes(Options::new(&rest[1..])),
+        (Some("bench"), Some("cells")) => bench::cells(Options::new(&rest[1..])),
         (Some(other), _) => Err(format!(
             "unknown command `{}`\n\n{}",
             printable(other),

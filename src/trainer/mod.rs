@@ -19,6 +19,9 @@
 // Native only: it blocks on the device (the CLI's `bench classes`).
 #[cfg(not(target_family = "wasm"))]
 pub mod class_bench;
+// Native only: it sizes its own thread pools (the CLI's `bench cells`).
+#[cfg(not(target_family = "wasm"))]
+pub mod cell_bench;
 pub mod device;
 #[cfg(all(feature = "gpu", not(target_family = "wasm")))]
 pub mod dispatch_count;

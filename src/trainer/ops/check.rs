@@ -4,7 +4,7 @@
 //! or a real GPU), so both run the very same comparison.
 
 use super::lstm::{Tuning, with_tuning};
-use super::{Path, adam, head, loss, lstm};
+use super::{Path, adam, gru, head, loss, lstm, rnn};
 use crate::rng::Rng;
 use crate::settings::Recurrence;
 use crate::trainer::lstm_layer::{Lstm, LstmState, tensor};
@@ -495,8 +495,129 @@ pub async fn compare_cpu() -> Result<Vec<Comparison>, ExecutionError> {
     Ok(out)
 }
 
+/// The cells with a fused CPU layer besides the LSTM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Cell {
+    /// `gru::cpu::gru_layer` against `gru::reference`.
+    Gru,
+    /// `rnn::cpu::rnn_layer` against `rnn::reference`.
+    Rnn,
+}
+
+impl Cell {
+    pub const ALL: [Cell; 2] = [Cell::Gru, Cell::Rnn];
+
+    fn gates(self) -> usize {
+        match self {
+            Cell::Gru => 3,
+            Cell::Rnn => 1,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Cell::Gru => "GRU",
+            Cell::Rnn => "RNN",
+        }
+    }
+}
+
+/// GRU and RNN shapes `(batch, steps, input, hidden)`: odd sizes, T = 1, B = 1, B = 3 (below
+/// the thread count, and one slice: slices take 8 rows at least), B = 19 and 37 (cut into
+/// uneven slices), H = 1, the post's E = H = 100.
+pub const CELL_CASES: [(usize, usize, usize, usize); 7] = [
+    (2, 5, 3, 4),
+    (1, 1, 2, 3),
+    (3, 7, 5, 33),
+    (19, 6, 4, 17),
+    (4, 2, 1, 1),
+    (37, 3, 7, 9),
+    (5, 12, 100, 100),
+];
+
+/// A long sequence for the cells: gradients through 300 steps (natively only, as [`LONG`]).
+pub const CELL_LONG: (usize, usize, usize, usize) = (3, 300, 3, 12);
+
+/// The fused CPU GRU or RNN layer against its reference (burn's ops, step by step) on the CPU
+/// backend with autodiff: the outputs and the gradients of `x`, both weights, both biases and
+/// `h0`, for a loss Σ coef ⊙ h. Weights are drawn as PyTorch draws them, U(−1/√H, 1/√H).
+pub async fn compare_cell(
+    cell: Cell,
+    (b, t, e, h): (usize, usize, usize, usize),
+    seed: u64,
+) -> Result<Comparison, ExecutionError> {
+    let device = Device::flex().autodiff();
+    let mut rng = Rng::new(seed);
+    let width = cell.gates() * h;
+    let bound = 1.0 / (h as f64).sqrt();
+    let mut uniform = |n: usize| -> Vec<f32> {
+        (0..n)
+            .map(|_| rng.uniform_range(-bound, bound) as f32)
+            .collect()
+    };
+    let weights = [
+        uniform(width * e),
+        uniform(width * h),
+        uniform(width),
+        uniform(width),
+    ];
+    let x_v = random(&mut rng, t * b * e, 1.0);
+    let h0_v = random(&mut rng, b * h, 0.5);
+    let coef = tensor(random(&mut rng, t * b * h, 1.0), [t, b, h], &device);
+    let run = |fused: bool| {
+        let x = tensor(x_v.clone(), [t, b, e], &device).require_grad();
+        let w_ih = tensor(weights[0].clone(), [width, e], &device).require_grad();
+        let w_hh = tensor(weights[1].clone(), [width, h], &device).require_grad();
+        let b_ih = tensor(weights[2].clone(), [width], &device).require_grad();
+        let b_hh = tensor(weights[3].clone(), [width], &device).require_grad();
+        let h0 = tensor(h0_v.clone(), [b, h], &device).require_grad();
+        let args = (
+            x.clone(),
+            [w_ih.clone(), w_hh.clone()],
+            [b_ih.clone(), b_hh.clone()],
+            h0.clone(),
+        );
+        let layer = match (cell, fused) {
+            (Cell::Gru, true) => gru::cpu::gru_layer,
+            (Cell::Gru, false) => gru::reference::forward_time_major,
+            (Cell::Rnn, true) => rnn::cpu::rnn_layer,
+            (Cell::Rnn, false) => rnn::reference::forward_time_major,
+        };
+        let out = layer(args.0, args.1, args.2, args.3);
+        let grads = (out.clone() * coef.clone()).sum().backward();
+        let grad2 = |p: Tensor<2>| p.grad(&grads).expect("gradient");
+        let grad1 = |p: Tensor<1>| flat(p.grad(&grads).expect("gradient"));
+        vec![
+            ("output".to_string(), flat(out.detach())),
+            ("grad x".into(), flat(x.grad(&grads).expect("gradient"))),
+            ("grad h0".into(), grad2(h0)),
+            ("grad weight_ih".into(), grad2(w_ih)),
+            ("grad weight_hh".into(), grad2(w_hh)),
+            ("grad bias_ih".into(), grad1(b_ih)),
+            ("grad bias_hh".into(), grad1(b_hh)),
+        ]
+    };
+    let errors = errors_by_name(run(true), run(false)).await?;
+    Ok(Comparison {
+        label: format!("CPU {} B={b} T={t} E={e} H={h}", cell.name()),
+        errors,
+    })
+}
+
+/// Every shape of [`CELL_CASES`] for the GRU, then for the RNN. Runs natively and in the
+/// browser (wasm SIMD).
+pub async fn compare_cells() -> Result<Vec<Comparison>, ExecutionError> {
+    let mut out = Vec::new();
+    for (c, cell) in Cell::ALL.into_iter().enumerate() {
+        for (i, &shape) in CELL_CASES.iter().enumerate() {
+            out.push(compare_cell(cell, shape, 100 + 10 * c as u64 + i as u64).await?);
+        }
+    }
+    Ok(out)
+}
+
 /// The page's self-test: every check of [`compare_all`] on `gpu` when there is one, then
-/// [`compare_cpu`].
+/// [`compare_cpu`] and [`compare_cells`].
 pub async fn self_test(
     gpu: Option<&crate::trainer::Compute>,
 ) -> Result<Vec<Comparison>, ExecutionError> {
@@ -508,6 +629,7 @@ pub async fn self_test(
     #[cfg(not(feature = "gpu"))]
     let _ = gpu;
     results.extend(compare_cpu().await?);
+    results.extend(compare_cells().await?);
     Ok(results)
 }
 

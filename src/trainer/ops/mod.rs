@@ -27,6 +27,8 @@ use burn::tensor::Device;
 pub mod adam;
 pub mod batch;
 pub mod check;
+pub(crate) mod cpu_cell;
+pub(crate) mod cpu_recurrence;
 pub(crate) mod flex;
 pub mod gru;
 pub mod head;

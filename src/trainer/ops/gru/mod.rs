@@ -10,4 +10,6 @@
 //! The reset gate multiplies the recurrent product *with its bias* (PyTorch's and cuDNN's form),
 //! so `b_hn` cannot be folded into `b_in`; `z = 1` keeps the old state.
 
+pub mod cpu;
+pub mod cpu_kernel;
 pub mod reference;

@@ -22,25 +22,18 @@
 //! `b` is `b_ih + b_hh` (PyTorch keeps two biases; both get `∂b`). It is added in the gate pass,
 //! not by a pass of its own over the `[T, B, 4H]` buffer.
 //!
-//! Sequences are independent, so natively the batch is cut into one slice per thread and each
-//! thread runs the whole time loop for its slice (no synchronisation per step); the big GEMMs
-//! before and after the loops use every thread too. In the browser the module is
-//! single-threaded; the page trains on several workers instead.
+//! The GEMM helpers, the split of the batch over threads and the activations are shared with
+//! the GRU and the RNN ([`crate::trainer::ops::cpu_recurrence`]).
 
-/// Sizes of one layer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Dims {
-    pub steps: usize,
-    pub batch: usize,
-    /// E, the width of each input.
-    pub input: usize,
-    pub hidden: usize,
-}
+pub use crate::trainer::ops::cpu_recurrence::{Dims, Wanted, exp, sigmoid, tanh};
+use crate::trainer::ops::cpu_recurrence::{
+    Rows, SyncPtr, for_each_slice, input_grads, matmul, project_inputs, recurrent_weight_grad,
+    slice_count, sum_parts, transposed,
+};
 
-impl Dims {
-    fn gates(&self) -> usize {
-        4 * self.hidden
-    }
+/// The LSTM's four gates, i, f, g, o, of H rows each.
+fn gates(dims: &Dims) -> usize {
+    4 * dims.hidden
 }
 
 /// The layer's weights, borrowed, in PyTorch's layout.
@@ -82,22 +75,6 @@ pub struct Trace<'a> {
     pub gates: &'a [f32],
 }
 
-/// Which gradients the caller needs (the others are skipped, or left empty).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Wanted {
-    pub x: bool,
-    pub w_ih: bool,
-    pub w_hh: bool,
-}
-
-impl Wanted {
-    pub const ALL: Wanted = Wanted {
-        x: true,
-        w_ih: true,
-        w_hh: true,
-    };
-}
-
 /// Gradients of the layer's inputs (`None`: not wanted).
 #[derive(Debug)]
 pub struct Grads {
@@ -115,58 +92,6 @@ pub struct Grads {
     pub c0: Vec<f32>,
 }
 
-/// A float buffer of `len` elements that `fill` writes completely before it is read (a GEMM
-/// that does not read its destination): no pass spent zeroing 26 MB that is overwritten next.
-fn written_by(len: usize, fill: impl FnOnce(*mut f32)) -> Vec<f32> {
-    let mut v = Vec::<f32>::with_capacity(len);
-    fill(v.as_mut_ptr());
-    // SAFETY: `fill` wrote all `len` elements (every caller is a GEMM over exactly that shape,
-    // with `read_dst` false, which stores every element of its destination).
-    unsafe { v.set_len(len) };
-    v
-}
-
-/// `dst[m, n] (+)= Σ_k lhs[m, k] · rhs[k, n]` with explicit strides (row, column), as `gemm`
-/// takes them: `lhs` and `rhs` may be transposed views.
-///
-/// # Safety
-/// Every pointer covers its matrix under its strides; `dst` does not overlap the others.
-#[allow(clippy::too_many_arguments)]
-unsafe fn matmul(
-    [m, n, k]: [usize; 3],
-    dst: (*mut f32, usize, usize),
-    accumulate: bool,
-    lhs: (*const f32, usize, usize),
-    rhs: (*const f32, usize, usize),
-    parallelism: gemm::Parallelism,
-) {
-    let s = |x: usize| x as isize;
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.0,
-            s(dst.2),
-            s(dst.1),
-            accumulate,
-            lhs.0,
-            s(lhs.2),
-            s(lhs.1),
-            rhs.0,
-            s(rhs.2),
-            s(rhs.1),
-            if accumulate { 1.0 } else { 0.0 },
-            1.0,
-            false,
-            false,
-            false,
-            parallelism,
-        );
-    }
-}
-
 /// The forward pass: `x` `[T, B, E]`, `h0`, `c0` `[B, H]`.
 pub fn forward(x: &[f32], weights: Weights, h0: &[f32], c0: &[f32], dims: Dims) -> Forward {
     let Dims {
@@ -175,7 +100,7 @@ pub fn forward(x: &[f32], weights: Weights, h0: &[f32], c0: &[f32], dims: Dims) 
         input,
         hidden,
     } = dims;
-    let g4 = dims.gates();
+    let g4 = gates(&dims);
     assert_eq!(x.len(), steps * batch * input, "x is [T, B, E]");
     assert_eq!(weights.w_ih.len(), g4 * input, "w_ih is [4H, E]");
     assert_eq!(weights.w_hh.len(), g4 * hidden, "w_hh is [4H, H]");
@@ -183,27 +108,9 @@ pub fn forward(x: &[f32], weights: Weights, h0: &[f32], c0: &[f32], dims: Dims) 
     assert_eq!(h0.len(), batch * hidden, "h0 is [B, H]");
     assert_eq!(c0.len(), batch * hidden, "c0 is [B, H]");
     let rows = steps * batch;
-    // The input half of every gate at every step: X W_ihᵀ (W_ihᵀ is W_ih read by columns).
-    // SAFETY: the shapes and strides describe the three buffers exactly.
-    let mut gates = written_by(rows * g4, |dst| unsafe {
-        matmul(
-            [rows, g4, input],
-            (dst, g4, 1),
-            false,
-            (x.as_ptr(), input, 1),
-            (weights.w_ih.as_ptr(), 1, input),
-            big_gemm_parallelism(),
-        )
-    });
-    // W_hhᵀ `[H, 4H]` stored once: `gemm` then streams its rows as they are instead of
-    // repacking a strided view at every step (measured on a [16, 100]·[100, 400] step: 25 µs
-    // instead of 39; at 64 rows 65 instead of 72).
-    let mut w_hh_t = vec![0f32; hidden * g4];
-    for (n, row) in weights.w_hh.chunks_exact(hidden).enumerate() {
-        for (k, &w) in row.iter().enumerate() {
-            w_hh_t[k * g4 + n] = w;
-        }
-    }
+    // The input half of every gate at every step: X W_ihᵀ.
+    let mut gates = project_inputs(x, weights.w_ih, g4, dims);
+    let w_hh_t = transposed(weights.w_hh, hidden);
     let mut h_seq = vec![0f32; rows * hidden];
     let mut c_seq = vec![0f32; rows * hidden];
     {
@@ -230,10 +137,10 @@ pub fn backward(trace: &Trace, d_h_seq: &[f32], wanted: Wanted) -> Grads {
     let Dims {
         steps,
         batch,
-        input,
         hidden,
+        ..
     } = trace.dims;
-    let g4 = trace.dims.gates();
+    let g4 = gates(&trace.dims);
     let rows = steps * batch;
     assert_eq!(d_h_seq.len(), rows * hidden, "d_h_seq is [T, B, H]");
     let mut d_gates = vec![0f32; rows * g4];
@@ -254,67 +161,18 @@ pub fn backward(trace: &Trace, d_h_seq: &[f32], wanted: Wanted) -> Grads {
             unsafe { backward_rows(&out, trace, d_h_seq, index, rows) }
         });
     }
-    let mut d_bias = vec![0f32; g4];
-    for part in bias_parts.chunks_exact(g4) {
-        for (d, p) in d_bias.iter_mut().zip(part) {
-            *d += p;
-        }
-    }
-    let par = big_gemm_parallelism;
-    let da = d_gates.as_ptr();
-    let w_ih = trace.weights.w_ih;
-    // ∂W_hh = Σ_t da_tᵀ h_{t−1}: h₀ for step 0, then the outputs of steps 0..T−1.
-    // SAFETY (all three GEMMs): the shapes and strides describe the buffers exactly.
-    let d_w_hh = wanted.w_hh.then(|| {
-        written_by(g4 * hidden, |dst| unsafe {
-            let h_seq = trace.h_seq.as_ptr();
-            matmul(
-                [g4, hidden, batch],
-                (dst, hidden, 1),
-                false,
-                (da, 1, g4),
-                (trace.h0.as_ptr(), hidden, 1),
-                par(),
-            );
-            if steps > 1 {
-                let later = [g4, hidden, (steps - 1) * batch];
-                matmul(
-                    later,
-                    (dst, hidden, 1),
-                    true,
-                    (da.add(batch * g4), 1, g4),
-                    (h_seq, hidden, 1),
-                    par(),
-                );
-            }
-        })
-    });
-    // ∂W_ih = daᵀ X: [4H, T·B] · [T·B, E].
-    let d_w_ih = wanted.w_ih.then(|| {
-        written_by(g4 * input, |dst| unsafe {
-            matmul(
-                [g4, input, rows],
-                (dst, input, 1),
-                false,
-                (da, 1, g4),
-                (trace.x.as_ptr(), input, 1),
-                par(),
-            )
-        })
-    });
-    // ∂X = da W_ih: [T·B, 4H] · [4H, E].
-    let d_x = wanted.x.then(|| {
-        written_by(rows * input, |dst| unsafe {
-            matmul(
-                [rows, input, g4],
-                (dst, input, 1),
-                false,
-                (da, g4, 1),
-                (w_ih.as_ptr(), input, 1),
-                par(),
-            )
-        })
-    });
+    let d_bias = sum_parts(&bias_parts, g4);
+    let d_w_hh = wanted
+        .w_hh
+        .then(|| recurrent_weight_grad(&d_gates, g4, trace.h0, trace.h_seq, trace.dims));
+    let (d_x, d_w_ih) = input_grads(
+        &d_gates,
+        g4,
+        trace.x,
+        trace.weights.w_ih,
+        trace.dims,
+        wanted,
+    );
     Grads {
         x: d_x,
         w_ih: d_w_ih,
@@ -324,13 +182,6 @@ pub fn backward(trace: &Trace, d_h_seq: &[f32], wanted: Wanted) -> Grads {
         c0: d_c0,
     }
 }
-
-/// A raw pointer that may cross threads: the layer's buffers, written by row slices that never
-/// overlap.
-#[derive(Clone, Copy)]
-struct SyncPtr(*mut f32);
-unsafe impl Send for SyncPtr {}
-unsafe impl Sync for SyncPtr {}
 
 struct Buffers {
     h_seq: SyncPtr,
@@ -346,67 +197,6 @@ struct GradBuffers {
     bias_parts: SyncPtr,
 }
 
-/// Rows `[start, end)` of the batch.
-#[derive(Clone, Copy, Debug)]
-struct Rows {
-    start: usize,
-    end: usize,
-}
-
-impl Rows {
-    fn len(&self) -> usize {
-        self.end - self.start
-    }
-}
-
-/// How many slices [`for_each_slice`] cuts `batch` rows into: one per thread natively (at
-/// least 8 rows each, so a slice's GEMMs stay efficient), one in the browser.
-fn slice_count(batch: usize) -> usize {
-    #[cfg(not(target_family = "wasm"))]
-    {
-        rayon::current_num_threads().min(batch.div_ceil(8)).max(1)
-    }
-    #[cfg(target_family = "wasm")]
-    {
-        let _ = batch;
-        1
-    }
-}
-
-/// Run `work(index, rows)` on [`slice_count`] disjoint slices of the batch rows, in parallel.
-fn for_each_slice(batch: usize, work: impl Fn(usize, Rows) + Sync) {
-    let slices = slice_count(batch);
-    let per = batch.div_ceil(slices);
-    let rows = |i: usize| Rows {
-        start: (i * per).min(batch),
-        end: ((i + 1) * per).min(batch),
-    };
-    #[cfg(not(target_family = "wasm"))]
-    if slices > 1 {
-        rayon::scope(|s| {
-            for i in 0..slices {
-                let work = &work;
-                s.spawn(move |_| work(i, rows(i)));
-            }
-        });
-        return;
-    }
-    for i in 0..slices {
-        work(i, rows(i));
-    }
-}
-
-fn big_gemm_parallelism() -> gemm::Parallelism {
-    #[cfg(not(target_family = "wasm"))]
-    {
-        gemm::Parallelism::Rayon(0)
-    }
-    #[cfg(target_family = "wasm")]
-    {
-        gemm::Parallelism::None
-    }
-}
-
 /// The whole forward time loop for one slice of rows.
 ///
 /// # Safety
@@ -420,7 +210,7 @@ unsafe fn forward_rows(
     rows: Rows,
 ) {
     let Dims { batch, hidden, .. } = dims;
-    let g4 = dims.gates();
+    let g4 = gates(&dims);
     let n = rows.len();
     if n == 0 {
         return;
@@ -532,7 +322,7 @@ unsafe fn backward_rows(
 ) {
     let dims = trace.dims;
     let Dims { batch, hidden, .. } = dims;
-    let g4 = dims.gates();
+    let g4 = gates(&dims);
     let n = rows.len();
     if n == 0 {
         return;
@@ -640,78 +430,12 @@ fn tanh_in_place(x: &mut [f32], bias: &[f32]) {
     }
 }
 
-/// `1 / (1 + e^{−x})`.
-#[inline(always)]
-pub fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + exp(-x))
-}
-
-/// `tanh x = 1 − 2 / (e^{2x} + 1)`: exact at ±∞, absolute error ≈ 1e-7 near 0.
-#[inline(always)]
-pub fn tanh(x: f32) -> f32 {
-    1.0 - 2.0 / (exp(2.0 * x) + 1.0)
-}
-
-/// `e^x` to a few ulp, in straight-line float arithmetic so loops over it vectorise (the
-/// standard library's `exp` is a call per element: in wasm, a call into a software libm).
-///
-/// Cephes' `expf`: `x = n·ln 2 + r` with `|r| ≤ ln 2 / 2`, `e^r = 1 + r + r²·P(r)` with its
-/// degree-5 minimax `P`, and `2^n` written into the exponent bits. Inputs are clamped to the
-/// finite range, so the result saturates near 0 and 1.7e38 instead of overflowing; NaN stays
-/// NaN.
-#[inline(always)]
-pub fn exp(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
-    // ln 2 in two parts: n·C1 is exact for |n| ≤ 127.
-    const C1: f32 = 0.693_359_4;
-    const C2: f32 = -2.121_944_4e-4;
-    // Adding 1.5·2²³ rounds to an integer (kept in the low mantissa bits) without a rounding
-    // instruction, which baseline x86-64 lacks in vector form.
-    const SHIFTER: f32 = 12_582_912.0;
-    let x = x.clamp(-87.0, 88.0);
-    let shifted = x * LOG2E + SHIFTER;
-    let n = shifted - SHIFTER;
-    let r = x - n * C1 - n * C2;
-    let p = ((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
-        + 1.666_666_5e-1)
-        * r
-        + 0.5; // Cephes: 5.0000001e-1, which is 0.5 in f32
-    let e_r = p * (r * r) + r + 1.0;
-    let n_bits = (shifted.to_bits() as i32).wrapping_sub(0x4B40_0000);
-    e_r * f32::from_bits(((n_bits + 127) << 23) as u32)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::lstm::cell::CellGate;
     use crate::lstm::cell::tests::random_weights;
     use crate::rng::Rng;
-
-    #[test]
-    fn exp_sigmoid_and_tanh_match_the_standard_library() {
-        let mut worst = (0f64, 0f64, 0f64);
-        let mut x = -100f32;
-        while x <= 100.0 {
-            let e = (exp(x) as f64 - (x as f64).exp()).abs() / (x as f64).exp().max(1e-30);
-            if x > -87.0 && x < 88.0 {
-                worst.0 = worst.0.max(e);
-            }
-            worst.1 = worst
-                .1
-                .max((sigmoid(x) as f64 - 1.0 / (1.0 + (-x as f64).exp())).abs());
-            worst.2 = worst.2.max((tanh(x) as f64 - (x as f64).tanh()).abs());
-            assert!(exp(x).is_finite() && sigmoid(x).is_finite() && tanh(x).is_finite());
-            x += 0.001_3;
-        }
-        assert!(worst.0 < 4e-7, "exp relative error {}", worst.0);
-        assert!(worst.1 < 2e-7, "sigmoid absolute error {}", worst.1);
-        assert!(worst.2 < 4e-7, "tanh absolute error {}", worst.2);
-        assert_eq!(tanh(f32::INFINITY), 1.0);
-        assert_eq!(tanh(f32::NEG_INFINITY), -1.0);
-        assert!(sigmoid(-1e9) < 1e-37 && sigmoid(1e9) == 1.0);
-        assert!(tanh(f32::NAN).is_nan(), "a NaN stays visible");
-    }
 
     /// Forward outputs and every gradient against the f64 reference cell's own forward and
     /// backward pass (`lstm::cell`), sequence by sequence. B = 19 is cut into uneven slices

@@ -1,0 +1,377 @@
+//! The whole GRU layer — input projection and recurrence — on the `gemm` crate and
+//! straight-line gate math, forward and backward, as the LSTM's [`crate::trainer::ops::lstm::cpu_kernel`]
+//! (the shared parts: [`crate::trainer::ops::cpu_recurrence`]; burn's glue: [`super::cpu`]).
+//!
+//! ```text
+//! forward:           A = X W_ihᵀ                                  (one GEMM, [T·B, E]·[E, 3H])
+//!   step t:          P = h_{t−1} W_hhᵀ                            (one GEMM, [B, H]·[H, 3H])
+//!                    r = σ(A_r + P_r + b_r)    z = σ(A_z + P_z + b_z)     (b_r, b_z: both summed)
+//!                    q = P_n + b_hn            n = tanh(A_n + b_in + r ⊙ q)
+//!                    h_t = n + z ⊙ (h_{t−1} − n)
+//! backward, step t:  dh = ∂L/∂h_t + dh_carry
+//!                    dn = dh ⊙ (1 − z) ⊙ (1 − n²)     dz = dh ⊙ (h_{t−1} − n) ⊙ z(1 − z)
+//!                    dr = dn ⊙ q ⊙ r(1 − r)
+//!                    input side:     da = [dr, dz, dn]        (→ ∂W_ih, ∂X, ∂b_ih)
+//!                    recurrent side: dp = [dr, dz, dn ⊙ r]    (→ ∂W_hh, ∂b_hh)
+//!                    dh_carry = dh ⊙ z + dp W_hh              (one GEMM, [B, 3H]·[3H, H])
+//! after the loop:    ∂W_hh = Σ_t dp_tᵀ h_{t−1}    ∂W_ih = daᵀ X    ∂X = da W_ih
+//! ```
+//!
+//! `b_hn` stays inside the reset gate's product (PyTorch's form), so the two sides' gradients
+//! differ in their n block: `∂b_in = Σ dn`, `∂b_hn = Σ dn ⊙ r`; the r and z blocks of both biases
+//! get the same gradient.
+
+use crate::trainer::ops::cpu_recurrence::{
+    CellGrads, CellKernel, CellTrace, CellWeights, Dims, Rows, SyncPtr, Wanted, assert_sizes,
+    for_each_slice, input_grads, matmul, own, project_inputs, recurrent_weight_grad, rows_mut,
+    sigmoid, slice_count, sum_parts, tanh, transposed,
+};
+
+/// The GRU, for [`crate::trainer::ops::cpu_cell`].
+#[derive(Clone, Copy, Debug)]
+pub struct Gru;
+
+/// What the forward pass keeps for the backward one.
+#[derive(Clone, Debug)]
+pub struct Saved {
+    /// `[T, B, 3H]`: the activated r, z, n of every step.
+    pub gates: Vec<f32>,
+    /// `[T, B, H]`: `q = W_hn h_{t−1} + b_hn` of every step.
+    pub q: Vec<f32>,
+}
+
+impl CellKernel for Gru {
+    const GATES: usize = 3;
+    type Saved = Saved;
+
+    fn forward(x: &[f32], weights: CellWeights, h0: &[f32], dims: Dims) -> (Vec<f32>, Saved) {
+        forward(x, weights, h0, dims)
+    }
+
+    fn backward(trace: &CellTrace<Saved>, d_h_seq: &[f32], wanted: Wanted) -> CellGrads {
+        backward(trace, d_h_seq, wanted)
+    }
+}
+
+/// The forward pass: every output `[T, B, H]` of `x` `[T, B, E]` from `h0` `[B, H]`.
+pub fn forward(x: &[f32], weights: CellWeights, h0: &[f32], dims: Dims) -> (Vec<f32>, Saved) {
+    assert_sizes(x, weights, h0, dims, 3);
+    let Dims {
+        steps,
+        batch,
+        hidden,
+        ..
+    } = dims;
+    let g3 = 3 * hidden;
+    let rows = steps * batch;
+    let mut gates = project_inputs(x, weights.w_ih, g3, dims);
+    let w_hh_t = transposed(weights.w_hh, hidden);
+    // r and z: both biases summed; n: b_in here, b_hn inside the reset gate's product.
+    let mut bias = weights.b_ih.to_vec();
+    for (b, h) in bias[..2 * hidden].iter_mut().zip(weights.b_hh) {
+        *b += h;
+    }
+    let b_hn = &weights.b_hh[2 * hidden..];
+    let mut h_seq = vec![0f32; rows * hidden];
+    let mut q = vec![0f32; rows * hidden];
+    {
+        let out = [h_seq.as_mut_ptr(), q.as_mut_ptr(), gates.as_mut_ptr()].map(SyncPtr);
+        for_each_slice(batch, |_, rows| {
+            // SAFETY: every slice of rows writes only its own rows of each buffer, at every
+            // step; the buffers outlive this scope.
+            unsafe { forward_rows(out, &w_hh_t, [&bias, b_hn], h0, dims, rows) }
+        });
+    }
+    (h_seq, Saved { gates, q })
+}
+
+/// The whole forward time loop for one slice of rows; `out`: `h_seq`, `q`, `gates`.
+///
+/// # Safety
+/// `out`'s buffers have the sizes `forward` allocates, and no other thread touches these rows.
+unsafe fn forward_rows(
+    [h_out, q_out, gates_out]: [SyncPtr; 3],
+    w_hh_t: &[f32],
+    [bias, b_hn]: [&[f32]; 2],
+    h0: &[f32],
+    dims: Dims,
+    rows: Rows,
+) {
+    let Dims { batch, hidden, .. } = dims;
+    let g3 = 3 * hidden;
+    let n = rows.len();
+    if n == 0 {
+        return;
+    }
+    let mut p = vec![0f32; n * g3];
+    for t in 0..dims.steps {
+        // SAFETY (all four): in bounds by the sizes `forward` allocates; rows of this slice
+        // only; step t − 1's rows are not written at step t.
+        let h_prev: &[f32] = match t {
+            0 => &h0[rows.start * hidden..rows.end * hidden],
+            _ => unsafe { rows_mut(h_out, own(t - 1, batch, rows, hidden)) },
+        };
+        // P = h_{t−1} W_hhᵀ.
+        unsafe {
+            matmul(
+                [n, g3, hidden],
+                (p.as_mut_ptr(), g3, 1),
+                false,
+                (h_prev.as_ptr(), hidden, 1),
+                (w_hh_t.as_ptr(), g3, 1),
+                gemm::Parallelism::None,
+            );
+        }
+        let gates = unsafe { rows_mut(gates_out, own(t, batch, rows, g3)) };
+        let q = unsafe { rows_mut(q_out, own(t, batch, rows, hidden)) };
+        let h = unsafe { rows_mut(h_out, own(t, batch, rows, hidden)) };
+        for r in 0..n {
+            let span = r * hidden..(r + 1) * hidden;
+            let wide = r * g3..(r + 1) * g3;
+            cell(
+                &mut gates[wide.clone()],
+                &p[wide],
+                [bias, b_hn],
+                &h_prev[span.clone()],
+                &mut q[span.clone()],
+                &mut h[span],
+            );
+        }
+    }
+}
+
+/// One row: `a` holds `A` `[3H]` and leaves with r, z, n; `p` is `P` `[3H]`.
+fn cell(
+    a: &mut [f32],
+    p: &[f32],
+    [bias, b_hn]: [&[f32]; 2],
+    h_prev: &[f32],
+    q: &mut [f32],
+    h: &mut [f32],
+) {
+    let hidden = h.len();
+    let (rz, a_n) = a.split_at_mut(2 * hidden);
+    let (p_rz, p_n) = p.split_at(2 * hidden);
+    for ((v, p), b) in rz.iter_mut().zip(p_rz).zip(bias) {
+        *v = sigmoid(*v + p + b);
+    }
+    let (r, z) = rz.split_at(hidden);
+    let b_in = &bias[2 * hidden..3 * hidden];
+    let (a_n, p_n, b_hn, h_prev, q) = (
+        &mut a_n[..hidden],
+        &p_n[..hidden],
+        &b_hn[..hidden],
+        &h_prev[..hidden],
+        &mut q[..hidden],
+    );
+    for j in 0..hidden {
+        let qj = p_n[j] + b_hn[j];
+        q[j] = qj;
+        let nj = tanh(a_n[j] + b_in[j] + r[j] * qj);
+        a_n[j] = nj;
+        h[j] = nj + z[j] * (h_prev[j] - nj);
+    }
+}
+
+/// The backward pass from `d_h_seq` `[T, B, H]`, the gradient of every output.
+pub fn backward(trace: &CellTrace<Saved>, d_h_seq: &[f32], wanted: Wanted) -> CellGrads {
+    let dims = trace.dims;
+    let Dims {
+        steps,
+        batch,
+        hidden,
+        ..
+    } = dims;
+    let g3 = 3 * hidden;
+    let rows = steps * batch;
+    assert_eq!(d_h_seq.len(), rows * hidden, "d_h_seq is [T, B, H]");
+    let mut d_in = vec![0f32; rows * g3];
+    let mut d_rec = vec![0f32; rows * g3];
+    let mut d_h0 = vec![0f32; batch * hidden];
+    // Per slice: Σ da, then Σ dp, over its rows.
+    let mut parts = vec![0f32; slice_count(batch) * 2 * g3];
+    {
+        let out = [
+            d_in.as_mut_ptr(),
+            d_rec.as_mut_ptr(),
+            d_h0.as_mut_ptr(),
+            parts.as_mut_ptr(),
+        ]
+        .map(SyncPtr);
+        for_each_slice(batch, |index, rows| {
+            // SAFETY: as in `forward`, each slice writes only its own rows, and its own part of
+            // the bias sums.
+            unsafe { backward_rows(out, trace, d_h_seq, index, rows) }
+        });
+    }
+    let sums = sum_parts(&parts, 2 * g3);
+    let (b_ih, b_hh) = sums.split_at(g3);
+    let w_hh = wanted
+        .w_hh
+        .then(|| recurrent_weight_grad(&d_rec, g3, trace.h0, trace.h_seq, dims));
+    let (x, w_ih) = input_grads(&d_in, g3, trace.x, trace.weights.w_ih, dims, wanted);
+    CellGrads {
+        x,
+        w_ih,
+        w_hh,
+        b_ih: b_ih.to_vec(),
+        b_hh: b_hh.to_vec(),
+        h0: d_h0,
+    }
+}
+
+/// The whole backward time loop for one slice of rows (slice number `index`); `out`: `da`,
+/// `dp`, `∂h0`, the bias parts.
+///
+/// # Safety
+/// `out`'s buffers have the sizes `backward` allocates, and no other thread touches these rows
+/// or this slice's part of the bias sums.
+unsafe fn backward_rows(
+    [d_in, d_rec, d_h0, parts]: [SyncPtr; 4],
+    trace: &CellTrace<Saved>,
+    d_h_seq: &[f32],
+    index: usize,
+    rows: Rows,
+) {
+    let Dims { batch, hidden, .. } = trace.dims;
+    let g3 = 3 * hidden;
+    let n = rows.len();
+    if n == 0 {
+        return;
+    }
+    let mut dh = vec![0f32; n * hidden];
+    let mut carry = vec![0f32; n * hidden];
+    // SAFETY: this slice's own part.
+    let part = unsafe { rows_mut(parts, index * 2 * g3..(index + 1) * 2 * g3) };
+    let (sum_in, sum_rec) = part.split_at_mut(g3);
+    for t in (0..trace.dims.steps).rev() {
+        let gates = &trace.saved.gates[own(t, batch, rows, g3)];
+        let q = &trace.saved.q[own(t, batch, rows, hidden)];
+        let h_prev = match t {
+            0 => &trace.h0[rows.start * hidden..rows.end * hidden],
+            _ => &trace.h_seq[own(t - 1, batch, rows, hidden)],
+        };
+        let d_out = &d_h_seq[own(t, batch, rows, hidden)];
+        for ((d, &a), &b) in dh.iter_mut().zip(d_out).zip(&carry) {
+            *d = a + b;
+        }
+        // SAFETY: in bounds; rows of this slice only.
+        let da = unsafe { rows_mut(d_in, own(t, batch, rows, g3)) };
+        let dp = unsafe { rows_mut(d_rec, own(t, batch, rows, g3)) };
+        for r in 0..n {
+            let span = r * hidden..(r + 1) * hidden;
+            let wide = r * g3..(r + 1) * g3;
+            gate_gradients(
+                &gates[wide.clone()],
+                &q[span.clone()],
+                &h_prev[span.clone()],
+                &dh[span.clone()],
+                &mut carry[span],
+                [&mut da[wide.clone()], &mut dp[wide.clone()]],
+            );
+            for (s, d) in sum_in.iter_mut().zip(&da[wide.clone()]) {
+                *s += d;
+            }
+            for (s, d) in sum_rec.iter_mut().zip(&dp[wide]) {
+                *s += d;
+            }
+        }
+        // dh_carry = dh ⊙ z (left by `gate_gradients`) + dp W_hh: [n, 3H] · [3H, H].
+        unsafe {
+            matmul(
+                [n, hidden, g3],
+                (carry.as_mut_ptr(), hidden, 1),
+                true,
+                (dp.as_ptr(), g3, 1),
+                (trace.weights.w_hh.as_ptr(), hidden, 1),
+                gemm::Parallelism::None,
+            );
+        }
+    }
+    // After step 0 the carry is the gradient of the start state.
+    let start = rows.start * hidden;
+    unsafe { std::ptr::copy_nonoverlapping(carry.as_ptr(), d_h0.0.add(start), n * hidden) };
+}
+
+/// One row's pre-activation gradients, input side `da` and recurrent side `dp` `[3H]`, from
+/// `dh`; leaves `dh ⊙ z` (the gradient through the kept state) in `carry`.
+fn gate_gradients(
+    gates: &[f32],
+    q: &[f32],
+    h_prev: &[f32],
+    dh: &[f32],
+    carry: &mut [f32],
+    [da, dp]: [&mut [f32]; 2],
+) {
+    let hidden = q.len();
+    let (r, rest) = gates.split_at(hidden);
+    let (z, n) = rest.split_at(hidden);
+    let (da_r, rest) = da.split_at_mut(hidden);
+    let (da_z, da_n) = rest.split_at_mut(hidden);
+    let (dp_r, rest) = dp.split_at_mut(hidden);
+    let (dp_z, dp_n) = rest.split_at_mut(hidden);
+    let (n, h_prev, dh, carry) = (
+        &n[..hidden],
+        &h_prev[..hidden],
+        &dh[..hidden],
+        &mut carry[..hidden],
+    );
+    let (da_n, dp_n) = (&mut da_n[..hidden], &mut dp_n[..hidden]);
+    for j in 0..hidden {
+        let (rj, zj, nj) = (r[j], z[j], n[j]);
+        let dn = dh[j] * (1.0 - zj) * (1.0 - nj * nj);
+        let dz = dh[j] * (h_prev[j] - nj) * zj * (1.0 - zj);
+        let dr = dn * q[j] * rj * (1.0 - rj);
+        da_r[j] = dr;
+        da_z[j] = dz;
+        da_n[j] = dn;
+        dp_r[j] = dr;
+        dp_z[j] = dz;
+        dp_n[j] = dn * rj;
+        carry[j] = dh[j] * zj;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trainer::ops::cpu_recurrence::testing::{Inputs, SHAPES, check, dot_row};
+
+    /// PyTorch's GRU in float64, written out from its equations, one sequence at a time.
+    fn gru64([x, w_ih, w_hh, b_ih, b_hh, h0]: &Inputs, dims: Dims) -> Vec<f64> {
+        let Dims {
+            steps,
+            batch,
+            input,
+            hidden,
+        } = dims;
+        let sigmoid = |v: f64| 1.0 / (1.0 + (-v).exp());
+        let mut out = vec![0f64; steps * batch * hidden];
+        for b in 0..batch {
+            let mut h = h0[b * hidden..(b + 1) * hidden].to_vec();
+            for t in 0..steps {
+                let xt = &x[(t * batch + b) * input..][..input];
+                let gi = |k: usize| b_ih[k] + dot_row(w_ih, k, xt);
+                let gh = |k: usize| b_hh[k] + dot_row(w_hh, k, &h);
+                let next: Vec<f64> = (0..hidden)
+                    .map(|j| {
+                        let r = sigmoid(gi(j) + gh(j));
+                        let z = sigmoid(gi(hidden + j) + gh(hidden + j));
+                        let n = (gi(2 * hidden + j) + r * gh(2 * hidden + j)).tanh();
+                        (1.0 - z) * n + z * h[j]
+                    })
+                    .collect();
+                h = next;
+                out[(t * batch + b) * hidden..][..hidden].copy_from_slice(&h);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn forward_and_every_gradient_match_a_float64_gru() {
+        for (i, dims) in SHAPES.into_iter().enumerate() {
+            check::<Gru>(gru64, dims, 40 + i as u64);
+        }
+    }
+}
