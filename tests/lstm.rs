@@ -308,3 +308,10 @@ fn burn_reference_gru_and_rnn_match_pytorch() {
     burn_layer_matches_pytorch(Cell::Gru, &device, gru::reference::forward_time_major);
     burn_layer_matches_pytorch(Cell::Rnn, &device, rnn::reference::forward_time_major);
 }
+
+#[test]
+fn fused_cpu_gru_and_rnn_match_pytorch() {
+    let device = Device::flex().autodiff();
+    burn_layer_matches_pytorch(Cell::Gru, &device, gru::cpu::gru_layer);
+    burn_layer_matches_pytorch(Cell::Rnn, &device, rnn::cpu::rnn_layer);
+}

@@ -253,11 +253,9 @@ impl Architecture {
                 self.variant.names().join(", ")
             ));
         }
-        // The CPU kernels of the GRU and the plain RNN are not in yet.
-        let _ = wgsl;
-        if self.cell != Cell::Lstm {
+        if wgsl && self.cell != Cell::Lstm {
             return Some(format!(
-                "no fused kernel runs the {} yet, so burn's reference ops run it",
+                "no WGSL kernel runs the {} yet, so burn's reference ops run it on the GPU",
                 self.cell.label()
             ));
         }

@@ -91,6 +91,8 @@ pub fn embedded(
             reference::forward_time_major_variant(cell, x, state, arch.variant)
         }
         (Cell::Lstm, _) => layer(path, x, cell, state),
+        (Cell::Gru, Path::Cpu) => super::gru::cpu::gru_layer(x, weights, biases, state.h),
+        (Cell::Rnn, Path::Cpu) => super::rnn::cpu::rnn_layer(x, weights, biases, state.h),
         (Cell::Gru, _) => super::gru::reference::forward_time_major(x, weights, biases, state.h),
         (Cell::Rnn, _) => super::rnn::reference::forward_time_major(x, weights, biases, state.h),
     }
