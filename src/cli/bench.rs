@@ -232,7 +232,7 @@ pub(super) fn classes(o: Options) -> Result<(), String> {
 /// sizes (the post's by default): the median of `--steps` steps, per step and per parameter,
 /// on each of `--threads` thread counts; the GRU and the RNN against the LSTM per parameter.
 pub(super) fn cells(o: Options) -> Result<(), String> {
-    use crate::trainer::cell_bench::{Cell, LayerSizes, time_layer_steps};
+    use crate::trainer::cell_bench::{Cell, LayerSizes, parameters, time_layer_steps};
     let reps: usize = o.parse("--steps", 5)?;
     if reps == 0 {
         return Err("--steps: at least one step to time".into());
@@ -267,12 +267,12 @@ pub(super) fn cells(o: Options) -> Result<(), String> {
         let mut lstm_per_parameter = None;
         for cell in Cell::ALL {
             let ms = median_ms(time_layer_steps(cell, sizes, n, reps)?) * 1e3;
-            let parameters = cell.parameters(input, hidden);
+            let parameters = parameters(cell, input, hidden);
             let per_parameter = ms * 1e6 / parameters as f64; // ns
             let base = *lstm_per_parameter.get_or_insert(per_parameter);
             println!(
-                "  {:<4} {n} thread{}: {ms:>8.1} ms/step, {parameters:>7} parameters, {per_parameter:>7.1} ns/step per parameter ({:.2}× the LSTM's)",
-                cell.name(),
+                "  {:<9} {n} thread{}: {ms:>8.1} ms/step, {parameters:>7} parameters, {per_parameter:>7.1} ns/step per parameter ({:.2}× the LSTM's)",
+                cell.label(),
                 if n == 1 { " " } else { "s" },
                 per_parameter / base,
             );

@@ -5,43 +5,14 @@
 
 use super::lstm_layer::tensor;
 use super::ops::{gru, lstm, rnn};
+pub use crate::classifier::Cell;
 use crate::rng::Rng;
 use burn::tensor::{Device, Tensor};
 use std::time::Instant;
 
-/// A recurrent layer with a fused CPU kernel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cell {
-    Lstm,
-    Gru,
-    Rnn,
-}
-
-impl Cell {
-    /// The LSTM first: the baseline the others are compared with.
-    pub const ALL: [Cell; 3] = [Cell::Lstm, Cell::Gru, Cell::Rnn];
-
-    /// Blocks of H rows in the weights.
-    pub fn gates(self) -> usize {
-        match self {
-            Cell::Lstm => 4,
-            Cell::Gru => 3,
-            Cell::Rnn => 1,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Cell::Lstm => "LSTM",
-            Cell::Gru => "GRU",
-            Cell::Rnn => "RNN",
-        }
-    }
-
-    /// Trainable parameters of one layer with PyTorch's two biases: `G·H·(E + H) + 2·G·H`.
-    pub fn parameters(self, input: usize, hidden: usize) -> usize {
-        self.gates() * hidden * (input + hidden + 2)
-    }
+/// Trainable parameters of one layer of `cell` with PyTorch's two biases: `G·H·(E + H) + 2·G·H`.
+pub fn parameters(cell: Cell, input: usize, hidden: usize) -> usize {
+    cell.gates() * hidden * (input + hidden + 2)
 }
 
 /// The sizes of a layer step: `batch` sequences of `steps` inputs of width `input`, `hidden`
