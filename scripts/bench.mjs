@@ -3,6 +3,7 @@
 //
 //   node scripts/bench.mjs [--budget 600] [--configs 32x32,128x128|none]
 //                          [--impls fused,reference,cpu-reference,cpu,cpu-workers,tfjs-webgpu,tfjs-wasm]
+//                          (also cpu-gru, cpu-rnn: the GRU or plain RNN in the LSTM's place)
 //
 // fused and reference train on WebGPU; the cpu-* are the page's CPU path in its training worker
 // (burn's CPU backend inside the wasm module): cpu-reference with burn's ops (the old path),
@@ -124,6 +125,22 @@ for (const [batch, seq] of configs) {
       cpuLines.push(
         `- ${batch}×${seq}: ${impl} ${fmt(r.medianMs)} ms/step, ${(base.medianMs / r.medianMs).toFixed(2)}× faster than cpu-reference (${fmt(base.medianMs)} ms)`,
       );
+  }
+}
+// The GRU and the plain RNN in the LSTM's place (one worker each), per step and per parameter of
+// the recurrent layer (G·H·(E + H + 2), G = 4, 3, 1 at E = H = 100): the issue's goal is ≤ 1×.
+const layerParameters = { cpu: 4 * 100 * 202, 'cpu-gru': 3 * 100 * 202, 'cpu-rnn': 100 * 202 };
+for (const [batch, seq] of configs) {
+  const get = (impl) => results.find((r) => r.impl === impl && r.batch === batch && r.seq === seq && !r.skipped);
+  const lstm = get('cpu');
+  for (const impl of ['cpu-gru', 'cpu-rnn']) {
+    const r = get(impl);
+    if (r && lstm) {
+      const perParameter = r.medianMs / layerParameters[impl] / (lstm.medianMs / layerParameters.cpu);
+      cpuLines.push(
+        `- ${batch}×${seq}: ${impl} ${fmt(r.medianMs)} ms/step against the LSTM's ${fmt(lstm.medianMs)}: ${perParameter.toFixed(2)}× the LSTM's time per recurrent parameter`,
+      );
+    }
   }
 }
 const adapter = results.find((r) => r.adapter)?.adapter ?? 'unknown adapter';

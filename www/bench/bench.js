@@ -96,7 +96,7 @@ async function benchLstmLab(impl, batch, seq, steps, budgetMs) {
  * `workers` workers (1: the worker alone; more: it starts replicas and shards each batch). Times
  * are the worker's own per-step times, reported with each step.
  */
-async function benchCpuWorkers(kernel, workers, batch, seq, steps, budgetMs) {
+async function benchCpuWorkers(kernel, workers, batch, seq, steps, budgetMs, arch = {}) {
   const worker = new Worker(new URL('../trainer/worker.js', import.meta.url), { type: 'module' });
   const inbox = [];
   let wake = null;
@@ -125,7 +125,7 @@ async function benchCpuWorkers(kernel, workers, batch, seq, steps, budgetMs) {
       type: 'start',
       settings: {
         data: { vocab: VOCAB, maxlen: seq, train_fraction: 0.99, seed: 1 },
-        train: { embed: EMBED, hidden: HIDDEN, batch, lr: 1e-3, epochs: 1, seed: 1, kernel },
+        train: { embed: EMBED, hidden: HIDDEN, batch, lr: 1e-3, epochs: 1, seed: 1, kernel, arch },
         engine: 'cpu',
         workers,
       },
@@ -181,8 +181,9 @@ async function benchTfjs(backend, batch, seq, steps, budgetMs) {
 
 /**
  * One measurement. impl: fused | reference (WebGPU) | cpu | cpu-reference (the fused CPU LSTM or
- * burn's ops, in the training worker, one worker) | cpu-workers (fused, one worker per core) |
- * tfjs-webgpu | tfjs-wasm.
+ * burn's ops, in the training worker, one worker) | cpu-gru | cpu-rnn (the same model with the
+ * fused CPU GRU or plain RNN in the LSTM's place, one worker) | cpu-workers (fused, one worker per
+ * core) | tfjs-webgpu | tfjs-wasm.
  */
 globalThis.runBench = async ({ impl, batch, seq, steps = 5, budgetMs = 600_000 }) => {
   log(`${impl} ${batch}×${seq}: running…`);
@@ -194,9 +195,11 @@ globalThis.runBench = async ({ impl, batch, seq, steps = 5, budgetMs = 600_000 }
         ? await benchCpuWorkers('fused', 1, batch, seq, steps, budgetMs)
         : impl === 'cpu-reference'
           ? await benchCpuWorkers('reference', 1, batch, seq, steps, budgetMs)
-          : impl === 'cpu-workers'
-            ? await benchCpuWorkers('fused', cores, batch, seq, steps, budgetMs)
-            : await benchTfjs(impl.replace('tfjs-', ''), batch, seq, steps, budgetMs);
+          : impl === 'cpu-gru' || impl === 'cpu-rnn'
+            ? await benchCpuWorkers('fused', 1, batch, seq, steps, budgetMs, { cell: impl.slice(4) })
+            : impl === 'cpu-workers'
+              ? await benchCpuWorkers('fused', cores, batch, seq, steps, budgetMs)
+              : await benchTfjs(impl.replace('tfjs-', ''), batch, seq, steps, budgetMs);
   if (impl === 'cpu-workers') result.note = `${cores} workers`;
   const out = { impl, batch, seq, steps, adapter, ...result };
   if (impl === 'tfjs-wasm') out.note = 'embedding frozen (no UnsortedSegmentSum kernel in the wasm backend)';
