@@ -71,6 +71,8 @@ struct Sizes {
     engine: Engine,
     /// burn's reference ops instead of the fused kernels.
     reference: bool,
+    /// Stacked gates of the cell: 4 (LSTM), 3 (GRU), 1 (plain RNN).
+    gates: u64,
     /// Reviews in the loaded data (0 before any is loaded).
     rows: u64,
     /// Share of them that trains (the largest split is one allocation of token ids).
@@ -163,7 +165,14 @@ impl Sizes {
                 Engine::Cpu => run.workers.max(1) as u64,
             },
             engine: run.engine,
-            reference: run.train.kernel == Recurrence::Reference,
+            // burn's step-by-step ops also run a cell no fused kernel computes on this engine.
+            reference: run.train.kernel == Recurrence::Reference
+                || run
+                    .train
+                    .arch
+                    .unfused_reason(run.engine == Engine::Gpu)
+                    .is_some(),
+            gates: run.train.arch.cell.gates() as u64,
             rows: data.rows,
             train_fraction: run.data.train_fraction,
             text_bytes: data.text_bytes,
@@ -178,32 +187,35 @@ impl Sizes {
         }
     }
 
+    /// Every parameter: the embedding, the cell's two weights and two biases (`gates × H` rows),
+    /// the head (an upper bound: the pooled head's 2H inputs, one output; the post's extra
+    /// layer of one variant is not counted).
     fn parameters(&self) -> u64 {
-        let (v, e, h) = (self.vocab, self.embed, self.hidden);
+        let (v, e, h, g) = (self.vocab, self.embed, self.hidden, self.gates);
         sum(&[
             mul(&[v, e]),
-            mul(&[4, h, e]),
-            mul(&[4, h, h]),
-            mul(&[10, h]),
+            mul(&[g, h, e]),
+            mul(&[g, h, h]),
+            mul(&[sum(&[mul(&[2, g]), 2]), h]),
             1,
         ])
     }
 
     /// The largest parameter tensor, in floats.
     fn largest_parameter(&self) -> u64 {
-        let (v, e, h) = (self.vocab, self.embed, self.hidden);
-        mul(&[v, e]).max(mul(&[4, h, e])).max(mul(&[4, h, h]))
+        let (v, e, h, g) = (self.vocab, self.embed, self.hidden, self.gates);
+        mul(&[v, e]).max(mul(&[g, h, e])).max(mul(&[g, h, h]))
     }
 
     /// Which parameter is the largest, as the message names it.
     fn largest_parameter_name(&self) -> &'static str {
-        let (v, e, h) = (self.vocab, self.embed, self.hidden);
-        if mul(&[v, e]) >= mul(&[4, h, e]).max(mul(&[4, h, h])) {
+        let (v, e, h, g) = (self.vocab, self.embed, self.hidden, self.gates);
+        if mul(&[v, e]) >= mul(&[g, h, e]).max(mul(&[g, h, h])) {
             "the embedding, vocabulary × embedding, is"
         } else if e >= h {
-            "the input weights, 4·hidden × embedding, are"
+            "the input weights, gates·hidden × embedding, are"
         } else {
-            "the recurrent weights, 4·hidden × hidden, are"
+            "the recurrent weights, gates·hidden × hidden, are"
         }
     }
 
@@ -216,7 +228,7 @@ impl Sizes {
         let (t, b, e, h) = (self.maxlen, self.rows_per_step(), self.embed, self.hidden);
         let p = self.parameters();
         let big = mul(&[4, self.largest_parameter()]);
-        let gates = mul(&[16, t, b, h]);
+        let gates = mul(&[4, self.gates, t, b, h]);
         let part = |label, what: &str, bytes, single, place, grows| Part {
             label,
             what: what.to_string(),
@@ -603,6 +615,7 @@ mod tests {
             workers: 1,
             engine: Engine::Gpu,
             reference: false,
+            gates: 4,
             rows: 3600,
             train_fraction: 0.5,
             text_bytes: 4_000_000,
@@ -817,5 +830,26 @@ mod tests {
         assert_eq!(bytes(9_960_000), "10 MB");
         assert_eq!(thousands(1_000_000), "1,000,000");
         assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn a_cell_without_a_fused_kernel_counts_the_reference_ops_and_its_gates() {
+        let mut run = RunSettings::default();
+        run.engine = Engine::Gpu;
+        let lstm = Sizes::of(&run, DataSize::default());
+        assert!(!lstm.reference);
+        run.train.arch.cell = crate::classifier::Cell::Rnn;
+        let rnn = Sizes::of(&run, DataSize::default());
+        assert!(rnn.reference, "no WGSL kernel runs the plain RNN");
+        assert_eq!(rnn.gates, 1);
+        assert_eq!(
+            lstm.parameters() - rnn.parameters(),
+            3 * 100 * (100 + 100 + 2)
+        );
+        run.engine = Engine::Cpu;
+        assert!(
+            !Sizes::of(&run, DataSize::default()).reference,
+            "the CPU runs it fused"
+        );
     }
 }
