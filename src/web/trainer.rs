@@ -689,13 +689,14 @@ impl TrainerSession {
     }
 
     /// Run the fused kernels against burn's reference ops (forward and every gradient, several
-    /// shapes): on this session's GPU if it has one, then the fused CPU LSTM. Resolves to
+    /// shapes): on this session's GPU if it has one, then the fused CPU LSTM, GRU and plain RNN.
+    /// Resolves to
     /// `[{label, errors: [[name, error]…]}]`.
     #[wasm_bindgen(js_name = fusedSelfTest)]
     pub fn fused_self_test(&self) -> js_sys::Promise {
         let gpu = self.state.borrow().gpu.clone();
         future_to_promise(async move {
-            // The WGSL kernels when there is WebGPU, then the CPU LSTM (this module's SIMD build).
+            // The WGSL kernels when there is WebGPU, then the CPU cells (this module's SIMD build).
             let results = crate::trainer::ops::check::self_test(gpu.as_ref())
                 .await
                 .map_err(|e| JsError::new(&format!("the device failed: {e}")))?;
