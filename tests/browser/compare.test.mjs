@@ -173,7 +173,7 @@ browserTest(
     const row = await app.text('#trainer-compare-row-1');
     assert.match(row, /^rnn\/last\s+0\.\d{4} \(epoch 1\)\s+1\s+[\d,]+\s+\d+\.\d\d$/);
     await app.screenshot('trainer-compare');
-  await page.locator('#trainer-compare').screenshot({ path: 'test-artifacts/trainer-compare-panel.png' });
+    await page.locator('#trainer-compare').screenshot({ path: 'test-artifacts/trainer-compare-panel.png' });
 
     // The link holds the comparison and its settings: a fresh page shows them, ready to start.
     const link = await committedLink(page);

@@ -210,12 +210,30 @@ test('a kept comparison is drawn only when every field the Compare panel reads i
     [{ ...kept(), savedAt: 'yesterday' }, 'its date is missing'],
     [{ ...kept(), entrants: [entrant('lstm/pool', 'done')] }, 'its models are missing'],
     [{ ...kept(), entrants: 'lstm/pool,rnn/pool' }, 'its models are missing'],
-    [{ ...kept(), entrants: [entrant('a', 'done'), entrant('b', 'exploded')] }, 'a model’s name or status is unreadable'],
-    [{ ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), parameters: -1 }] }, 'b: its parameter count is unreadable'],
-    [{ ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), batches: null }] }, 'b: its curves are missing'],
-    [{ ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), epochs: [{ epoch: 1 }] }] }, 'b: its epochs are unreadable'],
-    [{ ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), epochMs: ['1 s'] }] }, 'b: its epoch times are unreadable'],
-    [{ ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), batches: [[1, 'x']] }] }, 'b: its loss curve is unreadable'],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), entrant('b', 'exploded')] },
+      'a model’s name or status is unreadable',
+    ],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), parameters: -1 }] },
+      'b: its parameter count is unreadable',
+    ],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), batches: null }] },
+      'b: its curves are missing',
+    ],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), epochs: [{ epoch: 1 }] }] },
+      'b: its epochs are unreadable',
+    ],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), epochMs: ['1 s'] }] },
+      'b: its epoch times are unreadable',
+    ],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), batches: [[1, 'x']] }] },
+      'b: its loss curve is unreadable',
+    ],
   ];
   for (const [record, problem] of broken) assert.equal(comparisonProblem(record), problem, JSON.stringify(record));
 });

@@ -55,10 +55,18 @@ export function comparisonProblem(record) {
     if (e.parameters != null && !isCount(e.parameters)) return `${e.name}: its parameter count is unreadable`;
     if (!Array.isArray(e.epochs) || !Array.isArray(e.epochMs) || !Array.isArray(e.batches))
       return `${e.name}: its curves are missing`;
-    if (!e.epochs.every((r) => isObject(r) && Number.isFinite(r.valid_accuracy) && Number.isFinite(r.epoch)))
+    if (
+      !e.epochs.every(
+        (/** @type {any} */ r) => isObject(r) && Number.isFinite(r.valid_accuracy) && Number.isFinite(r.epoch),
+      )
+    )
       return `${e.name}: its epochs are unreadable`;
     if (!e.epochMs.every(Number.isFinite)) return `${e.name}: its epoch times are unreadable`;
-    if (!e.batches.every((b) => Array.isArray(b) && b.length >= 2 && b.every((x) => x === null || Number.isFinite(x))))
+    if (
+      !e.batches.every(
+        (/** @type {any} */ b) => Array.isArray(b) && b.length >= 2 && b.every((x) => x === null || Number.isFinite(x)),
+      )
+    )
       return `${e.name}: its loss curve is unreadable`;
   }
   return null;

@@ -126,8 +126,7 @@ export async function loadKept(prefix, { legacy = false } = {}) {
     .map((key, i) => ({ key, record: values[i] }))
     .filter(
       ({ key }) =>
-        typeof key === 'string' &&
-        (isLegacy(key) || (key.startsWith(prefix) && !open?.has(key.slice(prefix.length)))),
+        typeof key === 'string' && (isLegacy(key) || (key.startsWith(prefix) && !open?.has(key.slice(prefix.length)))),
     )
     .filter(({ key }) => isLegacy(key) || open !== null); // without Web Locks, only the legacy record
   orphans.sort((a, b) => (Number(b.record?.savedAt) || 0) - (Number(a.record?.savedAt) || 0));
