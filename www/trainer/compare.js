@@ -321,9 +321,10 @@ export function setupCompare(view) {
    * away is marked as not finished.
    * @param {IDBValidKey} key
    * @param {KeptComparison} record  checked by `comparisonProblem`
+   * @returns {boolean} whether it was drawn
    */
   const showKept = (key, record) => {
-    if (view.comparison) return; // a comparison started meanwhile: it comes first
+    if (view.comparison) return false; // a comparison started meanwhile: it comes first
     /** @type {Entrant[]} */
     const entrants = [];
     for (const e of record.entrants) {
@@ -331,7 +332,7 @@ export function setupCompare(view) {
       try {
         info = view.arch.parse(e.name);
       } catch {
-        return; // a model this page does not know: not drawn
+        return false; // a model this page does not know: not drawn
       }
       entrants.push({
         name: e.name,
@@ -383,6 +384,7 @@ export function setupCompare(view) {
     }
     redraw();
     view.setState(view.state);
+    return true;
   };
 
   /** Forget the kept comparison: gone from the page at once; the stored copy follows. */
@@ -392,6 +394,7 @@ export function setupCompare(view) {
     const { key } = c.kept;
     view.comparison = null;
     $('trainer-compare-kept').hidden = true;
+    $('trainer-compare').dataset.kept = 'none';
     $('trainer-compare-table').hidden = true;
     $('trainer-compare-table').querySelector('tbody').replaceChildren();
     charts(names);

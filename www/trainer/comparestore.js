@@ -4,6 +4,7 @@
 // and a closed tab's newest is drawn in the next tab opened. A record this page cannot read (an
 // older or newer page's, a half-written one) is left alone and not drawn.
 
+import { $ } from '../lib/dom.js';
 import { comparisonProblem } from './runrecord.js';
 import { COMPARE_KEY, COMPARE_PREFIX, discardRun, keep, loadKept } from './runstore.js';
 
@@ -30,8 +31,9 @@ export async function offerComparison(view) {
   try {
     kept = await loadKept(COMPARE_PREFIX);
   } catch {
-    return; // no storage here: nothing was kept either
+    // No storage here: nothing was kept either.
   }
-  if (!kept || comparisonProblem(kept.record)) return;
-  view.compare.showKept(kept.key, kept.record);
+  const shown = Boolean(kept && !comparisonProblem(kept.record) && view.compare.showKept(kept.key, kept.record));
+  // Whether one was drawn, once the look is over (the browser tests wait for it).
+  $('trainer-compare').dataset.kept = shown ? 'shown' : 'none';
 }
