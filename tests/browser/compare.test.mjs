@@ -199,7 +199,7 @@ browserTest(
     assert.equal(await page.getAttribute('#trainer-compare', 'data-kept'), 'shown');
     assert.match(
       await app.text('#trainer-compare-kept-text'),
-      /^Kept comparison from (now|\d+ seconds? ago|\d+ minutes? ago) \(reviews\.csv, 1 epochs each\)\.$/,
+      /^Kept comparison from (now|\d+ seconds? ago|\d+ minutes? ago) \(reviews\.csv, 1 epoch each\)\.$/,
     );
     assert.match(await app.text('#trainer-compare-status'), /^Comparison done: /);
     await page.waitForFunction(() => document.querySelectorAll('#trainer-compare-table tbody tr').length === 2);

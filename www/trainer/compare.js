@@ -362,7 +362,7 @@ export function setupCompare(view) {
     const list = (/** @type {Entrant[]} */ es) => es.map((e) => e.name).join(', ');
     const data = typeof record.data === 'string' ? `${record.data.slice(0, 80)}, ` : '';
     $('trainer-compare-kept-text').textContent =
-      `Kept comparison from ${ago(record.savedAt)} (${data}${record.settings.train.epochs} epochs each).`;
+      `Kept comparison from ${ago(record.savedAt)} (${data}${record.settings.train.epochs} epoch${record.settings.train.epochs === 1 ? '' : 's'} each).`;
     $('trainer-compare-kept').hidden = false;
     const best = finished.reduce(
       (b, e) => (!b || bestOf(e.run)?.valid_accuracy > bestOf(b.run)?.valid_accuracy ? e : b),
