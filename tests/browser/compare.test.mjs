@@ -308,3 +308,85 @@ browserTest(
   },
   { hash: '#trainer', timeout: 300_000 },
 );
+
+browserTest(
+  'a kept comparison interrupted mid-way shows its finished models and names the rest; a bad record is ignored',
+  async (app) => {
+    const page = app.page;
+    const keptLook = async () => {
+      await page.reload();
+      await page.waitForFunction(() => document.getElementById('trainer-compare').dataset.kept, null, {
+        timeout: 240_000,
+      });
+      return page.getAttribute('#trainer-compare', 'data-kept');
+    };
+    const keep = (record) =>
+      page.evaluate(async (r) => {
+        const store = await import('./trainer/runstore.js');
+        await store.keep(store.COMPARE_KEY, r);
+      }, record);
+    await page.waitForFunction(() => document.getElementById('trainer-compare').dataset.kept, null, {
+      timeout: 240_000,
+    });
+    const entrant = (name, status, accuracies) => ({
+      name,
+      status,
+      parameters: 1000,
+      epochs: accuracies.map((a, i) => ({ epoch: i + 1, valid_accuracy: a })),
+      epochMs: accuracies.map(() => 1200),
+      batches: accuracies.flatMap((_, i) => [
+        [i + 0.5, 0.7 - 0.1 * i, 0.5],
+        [i + 1, 0.65 - 0.1 * i, 0.6],
+      ]),
+    });
+    // The page went away while the second model trained (one epoch of three done).
+    await keep({
+      version: 1,
+      savedAt: Date.now() - 120_000,
+      settings: { data: {}, train: { epochs: 3 }, engine: 'cpu', workers: 1 },
+      data: 'imdb-sample.csv.gz',
+      over: false,
+      entrants: [
+        entrant('lstm/pool', 'done', [0.6, 0.7, 0.75]),
+        entrant('rnn/pool', 'training', [0.55]),
+        entrant('rnn/last', 'waiting', []),
+      ],
+    });
+    assert.equal(await keptLook(), 'shown');
+    assert.equal(
+      await app.text('#trainer-compare-kept-text'),
+      'Kept comparison from 2 minutes ago (imdb-sample.csv.gz, 3 epochs each).',
+    );
+    assert.equal(
+      await app.text('#trainer-compare-status'),
+      'Comparison interrupted: 1 of 3 models finished; rnn/pool did not finish (training when the page went away); rnn/last not trained. Of those finished, lstm/pool reached the best validation accuracy (0.7500).',
+    );
+    await page.waitForFunction(() => document.querySelectorAll('#trainer-compare-table tbody tr').length === 3);
+    assert.deepEqual(
+      await page
+        .locator('#trainer-compare-table tbody tr')
+        .evaluateAll((rows) => rows.map((r) => [r.dataset.status, r.children[1].textContent])),
+      [
+        ['done', '0.7500 (epoch 3)'],
+        ['interrupted', '0.5500 (epoch 1), did not finish'],
+        ['waiting', 'not trained'],
+      ],
+    );
+    const points = await page.evaluate(() =>
+      document
+        .getElementById('trainer-compare-chart-acc')
+        .compareChart.data.slice(1)
+        .map((ys) => ys.filter((y) => y != null).length),
+    );
+    assert.deepEqual(points, [3, 1, 0]);
+
+    // Records this page cannot read are not drawn, and the page goes on.
+    for (const bad of [{ version: 2, savedAt: Date.now() }, 'not a record', { version: 1, entrants: [] }]) {
+      await keep(bad);
+      assert.equal(await keptLook(), 'none', JSON.stringify(bad));
+      assert.equal(await page.locator('#trainer-compare-kept').isHidden(), true);
+    }
+    assert.equal(await page.locator('#panic-banner').isVisible(), false);
+  },
+  { hash: '#trainer' },
+);
