@@ -272,13 +272,9 @@ export function setupCompare(view) {
     const c = view.comparison;
     c.over = true;
     const trained = c.entrants.filter((e) => e.status === 'done' || e.status === 'stopped');
-    const best = trained.reduce(
-      (b, e) => (!b || bestOf(e.run)?.valid_accuracy > bestOf(b.run)?.valid_accuracy ? e : b),
-      /** @type {Entrant | null} */ (null),
-    );
     $('trainer-compare-status').textContent = c.stopping
       ? `Comparison stopped after ${trained.length} of ${c.entrants.length} models.`
-      : `Comparison done: ${best ? `${best.name} reached the best validation accuracy (${bestOf(best.run).valid_accuracy.toFixed(4)})` : 'no model was validated'}.`;
+      : `Comparison done: ${bestSentence(trained)}.`;
     draw();
     view.setState(view.state);
     view.bump();
@@ -364,21 +360,15 @@ export function setupCompare(view) {
     $('trainer-compare-kept-text').textContent =
       `Kept comparison from ${ago(record.savedAt)} (${data}${record.settings.train.epochs} epoch${record.settings.train.epochs === 1 ? '' : 's'} each).`;
     $('trainer-compare-kept').hidden = false;
-    const best = finished.reduce(
-      (b, e) => (!b || bestOf(e.run)?.valid_accuracy > bestOf(b.run)?.valid_accuracy ? e : b),
-      /** @type {Entrant | null} */ (null),
-    );
-    const bestText =
-      best && bestOf(best.run)
-        ? `${best.name} reached the best validation accuracy (${bestOf(best.run).valid_accuracy.toFixed(4)})`
-        : 'no model was validated';
+    const validated = finished.some((e) => bestOf(e.run));
+    const bestText = bestSentence(finished);
     if (unfinished.length || untrained.length || failed.length || !record.over) {
       const parts = [`${finished.length} of ${entrants.length} models finished`];
       if (unfinished.length) parts.push(`${list(unfinished)} did not finish (training when the page went away)`);
       if (untrained.length) parts.push(`${list(untrained)} not trained`);
       if (failed.length) parts.push(`${list(failed)} failed`);
       $('trainer-compare-status').textContent =
-        `Comparison interrupted: ${parts.join('; ')}. ${best ? `Of those finished, ${bestText}.` : ''}`.trim();
+        `Comparison interrupted: ${parts.join('; ')}. ${validated ? `Of those finished, ${bestText}.` : ''}`.trim();
     } else {
       $('trainer-compare-status').textContent = `Comparison done: ${bestText}.`;
     }
@@ -551,6 +541,20 @@ export function setupCompare(view) {
       setTimeout(next, 0);
     },
   };
+}
+
+/**
+ * Which model reached the best validation accuracy (all of them, when tied), in words.
+ * @param {Entrant[]} entrants
+ */
+export function bestSentence(entrants) {
+  const scored = entrants.map((e) => ({ name: e.name, best: bestOf(e.run) })).filter((s) => s.best);
+  if (!scored.length) return 'no model was validated';
+  const top = Math.max(...scored.map((s) => s.best.valid_accuracy));
+  const at = scored.filter((s) => s.best.valid_accuracy === top).map((s) => s.name);
+  return at.length === 1
+    ? `${at[0]} reached the best validation accuracy (${top.toFixed(4)})`
+    : `${at.slice(0, -1).join(', ')} and ${at.at(-1)} tied for the best validation accuracy (${top.toFixed(4)})`;
 }
 
 /**
