@@ -173,7 +173,7 @@ browserTest(
     const row = await app.text('#trainer-compare-row-1');
     assert.match(row, /^rnn\/last\s+0\.\d{4} \(epoch 1\)\s+1\s+[\d,]+\s+\d+\.\d\d$/);
     await app.screenshot('trainer-compare');
-  await page.locator('#trainer-compare').screenshot({ path: 'test-artifacts/trainer-compare-panel.png' });
+    await page.locator('#trainer-compare').screenshot({ path: 'test-artifacts/trainer-compare-panel.png' });
 
     // The link holds the comparison and its settings: a fresh page shows them, ready to start.
     const link = await committedLink(page);
@@ -187,6 +187,206 @@ browserTest(
     assert.equal(await fresh.page.inputValue('#trainer-epochs'), '1');
     assert.deepEqual(fresh.errors, []);
     await fresh.context.close();
+
+    // Kept in this browser: a reload draws the comparison again (its table and both series),
+    // marked as kept, with Discard.
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
+    await page.click('#tab-trainer');
+    await page.waitForFunction(() => document.getElementById('trainer-compare').dataset.kept, null, {
+      timeout: 240_000,
+    });
+    assert.equal(await page.getAttribute('#trainer-compare', 'data-kept'), 'shown');
+    assert.match(
+      await app.text('#trainer-compare-kept-text'),
+      /^Kept comparison from (now|\d+ seconds? ago|\d+ minutes? ago) \(reviews\.csv, 1 epoch each\)\.$/,
+    );
+    assert.match(await app.text('#trainer-compare-status'), /^Comparison done: /);
+    await page.waitForFunction(() => document.querySelectorAll('#trainer-compare-table tbody tr').length === 2);
+    assert.deepEqual(
+      await page
+        .locator('#trainer-compare-table tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((r) => [r.querySelector('th').textContent, r.dataset.status, r.dataset.parameters]),
+        ),
+      [
+        ['lstm/pool', 'done', String(params[0])],
+        ['rnn/last', 'done', String(params[1])],
+      ],
+    );
+    assert.equal(await app.text('#trainer-compare-row-1'), row, 'the same row as before the reload');
+    const keptCharts = await page.evaluate(() =>
+      ['trainer-compare-chart-loss', 'trainer-compare-chart-acc'].map((id) => {
+        const u = document.getElementById(id).compareChart;
+        return {
+          labels: u.series.slice(1).map((s) => s.label),
+          points: u.data.slice(1).map((ys) => ys.filter((y) => y != null).length),
+        };
+      }),
+    );
+    assert.deepEqual(keptCharts, charts, 'both series, every point');
+    await page.locator('#trainer-compare').screenshot({ path: 'test-artifacts/trainer-compare-kept.png' });
+
+    // Discard forgets it: gone now, and after another reload.
+    await page.click('#trainer-compare-discard');
+    assert.equal(await page.locator('#trainer-compare-kept').isHidden(), true);
+    assert.equal(await page.locator('#trainer-compare-table').isHidden(), true);
+    await page.waitForFunction(
+      async () => (await (await import('./trainer/runstore.js')).loadKept('compare:')) == null,
+    );
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 240_000 });
+    await page.click('#tab-trainer');
+    await page.waitForFunction(() => document.getElementById('trainer-compare').dataset.kept, null, {
+      timeout: 240_000,
+    });
+    assert.equal(await page.getAttribute('#trainer-compare', 'data-kept'), 'none');
+    assert.equal(await page.locator('#trainer-compare-kept').isHidden(), true);
+    assert.equal(await page.locator('#trainer-compare-table').isHidden(), true);
   },
-  { timeout: 300_000 },
+  { timeout: 420_000 },
+);
+
+browserTest(
+  'the lesson button sets the form, the sample and the four models, and its link brings them back',
+  async (app) => {
+    const page = app.page;
+    await page.click('#tab-trainer');
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+      timeout: 240_000,
+    });
+    await page.click('#trainer-compare-lesson');
+    const LESSON = {
+      vocab: '2000',
+      maxlen: '128',
+      embed: '32',
+      hidden: '32',
+      batch: '32',
+      lr: '0.003',
+      epochs: '5',
+      seed: '1',
+    };
+    const form = async (p) => {
+      const out = {};
+      for (const k of Object.keys(LESSON)) out[k] = await p.inputValue(`#trainer-${k}`);
+      return out;
+    };
+    const models = (p) =>
+      p
+        .locator('#trainer-compare-entrants li')
+        .evaluateAll((lis) =>
+          lis.map((_, i) =>
+            [
+              document.getElementById(`trainer-compare-cell-${i}`).value,
+              document.getElementById(`trainer-compare-readout-${i}`).value,
+            ].join('/'),
+          ),
+        );
+    const FOUR = ['lstm/pool', 'rnn/pool', 'lstm/last', 'rnn/last'];
+    assert.deepEqual(await form(page), LESSON);
+    assert.deepEqual(await models(page), FOUR);
+    assert.match(await app.text('#trainer-compare-lesson-help'), /does|pool/);
+    // The built-in sample, loaded as the Sample button loads it; then Start comparison is ready.
+    await page.waitForFunction(() => globalThis.lstmLab.trainer.loaded?.name === 'imdb-sample.csv.gz', null, {
+      timeout: 240_000,
+    });
+    await page.waitForFunction(() => !document.getElementById('trainer-compare-start').disabled, null, {
+      timeout: 240_000,
+    });
+    const link = await committedLink(page);
+    assert.match(link, /trainer\.compare=lstm%2Fpool%2Crnn%2Fpool%2Clstm%2Flast%2Crnn%2Flast/);
+    assert.match(link, /trainer\.data=sample/);
+    const fresh = await openFresh(app, link);
+    await fresh.page.click('#tab-trainer');
+    assert.deepEqual(await form(fresh.page), LESSON);
+    assert.deepEqual(await models(fresh.page), FOUR);
+    await fresh.page.waitForFunction(() => globalThis.lstmLab.trainer.loaded?.name === 'imdb-sample.csv.gz', null, {
+      timeout: 240_000,
+    });
+    assert.deepEqual(fresh.errors, []);
+    await fresh.context.close();
+  },
+  { hash: '#trainer', timeout: 300_000 },
+);
+
+browserTest(
+  'a kept comparison interrupted mid-way shows its finished models and names the rest; a bad record is ignored',
+  async (app) => {
+    const page = app.page;
+    const keptLook = async () => {
+      await page.reload();
+      await page.waitForFunction(() => document.getElementById('trainer-compare').dataset.kept, null, {
+        timeout: 240_000,
+      });
+      return page.getAttribute('#trainer-compare', 'data-kept');
+    };
+    const keep = (record) =>
+      page.evaluate(async (r) => {
+        const store = await import('./trainer/runstore.js');
+        await store.keep(store.COMPARE_KEY, r);
+      }, record);
+    await page.waitForFunction(() => document.getElementById('trainer-compare').dataset.kept, null, {
+      timeout: 240_000,
+    });
+    const entrant = (name, status, accuracies) => ({
+      name,
+      status,
+      parameters: 1000,
+      epochs: accuracies.map((a, i) => ({ epoch: i + 1, valid_accuracy: a })),
+      epochMs: accuracies.map(() => 1200),
+      batches: accuracies.flatMap((_, i) => [
+        [i + 0.5, 0.7 - 0.1 * i, 0.5],
+        [i + 1, 0.65 - 0.1 * i, 0.6],
+      ]),
+    });
+    // The page went away while the second model trained (one epoch of three done).
+    await keep({
+      version: 1,
+      savedAt: Date.now() - 120_000,
+      settings: { data: {}, train: { epochs: 3 }, engine: 'cpu', workers: 1 },
+      data: 'imdb-sample.csv.gz',
+      over: false,
+      entrants: [
+        entrant('lstm/pool', 'done', [0.6, 0.7, 0.75]),
+        entrant('rnn/pool', 'training', [0.55]),
+        entrant('rnn/last', 'waiting', []),
+      ],
+    });
+    assert.equal(await keptLook(), 'shown');
+    assert.equal(
+      await app.text('#trainer-compare-kept-text'),
+      'Kept comparison from 2 minutes ago (imdb-sample.csv.gz, 3 epochs each).',
+    );
+    assert.equal(
+      await app.text('#trainer-compare-status'),
+      'Comparison interrupted: 1 of 3 models finished; rnn/pool did not finish (training when the page went away); rnn/last not trained. Of those finished, lstm/pool reached the best validation accuracy (0.7500).',
+    );
+    await page.waitForFunction(() => document.querySelectorAll('#trainer-compare-table tbody tr').length === 3);
+    assert.deepEqual(
+      await page
+        .locator('#trainer-compare-table tbody tr')
+        .evaluateAll((rows) => rows.map((r) => [r.dataset.status, r.children[1].textContent])),
+      [
+        ['done', '0.7500 (epoch 3)'],
+        ['interrupted', '0.5500 (epoch 1), did not finish'],
+        ['waiting', 'not trained'],
+      ],
+    );
+    const points = await page.evaluate(() =>
+      document
+        .getElementById('trainer-compare-chart-acc')
+        .compareChart.data.slice(1)
+        .map((ys) => ys.filter((y) => y != null).length),
+    );
+    assert.deepEqual(points, [3, 1, 0]);
+
+    // Records this page cannot read are not drawn, and the page goes on.
+    for (const bad of [{ version: 2, savedAt: Date.now() }, 'not a record', { version: 1, entrants: [] }]) {
+      await keep(bad);
+      assert.equal(await keptLook(), 'none', JSON.stringify(bad));
+      assert.equal(await page.locator('#trainer-compare-kept').isHidden(), true);
+    }
+    assert.equal(await page.locator('#panic-banner').isVisible(), false);
+  },
+  { hash: '#trainer' },
 );

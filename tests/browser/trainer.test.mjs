@@ -329,37 +329,40 @@ browserTest('malformed files get named problems; the loaded data stays', async (
   assert.equal(await page.locator('#trainer-data-error').isHidden(), true);
 });
 
-browserTest('fused WGSL kernels and the fused CPU LSTM, GRU and RNN match burn reference ops in this browser', async (app) => {
-  const page = app.page;
-  await page.click('#tab-trainer'); // the trainer's module loads when its tab opens
-  await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
-    timeout: 240_000,
-  });
-  await page.evaluate(() => globalThis.lstmLab.trainer.send({ type: 'self-test' }));
-  await page.waitForFunction(() => globalThis.lstmLab.trainer.selfTest, null, { timeout: 600_000 });
-  const result = await page.evaluate(() => globalThis.lstmLab.trainer.selfTest);
-  assert.ok(Array.isArray(result), `self-test failed: ${JSON.stringify(result)}`);
-  assert.equal(
-    result.length,
-    57,
-    'nine recurrence cases, six heads (one output and K), four losses (binary and softmax), Adam, four embedding + LSTM cases; then the nine cases, six heads, three softmax losses and Adam on the CPU, and seven GRU and seven RNN cases on the CPU',
-  );
-  assert.equal(result.filter((c) => c.label.startsWith('embedding + LSTM')).length, 4);
-  assert.equal(result.filter((c) => c.label.startsWith('CPU recurrence')).length, 9);
-  assert.equal(result.filter((c) => c.label.startsWith('CPU head')).length, 6);
-  assert.equal(result.filter((c) => /^CPU head .* O=50$/.test(c.label)).length, 1);
-  assert.equal(result.filter((c) => c.label.startsWith('loss')).length, 4);
-  assert.equal(result.filter((c) => c.label.startsWith('CPU loss')).length, 3);
-  assert.equal(result.filter((c) => c.label.startsWith('CPU adam')).length, 1);
-  assert.equal(result.filter((c) => c.label.startsWith('CPU GRU')).length, 7);
-  assert.equal(result.filter((c) => c.label.startsWith('CPU RNN')).length, 7);
-  for (const c of result) {
-    for (const [name, error] of c.errors) {
-      assert.ok(error <= 1e-4, `${c.label} ${name}: fused and reference differ by ${error}`);
+browserTest(
+  'fused WGSL kernels and the fused CPU LSTM, GRU and RNN match burn reference ops in this browser',
+  async (app) => {
+    const page = app.page;
+    await page.click('#tab-trainer'); // the trainer's module loads when its tab opens
+    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
+      timeout: 240_000,
+    });
+    await page.evaluate(() => globalThis.lstmLab.trainer.send({ type: 'self-test' }));
+    await page.waitForFunction(() => globalThis.lstmLab.trainer.selfTest, null, { timeout: 600_000 });
+    const result = await page.evaluate(() => globalThis.lstmLab.trainer.selfTest);
+    assert.ok(Array.isArray(result), `self-test failed: ${JSON.stringify(result)}`);
+    assert.equal(
+      result.length,
+      57,
+      'nine recurrence cases, six heads (one output and K), four losses (binary and softmax), Adam, four embedding + LSTM cases; then the nine cases, six heads, three softmax losses and Adam on the CPU, and seven GRU and seven RNN cases on the CPU',
+    );
+    assert.equal(result.filter((c) => c.label.startsWith('embedding + LSTM')).length, 4);
+    assert.equal(result.filter((c) => c.label.startsWith('CPU recurrence')).length, 9);
+    assert.equal(result.filter((c) => c.label.startsWith('CPU head')).length, 6);
+    assert.equal(result.filter((c) => /^CPU head .* O=50$/.test(c.label)).length, 1);
+    assert.equal(result.filter((c) => c.label.startsWith('loss')).length, 4);
+    assert.equal(result.filter((c) => c.label.startsWith('CPU loss')).length, 3);
+    assert.equal(result.filter((c) => c.label.startsWith('CPU adam')).length, 1);
+    assert.equal(result.filter((c) => c.label.startsWith('CPU GRU')).length, 7);
+    assert.equal(result.filter((c) => c.label.startsWith('CPU RNN')).length, 7);
+    for (const c of result) {
+      for (const [name, error] of c.errors) {
+        assert.ok(error <= 1e-4, `${c.label} ${name}: fused and reference differ by ${error}`);
+      }
     }
-  }
-  const worst = Math.max(...result.flatMap((c) => c.errors.map(([, e]) => e)));
-  console.log(
-    `fused vs reference on ${await app.text('#adapter-status')}: worst relative error ${worst.toExponential(2)} over ${result.length} cases`,
-  );
-});
+    const worst = Math.max(...result.flatMap((c) => c.errors.map(([, e]) => e)));
+    console.log(
+      `fused vs reference on ${await app.text('#adapter-status')}: worst relative error ${worst.toExponential(2)} over ${result.length} cases`,
+    );
+  },
+);

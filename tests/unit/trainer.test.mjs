@@ -7,7 +7,7 @@ import { timeLeft } from '../../www/trainer/clock.js';
 import { fasterEngine } from '../../www/trainer/engine.js';
 import { estimateKey } from '../../www/trainer/memory.js';
 import { ERROR_WHERE } from '../../www/trainer/protocol.js';
-import { recordProblem } from '../../www/trainer/runrecord.js';
+import { comparisonProblem, recordProblem } from '../../www/trainer/runrecord.js';
 import { fieldsOf, formFrom, presetsOf, settingsOfRecord } from '../../www/trainer/settings.js';
 
 const NUMBER_FIELDS = ['vocab', 'maxlen', 'embed', 'hidden', 'batch', 'lr', 'epochs', 'split', 'seed', 'workers'];
@@ -181,4 +181,59 @@ test('a kept run is checked field by field before it is shown', () => {
     [{ ...keptRun(), savedAt: 'yesterday' }, 'its date is missing'],
   ];
   for (const [record, problem] of broken) assert.equal(recordProblem(record), problem, JSON.stringify(record));
+});
+
+test('a kept comparison is drawn only when every field the Compare panel reads is there', () => {
+  const entrant = (name, status) => ({
+    name,
+    status,
+    parameters: 1234,
+    epochs: [{ epoch: 1, valid_accuracy: 0.7 }],
+    epochMs: [1500],
+    batches: [
+      [0.5, 0.69, 0.5],
+      [1, 0.6, null],
+    ],
+  });
+  const kept = () => ({
+    version: 1,
+    savedAt: 1_700_000_000_000,
+    settings: { data: {}, train: { epochs: 2 }, engine: 'cpu', workers: 1 },
+    entrants: [entrant('lstm/pool', 'done'), { ...entrant('rnn/pool', 'training'), epochs: [], epochMs: [] }],
+  });
+  assert.equal(comparisonProblem(kept()), null);
+  const broken = [
+    [null, 'it is not a comparison record'],
+    [[], 'it is not a comparison record'],
+    [{ ...kept(), version: 2 }, 'it was kept by another version of this page (version 2)'],
+    [{ ...kept(), settings: { train: {} } }, 'its settings are missing'],
+    [{ ...kept(), savedAt: 'yesterday' }, 'its date is missing'],
+    [{ ...kept(), entrants: [entrant('lstm/pool', 'done')] }, 'its models are missing'],
+    [{ ...kept(), entrants: 'lstm/pool,rnn/pool' }, 'its models are missing'],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), entrant('b', 'exploded')] },
+      'a model’s name or status is unreadable',
+    ],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), parameters: -1 }] },
+      'b: its parameter count is unreadable',
+    ],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), batches: null }] },
+      'b: its curves are missing',
+    ],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), epochs: [{ epoch: 1 }] }] },
+      'b: its epochs are unreadable',
+    ],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), epochMs: ['1 s'] }] },
+      'b: its epoch times are unreadable',
+    ],
+    [
+      { ...kept(), entrants: [entrant('a', 'done'), { ...entrant('b', 'done'), batches: [[1, 'x']] }] },
+      'b: its loss curve is unreadable',
+    ],
+  ];
+  for (const [record, problem] of broken) assert.equal(comparisonProblem(record), problem, JSON.stringify(record));
 });

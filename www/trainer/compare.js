@@ -4,11 +4,14 @@
 // data, split, settings and seed, so each sees the same batches in the same order and only the
 // model differs. Their curves overlaid (curves.js) and a table: best validation accuracy, epochs,
 // parameters, seconds per epoch. The models are in the link as `trainer.compare=lstm/pool,rnn/pool`.
+// After each model's epoch the comparison is kept in this browser (comparestore.js, one per tab
+// beside the runs of runstore.js): a reload, or a closed tab, draws it again, marked as kept.
+// The lesson preset sets the form to "does the LSTM beat a plain RNN?" (four models).
 
 import { $ } from '../lib/dom.js';
-import { int } from '../lib/format.js';
+import { ago, int } from '../lib/format.js';
 import { joinSeries, makeCompareChart } from './curves.js';
-import { archName } from './settings.js';
+import { applySettings, archName } from './settings.js';
 
 /** @typedef {import('./view.js').TrainerView} TrainerView */
 /** @typedef {import('./view.js').TrainerState} TrainerState */
@@ -23,13 +26,41 @@ export const MIN_ENTRANTS = 2;
 export const MAX_ENTRANTS = 4;
 
 /**
- * One compared model and its run: `run` is the run's own record (view.run while it trains).
- * @typedef {{ name: string, info: ArchInfo, status: 'waiting' | 'training' | 'done' | 'stopped' | 'failed', run: import('./view.js').Run | null, parameters: number | null }} Entrant
+ * The lesson "does the LSTM beat a plain RNN?": the form's settings (on the built-in sample) and
+ * the four models, the LSTM and the plain RNN each pooled and read by its last state.
+ */
+export const LESSON = {
+  settings: {
+    vocab: '2000',
+    maxlen: '128',
+    embed: '32',
+    hidden: '32',
+    batch: '32',
+    lr: '0.003',
+    epochs: '5',
+    seed: '1',
+  },
+  entrants: ['lstm/pool', 'rnn/pool', 'lstm/last', 'rnn/last'],
+};
+
+/**
+ * A comparison as IndexedDB keeps it (comparestore.js; checked by `comparisonProblem` in
+ * runrecord.js before it is drawn).
+ * @typedef {{ version: 1, savedAt: number, settings: RunSettings, data: string | null, over: boolean, entrants: { name: string, status: Entrant['status'], parameters: number | null, epochs: EpochReport[], epochMs: number[], batches: (number | null)[][] }[] }} KeptComparison
  */
 
 /**
- * A comparison: its models, the one training (`index`), the settings they share.
- * @typedef {{ entrants: Entrant[], index: number, settings: RunSettings, stopping: boolean, over: boolean }} Comparison
+ * One compared model and its run: `run` is the run's own record (view.run while it trains).
+ * `interrupted`: a kept comparison's model that was training when its page went away.
+ * @typedef {{ name: string, info: ArchInfo, status: 'waiting' | 'training' | 'done' | 'stopped' | 'failed' | 'interrupted', run: import('./view.js').Run | null, parameters: number | null }} Entrant
+ */
+
+/**
+ * A comparison: its models, the one training (`index`), the settings they share, the data's
+ * name; `kept`: drawn from this browser's storage (its key, what Discard deletes, and its date);
+ * `adopted`: the key of a kept comparison of a closed tab this one replaces on screen (deleted
+ * when this one is first kept).
+ * @typedef {{ entrants: Entrant[], index: number, settings: RunSettings, data?: string | null, stopping: boolean, over: boolean, kept?: { key: IDBValidKey, savedAt: number } | null, adopted?: IDBValidKey | null }} Comparison
  */
 
 /**
@@ -180,16 +211,29 @@ export function setupCompare(view) {
       view.fail('trainer-compare-error', `Not started: ${error}`);
       return;
     }
+    const before = view.comparison;
     view.comparison = {
       entrants: infos.map(
         (info) => /** @type {Entrant} */ ({ name: info.name, info, status: 'waiting', run: null, parameters: null }),
       ),
       index: -1,
       settings,
+      data: view.loaded?.name ?? null,
       stopping: false,
       over: false,
+      // A closed tab's comparison on screen is replaced: forgotten once this one is kept.
+      adopted: before?.kept?.key ?? before?.adopted ?? null,
     };
-    const labels = infos.map((i) => i.name);
+    $('trainer-compare-kept').hidden = true;
+    charts(infos.map((i) => i.name));
+    next();
+  };
+
+  /**
+   * Fresh charts, one series per model.
+   * @param {string[]} labels
+   */
+  const charts = (labels) => {
     lossChart = makeCompareChart('trainer-compare-chart-loss', 'epoch', 'training loss', labels, {
       existing: lossChart,
     });
@@ -198,7 +242,6 @@ export function setupCompare(view) {
       points: true,
       existing: accChart,
     });
-    next();
   };
 
   /** Train the next model, or end the comparison. */
@@ -229,17 +272,141 @@ export function setupCompare(view) {
     const c = view.comparison;
     c.over = true;
     const trained = c.entrants.filter((e) => e.status === 'done' || e.status === 'stopped');
-    const best = trained.reduce(
-      (b, e) => (!b || bestOf(e.run)?.valid_accuracy > bestOf(b.run)?.valid_accuracy ? e : b),
-      /** @type {Entrant | null} */ (null),
-    );
     $('trainer-compare-status').textContent = c.stopping
       ? `Comparison stopped after ${trained.length} of ${c.entrants.length} models.`
-      : `Comparison done: ${best ? `${best.name} reached the best validation accuracy (${bestOf(best.run).valid_accuracy.toFixed(4)})` : 'no model was validated'}.`;
+      : `Comparison done: ${bestSentence(trained)}.`;
     draw();
     view.setState(view.state);
     view.bump();
+    keep();
   };
+
+  /** The comparison as it stands, kept in this browser (in order: each save after the last). */
+  let saving = Promise.resolve();
+  const keep = () => {
+    const c = view.comparison;
+    if (!c || c.kept) return;
+    /** @type {KeptComparison} */
+    const record = {
+      version: 1,
+      savedAt: Date.now(),
+      settings: c.settings,
+      data: c.data ?? null,
+      over: c.over,
+      entrants: c.entrants.map((e) => ({
+        name: e.name,
+        status: e.status,
+        parameters: e.parameters,
+        epochs: [...(e.run?.epochs ?? [])],
+        epochMs: [...(e.run?.epochMs ?? [])],
+        batches: [...(e.run?.batches ?? [])],
+      })),
+    };
+    const adopted = c.adopted ?? null;
+    saving = saving
+      .then(() => new Promise((resolve) => view.later((p) => resolve(p.saveComparison(record, adopted)))))
+      .then(() => {
+        if (c.adopted === adopted) c.adopted = null;
+      })
+      .catch(() => {}); // no storage here: the comparison is still on screen
+  };
+
+  /**
+   * Draw a comparison kept in this browser (an earlier visit's, or a closed tab's): its curves
+   * and table, the line saying so, and Discard. A model that was training when the page went
+   * away is marked as not finished.
+   * @param {IDBValidKey} key
+   * @param {KeptComparison} record  checked by `comparisonProblem`
+   * @returns {boolean} whether it was drawn
+   */
+  const showKept = (key, record) => {
+    if (view.comparison) return false; // a comparison started meanwhile: it comes first
+    /** @type {Entrant[]} */
+    const entrants = [];
+    for (const e of record.entrants) {
+      let info;
+      try {
+        info = view.arch.parse(e.name);
+      } catch {
+        return false; // a model this page does not know: not drawn
+      }
+      entrants.push({
+        name: e.name,
+        info,
+        status: e.status === 'training' ? 'interrupted' : e.status,
+        parameters: e.parameters ?? null,
+        run:
+          e.status === 'waiting'
+            ? null
+            : { batches: e.batches, epochs: e.epochs, epochMs: e.epochMs, total: 0, done: 0, first: 0 },
+      });
+    }
+    view.comparison = {
+      entrants,
+      index: entrants.length,
+      settings: record.settings,
+      data: record.data ?? null,
+      stopping: false,
+      over: true,
+      kept: { key, savedAt: record.savedAt },
+    };
+    charts(entrants.map((e) => e.name));
+    const finished = entrants.filter((e) => e.status === 'done' || e.status === 'stopped');
+    const unfinished = entrants.filter((e) => e.status === 'interrupted');
+    const untrained = entrants.filter((e) => e.status === 'waiting');
+    const failed = entrants.filter((e) => e.status === 'failed');
+    const list = (/** @type {Entrant[]} */ es) => es.map((e) => e.name).join(', ');
+    const data = typeof record.data === 'string' ? `${record.data.slice(0, 80)}, ` : '';
+    $('trainer-compare-kept-text').textContent =
+      `Kept comparison from ${ago(record.savedAt)} (${data}${record.settings.train.epochs} epoch${record.settings.train.epochs === 1 ? '' : 's'} each).`;
+    $('trainer-compare-kept').hidden = false;
+    const validated = finished.some((e) => bestOf(e.run));
+    const bestText = bestSentence(finished);
+    if (unfinished.length || untrained.length || failed.length || !record.over) {
+      const parts = [`${finished.length} of ${entrants.length} models finished`];
+      if (unfinished.length) parts.push(`${list(unfinished)} did not finish (training when the page went away)`);
+      if (untrained.length) parts.push(`${list(untrained)} not trained`);
+      if (failed.length) parts.push(`${list(failed)} failed`);
+      $('trainer-compare-status').textContent =
+        `Comparison interrupted: ${parts.join('; ')}. ${validated ? `Of those finished, ${bestText}.` : ''}`.trim();
+    } else {
+      $('trainer-compare-status').textContent = `Comparison done: ${bestText}.`;
+    }
+    redraw();
+    view.setState(view.state);
+    return true;
+  };
+
+  /** Forget the kept comparison: gone from the page at once; the stored copy follows. */
+  const discardKept = () => {
+    const c = view.comparison;
+    if (!c?.kept) return;
+    const { key } = c.kept;
+    view.comparison = null;
+    $('trainer-compare-kept').hidden = true;
+    $('trainer-compare').dataset.kept = 'none';
+    $('trainer-compare-table').hidden = true;
+    $('trainer-compare-table').querySelector('tbody').replaceChildren();
+    charts(names);
+    $('trainer-compare-status').textContent = 'Load data, choose the models, then start.';
+    view.later((p) => p.discardComparison(key));
+    view.setState(view.state);
+    view.bump();
+  };
+  $('trainer-compare-discard').addEventListener('click', discardKept);
+
+  /** The lesson: its settings, the sample, its four models; ready for Start comparison. */
+  $('trainer-compare-lesson').addEventListener('click', () => {
+    applySettings(view, LESSON.settings);
+    names = [...LESSON.entrants];
+    draw();
+    const sample = view.loaded?.name === 'imdb-sample.csv.gz' || view.pending?.name === 'imdb-sample.csv.gz';
+    if (!sample) view.loadSample();
+    $('trainer-compare-status').textContent = sample
+      ? 'The lesson is set: press Start comparison.'
+      : 'The lesson is set: loading the built-in sample, then press Start comparison.';
+    view.bump();
+  });
 
   /** The charts and the table from the comparison's runs (at most once a frame). */
   const redraw = () => {
@@ -281,7 +448,15 @@ export function setupCompare(view) {
         row.append(
           th,
           td(
-            best ? `${best.valid_accuracy.toFixed(4)} (epoch ${best.epoch})` : e.status === 'waiting' ? 'waiting' : '–',
+            best
+              ? `${best.valid_accuracy.toFixed(4)} (epoch ${best.epoch})${e.status === 'interrupted' ? ', did not finish' : ''}`
+              : e.status === 'waiting'
+                ? c.kept
+                  ? 'not trained'
+                  : 'waiting'
+                : e.status === 'interrupted'
+                  ? 'did not finish'
+                  : '–',
           ),
           td(e.run ? String(e.run.epochs.length) : '–'),
           td(e.parameters == null ? '–' : int.format(e.parameters)),
@@ -331,7 +506,18 @@ export function setupCompare(view) {
       e.run = view.run;
       e.parameters = summary.parameters;
       redraw();
+      keep();
     },
+    /** A model's epoch ended (and its run was kept): keep the comparison too. */
+    epoch() {
+      if (view.comparison && !view.comparison.over) keep();
+    },
+    /**
+     * Draw a comparison kept in this browser.
+     * @param {IDBValidKey} key
+     * @param {KeptComparison} record
+     */
+    showKept,
     progress() {
       if (view.comparison && !view.comparison.over) redraw();
     },
@@ -346,6 +532,7 @@ export function setupCompare(view) {
       const e = c.entrants[c.index];
       e.status = how;
       redraw();
+      keep();
       if (how === 'failed') {
         view.fail('trainer-compare-error', `${e.name} failed: ${message}`);
         c.stopping = true;
@@ -354,6 +541,20 @@ export function setupCompare(view) {
       setTimeout(next, 0);
     },
   };
+}
+
+/**
+ * Which model reached the best validation accuracy (all of them, when tied), in words.
+ * @param {Entrant[]} entrants
+ */
+export function bestSentence(entrants) {
+  const scored = entrants.map((e) => ({ name: e.name, best: bestOf(e.run) })).filter((s) => s.best);
+  if (!scored.length) return 'no model was validated';
+  const top = Math.max(...scored.map((s) => s.best.valid_accuracy));
+  const at = scored.filter((s) => s.best.valid_accuracy === top).map((s) => s.name);
+  return at.length === 1
+    ? `${at[0]} reached the best validation accuracy (${top.toFixed(4)})`
+    : `${at.slice(0, -1).join(', ')} and ${at.at(-1)} tied for the best validation accuracy (${top.toFixed(4)})`;
 }
 
 /**

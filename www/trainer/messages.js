@@ -39,6 +39,7 @@ export function receive(view, m) {
       break;
     case 'checkpoint':
       keepRun(view, m);
+      view.compare.epoch();
       break;
     case 'crashed':
       view.crashed(m.message);

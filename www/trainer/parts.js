@@ -5,6 +5,7 @@
 
 export { moduleLoading, startWorker, workerReady } from './boot.js';
 export { checkFailed, requestCheck, showCheck } from './check.js';
+export { discardComparison, offerComparison, saveComparison } from './comparestore.js';
 export { crashed, restart } from './crash.js';
 export { updateCharts } from './curves.js';
 export { chooseColumns, loadSample, parse, readFile } from './data.js';

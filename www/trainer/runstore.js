@@ -100,13 +100,15 @@ async function openTabs() {
 }
 
 /**
- * The run this tab should offer: its own, else the newest one a closed tab left; with the key it
- * is kept under (what Discard deletes). A record that does not parse is returned as it is: the
- * caller says so and offers Discard.
+ * The record this tab should offer under `prefix` (`tab:` runs, `compare:` comparisons): its own,
+ * else the newest one a closed tab left; with the key it is kept under (what Discard deletes).
+ * `legacy`: the origin-wide record of earlier builds counts as a closed tab's. A record that does
+ * not parse is returned as it is: the caller says so and offers Discard.
+ * @param {string} prefix
+ * @param {{ legacy?: boolean }} [options]
  * @returns {Promise<{ key: IDBValidKey, record: any } | undefined>}
  */
-export async function loadRun() {
-  await moveLegacyRun().catch(() => {});
+export async function loadKept(prefix, { legacy = false } = {}) {
   // Keys and values from one transaction: in the same order, of the same records.
   /** @type {IDBRequest<IDBValidKey[]> | undefined} */
   let keyRequest;
@@ -115,19 +117,46 @@ export async function loadRun() {
     return store.getAll();
   });
   const keys = keyRequest?.result ?? [];
-  const own = keys.indexOf(KEY);
-  if (own >= 0) return { key: KEY, record: values[own] };
+  const ownKey = `${prefix}${tabId}`;
+  const own = keys.indexOf(ownKey);
+  if (own >= 0) return { key: ownKey, record: values[own] };
   const open = await openTabs().catch(() => /** @type {Set<string> | null} */ (null));
+  const isLegacy = (/** @type {IDBValidKey} */ key) => legacy && key === LEGACY_KEY;
   const orphans = keys
     .map((key, i) => ({ key, record: values[i] }))
-    .filter(({ key }) => typeof key === 'string' && (key === LEGACY_KEY || !open?.has(key.slice(TAB_PREFIX.length))))
-    .filter(({ key }) => key === LEGACY_KEY || open !== null); // without Web Locks, only the legacy record
+    .filter(
+      ({ key }) =>
+        typeof key === 'string' && (isLegacy(key) || (key.startsWith(prefix) && !open?.has(key.slice(prefix.length)))),
+    )
+    .filter(({ key }) => isLegacy(key) || open !== null); // without Web Locks, only the legacy record
   orphans.sort((a, b) => (Number(b.record?.savedAt) || 0) - (Number(a.record?.savedAt) || 0));
-  // Closed tabs' runs beyond the newest few are never offered again: their models go.
+  // Closed tabs' records beyond the newest few are never offered again: they go.
   const stale = orphans.slice(KEEP_CLOSED).map(({ key }) => key);
   if (stale.length) await transaction('readwrite', (store) => stale.map((k) => store.delete(k)).at(-1));
   return orphans[0];
 }
+
+/**
+ * The run this tab should offer: its own, else the newest one a closed tab left (or the legacy
+ * record of earlier builds).
+ */
+export async function loadRun() {
+  await moveLegacyRun().catch(() => {});
+  return loadKept(TAB_PREFIX, { legacy: true });
+}
+
+/**
+ * Keep `record` under `key`, replacing what it held; `adopted` (the key of a closed tab's record
+ * this one replaces) is deleted in the same transaction, so it is not offered twice.
+ * @param {IDBValidKey} key
+ * @param {unknown} record
+ * @param {IDBValidKey | null} [adopted]
+ */
+export const keep = (key, record, adopted = null) =>
+  transaction('readwrite', (store) => {
+    if (adopted != null && adopted !== key) store.delete(adopted);
+    return store.put(record, key);
+  });
 
 /**
  * Keep `run` as this tab's, replacing the one it kept; `adopted` (the key of a closed tab's run
@@ -135,14 +164,15 @@ export async function loadRun() {
  * @param {SavedRun} run
  * @param {IDBValidKey | null} [adopted]
  */
-export const saveRun = (run, adopted = null) =>
-  transaction('readwrite', (store) => {
-    if (adopted != null && adopted !== KEY) store.delete(adopted);
-    return store.put(run, KEY);
-  });
+export const saveRun = (run, adopted = null) => keep(KEY, run, adopted);
 
-/** @param {IDBValidKey} key  the kept run to forget (this tab's, or the closed tab's it offered) */
+/** @param {IDBValidKey} key  the kept run (or comparison) to forget: this tab's, or the closed tab's it offered */
 export const discardRun = (key) => transaction('readwrite', (store) => store.delete(key));
+
+/** Comparisons (compare.js) are kept beside the runs, one per tab: `compare:<tab id>`. */
+export const COMPARE_PREFIX = 'compare:';
+/** Where this tab keeps its comparison. */
+export const COMPARE_KEY = `${COMPARE_PREFIX}${tabId}`;
 
 /**
  * The run an earlier build kept under the origin-wide name (one record, `last`), moved to this

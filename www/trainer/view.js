@@ -224,6 +224,7 @@ export class TrainerView {
       this.parts = parts;
       // The run an earlier visit kept is offered with the parts (they come with the tab).
       parts.offerRestore(this);
+      parts.offerComparison(this); // and the comparison it kept
       return parts;
     });
     this.loadingParts.then(action, (e) => {
