@@ -253,3 +253,21 @@ fn same_training(device: &Device) {
         "above chance on held-out reviews: {fused:?}"
     );
 }
+
+#[cfg(feature = "gpu")]
+#[test]
+fn gru_and_rnn_wgsl_match_reference_forward_and_every_gradient() {
+    use lstm_lab::classifier::arch::Cell;
+    let Some(device) = wgpu_or_skip() else { return };
+    let mut results = block_on(check::compare_cells_wgsl(&device)).expect("device");
+    assert_eq!(results.len(), 2 * check::CELL_CASES.len());
+    for c in &results {
+        assert_eq!(c.errors.len(), 7, "{}: output and six gradients", c.label);
+    }
+    for cell in [Cell::Rnn, Cell::Gru] {
+        results.push(block_on(check::compare_cell_wgsl(&device, cell, check::CELL_LONG, 97)).expect("device"));
+    }
+    for c in &results {
+        assert_close(c);
+    }
+}
