@@ -265,7 +265,15 @@ fn gru_and_rnn_wgsl_match_reference_forward_and_every_gradient() {
         assert_eq!(c.errors.len(), 7, "{}: output and six gradients", c.label);
     }
     for cell in [Cell::Rnn, Cell::Gru] {
-        results.push(block_on(check::compare_cell_wgsl(&device, cell, check::CELL_LONG, 97)).expect("device"));
+        results.push(
+            block_on(check::compare_cell_wgsl(
+                &device,
+                cell,
+                check::CELL_LONG,
+                97,
+            ))
+            .expect("device"),
+        );
     }
     for c in &results {
         assert_close(c);

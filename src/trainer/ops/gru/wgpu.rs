@@ -13,9 +13,9 @@
 //!
 //! Long sequences are cut into several dispatches as the plain RNN's ([`super::super::rnn`]).
 
-use crate::trainer::ops::rnn::wgpu::{chunks, check_shapes, launch};
-use crate::trainer::ops::rnn::CellLayout;
 use super::recurrence_shader;
+use crate::trainer::ops::rnn::CellLayout;
+use crate::trainer::ops::rnn::wgpu::{check_shapes, chunks, launch};
 use crate::trainer::ops::wgsl::empty_f32;
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -47,7 +47,12 @@ pub fn gru_layer(
 /// `h_seq = GRU(x_proj, W_hh, b_hh, h₀)`, time-major: `x_proj` `[T, B, 3H]` is the input half
 /// with `b_ih`, `w_hh` `[3H, H]`, `b_hh` `[3H]`, `h0` `[B, H]`; returns every hidden state
 /// `[T, B, H]`.
-pub fn gru_recurrence(x_proj: Tensor<3>, w_hh: Tensor<2>, b_hh: Tensor<1>, h0: Tensor<2>) -> Tensor<3> {
+pub fn gru_recurrence(
+    x_proj: Tensor<3>,
+    w_hh: Tensor<2>,
+    b_hh: Tensor<1>,
+    h0: Tensor<2>,
+) -> Tensor<3> {
     Tensor::from_dispatch(<Dispatch as GruRecurrence>::gru_recurrence(
         x_proj.into_dispatch(),
         w_hh.into_dispatch(),
@@ -87,10 +92,7 @@ fn gate_vec4s(w_hh: &CubeTensor, b_hh: Option<&CubeTensor>) -> CubeTensor {
     let device = w.device();
     let axes = if b_hh.is_some() { [2, 1, 0] } else { [1, 2, 0] };
     let w = Tensor::cat(
-        vec![
-            w.permute(axes),
-            Tensor::zeros([hidden, hidden, 1], &device),
-        ],
+        vec![w.permute(axes), Tensor::zeros([hidden, hidden, 1], &device)],
         2,
     );
     let w = match b_hh {

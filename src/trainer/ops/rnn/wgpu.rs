@@ -99,7 +99,11 @@ pub(crate) fn launch(
 
 /// Checks the shapes the kernels take; `gates` rows per unit in `x_proj`.
 pub(crate) fn check_shapes(x_proj: &CubeTensor, gates: usize) -> [usize; 3] {
-    assert_eq!(x_proj.dtype, DType::F32, "the fused recurrence runs in float32");
+    assert_eq!(
+        x_proj.dtype,
+        DType::F32,
+        "the fused recurrence runs in float32"
+    );
     let [steps, batch, width] = dims::<3>(x_proj);
     let hidden = width / gates;
     assert!(
