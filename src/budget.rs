@@ -833,7 +833,7 @@ mod tests {
     }
 
     #[test]
-    fn a_cell_without_a_fused_kernel_counts_the_reference_ops_and_its_gates() {
+    fn a_variant_without_a_fused_kernel_counts_the_reference_ops_and_a_cell_its_gates() {
         let mut run = RunSettings::default();
         run.engine = Engine::Gpu;
         let lstm = Sizes::of(&run, DataSize::default());

@@ -108,7 +108,7 @@ fn cpu_fused_matches_reference_forward_and_every_gradient() {
 #[test]
 fn cpu_gru_and_rnn_match_reference_forward_and_every_gradient() {
     let results = block_on(check::compare_cells()).expect("CPU backend");
-    let n = check::CELL_CASES.len();
+    let n = check::CPU_CELL_CASES.len();
     assert_eq!(
         results.len(),
         2 * n,
@@ -124,7 +124,11 @@ fn cpu_gru_and_rnn_match_reference_forward_and_every_gradient() {
         assert_close(c);
     }
     for (i, cell) in check::Cell::ALL.into_iter().enumerate() {
-        let long = block_on(check::compare_cell(cell, check::CELL_LONG, 120 + i as u64));
+        let long = block_on(check::compare_cell(
+            cell,
+            check::CPU_CELL_LONG,
+            120 + i as u64,
+        ));
         assert_close(&long.expect("CPU backend"));
     }
 }
@@ -277,4 +281,30 @@ fn same_training(device: &Device) {
         fused[2].2 > 0.57,
         "above chance on held-out reviews: {fused:?}"
     );
+}
+
+#[cfg(feature = "gpu")]
+#[test]
+fn gru_and_rnn_wgsl_match_reference_forward_and_every_gradient() {
+    use lstm_lab::classifier::arch::Cell;
+    let Some(device) = wgpu_or_skip() else { return };
+    let mut results = block_on(check::compare_cells_wgsl(&device)).expect("device");
+    assert_eq!(results.len(), 2 * check::CELL_CASES.len());
+    for c in &results {
+        assert_eq!(c.errors.len(), 7, "{}: output and six gradients", c.label);
+    }
+    for cell in [Cell::Rnn, Cell::Gru] {
+        results.push(
+            block_on(check::compare_cell_wgsl(
+                &device,
+                cell,
+                check::CELL_LONG,
+                97,
+            ))
+            .expect("device"),
+        );
+    }
+    for c in &results {
+        assert_close(c);
+    }
 }

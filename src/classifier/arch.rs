@@ -244,19 +244,15 @@ impl Architecture {
         Ok(())
     }
 
-    /// Whether the fused kernels compute this cell; `None` when they do, else why not (the
-    /// reference ops run it then).
-    pub fn unfused_reason(&self, wgsl: bool) -> Option<String> {
+    /// Whether the fused kernels compute this cell — on the GPU (`wgsl`) or the CPU; `None`
+    /// when they do, else why not (the reference ops run it then). Every cell has both fused
+    /// paths; only the variants that change the LSTM's gates have none. (Asked per engine so a
+    /// cell with one fused path only would need no change in the callers.)
+    pub fn unfused_reason(&self, _wgsl: bool) -> Option<String> {
         if !self.variant.is_real_cell() {
             return Some(format!(
                 "the variant {} changes the cell, so burn's reference ops run it",
                 self.variant.names().join(", ")
-            ));
-        }
-        if wgsl && self.cell != Cell::Lstm {
-            return Some(format!(
-                "no WGSL kernel runs the {} yet, so burn's reference ops run it on the GPU",
-                self.cell.label()
             ));
         }
         None

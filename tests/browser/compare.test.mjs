@@ -64,7 +64,7 @@ browserTest(
     await page.selectOption('#trainer-arch-cell', 'gru');
     await page.selectOption('#trainer-arch-readout', 'last');
     assert.equal(await page.locator('#trainer-variant-sigmoid-g').isDisabled(), true, 'no LSTM variants on a GRU');
-    assert.match(await app.text('#trainer-arch-note'), /no WGSL kernel runs the GRU yet/);
+    assert.equal(await page.locator('#trainer-arch-note').isVisible(), false, 'the GRU runs fused too');
     const link = await committedLink(page);
     assert.match(link, /trainer\.cell=gru/);
     assert.match(link, /trainer\.readout=last/);

@@ -343,9 +343,11 @@ browserTest(
     assert.ok(Array.isArray(result), `self-test failed: ${JSON.stringify(result)}`);
     assert.equal(
       result.length,
-      57,
-      'nine recurrence cases, six heads (one output and K), four losses (binary and softmax), Adam, four embedding + LSTM cases; then the nine cases, six heads, three softmax losses and Adam on the CPU, and seven GRU and seven RNN cases on the CPU',
+      71,
+      'nine recurrence cases, six heads (one output and K), four losses (binary and softmax), Adam, four embedding + LSTM cases, seven RNN and seven GRU cases; then the nine cases, six heads, three softmax losses and Adam on the CPU, and seven GRU and seven RNN cases on the CPU',
     );
+    assert.equal(result.filter((c) => c.label.startsWith('RNN (WGSL)')).length, 7);
+    assert.equal(result.filter((c) => c.label.startsWith('GRU (WGSL)')).length, 7);
     assert.equal(result.filter((c) => c.label.startsWith('embedding + LSTM')).length, 4);
     assert.equal(result.filter((c) => c.label.startsWith('CPU recurrence')).length, 9);
     assert.equal(result.filter((c) => c.label.startsWith('CPU head')).length, 6);

@@ -467,6 +467,122 @@ pub async fn compare_all(device: &Device) -> Result<Vec<Comparison>, ExecutionEr
     Ok(out)
 }
 
+/// GRU and plain RNN cases for their WGSL layers: odd sizes, T = 1 with B = 1, H = 1, more
+/// units than a workgroup's 256 threads (two and four per thread), and the time loop cut into
+/// dispatches at an odd boundary.
+#[cfg(feature = "gpu")]
+pub const CELL_CASES: [Case; 7] = [
+    case((2, 5, 3, 4)),
+    case((1, 1, 2, 3)),
+    case((3, 7, 5, 33)),
+    case((4, 2, 1, 1)),
+    case((2, 6, 3, 300)),
+    case((1, 3, 2, 1024)),
+    Case {
+        shape: (5, 7, 4, 100),
+        seqs: None,
+        steps_per_dispatch: Some(3),
+    },
+];
+
+/// A long sequence for the GRU and plain RNN kernels (natively only, as [`LONG`]).
+#[cfg(feature = "gpu")]
+pub const CELL_LONG: Case = case((2, 300, 3, 12));
+
+/// The WGSL layer of `cell` (GRU or plain RNN: `ops::gru::wgpu::gru_layer`,
+/// `ops::rnn::wgpu::rnn_layer`) against its reference (`forward_time_major`) on `device`:
+/// outputs and the gradients of x, both weights, both biases and h₀, for a loss Σ coef ⊙ h.
+#[cfg(feature = "gpu")]
+pub async fn compare_cell_wgsl(
+    device: &Device,
+    cell: crate::classifier::arch::Cell,
+    case: Case,
+    seed: u64,
+) -> Result<Comparison, ExecutionError> {
+    use crate::classifier::arch::Cell;
+    type Layer = fn(Tensor<3>, [Tensor<2>; 2], [Tensor<1>; 2], Tensor<2>) -> Tensor<3>;
+    let (name, gates, fused, reference): (&str, usize, Layer, Layer) = match cell {
+        Cell::Rnn => (
+            "RNN",
+            1,
+            super::rnn::wgpu::rnn_layer,
+            super::rnn::reference::forward_time_major,
+        ),
+        Cell::Gru => (
+            "GRU",
+            3,
+            super::gru::wgpu::gru_layer,
+            super::gru::reference::forward_time_major,
+        ),
+        Cell::Lstm => panic!("the LSTM's WGSL checks are `compare` and `compare_embedded`"),
+    };
+    let device = device.clone().autodiff();
+    let (b, t, e, h) = case.shape;
+    let mut rng = Rng::new(seed);
+    let bound = 1.0 / (h as f64).sqrt();
+    let mut uniform = |n: usize| -> Vec<f32> {
+        (0..n)
+            .map(|_| rng.uniform_range(-bound, bound) as f32)
+            .collect()
+    };
+    let (w_ih_v, w_hh_v) = (uniform(gates * h * e), uniform(gates * h * h));
+    let (b_ih_v, b_hh_v) = (uniform(gates * h), uniform(gates * h));
+    let x_v = random(&mut rng, t * b * e, 1.0);
+    let h0_v = random(&mut rng, b * h, 0.5);
+    let coef = tensor(random(&mut rng, t * b * h, 1.0), [t, b, h], &device);
+    let run = |layer: Layer| {
+        let x = tensor(x_v.clone(), [t, b, e], &device).require_grad();
+        let w_ih = tensor(w_ih_v.clone(), [gates * h, e], &device).require_grad();
+        let w_hh = tensor(w_hh_v.clone(), [gates * h, h], &device).require_grad();
+        let b_ih = tensor(b_ih_v.clone(), [gates * h], &device).require_grad();
+        let b_hh = tensor(b_hh_v.clone(), [gates * h], &device).require_grad();
+        let h0 = tensor(h0_v.clone(), [b, h], &device).require_grad();
+        let out = layer(
+            x.clone(),
+            [w_ih.clone(), w_hh.clone()],
+            [b_ih.clone(), b_hh.clone()],
+            h0.clone(),
+        );
+        let grads = (out.clone() * coef.clone()).sum().backward();
+        let grad2 = |p: Tensor<2>| p.grad(&grads).expect("gradient");
+        let grad1 = |p: Tensor<1>| flat(p.grad(&grads).expect("gradient"));
+        vec![
+            ("output".to_string(), flat(out.detach())),
+            ("grad x".into(), flat(x.grad(&grads).expect("gradient"))),
+            ("grad h0".into(), grad2(h0)),
+            ("grad weight_ih".into(), grad2(w_ih)),
+            ("grad weight_hh".into(), grad2(w_hh)),
+            ("grad bias_ih".into(), grad1(b_ih)),
+            ("grad bias_hh".into(), grad1(b_hh)),
+        ]
+    };
+    let tuning = Tuning {
+        seqs: case.seqs,
+        steps_per_dispatch: case.steps_per_dispatch,
+    };
+    // The kernels are launched (forward and backward) inside `run`, on this thread.
+    let fused = with_tuning(tuning, || run(fused));
+    let errors = errors_by_name(fused, run(reference)).await?;
+    let mut label = format!("{name} (WGSL) B={b} T={t} E={e} H={h}");
+    if let Some(n) = case.steps_per_dispatch {
+        label += &format!(", {n} steps per dispatch");
+    }
+    Ok(Comparison { label, errors })
+}
+
+/// Every case of [`CELL_CASES`] for the plain RNN, then for the GRU.
+#[cfg(feature = "gpu")]
+pub async fn compare_cells_wgsl(device: &Device) -> Result<Vec<Comparison>, ExecutionError> {
+    use crate::classifier::arch::Cell;
+    let mut out = Vec::new();
+    for (c, cell) in [Cell::Rnn, Cell::Gru].into_iter().enumerate() {
+        for (i, &case) in CELL_CASES.iter().enumerate() {
+            out.push(compare_cell_wgsl(device, cell, case, 200 + 20 * c as u64 + i as u64).await?);
+        }
+    }
+    Ok(out)
+}
+
 /// Every recurrence shape of [`CASES`] on the CPU backend: the CPU LSTM layer
 /// ([`lstm::cpu`]) against burn's ops; then the CPU heads, the softmax cross-entropy (the cases
 /// of [`LOSS_CASES`] with several outputs) and Adam. Runs natively and in the browser (wasm
@@ -525,7 +641,7 @@ impl Cell {
 /// GRU and RNN shapes `(batch, steps, input, hidden)`: odd sizes, T = 1, B = 1, B = 3 (below
 /// the thread count, and one slice: slices take 8 rows at least), B = 19 and 37 (cut into
 /// uneven slices), H = 1, the post's E = H = 100.
-pub const CELL_CASES: [(usize, usize, usize, usize); 7] = [
+pub const CPU_CELL_CASES: [(usize, usize, usize, usize); 7] = [
     (2, 5, 3, 4),
     (1, 1, 2, 3),
     (3, 7, 5, 33),
@@ -536,7 +652,7 @@ pub const CELL_CASES: [(usize, usize, usize, usize); 7] = [
 ];
 
 /// A long sequence for the cells: gradients through 300 steps (natively only, as [`LONG`]).
-pub const CELL_LONG: (usize, usize, usize, usize) = (3, 300, 3, 12);
+pub const CPU_CELL_LONG: (usize, usize, usize, usize) = (3, 300, 3, 12);
 
 /// The fused CPU GRU or RNN layer against its reference (burn's ops, step by step) on the CPU
 /// backend with autodiff: the outputs and the gradients of `x`, both weights, both biases and
@@ -604,20 +720,20 @@ pub async fn compare_cell(
     })
 }
 
-/// Every shape of [`CELL_CASES`] for the GRU, then for the RNN. Runs natively and in the
+/// Every shape of [`CPU_CELL_CASES`] for the GRU, then for the RNN. Runs natively and in the
 /// browser (wasm SIMD).
 pub async fn compare_cells() -> Result<Vec<Comparison>, ExecutionError> {
     let mut out = Vec::new();
     for (c, cell) in Cell::ALL.into_iter().enumerate() {
-        for (i, &shape) in CELL_CASES.iter().enumerate() {
+        for (i, &shape) in CPU_CELL_CASES.iter().enumerate() {
             out.push(compare_cell(cell, shape, 100 + 10 * c as u64 + i as u64).await?);
         }
     }
     Ok(out)
 }
 
-/// The page's self-test: every check of [`compare_all`] on `gpu` when there is one, then
-/// [`compare_cpu`] and [`compare_cells`].
+/// The page's self-test: every check of [`compare_all`] and [`compare_cells_wgsl`] on `gpu`
+/// when there is one, then [`compare_cpu`] and [`compare_cells`].
 pub async fn self_test(
     gpu: Option<&crate::trainer::Compute>,
 ) -> Result<Vec<Comparison>, ExecutionError> {
@@ -625,6 +741,7 @@ pub async fn self_test(
     #[cfg(feature = "gpu")]
     if let Some(gpu) = gpu {
         results.extend(compare_all(gpu.device()).await?);
+        results.extend(compare_cells_wgsl(gpu.device()).await?);
     }
     #[cfg(not(feature = "gpu"))]
     let _ = gpu;

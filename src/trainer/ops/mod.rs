@@ -75,6 +75,8 @@ impl Path {
 /// check in [`shader`] validates.
 pub fn every_kernel() -> Vec<shader::Shader> {
     let mut all = lstm::shaders_for_check();
+    all.extend(rnn::shaders_for_check());
+    all.extend(gru::shaders_for_check());
     all.extend(head::shaders());
     all.extend([true, false].map(loss::forward_shader));
     all.push(loss::backward_shader());

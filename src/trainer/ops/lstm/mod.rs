@@ -74,7 +74,7 @@ pub fn embedded(
         Some(_) => Path::Reference,
     };
     #[cfg(feature = "gpu")]
-    if path == Path::Wgsl {
+    if path == Path::Wgsl && arch.cell == Cell::Lstm {
         return wgpu_embedded::embedded_lstm(
             batch,
             embedding,
@@ -93,6 +93,10 @@ pub fn embedded(
         (Cell::Lstm, _) => layer(path, x, cell, state),
         (Cell::Gru, Path::Cpu) => super::gru::cpu::gru_layer(x, weights, biases, state.h),
         (Cell::Rnn, Path::Cpu) => super::rnn::cpu::rnn_layer(x, weights, biases, state.h),
+        #[cfg(feature = "gpu")]
+        (Cell::Gru, Path::Wgsl) => super::gru::wgpu::gru_layer(x, weights, biases, state.h),
+        #[cfg(feature = "gpu")]
+        (Cell::Rnn, Path::Wgsl) => super::rnn::wgpu::rnn_layer(x, weights, biases, state.h),
         (Cell::Gru, _) => super::gru::reference::forward_time_major(x, weights, biases, state.h),
         (Cell::Rnn, _) => super::rnn::reference::forward_time_major(x, weights, biases, state.h),
     }
