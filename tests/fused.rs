@@ -308,3 +308,34 @@ fn gru_and_rnn_wgsl_match_reference_forward_and_every_gradient() {
         assert_close(c);
     }
 }
+
+/// The whole model with each cell on the WGSL path (the GRU's and the plain RNN's kernels, the
+/// LSTM's embedded op) and each readout gives each row the logits of the host's float64 cells.
+#[cfg(feature = "gpu")]
+#[test]
+fn every_cell_on_the_gpu_gives_the_host_cells_logits() {
+    use lstm_lab::classifier::Architecture;
+    use lstm_lab::trainer::model::{ModelConfig, ModelWeights, SentimentModel};
+    use lstm_lab::trainer::ops::batch::Batch;
+    let Some(device) = wgpu_or_skip() else { return };
+    for arch in ["lstm/pool", "gru/pool", "gru/last", "rnn/pool", "rnn/last"] {
+        let arch = Architecture::parse(arch).unwrap();
+        let config = ModelConfig::binary(50, 4, 6).with_arch(arch);
+        let weights = ModelWeights::init(config, 5);
+        let model = SentimentModel::from_weights(&weights, &device);
+        let (rows, maxlen) = (3, 7);
+        let ids: Vec<u32> = (0..rows * maxlen).map(|i| (i * 11 % 50) as u32).collect();
+        let path = Path::resolve(Recurrence::Fused, &device, config.hidden);
+        assert_eq!(path, Path::Wgsl);
+        let batch = Batch::new(&ids, maxlen, config.vocab, path, &device);
+        let logits = read(model.forward(&batch, path));
+        for (row, got) in ids.chunks(maxlen).zip(&logits) {
+            let want = weights.reference_logits(row).unwrap()[0];
+            assert!(
+                (*got as f64 - want).abs() < 1e-4 * (1.0 + want.abs()),
+                "{}: {got} vs {want}",
+                arch.describe()
+            );
+        }
+    }
+}
