@@ -27,14 +27,7 @@ pub(crate) fn recurrence_shader(forward: bool, layout: CellLayout) -> Shader {
     }
 }
 
-/// The GRU's kernels at hidden sizes that reach every branch: one unit, fewer units than a
-/// workgroup's threads, more (two and four units per thread).
+/// The GRU's kernels at hidden sizes that reach every branch ([`super::rnn::kernels_for_check`]).
 pub(crate) fn shaders_for_check() -> Vec<Shader> {
-    let mut all = Vec::new();
-    for hidden in [1, 33, 300, 1024] {
-        for forward in [true, false] {
-            all.push(recurrence_shader(forward, CellLayout::new(hidden)));
-        }
-    }
-    all
+    super::rnn::kernels_for_check(recurrence_shader)
 }
