@@ -22,7 +22,9 @@ use super::shader::{Shader, wgsl_file};
 /// The forward or backward recurrence kernel of the GRU for `layout`.
 pub(crate) fn recurrence_shader(forward: bool, layout: CellLayout) -> Shader {
     match forward {
-        true => layout.shader("gru_forward", wgsl_file!("gru/forward.wgsl")),
+        true => layout
+            .shader("gru_forward", wgsl_file!("gru/forward.wgsl"))
+            .with_prefix(wgsl_file!("rnn/cell_forward.wgsl")),
         false => layout.shader("gru_backward", wgsl_file!("gru/backward.wgsl")),
     }
 }

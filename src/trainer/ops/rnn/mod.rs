@@ -52,7 +52,9 @@ impl CellLayout {
 /// The forward or backward recurrence kernel of the plain RNN for `layout`.
 pub(crate) fn recurrence_shader(forward: bool, layout: CellLayout) -> Shader {
     match forward {
-        true => layout.shader("rnn_forward", wgsl_file!("rnn/forward.wgsl")),
+        true => layout
+            .shader("rnn_forward", wgsl_file!("rnn/forward.wgsl"))
+            .with_prefix(wgsl_file!("rnn/cell_forward.wgsl")),
         false => layout.shader("rnn_backward", wgsl_file!("rnn/backward.wgsl")),
     }
 }
