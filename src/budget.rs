@@ -834,8 +834,10 @@ mod tests {
 
     #[test]
     fn a_variant_without_a_fused_kernel_counts_the_reference_ops_and_a_cell_its_gates() {
-        let mut run = RunSettings::default();
-        run.engine = Engine::Gpu;
+        let mut run = RunSettings {
+            engine: Engine::Gpu,
+            ..RunSettings::default()
+        };
         let lstm = Sizes::of(&run, DataSize::default());
         assert!(!lstm.reference);
         run.train.arch.cell = crate::classifier::Cell::Rnn;

@@ -9,7 +9,8 @@
 // One workgroup owns one sequence, thread u the units j = u, u + UNIT_THREADS, … (PASSES of
 // them), each unit's three dot products of length H on one thread (as rnn/forward.wgsl).
 // h_{t−1} lives in workgroup memory between steps. Keeps (r, z, n, hn) per unit for the
-// backward kernel. Params, the constants, sigmoid and tanh_stable come from lstm/common.wgsl.
+// backward kernel. Params, the constants, sigmoid and tanh_stable come from lstm/common.wgsl;
+// h_prev, load_h_prev and store_h_prev from rnn/cell_forward.wgsl.
 // Every buffer is read_write (see lstm/forward.wgsl).
 
 @group(0) @binding(0) var<storage, read_write> x_proj: array<f32>;      // [T, B, 3H]
@@ -19,24 +20,11 @@
 @group(0) @binding(4) var<storage, read_write> gates: array<vec4<f32>>; // [T, B, H] (r, z, n, hn)
 @group(0) @binding(5) var<uniform> p: Params;
 
-var<workgroup> h_prev: array<f32, {{ hidden }}>;
-
 @compute @workgroup_size({{ threads }}, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     let batch = p.batch;
     let b = wid.x;
-    // h_{t0−1} (row t0 of h_all; row 0 is h₀, copied in first).
-    for (var j = lid; j < H; j += THREADS) {
-        var v: f32;
-        if (p.t0 == 0u) {
-            v = h0[b * H + j];
-            h_all[b * H + j] = v;
-        } else {
-            v = h_all[(p.t0 * batch + b) * H + j];
-        }
-        h_prev[j] = v;
-    }
-    workgroupBarrier();
+    load_h_prev(b, lid);
 
     for (var n = 0u; n < p.count; n++) {
         let t = p.t0 + n;
@@ -59,14 +47,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                 own[unit_pass] = h;
             }
         }
-        // Every thread has read h_{t−1} before any overwrites it.
-        workgroupBarrier();
-        for (var unit_pass = 0u; unit_pass < PASSES; unit_pass++) {
-            let j = lid + unit_pass * UNIT_THREADS;
-            if (j < H) {
-                h_prev[j] = own[unit_pass];
-            }
-        }
-        workgroupBarrier();
+        store_h_prev(own, lid);
     }
 }

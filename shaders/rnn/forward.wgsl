@@ -6,7 +6,8 @@
 // j = u, u + UNIT_THREADS, … (PASSES of them), each a whole dot product of length H. h_{t−1}
 // lives in workgroup memory between steps: a workgroupBarrier() between steps is all the
 // synchronisation there is (no other workgroup reads it).
-// Params, the constants, sigmoid and tanh_stable come from lstm/common.wgsl.
+// Params, the constants, sigmoid and tanh_stable come from lstm/common.wgsl; h_prev,
+// load_h_prev and store_h_prev from rnn/cell_forward.wgsl.
 // Every buffer is read_write (see lstm/forward.wgsl).
 
 @group(0) @binding(0) var<storage, read_write> x_proj: array<f32>;  // [T, B, H]
@@ -15,24 +16,11 @@
 @group(0) @binding(3) var<storage, read_write> h_all: array<f32>;   // [T+1, B, H]: h₀, h₁ … h_T
 @group(0) @binding(4) var<uniform> p: Params;
 
-var<workgroup> h_prev: array<f32, {{ hidden }}>;
-
 @compute @workgroup_size({{ threads }}, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     let batch = p.batch;
     let b = wid.x;
-    // h_{t0−1} (row t0 of h_all; row 0 is h₀, copied in first).
-    for (var j = lid; j < H; j += THREADS) {
-        var v: f32;
-        if (p.t0 == 0u) {
-            v = h0[b * H + j];
-            h_all[b * H + j] = v;
-        } else {
-            v = h_all[(p.t0 * batch + b) * H + j];
-        }
-        h_prev[j] = v;
-    }
-    workgroupBarrier();
+    load_h_prev(b, lid);
 
     for (var n = 0u; n < p.count; n++) {
         let t = p.t0 + n;
@@ -49,14 +37,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                 h_all[((t + 1u) * batch + b) * H + j] = h;
             }
         }
-        // Every thread has read h_{t−1} before any overwrites it.
-        workgroupBarrier();
-        for (var unit_pass = 0u; unit_pass < PASSES; unit_pass++) {
-            let j = lid + unit_pass * UNIT_THREADS;
-            if (j < H) {
-                h_prev[j] = own[unit_pass];
-            }
-        }
-        workgroupBarrier();
+        store_h_prev(own, lid);
     }
 }

@@ -500,69 +500,30 @@ pub async fn compare_cell_wgsl(
     seed: u64,
 ) -> Result<Comparison, ExecutionError> {
     use crate::classifier::arch::Cell;
-    type Layer = fn(Tensor<3>, [Tensor<2>; 2], [Tensor<1>; 2], Tensor<2>) -> Tensor<3>;
-    let (name, gates, fused, reference): (&str, usize, Layer, Layer) = match cell {
+    let (name, layers): (&str, [CellLayer; 2]) = match cell {
         Cell::Rnn => (
             "RNN",
-            1,
-            super::rnn::wgpu::rnn_layer,
-            super::rnn::reference::forward_time_major,
+            [
+                super::rnn::wgpu::rnn_layer,
+                super::rnn::reference::forward_time_major,
+            ],
         ),
         Cell::Gru => (
             "GRU",
-            3,
-            super::gru::wgpu::gru_layer,
-            super::gru::reference::forward_time_major,
+            [
+                super::gru::wgpu::gru_layer,
+                super::gru::reference::forward_time_major,
+            ],
         ),
         Cell::Lstm => panic!("the LSTM's WGSL checks are `compare` and `compare_embedded`"),
-    };
-    let device = device.clone().autodiff();
-    let (b, t, e, h) = case.shape;
-    let mut rng = Rng::new(seed);
-    let bound = 1.0 / (h as f64).sqrt();
-    let mut uniform = |n: usize| -> Vec<f32> {
-        (0..n)
-            .map(|_| rng.uniform_range(-bound, bound) as f32)
-            .collect()
-    };
-    let (w_ih_v, w_hh_v) = (uniform(gates * h * e), uniform(gates * h * h));
-    let (b_ih_v, b_hh_v) = (uniform(gates * h), uniform(gates * h));
-    let x_v = random(&mut rng, t * b * e, 1.0);
-    let h0_v = random(&mut rng, b * h, 0.5);
-    let coef = tensor(random(&mut rng, t * b * h, 1.0), [t, b, h], &device);
-    let run = |layer: Layer| {
-        let x = tensor(x_v.clone(), [t, b, e], &device).require_grad();
-        let w_ih = tensor(w_ih_v.clone(), [gates * h, e], &device).require_grad();
-        let w_hh = tensor(w_hh_v.clone(), [gates * h, h], &device).require_grad();
-        let b_ih = tensor(b_ih_v.clone(), [gates * h], &device).require_grad();
-        let b_hh = tensor(b_hh_v.clone(), [gates * h], &device).require_grad();
-        let h0 = tensor(h0_v.clone(), [b, h], &device).require_grad();
-        let out = layer(
-            x.clone(),
-            [w_ih.clone(), w_hh.clone()],
-            [b_ih.clone(), b_hh.clone()],
-            h0.clone(),
-        );
-        let grads = (out.clone() * coef.clone()).sum().backward();
-        let grad2 = |p: Tensor<2>| p.grad(&grads).expect("gradient");
-        let grad1 = |p: Tensor<1>| flat(p.grad(&grads).expect("gradient"));
-        vec![
-            ("output".to_string(), flat(out.detach())),
-            ("grad x".into(), flat(x.grad(&grads).expect("gradient"))),
-            ("grad h0".into(), grad2(h0)),
-            ("grad weight_ih".into(), grad2(w_ih)),
-            ("grad weight_hh".into(), grad2(w_hh)),
-            ("grad bias_ih".into(), grad1(b_ih)),
-            ("grad bias_hh".into(), grad1(b_hh)),
-        ]
     };
     let tuning = Tuning {
         seqs: case.seqs,
         steps_per_dispatch: case.steps_per_dispatch,
     };
-    // The kernels are launched (forward and backward) inside `run`, on this thread.
-    let fused = with_tuning(tuning, || run(fused));
-    let errors = errors_by_name(fused, run(reference)).await?;
+    let errors =
+        compare_cell_layers(device, cell.gates(), case.shape, seed, layers, tuning).await?;
+    let (b, t, e, h) = case.shape;
     let mut label = format!("{name} (WGSL) B={b} T={t} E={e} H={h}");
     if let Some(n) = case.steps_per_dispatch {
         label += &format!(", {n} steps per dispatch");
@@ -654,17 +615,25 @@ pub const CPU_CELL_CASES: [(usize, usize, usize, usize); 7] = [
 /// A long sequence for the cells: gradients through 300 steps (natively only, as [`LONG`]).
 pub const CPU_CELL_LONG: (usize, usize, usize, usize) = (3, 300, 3, 12);
 
-/// The fused CPU GRU or RNN layer against its reference (burn's ops, step by step) on the CPU
-/// backend with autodiff: the outputs and the gradients of `x`, both weights, both biases and
-/// `h0`, for a loss Σ coef ⊙ h. Weights are drawn as PyTorch draws them, U(−1/√H, 1/√H).
-pub async fn compare_cell(
-    cell: Cell,
+/// A GRU or plain RNN layer's signature (`forward_time_major`'s).
+type CellLayer = fn(Tensor<3>, [Tensor<2>; 2], [Tensor<1>; 2], Tensor<2>) -> Tensor<3>;
+
+/// The `[fused, reference]` layers of a cell with `gates` gates on `device` with autodiff, one
+/// random layer of `(batch, steps, input, hidden)` drawn from `seed` (weights as PyTorch draws
+/// them, U(−1/√H, 1/√H)): the relative errors of the outputs and the gradients of `x`, `h0`,
+/// both weights and both biases, for a loss Σ coef ⊙ h. The fused layer runs under `tuning`
+/// (its kernels launch, forward and backward, on this thread).
+async fn compare_cell_layers(
+    device: &Device,
+    gates: usize,
     (b, t, e, h): (usize, usize, usize, usize),
     seed: u64,
-) -> Result<Comparison, ExecutionError> {
-    let device = Device::flex().autodiff();
+    [fused, reference]: [CellLayer; 2],
+    tuning: Tuning,
+) -> Result<Vec<(String, f64)>, ExecutionError> {
+    let device = device.clone().autodiff();
     let mut rng = Rng::new(seed);
-    let width = cell.gates() * h;
+    let width = gates * h;
     let bound = 1.0 / (h as f64).sqrt();
     let mut uniform = |n: usize| -> Vec<f32> {
         (0..n)
@@ -680,26 +649,19 @@ pub async fn compare_cell(
     let x_v = random(&mut rng, t * b * e, 1.0);
     let h0_v = random(&mut rng, b * h, 0.5);
     let coef = tensor(random(&mut rng, t * b * h, 1.0), [t, b, h], &device);
-    let run = |fused: bool| {
+    let run = |layer: CellLayer| {
         let x = tensor(x_v.clone(), [t, b, e], &device).require_grad();
         let w_ih = tensor(weights[0].clone(), [width, e], &device).require_grad();
         let w_hh = tensor(weights[1].clone(), [width, h], &device).require_grad();
         let b_ih = tensor(weights[2].clone(), [width], &device).require_grad();
         let b_hh = tensor(weights[3].clone(), [width], &device).require_grad();
         let h0 = tensor(h0_v.clone(), [b, h], &device).require_grad();
-        let args = (
+        let out = layer(
             x.clone(),
             [w_ih.clone(), w_hh.clone()],
             [b_ih.clone(), b_hh.clone()],
             h0.clone(),
         );
-        let layer = match (cell, fused) {
-            (Cell::Gru, true) => gru::cpu::gru_layer,
-            (Cell::Gru, false) => gru::reference::forward_time_major,
-            (Cell::Rnn, true) => rnn::cpu::rnn_layer,
-            (Cell::Rnn, false) => rnn::reference::forward_time_major,
-        };
-        let out = layer(args.0, args.1, args.2, args.3);
         let grads = (out.clone() * coef.clone()).sum().backward();
         let grad2 = |p: Tensor<2>| p.grad(&grads).expect("gradient");
         let grad1 = |p: Tensor<1>| flat(p.grad(&grads).expect("gradient"));
@@ -713,7 +675,32 @@ pub async fn compare_cell(
             ("grad bias_hh".into(), grad1(b_hh)),
         ]
     };
-    let errors = errors_by_name(run(true), run(false)).await?;
+    let fused = with_tuning(tuning, || run(fused));
+    errors_by_name(fused, run(reference)).await
+}
+
+/// The fused CPU GRU or RNN layer against its reference (burn's ops, step by step) on the CPU
+/// backend with autodiff: the outputs and the gradients of `x`, both weights, both biases and
+/// `h0`, for a loss Σ coef ⊙ h. Weights are drawn as PyTorch draws them, U(−1/√H, 1/√H).
+pub async fn compare_cell(
+    cell: Cell,
+    (b, t, e, h): (usize, usize, usize, usize),
+    seed: u64,
+) -> Result<Comparison, ExecutionError> {
+    let layers: [CellLayer; 2] = match cell {
+        Cell::Gru => [gru::cpu::gru_layer, gru::reference::forward_time_major],
+        Cell::Rnn => [rnn::cpu::rnn_layer, rnn::reference::forward_time_major],
+    };
+    let shape = (b, t, e, h);
+    let errors = compare_cell_layers(
+        &Device::flex(),
+        cell.gates(),
+        shape,
+        seed,
+        layers,
+        Tuning::default(),
+    )
+    .await?;
     Ok(Comparison {
         label: format!("CPU {} B={b} T={t} E={e} H={h}", cell.name()),
         errors,

@@ -38,6 +38,8 @@ pub mod rnn;
 pub mod shader;
 #[cfg(feature = "gpu")]
 pub(crate) mod wgsl;
+#[cfg(feature = "gpu")]
+pub(crate) mod wgsl_cell;
 
 /// Largest hidden size the WGSL kernels take: the backward kernel keeps one step's 4H gate
 /// gradients of a sequence in workgroup memory (4 × 1024 floats = WebGPU's 16 KiB minimum).

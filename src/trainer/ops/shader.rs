@@ -25,13 +25,14 @@ pub struct File {
     pub text: &'static str,
 }
 
-/// One kernel as launched: its file, a file put in front of it (shared declarations), and the
+/// One kernel as launched: its file, the files put in front of it (shared declarations), and the
 /// value of each placeholder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Shader {
     /// The kernel's name, also its key in the pipeline cache (with the values).
     pub name: &'static str,
-    pub prefix: Option<File>,
+    /// In order, before `file`.
+    pub prefixes: Vec<File>,
     pub file: File,
     pub values: Vec<(&'static str, String)>,
 }
@@ -40,14 +41,15 @@ impl Shader {
     pub fn new(name: &'static str, file: File) -> Self {
         Self {
             name,
-            prefix: None,
+            prefixes: Vec::new(),
             file,
             values: Vec::new(),
         }
     }
 
+    /// Put `prefix` in front, after the prefixes already given.
     pub fn with_prefix(mut self, prefix: File) -> Self {
-        self.prefix = Some(prefix);
+        self.prefixes.push(prefix);
         self
     }
 
@@ -56,10 +58,10 @@ impl Shader {
         self
     }
 
-    /// The WGSL the GPU compiles: the prefix, then the file, every `{{ name }}` replaced.
+    /// The WGSL the GPU compiles: the prefixes, then the file, every `{{ name }}` replaced.
     pub fn render(&self) -> String {
         let mut text = String::new();
-        if let Some(prefix) = &self.prefix {
+        for prefix in &self.prefixes {
             text.push_str(prefix.text);
         }
         text.push_str(self.file.text);
@@ -143,7 +145,7 @@ mod tests {
             let text = std::fs::read_to_string(&path).unwrap();
             let launched = kernels
                 .iter()
-                .any(|k| k.file.path == rel || k.prefix.is_some_and(|p| p.path == rel));
+                .any(|k| k.file.path == rel || k.prefixes.iter().any(|p| p.path == rel));
             if !launched {
                 assert!(
                     placeholder(&text).is_none(),

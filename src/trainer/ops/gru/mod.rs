@@ -22,19 +22,14 @@ use super::shader::{Shader, wgsl_file};
 /// The forward or backward recurrence kernel of the GRU for `layout`.
 pub(crate) fn recurrence_shader(forward: bool, layout: CellLayout) -> Shader {
     match forward {
-        true => layout.shader("gru_forward", wgsl_file!("gru/forward.wgsl")),
+        true => layout
+            .shader("gru_forward", wgsl_file!("gru/forward.wgsl"))
+            .with_prefix(wgsl_file!("rnn/cell_forward.wgsl")),
         false => layout.shader("gru_backward", wgsl_file!("gru/backward.wgsl")),
     }
 }
 
-/// The GRU's kernels at hidden sizes that reach every branch: one unit, fewer units than a
-/// workgroup's threads, more (two and four units per thread).
+/// The GRU's kernels at hidden sizes that reach every branch ([`super::rnn::kernels_for_check`]).
 pub(crate) fn shaders_for_check() -> Vec<Shader> {
-    let mut all = Vec::new();
-    for hidden in [1, 33, 300, 1024] {
-        for forward in [true, false] {
-            all.push(recurrence_shader(forward, CellLayout::new(hidden)));
-        }
-    }
-    all
+    super::rnn::kernels_for_check(recurrence_shader)
 }

@@ -2,6 +2,7 @@
 //! against, and the path where none runs.
 
 use crate::trainer::ops::lstm::reference::time_steps;
+use crate::trainer::ops::rnn::reference::project_inputs;
 use burn::tensor::Tensor;
 use burn::tensor::activation::sigmoid;
 
@@ -13,13 +14,10 @@ pub fn forward_time_major(
     [b_ih, b_hh]: [Tensor<1>; 2],
     h0: Tensor<2>,
 ) -> Tensor<3> {
-    let [steps, batch, input] = x.dims();
-    let hidden = w_hh.dims()[1];
+    let steps = x.dims()[0];
     // The input half of all three gates for every step, with b_ih (b_hh stays with W_hh h:
     // the reset gate scales it).
-    let x_proj = (x.reshape([steps * batch, input]).matmul(w_ih.transpose())
-        + b_ih.unsqueeze::<2>())
-    .reshape([steps, batch, 3 * hidden]);
+    let x_proj = project_inputs(x, w_ih, b_ih);
     let w_hh_t = w_hh.transpose();
     let b_hh = b_hh.unsqueeze::<2>();
     let mut h = h0;

@@ -12,19 +12,21 @@
 //!   a matmul plus the carried `∂h ⊙ z`.
 //!
 //! Long sequences are cut into several dispatches as the plain RNN's ([`super::super::rnn`]).
+//!
+//! The autodiff glue, the dispatch plan and the launch are shared with the plain RNN:
+//! [`crate::trainer::ops::wgsl_cell`].
 
 use super::recurrence_shader;
 use crate::trainer::ops::rnn::CellLayout;
-use crate::trainer::ops::rnn::wgpu::{check_shapes, chunks, launch};
+use crate::trainer::ops::rnn::reference::project_inputs;
 use crate::trainer::ops::wgsl::empty_f32;
+use crate::trainer::ops::wgsl_cell::{
+    WgslCell, check_shapes, chunks, dims, launch, primitive, tensor, wgsl_recurrence,
+};
 use burn::backend::autodiff::Autodiff;
-use burn::backend::autodiff::checkpoint::base::Checkpointer;
-use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
-use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::wgpu::{CubeTensor, into_contiguous};
-use burn::backend::{Backend, Cube, Dispatch, backend_extension};
+use burn::backend::{Cube, Dispatch};
 use burn::tensor::{Shape, Tensor};
 
 /// Every hidden state `[T, B, H]` of the GRU on time-major `x` `[T, B, E]` from `h0` `[B, H]`,
@@ -36,23 +38,9 @@ pub fn gru_layer(
     [b_ih, b_hh]: [Tensor<1>; 2],
     h0: Tensor<2>,
 ) -> Tensor<3> {
-    let [steps, batch, input] = x.dims();
-    let gates3 = w_ih.dims()[0];
-    let x_proj = (x.reshape([steps * batch, input]).matmul(w_ih.transpose())
-        + b_ih.unsqueeze::<2>())
-    .reshape([steps, batch, gates3]);
-    gru_recurrence(x_proj, w_hh, b_hh, h0)
-}
-
-/// `h_seq = GRU(x_proj, W_hh, b_hh, h₀)`, time-major: `x_proj` `[T, B, 3H]` is the input half
-/// with `b_ih`, `w_hh` `[3H, H]`, `b_hh` `[3H]`, `h0` `[B, H]`; returns every hidden state
-/// `[T, B, H]`.
-pub fn gru_recurrence(
-    x_proj: Tensor<3>,
-    w_hh: Tensor<2>,
-    b_hh: Tensor<1>,
-    h0: Tensor<2>,
-) -> Tensor<3> {
+    // `h_seq = GRU(x_proj, W_hh, b_hh, h₀)`: `x_proj` `[T, B, 3H]` is the input half with
+    // `b_ih`.
+    let x_proj = project_inputs(x, w_ih, b_ih);
     Tensor::from_dispatch(<Dispatch as GruRecurrence>::gru_recurrence(
         x_proj.into_dispatch(),
         w_hh.into_dispatch(),
@@ -61,27 +49,11 @@ pub fn gru_recurrence(
     ))
 }
 
-#[backend_extension(Cube, Autodiff)]
-pub trait GruRecurrence: Backend {
-    fn gru_recurrence(
-        x_proj: FloatTensor<Self>,
-        w_hh: FloatTensor<Self>,
-        b_hh: FloatTensor<Self>,
-        h0: FloatTensor<Self>,
-    ) -> FloatTensor<Self>;
-}
+wgsl_recurrence!(GruRecurrence, gru_recurrence, Gru, [x_proj, w_hh, b_hh, h0]);
 
-fn dims<const D: usize>(t: &CubeTensor) -> [usize; D] {
-    t.meta.shape().dims::<D>()
-}
-
-fn tensor<const D: usize>(t: &CubeTensor) -> Tensor<D> {
-    Tensor::<D>::from_primitive::<Cube>(t.clone())
-}
-
-fn primitive<const D: usize>(t: Tensor<D>) -> CubeTensor {
-    t.try_into_primitive::<Cube>().expect("Cube")
-}
+/// The GRU's recurrence; inputs `x_proj`, `w_hh`, `b_hh`, `h0`.
+#[derive(Debug)]
+struct Gru;
 
 /// `W_hh` `[3H, H]` as `[H, H]` vec4s, the three gates of one (k, j) side by side and a zero:
 /// forward (given `b_hh`) puts `W[g·H + j, k]` at `[k, j]` (h_{t−1}[k] feeds unit j's gates)
@@ -116,133 +88,78 @@ struct Saved {
     gates: CubeTensor,
 }
 
-impl Saved {
-    fn h_seq(&self) -> CubeTensor {
-        let steps = dims::<3>(&self.h_all)[0] - 1;
-        primitive(tensor::<3>(&self.h_all).narrow(0, 1, steps))
+impl WgslCell<4> for Gru {
+    type Saved = Saved;
+
+    fn h_all(saved: &Saved) -> &CubeTensor {
+        &saved.h_all
     }
-}
 
-fn forward(x_proj: CubeTensor, w_hh: CubeTensor, b_hh: CubeTensor, h0: CubeTensor) -> Saved {
-    let [steps, batch, hidden] = check_shapes(&x_proj, 3);
-    let x_proj = into_contiguous(x_proj);
-    let w_hh = into_contiguous(w_hh);
-    let w3 = gate_vec4s(&w_hh, Some(&b_hh));
-    let h0 = into_contiguous(h0);
-    let layout = CellLayout::new(hidden);
-    let h_all = empty_f32(&x_proj, Shape::new([steps + 1, batch, hidden]));
-    let gates = empty_f32(&x_proj, Shape::new([steps, batch, 4 * hidden]));
-    for (t0, count) in chunks(hidden, batch, steps) {
-        launch(
-            recurrence_shader(true, layout),
-            layout,
-            &[&x_proj, &w3, &h0, &h_all, &gates],
-            (t0, count, batch, steps),
-        );
-    }
-    Saved { w_hh, h_all, gates }
-}
-
-/// Gradients of `x_proj`, `w_hh`, `b_hh`, `h0` from the gradient of `h_seq`, those `wanted`
-/// only (`∂x_proj` always comes out of the kernel).
-fn backward(saved: &Saved, d_h_seq: CubeTensor, wanted: [bool; 4]) -> [Option<CubeTensor>; 4] {
-    let d_h_seq = into_contiguous(d_h_seq);
-    let [steps, batch, hidden] = dims::<3>(&d_h_seq);
-    let layout = CellLayout::new(hidden);
-    let w3 = gate_vec4s(&saved.w_hh, None);
-    let d_x = empty_f32(&d_h_seq, Shape::new([steps, batch, 3 * hidden]));
-    let d_hg = empty_f32(&d_h_seq, Shape::new([steps, batch, 3 * hidden]));
-    let dh_carry = empty_f32(&d_h_seq, Shape::new([batch, hidden]));
-    for (t0, count) in chunks(hidden, batch, steps).into_iter().rev() {
-        launch(
-            recurrence_shader(false, layout),
-            layout,
-            &[
-                &d_h_seq,
-                &w3,
-                &saved.gates,
-                &saved.h_all,
-                &d_x,
-                &d_hg,
-                &dh_carry,
-            ],
-            (t0, count, batch, steps),
-        );
-    }
-    let [_, want_w, want_b, want_h0] = wanted;
-    let dg = tensor::<3>(&d_hg).reshape([steps * batch, 3 * hidden]);
-    let d_w_hh = want_w.then(|| {
-        // h_{t−1} for every step is the first T rows of h_all: no copy.
-        let h_prev = tensor::<3>(&saved.h_all).narrow(0, 0, steps);
-        primitive(
-            dg.clone()
-                .transpose()
-                .matmul(h_prev.reshape([steps * batch, hidden])),
-        )
-    });
-    let d_b_hh = want_b.then(|| primitive(dg.clone().sum_dim(0).reshape([3 * hidden])));
-    let d_h0 = want_h0.then(|| {
-        let through_w = tensor::<3>(&d_hg)
-            .narrow(0, 0, 1)
-            .reshape([batch, 3 * hidden])
-            .matmul(tensor::<2>(&saved.w_hh));
-        primitive(through_w + tensor::<2>(&dh_carry))
-    });
-    [Some(d_x), d_w_hh, d_b_hh, d_h0]
-}
-
-impl GruRecurrence for Cube {
-    fn gru_recurrence(
-        x_proj: CubeTensor,
-        w_hh: CubeTensor,
-        b_hh: CubeTensor,
-        h0: CubeTensor,
-    ) -> CubeTensor {
-        forward(x_proj, w_hh, b_hh, h0).h_seq()
-    }
-}
-
-#[derive(Debug)]
-struct RecurrenceBackward;
-
-/// Parents: `x_proj`, `w_hh`, `b_hh`, `h0`.
-impl Backward<Cube, 4> for RecurrenceBackward {
-    type State = Saved;
-
-    fn backward(self, ops: Ops<Self::State, 4>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let d_h_seq = grads.consume::<Cube>(&ops.node);
-        let wanted = ops.parents.each_ref().map(|p| p.is_some());
-        let computed = backward(&ops.state, d_h_seq, wanted);
-        for (node, grad) in ops.parents.into_iter().zip(computed) {
-            if let (Some(node), Some(grad)) = (node, grad) {
-                grads.register::<Cube>(node.id, grad);
-            }
+    fn forward([x_proj, w_hh, b_hh, h0]: [CubeTensor; 4]) -> Saved {
+        let [steps, batch, hidden] = check_shapes(&x_proj, 3);
+        let x_proj = into_contiguous(x_proj);
+        let w_hh = into_contiguous(w_hh);
+        let w3 = gate_vec4s(&w_hh, Some(&b_hh));
+        let h0 = into_contiguous(h0);
+        let layout = CellLayout::new(hidden);
+        let h_all = empty_f32(&x_proj, Shape::new([steps + 1, batch, hidden]));
+        let gates = empty_f32(&x_proj, Shape::new([steps, batch, 4 * hidden]));
+        for (t0, count) in chunks(hidden, batch, steps) {
+            launch(
+                recurrence_shader(true, layout),
+                layout,
+                &[&x_proj, &w3, &h0, &h_all, &gates],
+                (t0, count, batch, steps),
+            );
         }
+        Saved { w_hh, h_all, gates }
     }
-}
 
-impl<C: CheckpointStrategy> GruRecurrence for Autodiff<Cube, C> {
-    fn gru_recurrence(
-        x_proj: FloatTensor<Self>,
-        w_hh: FloatTensor<Self>,
-        b_hh: FloatTensor<Self>,
-        h0: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        let nodes = [x_proj.node(), w_hh.node(), b_hh.node(), h0.node()];
-        let saved = forward(
-            x_proj.into_primitive(),
-            w_hh.into_primitive(),
-            b_hh.into_primitive(),
-            h0.into_primitive(),
-        );
-        let out = saved.h_seq();
-        match RecurrenceBackward
-            .prepare::<C>(nodes)
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => prep.finish(saved, out),
-            OpsKind::UnTracked(prep) => prep.finish(out),
+    /// Gradients of `x_proj`, `w_hh`, `b_hh`, `h0` from the gradient of `h_seq`, those `wanted`
+    /// only (`∂x_proj` always comes out of the kernel).
+    fn backward(saved: &Saved, d_h_seq: CubeTensor, wanted: [bool; 4]) -> [Option<CubeTensor>; 4] {
+        let d_h_seq = into_contiguous(d_h_seq);
+        let [steps, batch, hidden] = dims::<3>(&d_h_seq);
+        let layout = CellLayout::new(hidden);
+        let w3 = gate_vec4s(&saved.w_hh, None);
+        let d_x = empty_f32(&d_h_seq, Shape::new([steps, batch, 3 * hidden]));
+        let d_hg = empty_f32(&d_h_seq, Shape::new([steps, batch, 3 * hidden]));
+        let dh_carry = empty_f32(&d_h_seq, Shape::new([batch, hidden]));
+        for (t0, count) in chunks(hidden, batch, steps).into_iter().rev() {
+            launch(
+                recurrence_shader(false, layout),
+                layout,
+                &[
+                    &d_h_seq,
+                    &w3,
+                    &saved.gates,
+                    &saved.h_all,
+                    &d_x,
+                    &d_hg,
+                    &dh_carry,
+                ],
+                (t0, count, batch, steps),
+            );
         }
+        let [_, want_w, want_b, want_h0] = wanted;
+        let dg = tensor::<3>(&d_hg).reshape([steps * batch, 3 * hidden]);
+        let d_w_hh = want_w.then(|| {
+            // h_{t−1} for every step is the first T rows of h_all: no copy.
+            let h_prev = tensor::<3>(&saved.h_all).narrow(0, 0, steps);
+            primitive(
+                dg.clone()
+                    .transpose()
+                    .matmul(h_prev.reshape([steps * batch, hidden])),
+            )
+        });
+        let d_b_hh = want_b.then(|| primitive(dg.clone().sum_dim(0).reshape([3 * hidden])));
+        let d_h0 = want_h0.then(|| {
+            let through_w = tensor::<3>(&d_hg)
+                .narrow(0, 0, 1)
+                .reshape([batch, 3 * hidden])
+                .matmul(tensor::<2>(&saved.w_hh));
+            primitive(through_w + tensor::<2>(&dh_carry))
+        });
+        [Some(d_x), d_w_hh, d_b_hh, d_h0]
     }
 }

@@ -52,18 +52,26 @@ impl CellLayout {
 /// The forward or backward recurrence kernel of the plain RNN for `layout`.
 pub(crate) fn recurrence_shader(forward: bool, layout: CellLayout) -> Shader {
     match forward {
-        true => layout.shader("rnn_forward", wgsl_file!("rnn/forward.wgsl")),
+        true => layout
+            .shader("rnn_forward", wgsl_file!("rnn/forward.wgsl"))
+            .with_prefix(wgsl_file!("rnn/cell_forward.wgsl")),
         false => layout.shader("rnn_backward", wgsl_file!("rnn/backward.wgsl")),
     }
 }
 
-/// The plain RNN's kernels at hidden sizes that reach every branch: one unit, fewer units than
-/// a workgroup's threads, more (two and four units per thread).
+/// The plain RNN's kernels at hidden sizes that reach every branch ([`kernels_for_check`]).
 pub(crate) fn shaders_for_check() -> Vec<Shader> {
+    kernels_for_check(recurrence_shader)
+}
+
+/// The forward and backward kernels of a cell (`shader(forward, layout)`: the GRU's or the
+/// plain RNN's `recurrence_shader`) at hidden sizes that reach every branch: one unit, fewer
+/// units than a workgroup's threads, more (two and four units per thread).
+pub(crate) fn kernels_for_check(shader: fn(bool, CellLayout) -> Shader) -> Vec<Shader> {
     let mut all = Vec::new();
     for hidden in [1, 33, 300, 1024] {
         for forward in [true, false] {
-            all.push(recurrence_shader(forward, CellLayout::new(hidden)));
+            all.push(shader(forward, CellLayout::new(hidden)));
         }
     }
     all

@@ -12,11 +12,8 @@ pub fn forward_time_major(
     [b_ih, b_hh]: [Tensor<1>; 2],
     h0: Tensor<2>,
 ) -> Tensor<3> {
-    let [steps, batch, input] = x.dims();
-    let hidden = w_hh.dims()[1];
-    let bias = (b_ih + b_hh).unsqueeze::<2>();
-    let x_proj = (x.reshape([steps * batch, input]).matmul(w_ih.transpose()) + bias)
-        .reshape([steps, batch, hidden]);
+    let steps = x.dims()[0];
+    let x_proj = project_inputs(x, w_ih, b_ih + b_hh);
     let w_hh_t = w_hh.transpose();
     let mut h = h0;
     let mut outputs = Vec::with_capacity(steps);
@@ -25,4 +22,14 @@ pub fn forward_time_major(
         outputs.push(h.clone());
     }
     Tensor::stack(outputs, 0)
+}
+
+/// The input half of every step, `x · W_ihᵀ + bias`: `[T, B, G·H]` from time-major `x`
+/// `[T, B, E]`, `w_ih` `[G·H, E]` and `bias` `[G·H]`, one matmul (the GRU's and the plain
+/// RNN's, reference and WGSL).
+pub(crate) fn project_inputs(x: Tensor<3>, w_ih: Tensor<2>, bias: Tensor<1>) -> Tensor<3> {
+    let [steps, batch, input] = x.dims();
+    let width = w_ih.dims()[0];
+    (x.reshape([steps * batch, input]).matmul(w_ih.transpose()) + bias.unsqueeze::<2>())
+        .reshape([steps, batch, width])
 }
