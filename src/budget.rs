@@ -842,16 +842,18 @@ mod tests {
         assert!(!lstm.reference);
         run.train.arch.cell = crate::classifier::Cell::Rnn;
         let rnn = Sizes::of(&run, DataSize::default());
-        assert!(rnn.reference, "no WGSL kernel runs the plain RNN");
+        assert!(!rnn.reference, "the plain RNN runs fused");
         assert_eq!(rnn.gates, 1);
         assert_eq!(
             lstm.parameters() - rnn.parameters(),
             3 * 100 * (100 + 100 + 2)
         );
-        run.engine = Engine::Cpu;
-        assert!(
-            !Sizes::of(&run, DataSize::default()).reference,
-            "the CPU runs it fused"
-        );
+        run.train.arch = crate::classifier::Architecture::parse("lstm+sigmoid-g").unwrap();
+        for engine in [Engine::Gpu, Engine::Cpu] {
+            run.engine = engine;
+            let sizes = Sizes::of(&run, DataSize::default());
+            assert!(sizes.reference, "no fused kernel runs the σ candidate");
+            assert_eq!(sizes.gates, 4);
+        }
     }
 }

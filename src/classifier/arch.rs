@@ -316,12 +316,10 @@ mod tests {
                 .unfused_reason(false)
                 .is_some()
         );
-        assert!(
-            Architecture::parse("gru")
-                .unwrap()
-                .unfused_reason(true)
-                .is_some()
-        );
+        for cell in ["gru", "rnn/last"] {
+            let arch = Architecture::parse(cell).unwrap();
+            assert!(arch.unfused_reason(true).is_none() && arch.unfused_reason(false).is_none());
+        }
     }
 
     #[test]
