@@ -3,28 +3,12 @@
 // settings, their curves overlay, the table counts their parameters, and the link restores it.
 
 import assert from 'node:assert/strict';
-import { browserTest, uploadCsv } from './harness.mjs';
-
-const POSITIVE = ['great', 'wonderful', 'loved', 'brilliant', 'superb', 'moving'];
-const NEGATIVE = ['awful', 'boring', 'hated', 'dreadful', 'terrible', 'dull'];
-const FILLER = ['the', 'film', 'movie', 'was', 'plot', 'actors', 'and', 'it', 'a', 'story'];
+import { browserTest, learnableReviews, uploadCsv } from './harness.mjs';
 
 /** A small learnable CSV. */
 function reviewsCsv(rows) {
-  let seed = 7;
-  const pick = (list) => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return list[seed % list.length];
-  };
-  const lines = ['text,label'];
-  for (let i = 0; i < rows; i++) {
-    const positive = i % 2 === 0;
-    const words = Array.from({ length: 6 }, (_, k) =>
-      k % 3 === 0 ? pick(positive ? POSITIVE : NEGATIVE) : pick(FILLER),
-    );
-    lines.push(`${words.join(' ')},${positive ? 'positive' : 'negative'}`);
-  }
-  return `${lines.join('\n')}\n`;
+  const lines = learnableReviews(rows).map((r) => `${r.text},${r.positive ? 'positive' : 'negative'}`);
+  return `${['text,label', ...lines].join('\n')}\n`;
 }
 
 /** Wait until the address has taken in the page's latest change, and return it. */

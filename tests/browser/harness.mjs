@@ -197,3 +197,26 @@ export async function uploadCsv(page, name, content) {
     { n: name, rev: before },
   );
 }
+
+const POSITIVE_WORDS = ['great', 'wonderful', 'loved', 'brilliant', 'superb', 'moving'];
+const NEGATIVE_WORDS = ['awful', 'boring', 'hated', 'dreadful', 'terrible', 'dull'];
+const FILLER_WORDS = ['the', 'film', 'movie', 'was', 'plot', 'actors', 'and', 'it', 'a', 'story'];
+
+/**
+ * `rows` short, clearly learnable reviews, alternately positive and negative: six words, every
+ * third a sentiment word, the rest filler, drawn from a seeded generator.
+ * @returns {{ text: string, positive: boolean }[]}
+ */
+export function learnableReviews(rows, seed = 7) {
+  const pick = (list) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return list[seed % list.length];
+  };
+  return Array.from({ length: rows }, (_, i) => {
+    const positive = i % 2 === 0;
+    const words = Array.from({ length: 6 }, (_, k) =>
+      k % 3 === 0 ? pick(positive ? POSITIVE_WORDS : NEGATIVE_WORDS) : pick(FILLER_WORDS),
+    );
+    return { text: words.join(' '), positive };
+  });
+}
