@@ -10,11 +10,12 @@
 //! agree with each other (still a determinism check); record that machine's pins beside these
 //! if it is to guard there too.
 
+mod common;
+
 use lstm_lab::data::{DataConfig, synthetic};
 use lstm_lab::gpu::block_on;
 use lstm_lab::settings::Recurrence;
 use lstm_lab::trainer::model::ModelWeights;
-use lstm_lab::trainer::parallel::{Plan, Replica};
 use lstm_lab::trainer::{Compute, EpochReport, TrainConfig, Trainer};
 
 /// FNV-1a over 32-bit words: order-sensitive, so a reordered sum or a moved weight changes it.
@@ -99,36 +100,8 @@ fn single(kernel: Recurrence) -> u64 {
 /// Three workers: the trainer and two replicas, each with a third of every batch.
 fn sharded(kernel: Recurrence) -> u64 {
     let (data, config) = setup(kernel);
-    let device = Compute::cpu();
-    let mut lead = Trainer::new(data.clone(), config, &device).unwrap();
-    let start = block_on(lead.model().to_weights()).unwrap();
-    let mut replicas: Vec<Replica> = (0..2)
-        .map(|_| Replica::new(&start, config.kernel, &device))
-        .collect();
-    loop {
-        match lead.plan(3) {
-            Plan::Done => break,
-            Plan::Train { shards, batch_rows } => {
-                let weights = block_on(lead.flat_weights()).unwrap();
-                let mut parts =
-                    vec![block_on(lead.shard_gradient(&shards[0], batch_rows)).unwrap()];
-                for (replica, rows) in replicas.iter_mut().zip(&shards[1..]) {
-                    replica.set_weights(&weights).unwrap();
-                    parts.push(block_on(replica.gradient(&data.train, rows, batch_rows)).unwrap());
-                }
-                block_on(lead.finish_train(&parts)).unwrap();
-            }
-            Plan::Validate { shards } => {
-                let weights = block_on(lead.flat_weights()).unwrap();
-                let mut parts = vec![block_on(lead.shard_eval(&shards[0])).unwrap()];
-                for (replica, rows) in replicas.iter_mut().zip(&shards[1..]) {
-                    replica.set_weights(&weights).unwrap();
-                    parts.push(block_on(replica.evaluate(&data.valid, rows)).unwrap());
-                }
-                block_on(lead.finish_validation(&parts)).unwrap();
-            }
-        }
-    }
+    let mut lead = Trainer::new(data.clone(), config, &Compute::cpu()).unwrap();
+    common::train_sharded(&mut lead, &data, 2);
     let weights = block_on(lead.model().to_weights()).unwrap();
     hash_run(&weights, &lead.history)
 }

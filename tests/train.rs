@@ -1,6 +1,8 @@
 //! The classifier and its training loop: against PyTorch (`tests/fixtures/sentiment_torch.json`)
 //! for one step, then whole runs on learnable synthetic data.
 
+mod common;
+
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor};
@@ -14,7 +16,7 @@ use lstm_lab::trainer::lstm_layer::tensor;
 use lstm_lab::trainer::model::{ModelConfig, ModelWeights, SentimentModel};
 use lstm_lab::trainer::ops::batch::Batch;
 use lstm_lab::trainer::ops::{self, Path};
-use lstm_lab::trainer::parallel::{Plan, Replica, ShardEval};
+use lstm_lab::trainer::parallel::{Plan, ShardEval};
 use lstm_lab::trainer::{Compute, Predictor, StepReport, TrainConfig, Trainer};
 use serde_json::Value;
 
@@ -600,37 +602,7 @@ fn sharded_training_takes_the_same_steps_as_one_worker() {
     let (single, _) = small_run(2);
     let device = Compute::cpu();
     let mut lead = Trainer::new(data.clone(), config, &device).unwrap();
-    let start = block_on(lead.model().to_weights()).unwrap();
-    let mut replicas: Vec<Replica> = (0..2)
-        .map(|_| Replica::new(&start, config.kernel, &device))
-        .collect();
-    let mut steps = 0;
-    loop {
-        match lead.plan(3) {
-            Plan::Done => break,
-            Plan::Train { shards, batch_rows } => {
-                assert_eq!(shards.len(), 3);
-                let weights = block_on(lead.flat_weights()).unwrap();
-                let mut parts =
-                    vec![block_on(lead.shard_gradient(&shards[0], batch_rows)).unwrap()];
-                for (replica, rows) in replicas.iter_mut().zip(&shards[1..]) {
-                    replica.set_weights(&weights).unwrap();
-                    parts.push(block_on(replica.gradient(&data.train, rows, batch_rows)).unwrap());
-                }
-                block_on(lead.finish_train(&parts)).unwrap();
-            }
-            Plan::Validate { shards } => {
-                let weights = block_on(lead.flat_weights()).unwrap();
-                let mut parts = vec![block_on(lead.shard_eval(&shards[0])).unwrap()];
-                for (replica, rows) in replicas.iter_mut().zip(&shards[1..]) {
-                    replica.set_weights(&weights).unwrap();
-                    parts.push(block_on(replica.evaluate(&data.valid, rows)).unwrap());
-                }
-                block_on(lead.finish_validation(&parts)).unwrap();
-            }
-        }
-        steps += 1;
-    }
+    let steps = common::train_sharded(&mut lead, &data, 2);
     assert_eq!(steps, single.total_steps());
     assert_eq!(lead.history.len(), 2);
     for (a, b) in lead.history.iter().zip(&single.history) {
