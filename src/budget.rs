@@ -165,13 +165,8 @@ impl Sizes {
                 Engine::Cpu => run.workers.max(1) as u64,
             },
             engine: run.engine,
-            // burn's step-by-step ops also run a cell no fused kernel computes on this engine.
-            reference: run.train.kernel == Recurrence::Reference
-                || run
-                    .train
-                    .arch
-                    .unfused_reason(run.engine == Engine::Gpu)
-                    .is_some(),
+            // burn's step-by-step ops also run a cell no fused kernel computes.
+            reference: run.train.kernel == Recurrence::Reference || !run.train.arch.fused(),
             gates: run.train.arch.cell.gates() as u64,
             rows: data.rows,
             train_fraction: run.data.train_fraction,

@@ -244,12 +244,17 @@ impl Architecture {
         Ok(())
     }
 
-    /// Whether the fused kernels compute this cell — on the GPU (`wgsl`) or the CPU; `None`
-    /// when they do, else why not (the reference ops run it then). Every cell has both fused
-    /// paths; only the variants that change the LSTM's gates have none. (Asked per engine so a
-    /// cell with one fused path only would need no change in the callers.)
-    pub fn unfused_reason(&self, _wgsl: bool) -> Option<String> {
-        if !self.variant.is_real_cell() {
+    /// Whether the fused kernels compute this cell (on both engines): what the recurrence op
+    /// asks every step, without building [`Self::unfused_reason`]'s message.
+    pub fn fused(&self) -> bool {
+        self.variant.is_real_cell()
+    }
+
+    /// Why the fused kernels do not compute this cell (burn's reference ops run it then);
+    /// `None` when they do. Every cell has fused kernels on both engines; only the variants
+    /// that change the LSTM's gates have none.
+    pub fn unfused_reason(&self) -> Option<String> {
+        if !self.fused() {
             return Some(format!(
                 "the variant {} changes the cell, so burn's reference ops run it",
                 self.variant.names().join(", ")
@@ -309,16 +314,16 @@ mod tests {
         }
         assert_eq!(Architecture::parse("GRU").unwrap().describe(), "gru/pool");
         let v = Architecture::parse("lstm+forget-bias-1").unwrap();
-        assert!(v.variant.forget_bias_one && v.unfused_reason(true).is_none());
+        assert!(v.variant.forget_bias_one && v.unfused_reason().is_none());
         assert!(
             Architecture::parse("lstm+no-output-gate")
                 .unwrap()
-                .unfused_reason(false)
+                .unfused_reason()
                 .is_some()
         );
         for cell in ["gru", "rnn/last"] {
             let arch = Architecture::parse(cell).unwrap();
-            assert!(arch.unfused_reason(true).is_none() && arch.unfused_reason(false).is_none());
+            assert!(arch.unfused_reason().is_none() && arch.unfused_reason().is_none());
         }
     }
 

@@ -56,15 +56,13 @@ pub(super) fn run(o: Options) -> Result<(), String> {
     let list = entrants(o.required("--entrants")?)?;
     let prepared = load_data(&o, path)?;
     let base = train_config(&o)?;
-    let engine = engine(&o)?;
-    let (compute, _) = open(&o, engine)?;
-    let wgsl = engine == crate::settings::Engine::Gpu;
+    let (compute, _) = open(&o, engine(&o)?)?;
     let mut results = Vec::new();
     for arch in list {
         let config = crate::settings::TrainConfig { arch, ..base };
         let label = arch.describe();
         println!("{label}: {}", describe_run(&prepared.config, &config));
-        let unfused = arch.unfused_reason(wgsl);
+        let unfused = arch.unfused_reason();
         if let Some(why) = &unfused {
             println!("  ({why})");
         }

@@ -79,9 +79,8 @@ struct ArchInfo {
     readout: &'static str,
     /// The LSTM variants that are on, by name.
     switches: Vec<&'static str>,
-    /// Why the fused kernels do not run it on the GPU (WGSL) and on the CPU; null when they do.
-    unfused_gpu: Option<String>,
-    unfused_cpu: Option<String>,
+    /// Why the fused kernels do not run it (on either engine); null when they do.
+    unfused: Option<String>,
 }
 
 fn arch_info(arch: Architecture) -> Result<JsValue, JsError> {
@@ -92,8 +91,7 @@ fn arch_info(arch: Architecture) -> Result<JsValue, JsError> {
         cell: arch.cell.name(),
         readout: arch.readout.name(),
         switches: arch.variant.names(),
-        unfused_gpu: arch.unfused_reason(true),
-        unfused_cpu: arch.unfused_reason(false),
+        unfused: arch.unfused_reason(),
     })
 }
 

@@ -261,7 +261,7 @@ export function setupCompare(view) {
     view.resuming = null;
     view.pendingResume = null;
     $('trainer-compare-status').textContent =
-      `Training model ${c.index + 1} of ${c.entrants.length}: ${e.name}${e.info[settings.engine === 'cpu' ? 'unfused_cpu' : 'unfused_gpu'] ? ' (reference ops: slower)' : ''}…`;
+      `Training model ${c.index + 1} of ${c.entrants.length}: ${e.name}${e.info.unfused ? ' (reference ops: slower)' : ''}…`;
     $('trainer-status').textContent = `Comparison: tokenising for ${e.name}…`;
     view.setState(view.state); // the buttons
     draw();

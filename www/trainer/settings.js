@@ -25,7 +25,7 @@ import { $ } from '../lib/dom.js';
  * A model's architecture as the page module describes it (`parseArch`, `describeArch` in
  * src/web/settings.rs): `arch` as `TrainConfig.arch` holds it, `name` its short form
  * (`gru/last`, `lstm/pool+sigmoid-g`), and why the fused kernels do not run it (null: they do).
- * @typedef {{ arch: Architecture, name: string, cell: string, readout: string, switches: string[], unfused_gpu: string | null, unfused_cpu: string | null }} ArchInfo
+ * @typedef {{ arch: Architecture, name: string, cell: string, readout: string, switches: string[], unfused: string | null }} ArchInfo
  * @typedef {{ cell?: string, readout?: string, variant?: Record<string, boolean> }} Architecture
  */
 

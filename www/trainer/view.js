@@ -411,7 +411,7 @@ export class TrainerView {
     const note = $('trainer-arch-note');
     try {
       const info = this.arch.parse(formArchName());
-      const reason = $('trainer-device').value === 'cpu' ? info.unfused_cpu : info.unfused_gpu;
+      const reason = info.unfused;
       note.textContent = reason ? `Model ${info.name}: ${reason} (slower than the fused kernels).` : '';
       note.hidden = !reason;
     } catch (e) {

@@ -69,10 +69,7 @@ pub fn embedded(
     arch: &Architecture,
     state: LstmState,
 ) -> Tensor<3> {
-    let path = match arch.unfused_reason(path == Path::Wgsl) {
-        None => path,
-        Some(_) => Path::Reference,
-    };
+    let path = if arch.fused() { path } else { Path::Reference };
     #[cfg(feature = "gpu")]
     if path == Path::Wgsl && arch.cell == Cell::Lstm {
         return wgpu_embedded::embedded_lstm(
