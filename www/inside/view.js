@@ -14,6 +14,7 @@ import { modelFileProblem, torchFilesProblem } from '../lib/filecheck.js';
 import { escapeHtml } from '../lib/format.js';
 import { colourKey, exampleOption, pickTorchFiles, verdictHtml } from './classes.js';
 import { insideExportables } from './exports.js';
+import { GradientView } from './gradient.js';
 import { drawHeatmap, geometry, legendHtml, QUANTITIES, rangeOf } from './heatmap.js';
 
 /** @typedef {typeof import('../lib/page-wasm.js')} PageWasm */
@@ -110,6 +111,8 @@ export class InsideView {
     $('inside-padding-full').addEventListener('change', () => this.draw());
     // The words and the cursor are painted in the scheme's colours: repaint when it switches.
     onSchemeChange(() => this.draw());
+    /** The gradient through time per word, under the words (gradient.js). */
+    this.gradient = new GradientView(this);
     const size = BUILD.assets.pretrained?.bytes;
     if (size) $('inside-pretrained').textContent = `Load the pretrained IMDB model (${(size / 1e6).toFixed(1)} MB)`;
   }
@@ -323,6 +326,7 @@ export class InsideView {
       result = this.session.inspect($('inside-text').value, chosen === '' ? undefined : Number(chosen));
     } catch (e) {
       this.fail(`Look inside: ${e.message ?? e}`);
+      this.gradient.run(); // its own errors, and any model the per-word view cannot read yet
       return;
     }
     const computed = performance.now();
@@ -338,6 +342,7 @@ export class InsideView {
     this.timing = { computeMs: computed - start, drawMs: drawn - computed };
     $('inside-timing').textContent =
       `Computed in ${this.timing.computeMs.toFixed(1)} ms (${x.steps} positions × ${x.hidden} units, float64), drawn in ${this.timing.drawMs.toFixed(1)} ms.`;
+    this.gradient.run();
     document.body.dataset.insideReady = String(Date.now());
   }
 
@@ -525,6 +530,6 @@ export class InsideView {
    * @returns {Exportable[]}
    */
   exportables() {
-    return insideExportables(this);
+    return [...insideExportables(this), ...this.gradient.exportables()];
   }
 }
