@@ -131,7 +131,10 @@ export class GradientView {
       $(`inside-grad-title-${k + 1}`).textContent = `${s.source}: ${s.result.cell}, ${s.result.readout}`;
       const el = $(`inside-grad-chart-${k + 1}`);
       this.charts[k]?.destroy();
-      this.charts[k] = followScheme(new uPlot(this.options(el), data[k], el));
+      const chart = followScheme(new uPlot(this.options(el), data[k], el));
+      // Both charts on one scale, whole decades, so two models compare by eye.
+      chart.setScale('y', { min: this.range[0], max: this.range[1] });
+      this.charts[k] = chart;
     }
   }
 
@@ -145,12 +148,13 @@ export class GradientView {
     y.values = (_u, splits) =>
       splits.map((v) => {
         const e = Math.log10(v);
-        return Math.abs(e - Math.round(e)) > 1e-6 ? '' : `1e${Math.round(e)}`;
+        // uPlot passes null for the splits it leaves unlabelled.
+        return v == null || Math.abs(e - Math.round(e)) > 1e-6 ? '' : `1e${Math.round(e)}`;
       });
     y.size = 60;
     return {
       ...sizeOf(el, HEIGHT),
-      scales: { x: { time: false }, y: { distr: 3, range: () => this.range } },
+      scales: { x: { time: false }, y: { distr: 3 } },
       series: [
         { label: 'word' },
         { label: 'every path', stroke: themed('--accent'), width: 2.5, points: { show: false } },
