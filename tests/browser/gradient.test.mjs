@@ -157,6 +157,18 @@ browserTest(
     });
     assert.ok(colours > 20, `the chart is drawn (${colours} colours)`);
 
+    // The chart exports its values as CSV, at full precision.
+    const button = page.locator('#export-inside-grad-1-csv');
+    await page.locator('details.export-menu', { has: button }).locator('summary').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    const csv = (await readFile(await download.path(), 'utf8')).trim().split('\r\n');
+    assert.equal(csv[0], 'word,every path,through the recurrence only');
+    assert.deepEqual(
+      csv.slice(1).map((line) => line.split(',').map(Number)),
+      one.chart.all.map((v, k) => [k + 1, v, one.chart.recurrent[k]]),
+    );
+    await page.locator('details.export-menu', { has: button }).locator('summary').click(); // closed again
+
     // The text's numbers are the chart's.
     const text = await app.text('#inside-grad-text');
     const ratio = (v) => ratioText(v[one.padding] / v[last]);
