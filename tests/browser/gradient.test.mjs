@@ -258,5 +258,17 @@ browserTest(
     await page.click('#inside-second-clear');
     await nextRun(page, before);
     assert.equal(await page.locator('#inside-grad-box-2').isHidden(), true);
+
+    // A model whose per-word split is not built (a plain RNN) still gets its gradients.
+    before = await gradReady(page);
+    await page.setInputFiles('#inside-file', {
+      name: 'rnn.lstmlab',
+      mimeType: 'application/octet-stream',
+      buffer: await rnnFile(),
+    });
+    await nextRun(page, before);
+    const alone = await shownAndWasm(page, 0);
+    assert.equal(alone.cell, 'plain RNN');
+    assert.deepEqual(alone.shown, two.wasm, 'the same model and text as the second chart before');
   },
 );
