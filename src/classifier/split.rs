@@ -221,4 +221,42 @@ mod tests {
             assert!((x.word_contribution[t] - (cut - before)).abs() < 1e-12);
         }
     }
+
+    /// The trained models the browser test loads (tests/fixtures/make_inside_models.sh): each
+    /// is read as its file says (cell, readout), its trace is the reference forward pass and
+    /// its text's shares add up to the logit.
+    #[test]
+    fn the_trained_fixtures_split_exactly() {
+        use crate::classifier::inspect::inspect_text;
+        for (bytes, arch) in [
+            (
+                &include_bytes!("../../tests/fixtures/inside_models/gru-pool.lstmlab")[..],
+                "gru/pool",
+            ),
+            (
+                include_bytes!("../../tests/fixtures/inside_models/rnn-last.lstmlab"),
+                "rnn/last",
+            ),
+            (
+                include_bytes!("../../tests/fixtures/inside_models/lstm-last.lstmlab"),
+                "lstm/last",
+            ),
+        ] {
+            let saved = crate::classifier::file::load(bytes).unwrap();
+            let w = &saved.weights;
+            assert_eq!(w.config.arch.describe(), arch);
+            let text = "this film was great and the acting was good but the story was bad";
+            let maxlen = saved.header.run.data.maxlen;
+            let x = inspect_text(w, &saved.tokenizer(), maxlen, text).unwrap();
+            let ids: Vec<u32> = x.positions.iter().map(|p| p.id).collect();
+            let want = w.reference_logit(&ids).unwrap();
+            let i = &x.inspection;
+            assert!((i.logit - want).abs() < 1e-9, "{arch}");
+            assert!((i.bias + i.word_contribution.iter().sum::<f64>() - want).abs() < 1e-9);
+            assert!(
+                x.padding < ids.len() - 5,
+                "{arch}: the review's words are read"
+            );
+        }
+    }
 }
