@@ -259,7 +259,7 @@ browserTest(
     await nextRun(page, before);
     assert.equal(await page.locator('#inside-grad-box-2').isHidden(), true);
 
-    // A model whose per-word split is not built (a plain RNN) still gets its gradients.
+    // A plain RNN as the first model.
     before = await gradReady(page);
     await page.setInputFiles('#inside-file', {
       name: 'rnn.lstmlab',
