@@ -13,6 +13,7 @@
 
 pub mod arch;
 pub mod file;
+pub mod gradient;
 pub mod inspect;
 pub mod metrics;
 pub mod record;

@@ -4,7 +4,7 @@
 
 use super::{js_error, to_js};
 use crate::classifier::file::{self as modelfile, SavedModel};
-use crate::classifier::{inspect, torch as torch_io};
+use crate::classifier::{gradient, inspect, torch as torch_io};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -114,6 +114,35 @@ impl ModelSession {
             js_sys::Reflect::get(&out, &"inspection".into()).map_err(|_| js_error("inspection"))?;
         js_sys::Reflect::set(&inspection, &"trace".into(), &trace)
             .map_err(|_| js_error("trace"))?;
+        Ok(out)
+    }
+
+    /// How much each position's word can move `class`'s logit (see
+    /// `crate::classifier::gradient`): the text's words and positions, and under `gradients`
+    /// four `Float64Array`s `[T]`: `inputAll`, `inputRecurrent` (‖∂logit/∂x_t‖, all paths and
+    /// through the recurrence only), `stateAll`, `stateRecurrent` (‖∂logit/∂h_t‖).
+    pub fn gradients(&self, text: &str, class: Option<usize>) -> Result<JsValue, JsError> {
+        let x = gradient::gradients_text(
+            &self.saved.weights,
+            &self.tokenizer,
+            self.saved.header.run.data.maxlen,
+            text,
+            class,
+        )
+        .map_err(js_error)?;
+        let out = to_js(&x)?;
+        let g = &x.gradients;
+        let target =
+            js_sys::Reflect::get(&out, &"gradients".into()).map_err(|_| js_error("gradients"))?;
+        for (name, values) in [
+            ("inputAll", &g.input_all),
+            ("inputRecurrent", &g.input_recurrent),
+            ("stateAll", &g.state_all),
+            ("stateRecurrent", &g.state_recurrent),
+        ] {
+            let array = js_sys::Float64Array::from(values.as_slice());
+            js_sys::Reflect::set(&target, &name.into(), &array).map_err(|_| js_error(name))?;
+        }
         Ok(out)
     }
 

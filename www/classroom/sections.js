@@ -4,6 +4,7 @@
 // sequence, sizes, edited weights, step and unit), the Trainer's engine and the sample, and
 // Inside the model's model, review, quantity and cursor. Used by urlstate.js's LinkState.
 
+import { applyGradientLink, readGradientLink } from '../inside/second.js';
 import { $ } from '../lib/dom.js';
 import { formatScale } from '../lib/format.js';
 import { whenShown } from '../lib/tabs.js';
@@ -81,6 +82,7 @@ export function readInside(view) {
   } else {
     out.set('inside.at', null);
   }
+  for (const [k, v] of readGradientLink(view.gradient)) out.set(k, v);
   return out;
 }
 
@@ -271,6 +273,7 @@ export function applyInsideView(view, want, notes) {
   }
   const padding = fit($('inside-padding-full'), want('inside.padding') ?? '0', notes);
   if (padding != null) $('inside-padding-full').checked = padding;
+  void applyGradientLink(view.gradient, want, notes); // the second model runs the view when it arrives
   if (view.session) view.run();
   const at = want('inside.at');
   if (at != null && view.result) {

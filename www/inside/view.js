@@ -15,6 +15,7 @@ import { escapeHtml } from '../lib/format.js';
 import { cellNote, fillQuantityChooser, pickQuantity, quantityOf, sumText } from './cells.js';
 import { colourKey, exampleOption, pickTorchFiles, verdictHtml } from './classes.js';
 import { insideExportables } from './exports.js';
+import { GradientView } from './gradient.js';
 import { drawHeatmap, geometry, legendHtml, rangeOf } from './heatmap.js';
 
 /** @typedef {typeof import('../lib/page-wasm.js')} PageWasm */
@@ -111,6 +112,8 @@ export class InsideView {
     $('inside-padding-full').addEventListener('change', () => this.draw());
     // The words and the cursor are painted in the scheme's colours: repaint when it switches.
     onSchemeChange(() => this.draw());
+    /** The gradient through time per word, under the words (gradient.js). */
+    this.gradient = new GradientView(this);
     const size = BUILD.assets.pretrained?.bytes;
     if (size) $('inside-pretrained').textContent = `Load the pretrained IMDB model (${(size / 1e6).toFixed(1)} MB)`;
   }
@@ -324,6 +327,7 @@ export class InsideView {
       result = this.session.inspect($('inside-text').value, chosen === '' ? undefined : Number(chosen));
     } catch (e) {
       this.fail(`Look inside: ${e.message ?? e}`);
+      this.gradient.run(); // the gradients have their own errors to show
       return;
     }
     const computed = performance.now();
@@ -346,6 +350,7 @@ export class InsideView {
     this.timing = { computeMs: computed - start, drawMs: drawn - computed };
     $('inside-timing').textContent =
       `Computed in ${this.timing.computeMs.toFixed(1)} ms (${x.steps} positions × ${x.hidden} units, float64), drawn in ${this.timing.drawMs.toFixed(1)} ms.`;
+    this.gradient.run();
     document.body.dataset.insideReady = String(Date.now());
   }
 
@@ -535,6 +540,6 @@ export class InsideView {
    * @returns {Exportable[]}
    */
   exportables() {
-    return insideExportables(this);
+    return [...insideExportables(this), ...this.gradient.exportables()];
   }
 }

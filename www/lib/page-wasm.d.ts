@@ -152,6 +152,11 @@ export class ModelSession {
    * `klass`'s logit (undefined: the predicted class's; two classes: always the one logit).
    */
   inspect(text: string, klass?: number): TextInspection;
+  /**
+   * ‖∂logit/∂x_t‖ and ‖∂logit/∂h_t‖ per position of `text` for class `klass`'s logit, all paths
+   * and through the recurrence only (src/classifier/gradient.rs).
+   */
+  gradients(text: string, klass?: number): TextGradients;
   stepperSetup(text: string): StepperSetup;
   toFile(): Uint8Array;
   pytorchModel(): Uint8Array;
@@ -209,4 +214,24 @@ export type TextInspection = {
   positions: { id: number; word: string | null }[];
   padding: number;
   inspection: Inspection;
+};
+
+/** How much each position can move one logit (`TextGradients` in src/classifier/gradient.rs). */
+export type TextGradients = {
+  words: { word: string; position: number | null; known: boolean }[];
+  positions: { id: number; word: string | null }[];
+  padding: number;
+  /** The cell and readout as a person reads them: "LSTM", "GRU", "plain RNN"; "mean ‖ max pooling", "last state". */
+  cell: string;
+  readout: string;
+  gradients: {
+    steps: number;
+    /** The class whose logit is differentiated (two classes: 1, the positive one). */
+    class: number;
+    logit: number;
+    inputAll: Float64Array;
+    inputRecurrent: Float64Array;
+    stateAll: Float64Array;
+    stateRecurrent: Float64Array;
+  };
 };
