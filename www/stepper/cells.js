@@ -28,11 +28,32 @@ const LSTM_ONLY = [
 /** @type {Record<CellName, string>} */
 const LABELS = { lstm: 'LSTM', gru: 'GRU', rnn: 'plain RNN' };
 
+/** What the section's opening paragraph says of each cell (the LSTM's is the page's own). */
+const LEDES = {
+  gru:
+    'Two gates read the input <var>x<sub>t</sub></var> and the previous state <var>h<sub>t−1</sub></var>. ' +
+    'The <strong>update</strong> gate <var>z</var> decides how much of the old state to keep (<var>z</var> = 1 ' +
+    'copies it), the <strong>reset</strong> gate <var>r</var> how much of it the <strong>candidate</strong> ' +
+    '<var>n</var> may look at. The new state is a mix, (1 − <var>z</var>)·<var>n</var> + <var>z</var>·<var>h</var>: ' +
+    'like the LSTM’s cell state, what is kept is only multiplied by a gate. Use ← → and space to step.',
+  rnn:
+    'No gates: the new state is tanh(<var>W</var>·<var>x</var> + <var>U</var>·<var>h</var> + <var>b</var>) at ' +
+    'every step. Whatever the state held is multiplied by <var>U</var> and squashed by tanh each step, and so ' +
+    'is the gradient on its way back: that is why a plain RNN forgets, and why it cannot learn from far ' +
+    'back. Use ← → and space to step.',
+};
+
 /** The first chart's heading and the third's, per cell (the LSTM's are the page's own). */
 const CHART_TITLES = {
   gru: ['How much reaches the last state: log₁₀ ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖', 'Gates of the unit shown'],
   rnn: ['How much reaches the last state: log₁₀ ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖', 'h and tanh′ of the unit shown'],
 };
+
+/**
+ * A chart's heading (the export menu may sit between them).
+ * @param {string} chartId
+ */
+const heading = (chartId) => $(chartId).parentElement?.querySelector('h4');
 
 export class CellsPart {
   /** @param {import('./view.js').StepperView} view */
@@ -45,8 +66,9 @@ export class CellsPart {
     /** The page's own texts, put back when the LSTM returns. */
     this.lstmTexts = {
       title: $('stepper').querySelector('h2')?.innerHTML ?? '',
-      chartC: $('stepper-chart-c').previousElementSibling?.innerHTML ?? '',
-      chartGates: $('stepper-chart-gates').previousElementSibling?.innerHTML ?? '',
+      lede: $('stepper').querySelector('.lede')?.innerHTML ?? '',
+      chartC: heading('stepper-chart-c')?.innerHTML ?? '',
+      chartGates: heading('stepper-chart-gates')?.innerHTML ?? '',
       diagram: $('stepper-diagram').getAttribute('aria-label') ?? '',
     };
     $('stepper-cell').addEventListener('change', () => this.choose(/** @type {CellName} */ ($('stepper-cell').value)));
@@ -95,15 +117,18 @@ export class CellsPart {
     if (cell === this.cell) return;
     this.cell = cell;
     this.fillPresets();
+    // (`display`, not `hidden`: the form's labels have a display of their own, and the LSTM's
+    // view keeps deciding when its explanations are hidden.)
     for (const selector of LSTM_ONLY) {
       const el = /** @type {HTMLElement | null} */ ($('stepper').querySelector(selector));
-      if (el) el.hidden = this.active || (selector.endsWith('-explain') && el.hidden === true);
+      if (el) el.style.display = this.active ? 'none' : '';
     }
     const svg = /** @type {SVGSVGElement} */ (/** @type {unknown} */ ($('stepper-diagram')));
-    const [h2, chartC, chartGates] = [
+    const [h2, lede, chartC, chartGates] = [
       $('stepper').querySelector('h2'),
-      $('stepper-chart-c').previousElementSibling,
-      $('stepper-chart-gates').previousElementSibling,
+      $('stepper').querySelector('.lede'),
+      heading('stepper-chart-c'),
+      heading('stepper-chart-gates'),
     ];
     if (cell === 'lstm') {
       this.diagram = null;
@@ -111,6 +136,7 @@ export class CellsPart {
       this.view.diagram = buildDiagram(svg);
       svg.setAttribute('aria-label', this.lstmTexts.diagram);
       if (h2) h2.innerHTML = this.lstmTexts.title;
+      if (lede) lede.innerHTML = this.lstmTexts.lede;
       if (chartC) chartC.innerHTML = this.lstmTexts.chartC;
       if (chartGates) chartGates.innerHTML = this.lstmTexts.chartGates;
       $('stepper-cell-look').hidden = true;
@@ -119,6 +145,7 @@ export class CellsPart {
     this.diagram = buildCellDiagram(svg, cell);
     svg.setAttribute('aria-label', `The ${LABELS[cell]} cell with this step’s values; press the arrow keys to step`);
     if (h2) h2.textContent = `Cell stepper: one ${LABELS[cell]} cell, one step at a time`;
+    if (lede) lede.innerHTML = LEDES[cell];
     if (chartC) chartC.innerHTML = CHART_TITLES[cell][0];
     if (chartGates) chartGates.innerHTML = CHART_TITLES[cell][1];
     $('stepper-cell-look').hidden = false;
