@@ -111,6 +111,27 @@ browserTest(
     await rendered(page, rev);
     assert.equal(await app.text('#stepper-value-h-0'), '0.000');
     await axe(page, 'the GRU');
+
+    // Back to the LSTM: its diagram, gates and the post's switches return.
+    rev = await revision(page);
+    await page.selectOption('#stepper-cell', 'lstm');
+    await rendered(page, rev);
+    assert.equal(await page.inputValue('#stepper-preset'), 'remember');
+    assert.match(await app.text('#stepper h2'), /one LSTM cell/);
+    assert.ok(await page.locator('#stepper-compare').isVisible());
+    assert.ok(await page.locator('#stepper-eq-f').isVisible());
+    assert.equal(await page.locator('#stepper-cell-look').isVisible(), false);
+    // A GRU setup from elsewhere (as Inside the model hands over a trained GRU) switches the cell.
+    rev = await revision(page);
+    await page.evaluate(() => {
+      const s = globalThis.lstmLab.stepper;
+      s.loadSetup(s.wasm.stepperPreset('gru', 'keep', 1), { name: 'A GRU from elsewhere', t: 3 });
+    });
+    await rendered(page, rev);
+    assert.equal(await page.inputValue('#stepper-cell'), 'gru');
+    assert.equal(await page.locator('#stepper-preset option:checked').innerText(), 'A GRU from elsewhere');
+    assert.equal(await app.text('#stepper-t-value'), '3');
+    near(await shown(app, 'stepper-value-h-0'), 0.8, 'the kept state');
   },
 );
 

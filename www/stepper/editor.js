@@ -8,6 +8,9 @@ import { EDITABLE_MAX, weightRows } from './weights.js';
 
 /** @typedef {import('../lib/page-wasm.js').StepperSetup} StepperSetup */
 
+/** The editors being rebuilt (see the end of `buildWeights`). @type {WeakSet<HTMLElement>} */
+const rebuilding = new WeakSet();
+
 /**
  * The weight editor (or heatmap) of `setup` in `box`. `onEdit(input)` is told of each changed
  * field (its id names the weight: `stepper-weight-{gate}-{unit}-{column}`, `stepper-h0-{unit}`).
@@ -88,6 +91,16 @@ export function buildWeights(box, setup, onEdit) {
     })
     .join('');
   const state = `<table class="weight-table"><caption>Start state</caption><tr><td></td>${each(H, (j) => `<th>unit ${j + 1}</th>`)}</tr>${stateRows}</table>`;
-  box.innerHTML = tables.join('') + state;
-  for (const input of box.querySelectorAll('input')) input.addEventListener('change', () => onEdit(input));
+  // Removing a focused input that was typed in fires its `change` now, in the middle of this
+  // rebuild: for weights of the setup being replaced. Those edits are dropped.
+  rebuilding.add(box);
+  try {
+    box.innerHTML = tables.join('') + state;
+  } finally {
+    rebuilding.delete(box);
+  }
+  for (const input of box.querySelectorAll('input'))
+    input.addEventListener('change', () => {
+      if (!rebuilding.has(box)) onEdit(input);
+    });
 }

@@ -59,7 +59,9 @@ export function weightColumns(w) {
  */
 export function setWeight(w, gate, unit, col, value) {
   const { input: E, hidden: H } = w;
-  const row = gatesOf(w).indexOf(gate) * H + unit;
+  const index = gatesOf(w).indexOf(gate);
+  if (index < 0) return; // another cell's gate: nothing of these weights
+  const row = index * H + unit;
   if (col < E) w.weight_ih[row * E + col] = value;
   else if (col < E + H) w.weight_hh[row * H + col - E] = value;
   else w.bias_ih[row] = value - w.bias_hh[row];
