@@ -195,7 +195,7 @@ export class CellsPart {
     const ts = Array.from({ length: T }, (_, i) => i + 1);
     // log₁₀ so that 10⁻⁹ and 1 fit one chart (0 would be −∞: drawn as a gap).
     const log = run.gradient.map((g) => (g > 0 ? Math.log10(g) : null));
-    charts.c.set(ts, [/** @type {number[]} */ (log)], [{ label: 'log₁₀ ‖∂h_T/∂h_t‖' }]);
+    charts.c.set(ts, [/** @type {number[]} */ (log)], [{ label: 'log₁₀ ‖∂h_T/∂h_t‖' }], { axis: 'log₁₀ norm' });
     const H = base.weights.hidden;
     charts.h.set(
       ts,
@@ -218,6 +218,7 @@ export class CellsPart {
       ts,
       lines.map(([, , value]) => run.steps.map(value)),
       lines.map(([name, colour]) => ({ label: name, stroke: themed(colour) })),
+      { axis: this.cell === 'gru' ? 'gate' : 'value' },
     );
   }
 }

@@ -105,7 +105,7 @@ export function buildCellDiagram(svg, cell) {
       h: el('text', { x: 770, y: 56, class: 'value right' }, ''),
       kept: el('text', { x: 342, y: 108, class: 'value left small' }, ''),
       written: el('text', { x: 582, y: 120, class: 'value left small' }, ''),
-      reset: el('text', { x: 196, y: 242, class: 'value left small' }, ''),
+      reset: el('text', { x: 196, y: 238, class: 'value left small' }, ''),
       x: el('text', { x: 132, y: 416, class: 'value left' }, ''),
     };
   } else {
