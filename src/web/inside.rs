@@ -28,6 +28,11 @@ struct ModelInfo<'a> {
     train: Option<&'a crate::settings::TrainConfig>,
     /// The classes' names by class id (with two, the second is the positive one).
     classes: Vec<String>,
+    /// The cell (`lstm`, `gru`, `rnn`), the readout (`pool`, `last`) and the short name of
+    /// the whole architecture (`gru/last`, `lstm/pool+sigmoid-g`).
+    cell: &'static str,
+    readout: &'static str,
+    arch: String,
 }
 
 impl ModelSession {
@@ -73,11 +78,15 @@ impl ModelSession {
             validated: h.run.validated.as_ref(),
             train: h.run.train.as_ref(),
             classes: h.run.class_names(),
+            cell: h.model.arch.cell.name(),
+            readout: h.model.arch.readout.name(),
+            arch: h.model.arch.describe(),
         })
     }
 
     /// Every position's gates, states and share of the logit for `text` (see `crate::classifier::inspect`);
-    /// `inspection.trace.{i,f,g,o,c,h}` are `Float64Array`s `[T × H]`. `class`: whose logit a
+    /// `inspection.trace[q]` is a `Float64Array` `[T × H]` for each quantity `q` of
+    /// `inspection.quantities` (an LSTM's i, f, g, o, c, h; a GRU's r, z, n, h; an RNN's h). `class`: whose logit a
     /// K-class model splits (undefined: the predicted class).
     pub fn inspect(&self, text: &str, class: Option<usize>) -> Result<JsValue, JsError> {
         let x = inspect::inspect_text_class(
@@ -89,18 +98,16 @@ impl ModelSession {
         )
         .map_err(js_error)?;
         let out = to_js(&x)?;
-        // The trace as six Float64Arrays under `inspection.trace` (one copy each).
+        // The trace as one Float64Array per quantity under `inspection.trace` (one copy each).
         let trace = js_sys::Object::new();
         let t = &x.inspection.trace;
-        for (name, values) in [
-            ("i", &t.i),
-            ("f", &t.f),
-            ("g", &t.g),
-            ("o", &t.o),
-            ("c", &t.c),
-            ("h", &t.h),
-        ] {
-            let array = js_sys::Float64Array::from(values.as_slice());
+        for q in &x.inspection.quantities {
+            let (name, values) = (
+                q.name,
+                t.values(q.name)
+                    .ok_or_else(|| js_error(format!("the trace has no values of {}", q.name)))?,
+            );
+            let array = js_sys::Float64Array::from(values);
             js_sys::Reflect::set(&trace, &name.into(), &array).map_err(|_| js_error("trace"))?;
         }
         let inspection =

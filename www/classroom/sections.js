@@ -263,7 +263,13 @@ export function applyInsideView(view, want, notes) {
   if (radio) {
     radio.checked = true;
     view.quantity = /** @type {import('../inside/heatmap.js').Quantity} */ (q);
-  } else if (q != null) notes.push(`Inside the model: no quantity “${shown(q)}” (i, f, g, o, c, h).`);
+  } else if (q != null) {
+    // The loaded model's own quantities (a GRU's r, z, n, h …); the view keeps its choice or h.
+    const have = [...document.querySelectorAll('input[name="inside-q"]')].map(
+      (r) => /** @type {HTMLInputElement} */ (r).value,
+    );
+    notes.push(`Inside the model: this model has no quantity “${shown(q)}” (${have.join(', ')}).`);
+  }
   const padding = fit($('inside-padding-full'), want('inside.padding') ?? '0', notes);
   if (padding != null) $('inside-padding-full').checked = padding;
   if (view.session) view.run();

@@ -159,6 +159,10 @@ export class ModelSession {
     validated: { valid_accuracy: number; epoch: number } | null;
     /** By class id; with two, the second is the positive one. */
     classes: string[];
+    cell: 'lstm' | 'gru' | 'rnn';
+    readout: 'pool' | 'last';
+    /** The architecture's short name: `gru/last`, `lstm/pool+sigmoid-g`. */
+    arch: string;
   };
   /**
    * Every gate and state of every unit at every position of `text`, and the shares of class
@@ -174,7 +178,11 @@ export class ModelSession {
   free(): void;
 }
 
-type Quantity = 'i' | 'f' | 'g' | 'o' | 'c' | 'h';
+/** A cell's per-step quantity (src/classifier/trace.rs): LSTM i f g o c h, GRU r z n h, RNN h, y with relu-out. */
+type Quantity = 'i' | 'f' | 'g' | 'o' | 'c' | 'r' | 'z' | 'n' | 'h' | 'y';
+
+/** What a quantity is: its symbol, name, colour range (null: unbounded) and what to read in it. */
+export type QuantityInfo = { name: Quantity; label: string; range: [number, number] | null; about: string };
 
 /**
  * A trained model's LSTM on one review (`Inspection` in src/classifier/inspect.rs): every gate and state of
@@ -184,7 +192,12 @@ type Quantity = 'i' | 'f' | 'g' | 'o' | 'c' | 'h';
 export type Inspection = {
   steps: number;
   hidden: number;
-  trace: Record<Quantity, Float64Array>;
+  cell: 'lstm' | 'gru' | 'rnn';
+  readout: 'pool' | 'last';
+  /** The cell's quantities: `trace` has exactly these. */
+  quantities: QuantityInfo[];
+  trace: Partial<Record<Quantity, Float64Array>>;
+  /** Pooling only (empty for the last state). */
   mean: number[];
   max: number[];
   winner: number[];
@@ -193,6 +206,8 @@ export type Inspection = {
   mean_contribution: number[];
   max_contribution: number[];
   word_contribution: number[];
+  /** Last state only: `bias + w · h_t` per position, the logit if the review stopped there. */
+  running_logit: number[];
   bias: number;
   logit: number;
   /** Two classes: P(positive); more: the softmax probability of `class`. */
