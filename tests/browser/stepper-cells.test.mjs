@@ -192,3 +192,46 @@ browserTest(
     await axe(page, 'the plain RNN');
   },
 );
+
+browserTest(
+  'a trained GRU and a plain RNN open from Inside the model: the stepper shows the heatmap’s numbers',
+  async (app) => {
+    const page = app.page;
+    const fixtures = new URL('../fixtures/inside_models/', import.meta.url);
+    await page.click('#tab-inside');
+    await page.waitForFunction(() => !document.getElementById('inside').hidden);
+    await page.fill('#inside-text', 'this film was great and the acting was good but the story was bad');
+    for (const [file, cell, quantities] of [
+      ['gru-pool.lstmlab', 'gru', ['r', 'z', 'n', 'h']],
+      ['rnn-last.lstmlab', 'rnn', ['h']],
+    ]) {
+      const before = await page.evaluate(() => document.body.dataset.insideReady ?? '');
+      await page.setInputFiles('#inside-file', {
+        name: file,
+        mimeType: 'application/octet-stream',
+        buffer: await readFile(new URL(file, fixtures)),
+      });
+      await page.waitForFunction((b) => (document.body.dataset.insideReady ?? '') !== b, before, { timeout: 60_000 });
+      const readout = page.locator('#inside-readout');
+      const position = Number(await readout.getAttribute('data-position'));
+      const unit = Number(await readout.getAttribute('data-unit'));
+      const padding = await page.evaluate(() => globalThis.lstmLab.inside.result.padding);
+      const inside = {};
+      for (const q of quantities)
+        inside[q] = Number(await readout.locator(`[data-q="${q}"]`).getAttribute('data-value'));
+
+      await page.click('#inside-open-stepper');
+      await page.waitForFunction(() => !document.getElementById('stepper').hidden);
+      await page.waitForFunction(
+        (t) => document.getElementById('stepper-t-value').textContent === String(t),
+        position - padding + 1,
+      );
+      assert.equal(await page.inputValue('#stepper-cell'), cell, file);
+      assert.equal(await page.inputValue('#stepper-unit'), String(unit));
+      for (const q of quantities) near(await shown(app, `stepper-value-${q}-${unit}`), inside[q], `${file} ${q}`);
+      await app.screenshot(`stepper-opened-from-inside-${cell}`);
+      await page.click('#tab-inside');
+      await page.waitForFunction(() => !document.getElementById('inside').hidden);
+    }
+  },
+);
