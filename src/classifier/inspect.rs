@@ -28,7 +28,6 @@ use crate::classifier::{ModelWeights, argmax, class_probabilities};
 use crate::data::tokenizer::Tokenizer;
 use crate::stepper::StepperSetup;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::fmt;
 
 pub use super::trace::{Quantity, Trace};
@@ -101,24 +100,6 @@ pub enum InspectError {
     NoClass { class: usize, classes: usize },
     /// A model whose states this view cannot split per word: `what` it is.
     Unsupported(String),
-}
-
-/// Whether the per-word views read this model: an LSTM whose gates are all real (the post's σ
-/// candidate too, for the split; not for the stepper, `stepper` true), read by pooling the
-/// states themselves. The GRU's and plain RNN's views, and the last-state readout's, are not
-/// built yet.
-fn check_supported(
-    arch: &crate::classifier::Architecture,
-    stepper: bool,
-) -> Result<(), InspectError> {
-    let v = arch.variant;
-    let readable = arch.cell == crate::classifier::Cell::Lstm
-        && arch.readout == crate::classifier::Readout::Pool
-        && !(v.relu_out || v.forget_fixed || v.no_output_gate || (stepper && v.sigmoid_g));
-    match readable {
-        true => Ok(()),
-        false => Err(InspectError::Unsupported(arch.describe())),
-    }
 }
 
 impl fmt::Display for InspectError {
@@ -322,52 +303,19 @@ pub fn inspect_text_class(
     })
 }
 
-/// The trained model's cell in the Cell stepper, on the words of `text` it reads: its real
-/// weights (f64), each word's embedding row as that word's input, and as start state the state
-/// after the padding positions, so step `k` of the stepper is position `padding + k − 1` here
-/// and shows the same numbers.
+/// The trained model's cell in the Cell stepper, on the words of `text` it reads (see
+/// [`super::stepper_open::open_stepper`], which opens every cell; a refused LSTM variant comes
+/// back as [`InspectError::Unsupported`]).
 pub fn stepper_setup(
     weights: &ModelWeights,
     tokenizer: &Tokenizer,
     maxlen: usize,
     text: &str,
 ) -> Result<StepperSetup, InspectError> {
-    check_supported(&weights.config.arch, true)?;
-    let (ids, padding) = padded(tokenizer, maxlen, text);
-    if padding == ids.len() {
-        return Err(InspectError::NoWords);
-    }
-    let hidden = weights.config.hidden;
-    let (h0, c0) = match weights.reference_steps(&ids[..padding]) {
-        Some(steps) if !steps.is_empty() => {
-            let last = steps.last().expect("not empty");
-            (last.h.clone(), last.c.clone())
-        }
-        _ => (vec![0.0; hidden], vec![0.0; hidden]),
-    };
-    let e = weights.config.embed;
-    let mut words = BTreeMap::new();
-    let mut sequence = Vec::new();
-    for &id in &ids[padding..] {
-        let word = tokenizer.word(id).unwrap_or("?").to_string();
-        let row = &weights.embedding[id as usize * e..(id as usize + 1) * e];
-        words.insert(word.clone(), row.iter().map(|&v| v as f64).collect());
-        sequence.push(word);
-    }
-    Ok(StepperSetup {
-        weights: weights.lstm.cast::<f64>(),
-        h0,
-        c0,
-        sequence: sequence.join(" "),
-        words,
-        note: format!(
-            "The trained model's own cell ({hidden} units, inputs of {e}: each word's embedding) on the {} words \
-             it reads of your review. It starts from the state after the {padding} padding positions in \
-             front, as the model does, so the numbers are the heatmap's.",
-            ids.len() - padding
-        ),
-        words_only: true,
-        post_output: None,
+    use super::stepper_open::{OpenError, open_stepper};
+    open_stepper(weights, tokenizer, maxlen, text).map_err(|e| match e {
+        OpenError::Inspect(e) => e,
+        OpenError::Gates(what) => InspectError::Unsupported(what),
     })
 }
 

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod record;
 pub mod reference;
 pub mod split;
+pub mod stepper_open;
 pub mod torch;
 pub mod trace;
 

@@ -4,6 +4,7 @@
 
 use super::arch::{Architecture, Cell};
 use crate::lstm::cell::{LstmWeights, sigmoid};
+use crate::lstm::gru::{gru_step, rnn_step};
 
 /// `W · v + b` for a row-major `[rows, v.len()]` `W` (f32 or f64 weights).
 fn affine<W: Copy + Into<f64>>(w: &[W], v: &[f64], b: impl Fn(usize) -> f64) -> Vec<f64> {
@@ -31,20 +32,13 @@ pub fn hidden_states_from(
     let mut cell = vec![0.0; h];
     let mut out = Vec::with_capacity(xs.len());
     for x in xs {
-        let from_x = affine(&w.weight_ih, x, |r| w.bias_ih[r]);
-        let from_h = affine(&w.weight_hh, &state, |r| w.bias_hh[r]);
         state = match arch.cell {
-            Cell::Rnn => (0..h).map(|k| (from_x[k] + from_h[k]).tanh()).collect(),
-            Cell::Gru => (0..h)
-                .map(|k| {
-                    let r = sigmoid(from_x[k] + from_h[k]);
-                    let z = sigmoid(from_x[h + k] + from_h[h + k]);
-                    // The reset gate scales the recurrent product with its bias.
-                    let n = (from_x[2 * h + k] + r * from_h[2 * h + k]).tanh();
-                    (1.0 - z) * n + z * state[k]
-                })
-                .collect(),
+            // One implementation of each, shared with the Cell stepper.
+            Cell::Rnn => rnn_step(w, x, &state).h,
+            Cell::Gru => gru_step(w, x, &state).h,
             Cell::Lstm => {
+                let from_x = affine(&w.weight_ih, x, |r| w.bias_ih[r]);
+                let from_h = affine(&w.weight_hh, &state, |r| w.bias_hh[r]);
                 let v = arch.variant;
                 let pre = |gate: usize, k: usize| from_x[gate * h + k] + from_h[gate * h + k];
                 (0..h)

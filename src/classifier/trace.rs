@@ -242,36 +242,21 @@ pub struct GruValues {
     pub h: Vec<f64>,
 }
 
-/// One GRU step from `h` on input `x` (PyTorch's form: r scales `W_hn h + b_hn`).
+/// One GRU step from `h` on input `x` (PyTorch's form: r scales `W_hn h + b_hn`): the shared
+/// step of `crate::lstm::gru`, which the Cell stepper runs too.
 pub fn gru_step(w: &LstmWeights<f64>, x: &[f64], h: &[f64]) -> GruValues {
-    let size = w.hidden;
-    let mut from_x = w.bias_ih.clone();
-    add_product(&w.weight_ih, x, &mut from_x);
-    let mut from_h = w.bias_hh.clone();
-    add_product(&w.weight_hh, h, &mut from_h);
-    let both = |k: usize| from_x[k] + from_h[k];
-    let r: Vec<f64> = (0..size).map(|k| sigmoid(both(k))).collect();
-    let z: Vec<f64> = (0..size).map(|k| sigmoid(both(size + k))).collect();
-    let n: Vec<f64> = (0..size)
-        .map(|k| (from_x[2 * size + k] + r[k] * from_h[2 * size + k]).tanh())
-        .collect();
-    let h_new = (0..size)
-        .map(|k| (1.0 - z[k]) * n[k] + z[k] * h[k])
-        .collect();
-    GruValues { r, z, n, h: h_new }
+    let s = crate::lstm::gru::gru_step(w, x, h);
+    GruValues {
+        r: s.r,
+        z: s.z,
+        n: s.n,
+        h: s.h,
+    }
 }
 
-/// One plain tanh RNN step from `h` on input `x`.
+/// One plain tanh RNN step from `h` on input `x` (the shared step of `crate::lstm::gru`).
 pub fn rnn_step(w: &LstmWeights<f64>, x: &[f64], h: &[f64]) -> Vec<f64> {
-    let mut pre: Vec<f64> = w
-        .bias_ih
-        .iter()
-        .zip(&w.bias_hh)
-        .map(|(a, b)| a + b)
-        .collect();
-    add_product(&w.weight_ih, x, &mut pre);
-    add_product(&w.weight_hh, h, &mut pre);
-    pre.iter().map(|v| v.tanh()).collect()
+    crate::lstm::gru::rnn_step(w, x, h).h
 }
 
 /// Run the model's cell over one padded row of `ids` from zero state (padding included, as

@@ -9,12 +9,15 @@
 //!   goes on to the next step ([`PostOutput`]): the recurrence is the same, the pooled outputs
 //!   are never negative.
 
+use crate::classifier::Cell;
 use crate::lstm::cell::{CellGate, CellStep, LstmWeights};
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub mod cell_presets;
+pub mod cells;
 mod presets;
 pub use presets::{PRESETS, preset};
 
@@ -27,6 +30,10 @@ pub const MAX_STEPS: usize = 200;
 /// preset knows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StepperSetup {
+    /// Which cell the weights are for (`gates × H` rows); setups and links from before the
+    /// GRU and plain RNN came are LSTMs.
+    #[serde(default)]
+    pub cell: Cell,
     pub weights: LstmWeights<f64>,
     pub h0: Vec<f64>,
     pub c0: Vec<f64>,
@@ -260,16 +267,17 @@ pub fn encode(setup: &StepperSetup) -> Result<Encoded, StepperError> {
 fn check(setup: &StepperSetup) -> Result<(), StepperError> {
     let w = &setup.weights;
     let (e, h) = (w.input, w.hidden);
+    let gates = setup.cell.gates();
     if !(1..=MAX_INPUT).contains(&e) || !(1..=MAX_HIDDEN).contains(&h) {
         return Err(StepperError(format!(
             "input size {e} and hidden size {h} must be within 1–{MAX_INPUT} and 1–{MAX_HIDDEN}"
         )));
     }
     let sizes = [
-        ("weight_ih", w.weight_ih.len(), 4 * h * e),
-        ("weight_hh", w.weight_hh.len(), 4 * h * h),
-        ("bias_ih", w.bias_ih.len(), 4 * h),
-        ("bias_hh", w.bias_hh.len(), 4 * h),
+        ("weight_ih", w.weight_ih.len(), gates * h * e),
+        ("weight_hh", w.weight_hh.len(), gates * h * h),
+        ("bias_ih", w.bias_ih.len(), gates * h),
+        ("bias_hh", w.bias_hh.len(), gates * h),
         ("h0", setup.h0.len(), h),
         ("c0", setup.c0.len(), h),
     ];
@@ -312,8 +320,8 @@ fn check(setup: &StepperSetup) -> Result<(), StepperError> {
 /// Resize a setup to new sizes, keeping the weights that still fit and zeroing new ones.
 pub fn resize(setup: &StepperSetup, input: usize, hidden: usize) -> StepperSetup {
     let old = &setup.weights;
-    let mut w = LstmWeights::zeros(input, hidden);
-    for gate in 0..4 {
+    let mut w = cells::zero_weights(setup.cell, input, hidden);
+    for gate in 0..setup.cell.gates() {
         for r in 0..hidden.min(old.hidden) {
             let (new_row, old_row) = (gate * hidden + r, gate * old.hidden + r);
             for k in 0..input.min(old.input) {
@@ -368,6 +376,12 @@ pub fn resize(setup: &StepperSetup, input: usize, hidden: usize) -> StepperSetup
 
 /// Run both cell variants over the sequence, and the post's output layer over the real one.
 pub fn run(setup: &StepperSetup) -> Result<StepperRun, StepperError> {
+    if setup.cell != Cell::Lstm {
+        return Err(StepperError(format!(
+            "this setup is a {}: run it with `cells::run`",
+            setup.cell.label()
+        )));
+    }
     check(setup)?;
     let encoded = encode(setup)?;
     let w = &setup.weights;

@@ -3,6 +3,7 @@
 //! random weights.
 
 use super::{PostOutput, StepperError, StepperSetup, round2};
+use crate::classifier::Cell;
 use crate::lstm::cell::LstmWeights;
 use crate::rng::Rng;
 use std::collections::BTreeMap;
@@ -42,6 +43,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
             input_weight(&mut w, 2, 0, 0, 1.0);
             bias(&mut w, 3, 0, 6.0);
             StepperSetup {
+                cell: Cell::Lstm,
                 words_only: false,
                 weights: w,
                 h0: vec![0.0],
@@ -62,6 +64,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
             input_weight(&mut w, 2, 0, 0, 2.0);
             bias(&mut w, 3, 0, 6.0);
             StepperSetup {
+                cell: Cell::Lstm,
                 words_only: false,
                 weights: w,
                 h0: vec![0.0],
@@ -82,6 +85,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
             input_weight(&mut w, 2, 0, 0, 3.0); // write tanh(3x) ≈ 1
             bias(&mut w, 3, 0, 6.0);
             StepperSetup {
+                cell: Cell::Lstm,
                 words_only: false,
                 weights: w,
                 h0: vec![0.0],
@@ -107,6 +111,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
             words.insert("france".into(), vec![1.0, 0.0]);
             words.insert("speak".into(), vec![0.0, 1.0]);
             StepperSetup {
+                cell: Cell::Lstm,
                 words_only: false,
                 weights: w,
                 h0: vec![0.0],
@@ -136,6 +141,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
                 words.insert(complaint.into(), vec![1.0, -1.0]);
             }
             StepperSetup {
+                cell: Cell::Lstm,
                 words_only: false,
                 weights: w,
                 h0: vec![0.0],
@@ -177,6 +183,7 @@ pub fn preset(name: &str, seed: u64) -> Result<StepperSetup, StepperError> {
                     .into(),
             };
             StepperSetup {
+                cell: Cell::Lstm,
                 words_only: false,
                 weights,
                 h0: vec![0.0; h],

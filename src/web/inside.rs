@@ -146,11 +146,12 @@ impl ModelSession {
         Ok(out)
     }
 
-    /// The model's cell in the Cell stepper on `text` (see `crate::classifier::inspect::stepper_setup`).
+    /// The model's cell in the Cell stepper on `text`, any cell (see
+    /// `crate::classifier::stepper_open::open_stepper`).
     #[wasm_bindgen(js_name = stepperSetup)]
     pub fn stepper_setup(&self, text: &str) -> Result<JsValue, JsError> {
         to_js(
-            &inspect::stepper_setup(
+            &crate::classifier::stepper_open::open_stepper(
                 &self.saved.weights,
                 &self.tokenizer,
                 self.saved.header.run.data.maxlen,

@@ -10,20 +10,26 @@ struct PresetName {
     name: &'static str,
 }
 
-/// The stepper's presets: `[{id, name}]`.
+/// `cell` as a link or a menu writes it (`lstm`, `gru`, `rnn`).
+fn cell(name: &str) -> Result<crate::classifier::Cell, JsError> {
+    crate::classifier::Cell::parse(name).map_err(js_error)
+}
+
+/// The presets of `cell`: `[{id, name}]`.
 #[wasm_bindgen(js_name = stepperPresets)]
-pub fn stepper_presets() -> Result<JsValue, JsError> {
-    let list: Vec<PresetName> = crate::stepper::PRESETS
+pub fn stepper_presets(cell_name: &str) -> Result<JsValue, JsError> {
+    let list: Vec<PresetName> = crate::stepper::cell_presets::presets(cell(cell_name)?)
         .iter()
         .map(|&(id, name)| PresetName { id, name })
         .collect();
     to_js(&list)
 }
 
-/// A preset's weights, start state and sequence.
+/// A preset's weights, start state and sequence, for `cell`.
 #[wasm_bindgen(js_name = stepperPreset)]
-pub fn stepper_preset(id: &str, seed: u32) -> Result<JsValue, JsError> {
-    to_js(&crate::stepper::preset(id, seed as u64).map_err(js_error)?)
+pub fn stepper_preset(cell_name: &str, id: &str, seed: u32) -> Result<JsValue, JsError> {
+    let setup = crate::stepper::cell_presets::preset(cell(cell_name)?, id, seed as u64);
+    to_js(&setup.map_err(js_error)?)
 }
 
 /// The setup at new sizes, keeping the weights that still fit.
@@ -39,11 +45,12 @@ pub fn stepper_resize(setup: JsValue, input: usize, hidden: usize) -> Result<JsV
     to_js(&crate::stepper::resize(&setup, input, hidden))
 }
 
-/// Every step of the sequence, for the real cell and the post's variant.
+/// Every step of the sequence: an LSTM's for the real cell and the post's variant, a GRU's or
+/// plain RNN's with the gradient back through time (the setup's `cell` says which).
 #[wasm_bindgen(js_name = stepperRun)]
 pub fn stepper_run(setup: JsValue) -> Result<JsValue, JsError> {
     let setup: crate::stepper::StepperSetup = from_js(setup, "stepper setup")?;
-    to_js(&crate::stepper::run(&setup).map_err(js_error)?)
+    to_js(&crate::stepper::cells::run_any(&setup).map_err(js_error)?)
 }
 
 /// `‖∂L/∂h_t‖` for an RNN and an LSTM, by the CPU reference backward passes (f64). A Promise,

@@ -106,7 +106,7 @@ test('a teacher’s lesson with three errors gets three messages, each naming th
   );
   assert.deepEqual(got, [
     'my-lesson.md, line 5, step 1 (“Blow it up”), field “view”: no tab “#blowp”; the tabs are #blowup, #stepper, #trainer, #inside',
-    'my-lesson.md, line 10, step 2 (“Step it”), field “do”: no reading “stepper.tt”; stepper has stepper.i, stepper.f, stepper.g, stepper.o, stepper.c, stepper.h, stepper.steps, stepper.preset, stepper.sequence, stepper.input, stepper.hidden, stepper.w, stepper.fb, stepper.compare, stepper.post, stepper.speed, stepper.unit, stepper.t (see docs/lessons.md)',
+    'my-lesson.md, line 10, step 2 (“Step it”), field “do”: no reading “stepper.tt”; stepper has stepper.i, stepper.f, stepper.g, stepper.o, stepper.c, stepper.h, stepper.steps, stepper.cell, stepper.preset, stepper.sequence, stepper.input, stepper.hidden, stepper.w, stepper.fb, stepper.compare, stepper.post, stepper.speed, stepper.unit, stepper.t (see docs/lessons.md)',
     'my-lesson.md, line 12, step 2 (“Step it”), field “choices”: no choice is marked right: mark it - [x]',
   ]);
 });

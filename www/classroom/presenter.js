@@ -39,6 +39,7 @@ function hideable() {
       'blowup.engine': control('blowup-engine'),
     },
     'Cell stepper': {
+      'stepper.cell': { label: 'Cell (LSTM, GRU, plain RNN)', targets: ['label[for="stepper-cell"]', '#stepper-cell'] },
       'stepper.preset': { label: 'Preset', targets: ['label[for="stepper-preset"]', '#stepper-preset'] },
       'stepper.sequence': {
         label: 'Sequence',

@@ -29,6 +29,7 @@ export function readStepper(link, view) {
   let preset = select.value;
   if (preset === 'external') preset = view.fromInside ? 'inside' : null;
   out.set('stepper.preset', preset);
+  out.set('stepper.cell', view.cells.cell !== 'lstm' ? view.cells.cell : null);
   const base = view.base;
   if (!base || !origin) return out;
   out.set('stepper.sequence', base.sequence !== origin.sequence ? base.sequence : null);
@@ -296,6 +297,8 @@ export function applyInsideView(view, want, notes) {
 export function applyStepper(link, want, notes) {
   const view = link.app.stepper;
   const select = $('stepper-preset');
+  // The cell first: its presets fill the menu the preset is looked up in.
+  view.cells.applyLink(want('stepper.cell') ?? 'lstm', notes);
   const preset = want('stepper.preset');
   if (preset === 'inside') {
     if (!link.app.inside.openStepperHere()) {

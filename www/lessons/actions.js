@@ -38,7 +38,7 @@ export const READINGS = {
 /** Every key a link can hold (docs/classroom.md#every-key-a-link-can-hold). */
 export const LINK_KEYS = [
   ...['n', 'steps', 'scale', 'init', 'seed', 'engine'].map((k) => `blowup.${k}`),
-  ...['preset', 'sequence', 'input', 'hidden', 'w', 'fb', 'compare', 'post', 'speed', 'unit', 't'].map(
+  ...['cell', 'preset', 'sequence', 'input', 'hidden', 'w', 'fb', 'compare', 'post', 'speed', 'unit', 't'].map(
     (k) => `stepper.${k}`,
   ),
   ...['steps', 'hidden', 'scale', 'fb', 'clip', 'clipAt', 'seed'].map((k) => `gradflow.${k}`),

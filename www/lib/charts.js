@@ -169,9 +169,10 @@ export function lineChart(el, yLabel, cursorT, { range = null, height = 220 } = 
      * @param {number[]} xs
      * @param {number[][]} ys
      * @param {Partial<uPlot.Series>[]} series
+     * @param {{ axis?: string }} [options]  `axis`: another y-axis label than the chart's own
      */
-    set(xs, ys, series) {
-      const nextKey = series.map((s) => s.label).join('|');
+    set(xs, ys, series, { axis = yLabel } = {}) {
+      const nextKey = [axis, ...series.map((s) => s.label)].join('|');
       const data = /** @type {uPlot.AlignedData} */ ([xs, ...ys]);
       if (chart && nextKey === key) {
         chart.setData(data);
@@ -193,7 +194,7 @@ export function lineChart(el, yLabel, cursorT, { range = null, height = 220 } = 
             ...s,
           })),
         ],
-        axes: axes('step t', yLabel),
+        axes: axes('step t', axis),
         hooks: { draw: [marker] },
         // Dozens of units would make the legend taller than the chart.
         legend: { live: false, show: series.length <= 10, markers: { dash: (u, i) => markerStyle(u.series[i].dash) } },

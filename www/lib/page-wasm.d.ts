@@ -54,6 +54,8 @@ export class BlowupLab {
 
 /** A Cell stepper setup: weights in PyTorch's layout, the start state, a sequence (src/stepper.rs). */
 export type StepperSetup = {
+  /** Which cell the weights are for (absent: the LSTM). */
+  cell?: 'lstm' | 'gru' | 'rnn';
   weights: {
     input: number;
     hidden: number;
@@ -69,8 +71,8 @@ export type StepperSetup = {
   [more: string]: unknown;
 };
 
-export function stepperPresets(): { id: string; name: string }[];
-export function stepperPreset(id: string, seed: number): StepperSetup;
+export function stepperPresets(cell: string): { id: string; name: string }[];
+export function stepperPreset(cell: string, id: string, seed: number): StepperSetup;
 export function stepperResize(setup: StepperSetup, input: number, hidden: number): StepperSetup;
 type Gate = 'i' | 'f' | 'g' | 'o';
 
@@ -104,6 +106,21 @@ export type StepperRun = {
     y_max: number[];
   };
 };
+/**
+ * One step of a GRU (r, z, n, h and their parts) or a plain RNN (from_x, from_h, pre, h) for every
+ * unit (`GruStep`, `RnnStep` in src/lstm/gru.rs); the other cell's keys are absent.
+ */
+export type CellRunStep = { h: number[] } & Record<string, number[]>;
+
+/** A GRU or plain RNN over the sequence (`CellRun` in src/stepper/cells.rs). */
+export type CellRun = {
+  cell: 'gru' | 'rnn';
+  encoded: { tokens: string[]; inputs: number[][] };
+  steps: CellRunStep[];
+  /** ‖∂(Σ h_T)/∂h_t‖ per step. */
+  gradient: number[];
+};
+/** The LSTM's run, or a GRU's or plain RNN's when `setup.cell` says so (cast to `CellRun`). */
 export function stepperRun(setup: StepperSetup): StepperRun;
 
 export type GradientFlowConfig = {

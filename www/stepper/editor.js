@@ -2,11 +2,14 @@
 // The Cell stepper's weight editor: an input per weight in a table per gate, and the start
 // state, up to input and hidden size 8; every weight as a heatmap above that.
 
-import { GATE_NAMES, GATES } from './format.js';
+import { gatesOf, ROW_NAMES } from './format.js';
 import { heatmap } from './heatmap.js';
 import { EDITABLE_MAX, weightRows } from './weights.js';
 
 /** @typedef {import('../lib/page-wasm.js').StepperSetup} StepperSetup */
+
+/** The editors being rebuilt (see the end of `buildWeights`). @type {WeakSet<HTMLElement>} */
+const rebuilding = new WeakSet();
 
 /**
  * The weight editor (or heatmap) of `setup` in `box`. `onEdit(input)` is told of each changed
@@ -18,6 +21,10 @@ import { EDITABLE_MAX, weightRows } from './weights.js';
 export function buildWeights(box, setup, onEdit) {
   const w = setup.weights;
   const { input: E, hidden: H } = w;
+  const gates = gatesOf(w);
+  // Only the LSTM has a cell state to start from.
+  /** @type {('h0' | 'c0')[]} */
+  const states = gates.length === 4 ? ['h0', 'c0'] : ['h0'];
   /** @param {string} id */
   const field = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
   /** @param {number} v */
@@ -29,9 +36,9 @@ export function buildWeights(box, setup, onEdit) {
     return;
   }
   // Same sizes: new values into the same inputs, so a keyboard user's focus (and place) stays.
-  const shape = `${E}x${H}`;
+  const shape = `${E}x${H}x${gates.length}`;
   if (box.dataset.shape === shape) {
-    GATES.forEach((gate, gi) => {
+    gates.forEach((gate, gi) => {
       for (let r = 0; r < H; r++) {
         const row = gi * H + r;
         for (let j = 0; j < E; j++) field(`stepper-weight-${gate}-${r}-${j}`).value = shown(w.weight_ih[row * E + j]);
@@ -40,7 +47,7 @@ export function buildWeights(box, setup, onEdit) {
         field(`stepper-weight-${gate}-${r}-${E + H}`).value = shown(w.bias_ih[row] + w.bias_hh[row]);
       }
     });
-    for (const name of /** @type {const} */ (['h0', 'c0'])) {
+    for (const name of states) {
       setup[name].forEach((v, j) => {
         field(`stepper-${name}-${j}`).value = shown(v);
       });
@@ -53,7 +60,7 @@ export function buildWeights(box, setup, onEdit) {
    * @param {(j: number) => string} cell
    */
   const each = (n, cell) => Array.from({ length: n }, (_, j) => cell(j)).join('');
-  const tables = GATES.map((gate, gi) => {
+  const tables = gates.map((gate, gi) => {
     const head = `<tr><td></td>${each(E, (j) => `<th>W·x${j + 1}</th>`)}${each(H, (j) => `<th>U·h${j + 1}</th>`)}<th>b</th></tr>`;
     const body = each(H, (r) => {
       const row = gi * H + r;
@@ -69,9 +76,10 @@ export function buildWeights(box, setup, onEdit) {
         .join('');
       return `<tr><th scope="row">unit ${r + 1}</th>${inputs}</tr>`;
     });
-    return `<table class="weight-table"><caption>${GATE_NAMES[gate]} gate <var>${gate}</var></caption>${head}${body}</table>`;
+    const name = gate === 'h' ? ROW_NAMES.h : `${ROW_NAMES[gate]} gate`;
+    return `<table class="weight-table"><caption>${name} <var>${gate}</var></caption>${head}${body}</table>`;
   });
-  const stateRows = /** @type {const} */ (['h0', 'c0'])
+  const stateRows = states
     .map((name) => {
       const inputs = setup[name]
         .map(
@@ -83,6 +91,16 @@ export function buildWeights(box, setup, onEdit) {
     })
     .join('');
   const state = `<table class="weight-table"><caption>Start state</caption><tr><td></td>${each(H, (j) => `<th>unit ${j + 1}</th>`)}</tr>${stateRows}</table>`;
-  box.innerHTML = tables.join('') + state;
-  for (const input of box.querySelectorAll('input')) input.addEventListener('change', () => onEdit(input));
+  // Removing a focused input that was typed in fires its `change` now, in the middle of this
+  // rebuild: for weights of the setup being replaced. Those edits are dropped.
+  rebuilding.add(box);
+  try {
+    box.innerHTML = tables.join('') + state;
+  } finally {
+    rebuilding.delete(box);
+  }
+  for (const input of box.querySelectorAll('input'))
+    input.addEventListener('change', () => {
+      if (!rebuilding.has(box)) onEdit(input);
+    });
 }

@@ -23,9 +23,11 @@ export function stepperExportables(view) {
     const x = d.x(view.t);
     return [d.line(x, d.plot.top, x, d.plot.top + d.plot.height, { stroke: cssVar('--focus'), width: 2 })];
   };
+  /** A chart's heading as the page shows it (a GRU's and a plain RNN's differ from the LSTM's). @param {string} id */
+  const heading = (id) => $(id).parentElement?.querySelector('h4')?.textContent ?? '';
   /** @type {[ 'c' | 'h' | 'gates', string, () => string][]} */
   const charts = [
-    ['c', 'the cell-state chart', () => 'Cell state c per unit'],
+    ['c', 'the cell-state chart', () => (view.cells.active ? heading('stepper-chart-c') : 'Cell state c per unit')],
     ['h', 'the hidden-state chart', () => 'Hidden state h per unit'],
     ['gates', 'the gates chart', () => `Gates of unit ${view.unit + 1}`],
   ];

@@ -17,3 +17,21 @@ export const GATES = /** @type {const} */ (['i', 'f', 'g', 'o']);
 
 /** @type {Record<Gate, string>} */
 export const GATE_NAMES = { i: 'input', f: 'forget', g: 'candidate', o: 'output' };
+
+/** Each cell's rows of weights, in PyTorch's order: the LSTM's gates, the GRU's r, z, n, the plain RNN's one row. */
+export const CELL_GATES = /** @type {const} */ ({ lstm: GATES, gru: ['r', 'z', 'n'], rnn: ['h'] });
+
+/** @typedef {keyof typeof CELL_GATES} CellName */
+
+/** What each row of weights computes (a GRU's n is its candidate, a plain RNN's h its new state). @type {Record<string, string>} */
+export const ROW_NAMES = { ...GATE_NAMES, r: 'reset', z: 'update', n: 'candidate', h: 'new state' };
+
+/**
+ * The rows of weights `w` holds, read from its size: 4 per unit an LSTM's, 3 a GRU's, 1 a plain RNN's.
+ * @param {{ hidden: number, bias_ih: number[] }} w
+ * @returns {readonly string[]}
+ */
+export function gatesOf(w) {
+  const rows = w.bias_ih.length / w.hidden;
+  return rows === 3 ? CELL_GATES.gru : rows === 1 ? CELL_GATES.rnn : GATES;
+}

@@ -6,6 +6,7 @@
 
 import { lineChart, onSchemeChange, themed } from '../lib/charts.js';
 import { $ } from '../lib/dom.js';
+import { CellsPart } from './cells.js';
 import { buildDiagram, renderDiagram } from './diagram.js';
 import { buildWeights } from './editor.js';
 import { announcement, compareText, equationsHtml, postOutputText } from './explain.js';
@@ -46,7 +47,8 @@ export class StepperView {
     this.weights = null;
 
     const presetSelect = $('stepper-preset');
-    for (const p of wasm.stepperPresets()) presetSelect.add(new Option(p.name, p.id));
+    // The cell chooser and the GRU's and plain RNN's views; it fills the preset menu.
+    this.cells = new CellsPart(this);
     presetSelect.addEventListener('change', () => {
       if (presetSelect.value !== 'external') this.loadPreset(presetSelect.value);
     });
@@ -117,7 +119,7 @@ export class StepperView {
 
   /** @param {string} id  one of `stepperPresets()` */
   loadPreset(id) {
-    this.base = this.wasm.stepperPreset(id, 1);
+    this.base = this.wasm.stepperPreset(this.cells.cell, id, 1);
     // As it came: a link stores only what differs from it (see classroom/sections.js).
     this.origin = structuredClone(this.base);
     this.fromInside = false;
@@ -135,6 +137,7 @@ export class StepperView {
    * @param {{ name: string, unit?: number, t?: number, fromInside?: boolean }} options
    */
   loadSetup(setup, { name, unit = 0, t = 1, fromInside = false }) {
+    this.cells.set(setup.cell ?? 'lstm');
     const select = $('stepper-preset');
     let option = select.querySelector('option[value="external"]');
     if (!option) {
@@ -171,6 +174,7 @@ export class StepperView {
   effective() {
     const shift = Number($('stepper-forget-bias').value);
     const setup = structuredClone(this.base);
+    if (this.cells.active) return setup; // the shift is the LSTM's forget gate
     const h = setup.weights.hidden;
     for (let r = 0; r < h; r++) setup.weights.bias_ih[h + r] += shift;
     return setup;
@@ -273,6 +277,7 @@ export class StepperView {
       chip.classList.toggle('current', i === t - 1);
       chip.setAttribute('aria-current', i === t - 1 ? 'step' : 'false');
     }
+    if (this.cells.active) return this.cells.render();
     renderDiagram(this.diagram, step, prev, x, token, k);
     const compare = $('stepper-compare').checked;
     const postOutput = $('stepper-post-output').checked;
@@ -298,6 +303,7 @@ export class StepperView {
    * @returns {Row[]}
    */
   unitRows() {
+    if (this.cells.active) return this.cells.unitRows();
     const step = this.run.steps[this.t - 1];
     /** @type {Row[]} */
     const rows = [...GATES.map((g) => /** @type {Row} */ ([g, step.act[g]])), ['c', step.c], ['h', step.h]];
@@ -365,6 +371,7 @@ export class StepperView {
 
   updateCharts() {
     if (!this.run) return;
+    if (this.cells.active) return this.cells.updateCharts();
     const T = this.run.steps.length;
     const ts = Array.from({ length: T }, (_, i) => i + 1);
     const H = this.base.weights.hidden;

@@ -4,7 +4,7 @@
 // the weights a user edited as a link's text (`stepper.w`: `gate-unit-column:value,…` and
 // `h0-unit:value`). Pure (unit-tested); the editor itself is in editor.js.
 
-import { GATES } from './format.js';
+import { gatesOf } from './format.js';
 
 /** @typedef {import('../lib/page-wasm.js').StepperSetup} StepperSetup */
 /** @typedef {StepperSetup['weights']} Weights */
@@ -22,7 +22,7 @@ export function weightRows(w) {
   const { input: E, hidden: H } = w;
   /** @type {Row[]} */
   const rows = [];
-  for (const [gi, gate] of GATES.entries()) {
+  for (const [gi, gate] of gatesOf(w).entries()) {
     for (let r = 0; r < H; r++) {
       const row = gi * H + r;
       const values = [
@@ -52,14 +52,16 @@ export function weightColumns(w) {
 /**
  * Set one weight as the editor shows it: column `col` of gate `gate`'s row for `unit`.
  * @param {Weights} w
- * @param {string} gate  i, f, g or o
+ * @param {string} gate  i, f, g or o (LSTM); r, z or n (GRU); h (plain RNN)
  * @param {number} unit
  * @param {number} col
  * @param {number} value
  */
 export function setWeight(w, gate, unit, col, value) {
   const { input: E, hidden: H } = w;
-  const row = 'ifgo'.indexOf(gate) * H + unit;
+  const index = gatesOf(w).indexOf(gate);
+  if (index < 0) return; // another cell's gate: nothing of these weights
+  const row = index * H + unit;
   if (col < E) w.weight_ih[row * E + col] = value;
   else if (col < E + H) w.weight_hh[row * H + col - E] = value;
   else w.bias_ih[row] = value - w.bias_hh[row];
@@ -80,7 +82,7 @@ export function weightEdits(setup, ref) {
   const { input: E, hidden: H } = w;
   /** @type {string[]} */
   const edits = [];
-  GATES.forEach((gate, gi) => {
+  gatesOf(w).forEach((gate, gi) => {
     for (let u = 0; u < H; u++) {
       const row = gi * H + u;
       for (let j = 0; j < E; j++) {
@@ -125,7 +127,7 @@ export function applyWeightEdits(setup, text) {
         setup[parts[0]][j] = value;
         continue;
       }
-    } else if (ok && parts.length === 3 && 'ifgo'.includes(parts[0]) && parts[0].length === 1) {
+    } else if (ok && parts.length === 3 && gatesOf(w).includes(parts[0])) {
       const [u, col] = [Number(parts[1]), Number(parts[2])];
       if (Number.isInteger(u) && Number.isInteger(col) && u >= 0 && u < H && col >= 0 && col <= E + H) {
         setWeight(w, parts[0], u, col, value);
