@@ -21,6 +21,7 @@
 //! Everything runs on the CPU reference cell in f64: these are the numbers the Cell stepper
 //! shows for the same weights and inputs.
 
+use crate::classifier::surgery::{Surgery, lstm_steps_with};
 use crate::classifier::{ModelWeights, argmax, class_probabilities};
 use crate::data::tokenizer::Tokenizer;
 use crate::stepper::StepperSetup;
@@ -95,6 +96,8 @@ pub enum InspectError {
     NoClass { class: usize, classes: usize },
     /// A model whose states this view cannot split per word: `what` it is.
     Unsupported(String),
+    /// A surgery that does not fit the model: why.
+    Surgery(String),
 }
 
 /// Whether the per-word views read this model: an LSTM whose gates are all real (the post's σ
@@ -141,6 +144,7 @@ impl fmt::Display for InspectError {
                 "this view reads LSTM models with mean ‖ max pooling; this model is {what}, whose \
                  per-word view is not built yet (its predictions work)"
             ),
+            InspectError::Surgery(why) => f.write_str(why),
         }
     }
 }
@@ -158,7 +162,21 @@ pub fn inspect_class(
     ids: &[u32],
     class: Option<usize>,
 ) -> Result<Inspection, InspectError> {
+    inspect_class_with(weights, ids, class, &Surgery::default())
+}
+
+/// [`inspect_class`] of the model edited by `surgery` (see `crate::classifier::surgery`): the
+/// trace holds the edited values, and the logit still splits exactly.
+pub fn inspect_class_with(
+    weights: &ModelWeights,
+    ids: &[u32],
+    class: Option<usize>,
+    surgery: &Surgery,
+) -> Result<Inspection, InspectError> {
     check_supported(&weights.config.arch, false)?;
+    surgery
+        .check_units(weights.config.hidden)
+        .map_err(|e| InspectError::Surgery(e.to_string()))?;
     let classes = weights.config.classes();
     if let Some(c) = class.filter(|&c| c >= classes) {
         return Err(InspectError::NoClass { class: c, classes });
@@ -178,8 +196,7 @@ pub fn inspect_class(
             vocab,
         });
     }
-    let cell_steps = weights
-        .reference_steps(ids)
+    let cell_steps = lstm_steps_with(weights, ids, surgery)
         .expect("every id was checked against the vocabulary");
     let (steps, hidden) = (ids.len(), weights.config.hidden);
     let flat = |get: &dyn Fn(&crate::lstm::cell::CellStep<f64>) -> &Vec<f64>| -> Vec<f64> {
@@ -338,6 +355,18 @@ pub fn inspect_text_class(
     text: &str,
     class: Option<usize>,
 ) -> Result<TextInspection, InspectError> {
+    inspect_text_class_with(weights, tokenizer, maxlen, text, class, &Surgery::default())
+}
+
+/// [`inspect_text_class`] of the model edited by `surgery` (see [`inspect_class_with`]).
+pub fn inspect_text_class_with(
+    weights: &ModelWeights,
+    tokenizer: &Tokenizer,
+    maxlen: usize,
+    text: &str,
+    class: Option<usize>,
+    surgery: &Surgery,
+) -> Result<TextInspection, InspectError> {
     let (ids, padding) = padded(tokenizer, maxlen, text);
     let positions = ids
         .iter()
@@ -364,7 +393,7 @@ pub fn inspect_text_class(
         words,
         positions,
         padding,
-        inspection: inspect_class(weights, &ids, class)?,
+        inspection: inspect_class_with(weights, &ids, class, surgery)?,
     })
 }
 

@@ -17,6 +17,7 @@ pub mod inspect;
 pub mod metrics;
 pub mod record;
 pub mod reference;
+pub mod surgery;
 pub mod torch;
 
 pub use arch::{Architecture, Cell, Readout, Variant};
