@@ -79,13 +79,22 @@ impl ModelSession {
     /// Every position's gates, states and share of the logit for `text` (see `crate::classifier::inspect`);
     /// `inspection.trace.{i,f,g,o,c,h}` are `Float64Array`s `[T × H]`. `class`: whose logit a
     /// K-class model splits (undefined: the predicted class).
-    pub fn inspect(&self, text: &str, class: Option<usize>) -> Result<JsValue, JsError> {
-        let x = inspect::inspect_text_class(
+    /// `surgery`: the model edited by it (`f@all=1,off@42`, see `crate::classifier::surgery`).
+    pub fn inspect(
+        &self,
+        text: &str,
+        class: Option<usize>,
+        surgery: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let surgery = crate::classifier::surgery::Surgery::parse(surgery.as_deref().unwrap_or(""))
+            .map_err(js_error)?;
+        let x = inspect::inspect_text_class_with(
             &self.saved.weights,
             &self.tokenizer,
             self.saved.header.run.data.maxlen,
             text,
             class,
+            &surgery,
         )
         .map_err(js_error)?;
         let out = to_js(&x)?;
@@ -146,5 +155,16 @@ impl ModelSession {
     #[wasm_bindgen(js_name = pytorchLabels)]
     pub fn pytorch_labels(&self) -> Result<Vec<u8>, JsError> {
         Ok(torch_io::export(&self.saved).map_err(js_error)?.labels)
+    }
+}
+
+/// What gate surgery (`super::surgery`) reads of a session.
+impl ModelSession {
+    pub(super) fn weights(&self) -> &crate::classifier::ModelWeights {
+        &self.saved.weights
+    }
+
+    pub(super) fn maxlen(&self) -> usize {
+        self.saved.header.run.data.maxlen
     }
 }

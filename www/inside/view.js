@@ -15,6 +15,7 @@ import { escapeHtml } from '../lib/format.js';
 import { colourKey, exampleOption, pickTorchFiles, verdictHtml } from './classes.js';
 import { insideExportables } from './exports.js';
 import { drawHeatmap, geometry, legendHtml, QUANTITIES, rangeOf } from './heatmap.js';
+import { SurgeryPanel } from './surgery.js';
 
 /** @typedef {typeof import('../lib/page-wasm.js')} PageWasm */
 /** @typedef {import('../lib/page-wasm.js').ModelSession} ModelSession */
@@ -110,6 +111,7 @@ export class InsideView {
     $('inside-padding-full').addEventListener('change', () => this.draw());
     // The words and the cursor are painted in the scheme's colours: repaint when it switches.
     onSchemeChange(() => this.draw());
+    this.surgery = new SurgeryPanel(this);
     const size = BUILD.assets.pretrained?.bytes;
     if (size) $('inside-pretrained').textContent = `Load the pretrained IMDB model (${(size / 1e6).toFixed(1)} MB)`;
   }
@@ -320,7 +322,11 @@ export class InsideView {
     let result;
     try {
       const chosen = $('inside-class').value;
-      result = this.session.inspect($('inside-text').value, chosen === '' ? undefined : Number(chosen));
+      result = this.session.inspect(
+        $('inside-text').value,
+        chosen === '' ? undefined : Number(chosen),
+        this.surgery.text(),
+      );
     } catch (e) {
       this.fail(`Look inside: ${e.message ?? e}`);
       return;
@@ -338,6 +344,7 @@ export class InsideView {
     this.timing = { computeMs: computed - start, drawMs: drawn - computed };
     $('inside-timing').textContent =
       `Computed in ${this.timing.computeMs.toFixed(1)} ms (${x.steps} positions × ${x.hidden} units, float64), drawn in ${this.timing.drawMs.toFixed(1)} ms.`;
+    this.surgery.shown();
     document.body.dataset.insideReady = String(Date.now());
   }
 
