@@ -157,27 +157,34 @@ impl Scorer {
             self.recurrent(&hs, &mut pre, lanes);
             for b in 0..lanes {
                 let p = &pre[b];
-                for k in 0..h {
-                    i[k] = sigmoid(p[k]);
-                    f[k] = sigmoid(p[h + k]);
-                    gg[k] = if self.sigmoid_g {
-                        sigmoid(p[2 * h + k])
-                    } else {
-                        p[2 * h + k].tanh()
-                    };
-                    o[k] = sigmoid(p[3 * h + k]);
+                let (pi, rest) = p.split_at(h);
+                let (pf, rest) = rest.split_at(h);
+                let (pg, po) = rest.split_at(h);
+                activate(pi, &mut i, sigmoid);
+                activate(pf, &mut f, sigmoid);
+                activate(po, &mut o, sigmoid);
+                if self.sigmoid_g {
+                    activate(pg, &mut gg, sigmoid);
+                } else {
+                    activate(pg, &mut gg, f64::tanh);
                 }
                 surgery.clamp_gates(&mut i, &mut f, &mut o);
                 let (hb, cb) = (&mut hs[b], &mut cs[b]);
-                for k in 0..h {
-                    cb[k] = f[k] * cb[k] + i[k] * gg[k];
-                    hb[k] = o[k] * cb[k].tanh();
+                for ((((hk, ck), &ik), &fk), (&gk, &ok)) in hb
+                    .iter_mut()
+                    .zip(cb.iter_mut())
+                    .zip(&i)
+                    .zip(&f)
+                    .zip(gg.iter().zip(&o))
+                {
+                    *ck = fk * *ck + ik * gk;
+                    *hk = ok * ck.tanh();
                 }
                 surgery.mask_h(hb);
-                for k in 0..h {
-                    sums[b][k] += hb[k];
-                    if hb[k] > maxs[b][k] {
-                        maxs[b][k] = hb[k];
+                for ((&v, s), m) in hb.iter().zip(sums[b].iter_mut()).zip(maxs[b].iter_mut()) {
+                    *s += v;
+                    if v > *m {
+                        *m = v;
                     }
                 }
             }
@@ -213,14 +220,14 @@ impl Scorer {
         for (r, row) in self.w_hh.chunks_exact(h).enumerate() {
             if lanes == LANES {
                 // Four independent sums: the CPU overlaps their additions.
-                let (h0, h1, h2, h3) = (&hs[0], &hs[1], &hs[2], &hs[3]);
+                // (Zipped, not indexed: no bounds check in the innermost loop.)
                 let (mut a0, mut a1, mut a2, mut a3) = (0.0, 0.0, 0.0, 0.0);
-                for k in 0..h {
-                    let w = row[k];
-                    a0 += w * h0[k];
-                    a1 += w * h1[k];
-                    a2 += w * h2[k];
-                    a3 += w * h3[k];
+                let lanes = hs[0].iter().zip(&hs[1]).zip(&hs[2]).zip(&hs[3]);
+                for (&w, (((&x0, &x1), &x2), &x3)) in row.iter().zip(lanes) {
+                    a0 += w * x0;
+                    a1 += w * x1;
+                    a2 += w * x2;
+                    a3 += w * x3;
                 }
                 pre[0][r] += a0;
                 pre[1][r] += a1;
@@ -232,6 +239,13 @@ impl Scorer {
                 }
             }
         }
+    }
+}
+
+/// `out[k] = act(pre[k])`.
+fn activate(pre: &[f64], out: &mut [f64], act: fn(f64) -> f64) {
+    for (o, &p) in out.iter_mut().zip(pre) {
+        *o = act(p);
     }
 }
 
