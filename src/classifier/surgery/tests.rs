@@ -57,6 +57,13 @@ fn independent_logit(
     logit
 }
 
+/// A surgery's text, which gate values it holds and which units it silences.
+type Case = (
+    &'static str,
+    Box<dyn Fn(char, usize) -> Option<f64>>,
+    Box<dyn Fn(usize) -> bool>,
+);
+
 const IDS: [u32; 9] = [0, 0, 3, 17, 4, 4, 29, 1, 8];
 
 #[test]
@@ -143,11 +150,7 @@ fn a_later_edit_of_the_same_target_replaces_the_earlier() {
 #[test]
 fn each_edit_gives_the_independent_logit_and_the_split_still_holds() {
     let w = model();
-    let cases: Vec<(
-        &str,
-        Box<dyn Fn(char, usize) -> Option<f64>>,
-        Box<dyn Fn(usize) -> bool>,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             "",
             Box::new(|_: char, _: usize| None),
