@@ -64,8 +64,14 @@ export class SurgeryPanel {
     });
   }
 
-  /** The surgery in the link's form ('' for none). */
+  /** The surgery in the link's form ('' for none), without edits of units the model lacks. */
   text() {
+    const hidden = this.view.info?.hidden ?? Number.POSITIVE_INFINITY;
+    const fits = this.edits.filter((e) => e.unit == null || e.unit < hidden);
+    if (fits.length < this.edits.length) {
+      this.error(`Gate surgery: this model has units 1–${hidden}; the edits of other units were removed.`);
+      this.edits = fits;
+    }
     return this.edits.length ? this.wasm.formatSurgery(this.edits) : '';
   }
 
