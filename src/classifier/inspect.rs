@@ -1,6 +1,8 @@
-//! Inside a trained model: what its LSTM did with every word of one review.
+//! Inside a trained model: what its cell (LSTM, GRU or plain RNN: `crate::classifier::trace`)
+//! did with every word of one review, and how its logit splits (`crate::classifier::split`,
+//! which also splits the last-state readout's).
 //!
-//! The classifier reads one padded row of ids (`crate::classifier`) and ends in
+//! The post's classifier reads one padded row of ids (`crate::classifier`) and ends in
 //!
 //! ```text
 //! logit = b + Σ_j w_mean[j] · mean_t h_t[j] + Σ_j w_max[j] · max_t h_t[j]
@@ -21,7 +23,8 @@
 //! Everything runs on the CPU reference cell in f64: these are the numbers the Cell stepper
 //! shows for the same weights and inputs.
 
-use crate::classifier::surgery::{Surgery, lstm_steps_with};
+use crate::classifier::split::{split_last, split_pooled};
+use crate::classifier::surgery::Surgery;
 use crate::classifier::{ModelWeights, argmax, class_probabilities};
 use crate::data::tokenizer::Tokenizer;
 use crate::stepper::StepperSetup;
@@ -29,43 +32,46 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// One time step's values of every unit, `[T × H]` row-major (position `t`, unit `j` at
-/// `t · H + j`), for each of the cell's quantities.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Trace {
-    pub i: Vec<f64>,
-    pub f: Vec<f64>,
-    pub g: Vec<f64>,
-    pub o: Vec<f64>,
-    pub c: Vec<f64>,
-    pub h: Vec<f64>,
-}
+pub use super::trace::{Quantity, Trace};
 
 /// What the model computed for one row of ids, and how its logit splits.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Inspection {
     pub steps: usize,
     pub hidden: usize,
+    /// The model's cell and readout: which quantities there are and how the logit splits.
+    pub cell: crate::classifier::Cell,
+    pub readout: crate::classifier::Readout,
+    /// The cell's per-step quantities, in the order the page lists them (`trace` has values
+    /// for these).
+    pub quantities: Vec<Quantity>,
     /// Not serialised: the page receives it as typed arrays (`crate::web`), 76,800 numbers at
     /// the post's size being too slow to pass as plain JS arrays.
     #[serde(skip)]
     pub trace: Trace,
-    /// `mean_t h_t[j]`, `[H]`.
+    /// Pooling: `mean_t h_t[j]`, `[H]`; empty for the last-state readout.
     pub mean: Vec<f64>,
-    /// `max_t h_t[j]`, `[H]`.
+    /// Pooling: `max_t h_t[j]`, `[H]`; empty for the last-state readout.
     pub max: Vec<f64>,
-    /// The position whose `h` won unit `j`'s max-pool, `[H]`.
+    /// Pooling: the position whose `h` won unit `j`'s max-pool, `[H]`; empty for last state.
     pub winner: Vec<usize>,
     /// Each unit's share of the logit, `[H]`.
     pub unit_contribution: Vec<f64>,
     /// Units by the size of their share, largest first (ties keep unit order).
     pub unit_order: Vec<usize>,
-    /// Each position's share of the logit through the mean-pool, `[T]`.
+    /// Pooling: each position's share of the logit through the mean-pool, `[T]`; empty for
+    /// the last-state readout.
     pub mean_contribution: Vec<f64>,
-    /// Each position's share through the max-pools it won, `[T]`.
+    /// Pooling: each position's share through the max-pools it won, `[T]`; empty for last
+    /// state.
     pub max_contribution: Vec<f64>,
-    /// `mean_contribution + max_contribution`, `[T]`: with `bias` these sum to `logit`.
+    /// Each position's share of the logit, `[T]`: with `bias` these sum to `logit`. Pooling:
+    /// `mean_contribution + max_contribution`; last state: how much reading the word moved the
+    /// logit the head would read from the state then (`running_logit[t] − running_logit[t−1]`).
     pub word_contribution: Vec<f64>,
+    /// Last state: the logit the head would give if the review stopped at each position,
+    /// `bias + w · h_t`, `[T]` (its last is `logit`); empty for pooling.
+    pub running_logit: Vec<f64>,
     pub bias: f64,
     pub logit: f64,
     /// Two classes: `σ(logit)`, P(positive); more: the softmax probability of `class`.
@@ -173,10 +179,11 @@ pub fn inspect_class_with(
     class: Option<usize>,
     surgery: &Surgery,
 ) -> Result<Inspection, InspectError> {
-    check_supported(&weights.config.arch, false)?;
-    surgery
-        .check_units(weights.config.hidden)
-        .map_err(|e| InspectError::Surgery(e.to_string()))?;
+    if !surgery.is_empty() {
+        surgery
+            .check_model(weights)
+            .map_err(|e| InspectError::Surgery(e.to_string()))?;
+    }
     let classes = weights.config.classes();
     if let Some(c) = class.filter(|&c| c >= classes) {
         return Err(InspectError::NoClass { class: c, classes });
@@ -196,48 +203,16 @@ pub fn inspect_class_with(
             vocab,
         });
     }
-    let cell_steps = lstm_steps_with(weights, ids, surgery)
+    let trace = super::trace::trace_with(weights, ids, surgery)
         .expect("every id was checked against the vocabulary");
     let (steps, hidden) = (ids.len(), weights.config.hidden);
-    let flat = |get: &dyn Fn(&crate::lstm::cell::CellStep<f64>) -> &Vec<f64>| -> Vec<f64> {
-        cell_steps
-            .iter()
-            .flat_map(|s| get(s).iter().copied())
-            .collect()
+    let split = match weights.config.arch.readout {
+        crate::classifier::Readout::Pool => split_pooled(weights, trace.readout_input(), steps),
+        crate::classifier::Readout::Last => split_last(weights, trace.readout_input(), steps),
     };
-    let trace = Trace {
-        i: flat(&|s| &s.act.i),
-        f: flat(&|s| &s.act.f),
-        g: flat(&|s| &s.act.g),
-        o: flat(&|s| &s.act.o),
-        c: flat(&|s| &s.c),
-        h: flat(&|s| &s.h),
-    };
-    let h_at = |t: usize, j: usize| trace.h[t * hidden + j];
-
-    let mut mean = vec![0.0; hidden];
-    let mut max = vec![f64::NEG_INFINITY; hidden];
-    let mut winner = vec![0; hidden];
-    for t in 0..steps {
-        for j in 0..hidden {
-            mean[j] += h_at(t, j);
-            // Strictly greater: the first position reaching the maximum wins, as argmax does.
-            if h_at(t, j) > max[j] {
-                max[j] = h_at(t, j);
-                winner[j] = t;
-            }
-        }
-    }
-    mean.iter_mut().for_each(|m| *m /= steps as f64);
-
-    let logit_of = |o: usize| {
-        let (w, bias) = weights.head_row(o);
-        bias as f64
-            + (0..hidden)
-                .map(|j| w[j] as f64 * mean[j] + w[hidden + j] as f64 * max[j])
-                .sum::<f64>()
-    };
-    let logits: Vec<f64> = (0..weights.config.outputs).map(logit_of).collect();
+    let logits: Vec<f64> = (0..weights.config.outputs)
+        .map(|o| split.logit_of(weights, o))
+        .collect();
     let probabilities = class_probabilities(&logits);
     let predicted = argmax(&probabilities);
     let class = if classes == 2 {
@@ -246,46 +221,28 @@ pub fn inspect_class_with(
         class.unwrap_or(predicted)
     };
     let output = if classes == 2 { 0 } else { class };
-    let (row, bias) = weights.head_row(output);
-    let w_mean: Vec<f64> = row[..hidden].iter().map(|&w| w as f64).collect();
-    let w_max: Vec<f64> = row[hidden..].iter().map(|&w| w as f64).collect();
-
-    let unit_contribution: Vec<f64> = (0..hidden)
-        .map(|j| w_mean[j] * mean[j] + w_max[j] * max[j])
-        .collect();
+    let shares = split.shares(weights, output);
     let mut unit_order: Vec<usize> = (0..hidden).collect();
-    unit_order.sort_by(|&a, &b| {
-        unit_contribution[b]
-            .abs()
-            .total_cmp(&unit_contribution[a].abs())
-    });
-
-    let mean_contribution: Vec<f64> = (0..steps)
-        .map(|t| (0..hidden).map(|j| w_mean[j] * h_at(t, j)).sum::<f64>() / steps as f64)
-        .collect();
-    let mut max_contribution = vec![0.0; steps];
-    for j in 0..hidden {
-        max_contribution[winner[j]] += w_max[j] * max[j];
-    }
-    let word_contribution: Vec<f64> = mean_contribution
-        .iter()
-        .zip(&max_contribution)
-        .map(|(a, b)| a + b)
-        .collect();
-    let bias = bias as f64;
-    let logit = bias + unit_contribution.iter().sum::<f64>();
+    unit_order.sort_by(|&a, &b| shares.unit[b].abs().total_cmp(&shares.unit[a].abs()));
+    let bias = weights.head_row(output).1 as f64;
+    let logit = bias + shares.unit.iter().sum::<f64>();
+    let arch = weights.config.arch;
     Ok(Inspection {
         steps,
         hidden,
+        cell: arch.cell,
+        readout: arch.readout,
+        quantities: trace.quantities.clone(),
         trace,
-        mean,
-        max,
-        winner,
-        unit_contribution,
+        mean: split.mean,
+        max: split.max,
+        winner: split.winner,
+        unit_contribution: shares.unit,
         unit_order,
-        mean_contribution,
-        max_contribution,
-        word_contribution,
+        mean_contribution: shares.mean,
+        max_contribution: shares.max,
+        word_contribution: shares.word,
+        running_logit: shares.running,
         bias,
         logit,
         probability: if classes == 2 {
@@ -595,18 +552,6 @@ mod tests {
         assert_eq!(
             stepper_setup(&w, &tokenizer, 7, "zzz qqq").unwrap_err(),
             InspectError::NoWords
-        );
-    }
-
-    #[test]
-    fn models_the_views_cannot_split_are_refused_by_name() {
-        let gru = crate::classifier::Architecture::parse("gru/last").unwrap();
-        let w = ModelWeights::init(ModelConfig::binary(20, 4, 5).with_arch(gru), 3);
-        let e = inspect(&w, &[0, 3, 4]).unwrap_err().to_string();
-        assert!(e.contains("this model is gru/last"), "{e}");
-        assert!(
-            w.reference_logits(&[0, 3, 4]).is_some(),
-            "it still predicts"
         );
     }
 }

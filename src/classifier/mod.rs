@@ -13,12 +13,15 @@
 
 pub mod arch;
 pub mod file;
+pub mod gradient;
 pub mod inspect;
 pub mod metrics;
 pub mod record;
 pub mod reference;
+pub mod split;
 pub mod surgery;
 pub mod torch;
+pub mod trace;
 
 pub use arch::{Architecture, Cell, Readout, Variant};
 
@@ -281,7 +284,7 @@ impl ModelWeights {
     /// The LSTM's every step over one padded row of ids, in f64 from zero state (padding ids
     /// included, as the model reads them), the post's σ candidate when that variant is on.
     /// `None` when an id is not below `vocab` or the model's cell is not a real-gated LSTM
-    /// (what the per-word views read).
+    /// (what the Cell stepper reads; Inside the model reads every cell: `trace`).
     pub fn reference_steps(&self, ids: &[u32]) -> Option<Vec<CellStep<f64>>> {
         let v = self.config.arch.variant;
         if self.config.arch.cell != Cell::Lstm || v.forget_fixed || v.no_output_gate {

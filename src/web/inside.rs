@@ -4,7 +4,7 @@
 
 use super::{js_error, to_js};
 use crate::classifier::file::{self as modelfile, SavedModel};
-use crate::classifier::{inspect, torch as torch_io};
+use crate::classifier::{gradient, inspect, torch as torch_io};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -28,6 +28,11 @@ struct ModelInfo<'a> {
     train: Option<&'a crate::settings::TrainConfig>,
     /// The classes' names by class id (with two, the second is the positive one).
     classes: Vec<String>,
+    /// The cell (`lstm`, `gru`, `rnn`), the readout (`pool`, `last`) and the short name of
+    /// the whole architecture (`gru/last`, `lstm/pool+sigmoid-g`).
+    cell: &'static str,
+    readout: &'static str,
+    arch: String,
 }
 
 impl ModelSession {
@@ -73,11 +78,15 @@ impl ModelSession {
             validated: h.run.validated.as_ref(),
             train: h.run.train.as_ref(),
             classes: h.run.class_names(),
+            cell: h.model.arch.cell.name(),
+            readout: h.model.arch.readout.name(),
+            arch: h.model.arch.describe(),
         })
     }
 
     /// Every position's gates, states and share of the logit for `text` (see `crate::classifier::inspect`);
-    /// `inspection.trace.{i,f,g,o,c,h}` are `Float64Array`s `[T × H]`. `class`: whose logit a
+    /// `inspection.trace[q]` is a `Float64Array` `[T × H]` for each quantity `q` of
+    /// `inspection.quantities` (an LSTM's i, f, g, o, c, h; a GRU's r, z, n, h; an RNN's h). `class`: whose logit a
     /// K-class model splits (undefined: the predicted class).
     /// `surgery`: the model edited by it (`f@all=1,off@42`, see `crate::classifier::surgery`).
     pub fn inspect(
@@ -98,24 +107,51 @@ impl ModelSession {
         )
         .map_err(js_error)?;
         let out = to_js(&x)?;
-        // The trace as six Float64Arrays under `inspection.trace` (one copy each).
+        // The trace as one Float64Array per quantity under `inspection.trace` (one copy each).
         let trace = js_sys::Object::new();
         let t = &x.inspection.trace;
-        for (name, values) in [
-            ("i", &t.i),
-            ("f", &t.f),
-            ("g", &t.g),
-            ("o", &t.o),
-            ("c", &t.c),
-            ("h", &t.h),
-        ] {
-            let array = js_sys::Float64Array::from(values.as_slice());
+        for q in &x.inspection.quantities {
+            let (name, values) = (
+                q.name,
+                t.values(q.name)
+                    .ok_or_else(|| js_error(format!("the trace has no values of {}", q.name)))?,
+            );
+            let array = js_sys::Float64Array::from(values);
             js_sys::Reflect::set(&trace, &name.into(), &array).map_err(|_| js_error("trace"))?;
         }
         let inspection =
             js_sys::Reflect::get(&out, &"inspection".into()).map_err(|_| js_error("inspection"))?;
         js_sys::Reflect::set(&inspection, &"trace".into(), &trace)
             .map_err(|_| js_error("trace"))?;
+        Ok(out)
+    }
+
+    /// How much each position's word can move `class`'s logit (see
+    /// `crate::classifier::gradient`): the text's words and positions, and under `gradients`
+    /// four `Float64Array`s `[T]`: `inputAll`, `inputRecurrent` (‖∂logit/∂x_t‖, all paths and
+    /// through the recurrence only), `stateAll`, `stateRecurrent` (‖∂logit/∂h_t‖).
+    pub fn gradients(&self, text: &str, class: Option<usize>) -> Result<JsValue, JsError> {
+        let x = gradient::gradients_text(
+            &self.saved.weights,
+            &self.tokenizer,
+            self.saved.header.run.data.maxlen,
+            text,
+            class,
+        )
+        .map_err(js_error)?;
+        let out = to_js(&x)?;
+        let g = &x.gradients;
+        let target =
+            js_sys::Reflect::get(&out, &"gradients".into()).map_err(|_| js_error("gradients"))?;
+        for (name, values) in [
+            ("inputAll", &g.input_all),
+            ("inputRecurrent", &g.input_recurrent),
+            ("stateAll", &g.state_all),
+            ("stateRecurrent", &g.state_recurrent),
+        ] {
+            let array = js_sys::Float64Array::from(values.as_slice());
+            js_sys::Reflect::set(&target, &name.into(), &array).map_err(|_| js_error(name))?;
+        }
         Ok(out)
     }
 

@@ -124,7 +124,9 @@ browserTest('gate surgery: the edited logit, its split, the accuracy, the link a
     const d = document.getElementById('inside-surgery').dataset;
     return { edited: Number(d.edited), unedited: Number(d.unedited), ms: Number(d.ms) };
   });
-  console.log(`accuracy: edited ${acc.edited}, unedited ${acc.unedited}, the edited one computed in ${acc.ms.toFixed(0)} ms`);
+  console.log(
+    `accuracy: edited ${acc.edited}, unedited ${acc.unedited}, the edited one computed in ${acc.ms.toFixed(0)} ms`,
+  );
   assert.ok(acc.unedited > 0.83 && acc.unedited < 0.9, `unedited ${acc.unedited}`);
   assert.ok(acc.edited < acc.unedited - 0.02, `f = 1 costs accuracy: ${acc.edited}`);
   assert.match(await app.text('#inside-surgery-accuracy'), /^Accuracy on 1,000 validation reviews: \d+\.\d % edited/);

@@ -74,14 +74,16 @@ test('the heatmap: padding in a narrow band, words at equal width, rows sized to
 });
 
 test('the heatmap’s colours: c scaled to its largest |c|, padding grey in the band', () => {
-  assert.deepEqual(rangeOf('i', [0.2, 0.9]), [0, 1]);
-  assert.deepEqual(rangeOf('c', [0.5, -3, 2]), [-3, 3]);
+  const i = { name: 'i', label: 'input gate i', range: [0, 1], about: '' };
+  const c = { name: 'c', label: 'cell state c', range: null, about: '' };
+  assert.deepEqual(rangeOf(i, [0.2, 0.9]), [0, 1]);
+  assert.deepEqual(rangeOf(c, [0.5, -3, 2]), [-3, 3]);
   const x = { steps: 3, word_contribution: [0.1, -0.5, 0.25] };
   const band = bandColors(x, 1);
   assert.deepEqual(band[0], [170, 170, 170]);
   assert.deepEqual(band[1], [214, 110, 20], 'the largest share against: full orange');
   assert.match(
-    legendHtml('c', [-3, 3]),
+    legendHtml(c, [-3, 3]),
     /^<b>cell state c<\/b>: .* −3\.00 · .* 0 · .* \+3\.00 \(scaled to the largest \|c\| of this review\)$/,
   );
 });

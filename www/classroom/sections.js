@@ -4,6 +4,7 @@
 // sequence, sizes, edited weights, step and unit), the Trainer's engine and the sample, and
 // Inside the model's model, review, quantity and cursor. Used by urlstate.js's LinkState.
 
+import { applyGradientLink, readGradientLink } from '../inside/second.js';
 import { $ } from '../lib/dom.js';
 import { formatScale } from '../lib/format.js';
 import { whenShown } from '../lib/tabs.js';
@@ -82,6 +83,7 @@ export function readInside(view) {
   } else {
     out.set('inside.at', null);
   }
+  for (const [k, v] of readGradientLink(view.gradient)) out.set(k, v);
   return out;
 }
 
@@ -263,10 +265,17 @@ export function applyInsideView(view, want, notes) {
   if (radio) {
     radio.checked = true;
     view.quantity = /** @type {import('../inside/heatmap.js').Quantity} */ (q);
-  } else if (q != null) notes.push(`Inside the model: no quantity “${shown(q)}” (i, f, g, o, c, h).`);
+  } else if (q != null) {
+    // The loaded model's own quantities (a GRU's r, z, n, h …); the view keeps its choice or h.
+    const have = [...document.querySelectorAll('input[name="inside-q"]')].map(
+      (r) => /** @type {HTMLInputElement} */ (r).value,
+    );
+    notes.push(`Inside the model: this model has no quantity “${shown(q)}” (${have.join(', ')}).`);
+  }
   const padding = fit($('inside-padding-full'), want('inside.padding') ?? '0', notes);
   if (padding != null) $('inside-padding-full').checked = padding;
   view.surgery.setText(want('inside.surgery') ?? '', notes);
+  void applyGradientLink(view.gradient, want, notes); // the second model runs the view when it arrives
   if (view.session) view.run();
   const at = want('inside.at');
   if (at != null && view.result) {

@@ -70,9 +70,11 @@ export function heatmapSvg(s, g, range, title, legend) {
     const mid = 22;
     const w = (Math.abs(share) / scale) * (mid - 2);
     const bar = `<rect x="${num(share >= 0 ? mid : mid - w)}" y="${y}" width="${num(Math.max(1, w))}" height="${Math.max(1, g.ch - 1)}" fill="${rgb(share >= 0 ? POSITIVE : NEGATIVE)}"/>`;
-    const won = g.columns[x.winner[unit]];
-    const frame = `<rect x="${won.x + 0.5}" y="${y + 0.5}" width="${Math.max(1, won.w - 1)}" height="${Math.max(1, g.ch - 1)}" fill="none" stroke="#000"/>`;
-    out.push(`<g class="row" data-unit="${unit + 1}">${bar}${cells.join('')}${frame}</g>`);
+    const won = g.columns[x.winner[unit]]; // a last-state readout has no winners
+    const frame =
+      won &&
+      `<rect x="${won.x + 0.5}" y="${y + 0.5}" width="${Math.max(1, won.w - 1)}" height="${Math.max(1, g.ch - 1)}" fill="none" stroke="#000"/>`;
+    out.push(`<g class="row" data-unit="${unit + 1}">${bar}${cells.join('')}${frame || ''}</g>`);
   });
   // The cursor, as on screen: the position and unit the readout describes.
   const { position, row } = s.cursor;

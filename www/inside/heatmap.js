@@ -1,7 +1,8 @@
 // @ts-check
-// Inside the model's heatmap: one quantity (i, f, g, o, c or h) over units × positions, units
+// Inside the model's heatmap: one quantity of the cell (an LSTM's i, f, g, o, c, h; a GRU's r, z,
+// n, h; a plain RNN's h) over units × positions, units
 // ordered by their share of the logit (a bar left of each row), the word that won each unit's
-// max-pool framed, a band above marking padding and colouring words by their share, and the
+// max-pool framed (pooling readout), a band above marking padding and colouring words by their share, and the
 // cursor, on a canvas. Its SVG twin for an export (heatmap-svg.js, loaded when asked for) draws
 // with the same geometry and colours, from here.
 
@@ -11,17 +12,11 @@ import { cssVar } from '../lib/dom.js';
 /** @typedef {import('../lib/colors.js').Rgb} Rgb */
 
 /**
- * @typedef {'i' | 'f' | 'g' | 'o' | 'c' | 'h'} Quantity
- * @type {Record<Quantity, { name: string, range: [number, number] | null }>}
+ * A quantity's symbol: the cell's own list comes with the inspection (`inspection.quantities`:
+ * src/classifier/trace.rs), as does its name and colour range.
+ * @typedef {'i' | 'f' | 'g' | 'o' | 'c' | 'r' | 'z' | 'n' | 'h' | 'y'} Quantity
  */
-export const QUANTITIES = {
-  i: { name: 'input gate i', range: [0, 1] },
-  f: { name: 'forget gate f', range: [0, 1] },
-  g: { name: 'cell candidate g', range: [-1, 1] },
-  o: { name: 'output gate o', range: [0, 1] },
-  c: { name: 'cell state c', range: null }, // unbounded: scaled by its largest |c|
-  h: { name: 'hidden state h', range: [-1, 1] },
-};
+/** @typedef {import('../lib/page-wasm.js').QuantityInfo} QuantityInfo */
 const BAR = 44; // px for each unit's contribution bar, left of the map
 export const PAD_BAND = 8; // px: the band above the map that marks padding and words
 const LABELS = 64; // px above the band for the words, written at an angle
@@ -84,13 +79,14 @@ export function geometry({ steps, hidden }, padding, room, full) {
 }
 
 /**
- * The colour range of quantity `q` over `values`: its own, or ±the largest |c| for c.
- * @param {Quantity} q
+ * The colour range of quantity `q` over `values`: its own, or ±the largest |value| for an
+ * unbounded one (c, y).
+ * @param {QuantityInfo} q
  * @param {ArrayLike<number> & Iterable<number>} values
  * @returns {[number, number]}
  */
 export function rangeOf(q, values) {
-  const own = QUANTITIES[q].range;
+  const own = q.range;
   if (own) return own;
   let m = 1e-9;
   for (const v of values) m = Math.max(m, Math.abs(v));
@@ -122,7 +118,7 @@ export function bandColors(x, padding) {
 /**
  * What the colours of the map mean for this quantity, as HTML (the colour is never the only
  * cue: the readout gives every value in numbers).
- * @param {Quantity} q
+ * @param {QuantityInfo} q
  * @param {[number, number]} range
  */
 export function legendHtml(q, range) {
@@ -133,9 +129,9 @@ export function legendHtml(q, range) {
   const text =
     range[0] < 0
       ? `${swatch(diverging(-1))} ${two(range[0])} · ${swatch(diverging(0))} 0 · ${swatch(diverging(1))} +${two(range[1])}` +
-        (QUANTITIES[q].range ? '' : ' (scaled to the largest |c| of this review)')
+        (q.range ? '' : ` (scaled to the largest |${q.name}| of this review)`)
       : `${swatch(sequential(0))} 0 (closed) · ${swatch(sequential(0.5))} 0.5 · ${swatch(sequential(1))} 1 (open)`;
-  return `<b>${QUANTITIES[q].name}</b>: ${text}`;
+  return `<b>${q.label}</b>: ${text}`;
 }
 
 /**
@@ -223,10 +219,10 @@ export function drawHeatmap(canvas, s, g, range) {
     const w = (Math.abs(v) / share) * (mid - 2);
     ctx.fillRect(v >= 0 ? mid : mid - w, g.top + row * g.ch, Math.max(1, w), Math.max(1, g.ch - 1));
   }
-  // The max-pool winners.
+  // The max-pool winners (a last-state readout has none).
   ctx.strokeStyle = '#000';
   ctx.lineWidth = 1;
-  for (let row = 0; row < x.hidden; row++) {
+  for (let row = 0; row < x.winner.length; row++) {
     const { x: cx, w } = g.columns[x.winner[s.order[row]]];
     ctx.strokeRect(cx + 0.5, g.top + row * g.ch + 0.5, Math.max(1, w - 1), Math.max(1, g.ch - 1));
   }

@@ -1,7 +1,7 @@
 // @ts-check
 // "Inside the model": a saved model on the page's CPU reference cell (the first view's module,
 // no trainer needed). For one review: the verdict, every word coloured by its exact share of
-// the logit, and a heatmap of one quantity (i, f, g, o, c or h) over units × positions
+// the logit, and a heatmap of one quantity of its cell (cells.js) over units × positions
 // (heatmap.js), with a cursor driven by the mouse or the keyboard that reads out every value at
 // one (position, unit).
 
@@ -12,9 +12,11 @@ import { $ } from '../lib/dom.js';
 import { saveFile } from '../lib/download.js';
 import { modelFileProblem, torchFilesProblem } from '../lib/filecheck.js';
 import { escapeHtml } from '../lib/format.js';
+import { cellNote, fillQuantityChooser, pickQuantity, quantityOf, sumText } from './cells.js';
 import { colourKey, exampleOption, pickTorchFiles, verdictHtml } from './classes.js';
 import { insideExportables } from './exports.js';
-import { drawHeatmap, geometry, legendHtml, QUANTITIES, rangeOf } from './heatmap.js';
+import { GradientView } from './gradient.js';
+import { drawHeatmap, geometry, legendHtml, rangeOf } from './heatmap.js';
 import { SurgeryPanel } from './surgery.js';
 
 /** @typedef {typeof import('../lib/page-wasm.js')} PageWasm */
@@ -112,6 +114,8 @@ export class InsideView {
     // The words and the cursor are painted in the scheme's colours: repaint when it switches.
     onSchemeChange(() => this.draw());
     this.surgery = new SurgeryPanel(this);
+    /** The gradient through time per word, under the words (gradient.js). */
+    this.gradient = new GradientView(this);
     const size = BUILD.assets.pretrained?.bytes;
     if (size) $('inside-pretrained').textContent = `Load the pretrained IMDB model (${(size / 1e6).toFixed(1)} MB)`;
   }
@@ -329,11 +333,19 @@ export class InsideView {
       );
     } catch (e) {
       this.fail(`Look inside: ${e.message ?? e}`);
+      this.gradient.run(); // the gradients have their own errors to show
       return;
     }
     const computed = performance.now();
     this.result = result;
     const x = result.inspection;
+    // The model's own quantities: one this cell lacks (a GRU has no f) falls back to h.
+    this.quantity = pickQuantity(x, this.quantity);
+    fillQuantityChooser($('inside-quantity'), x, this.quantity, (q) => {
+      this.quantity = q;
+      this.draw();
+    });
+    $('inside-cell-note').innerHTML = cellNote(result);
     this.order = x.unit_order;
     this.cursor = { position: x.steps - 1, row: 0 };
     this.showVerdict();
@@ -345,6 +357,7 @@ export class InsideView {
     $('inside-timing').textContent =
       `Computed in ${this.timing.computeMs.toFixed(1)} ms (${x.steps} positions × ${x.hidden} units, float64), drawn in ${this.timing.drawMs.toFixed(1)} ms.`;
     this.surgery.shown();
+    this.gradient.run();
     document.body.dataset.insideReady = String(Date.now());
   }
 
@@ -353,11 +366,7 @@ export class InsideView {
     $('inside-verdict').innerHTML = verdictHtml(x, this.info.classes, this.truth, fmt);
     $('inside-words-hint').textContent = colourKey(x, this.info.classes);
     const words = sum(x.word_contribution);
-    const padding = sum(x.word_contribution.slice(0, this.result.padding));
-    $('inside-sum').textContent =
-      `logit = bias ${fmt(x.bias)} + the words' shares ${fmt(words - padding)} + the padding's ${fmt(padding)}` +
-      ` (${this.result.padding} padding positions; shares: mean-pool ${fmt(sum(x.mean_contribution))},` +
-      ` max-pools ${fmt(sum(x.max_contribution))}).`;
+    $('inside-sum').textContent = sumText(this.result, fmt);
     $('inside-sum').dataset.sum = String(x.bias + words);
     $('inside-sum').dataset.logit = String(x.logit);
   }
@@ -387,7 +396,10 @@ export class InsideView {
         span.className = 'token used';
         span.style.background = `rgb(${r | 0} ${g | 0} ${b | 0})`;
         span.style.color = inkOn(rgb);
-        span.title = `position ${w.position + 1}: share of the logit ${signed(share, 4)} (mean-pool ${signed(x.mean_contribution[w.position], 4)}, max-pools ${signed(x.max_contribution[w.position], 4)})`;
+        span.title =
+          x.readout === 'last'
+            ? `position ${w.position + 1}: moved the head's reading of the state by ${signed(share, 4)} (the logit if the review stopped here: ${signed(x.running_logit[w.position], 4)})`
+            : `position ${w.position + 1}: share of the logit ${signed(share, 4)} (mean-pool ${signed(x.mean_contribution[w.position], 4)}, max-pools ${signed(x.max_contribution[w.position], 4)})`;
         span.dataset.position = String(w.position);
         span.dataset.share = String(share);
         span.tabIndex = 0;
@@ -443,8 +455,9 @@ export class InsideView {
   draw() {
     if (!this.result) return;
     const x = this.result.inspection;
-    this.range = rangeOf(this.quantity, x.trace[this.quantity]);
-    $('inside-legend').innerHTML = legendHtml(this.quantity, this.range);
+    const q = quantityOf(x, this.quantity);
+    this.range = rangeOf(q, x.trace[this.quantity]);
+    $('inside-legend').innerHTML = legendHtml(q, this.range);
     const canvas = $('inside-heatmap');
     const state = this.heatmapState();
     const g = geometry(x, this.result.padding, canvas.parentElement.clientWidth, state.fullPadding);
@@ -454,7 +467,7 @@ export class InsideView {
 
   /** The name of the quantity shown. */
   quantityName() {
-    return QUANTITIES[this.quantity].name;
+    return quantityOf(this.result.inspection, this.quantity)?.label ?? this.quantity;
   }
 
   /** @param {MouseEvent} e */
@@ -513,13 +526,15 @@ export class InsideView {
     el.dataset.position = String(position);
     el.dataset.unit = String(unit);
     const won = x.winner[unit] === position;
-    const values = /** @type {Quantity[]} */ (Object.keys(QUANTITIES))
-      .map((q) => `<span data-q="${q}" data-value="${at(q)}"><b>${q}</b> ${fmt(at(q))}</span>`)
+    const values = x.quantities
+      .map(({ name: q }) => `<span data-q="${q}" data-value="${at(q)}"><b>${q}</b> ${fmt(at(q))}</span>`)
       .join(' ');
     el.innerHTML =
       `<div><b>${word == null ? '‹padding›' : `“${escapeHtml(word)}”`}</b> at position ${position + 1} of ${x.steps}` +
       ` · unit ${unit + 1} (rank ${row + 1} of ${x.hidden}; its share of the logit ${signed(x.unit_contribution[unit], 4)}:` +
-      ` mean ${fmt(x.mean[unit])}, max ${fmt(x.max[unit])} at position ${x.winner[unit] + 1})</div>` +
+      (x.readout === 'last'
+        ? ` its weight × its last state)</div>`
+        : ` mean ${fmt(x.mean[unit])}, max ${fmt(x.max[unit])} at position ${x.winner[unit] + 1})</div>`) +
       `<div class="values">${values}</div>` +
       `<div>This word's share of the logit: ${signed(x.word_contribution[position], 4)}` +
       `${won ? ' · <b>won this unit’s max-pool</b>' : ''}</div>`;
@@ -532,6 +547,6 @@ export class InsideView {
    * @returns {Exportable[]}
    */
   exportables() {
-    return insideExportables(this);
+    return [...insideExportables(this), ...this.gradient.exportables()];
   }
 }

@@ -142,12 +142,21 @@ export class ModelSession {
     validated: { valid_accuracy: number; epoch: number } | null;
     /** By class id; with two, the second is the positive one. */
     classes: string[];
+    cell: 'lstm' | 'gru' | 'rnn';
+    readout: 'pool' | 'last';
+    /** The architecture's short name: `gru/last`, `lstm/pool+sigmoid-g`. */
+    arch: string;
   };
   /**
    * Every gate and state of every unit at every position of `text`, and the shares of class
    * `klass`'s logit (undefined: the predicted class's; two classes: always the one logit).
    */
   inspect(text: string, klass?: number, surgery?: string): TextInspection;
+  /**
+   * ‖∂logit/∂x_t‖ and ‖∂logit/∂h_t‖ per position of `text` for class `klass`'s logit, all paths
+   * and through the recurrence only (src/classifier/gradient.rs).
+   */
+  gradients(text: string, klass?: number): TextGradients;
   stepperSetup(text: string): StepperSetup;
   toFile(): Uint8Array;
   pytorchModel(): Uint8Array;
@@ -157,7 +166,11 @@ export class ModelSession {
   free(): void;
 }
 
-type Quantity = 'i' | 'f' | 'g' | 'o' | 'c' | 'h';
+/** A cell's per-step quantity (src/classifier/trace.rs): LSTM i f g o c h, GRU r z n h, RNN h, y with relu-out. */
+type Quantity = 'i' | 'f' | 'g' | 'o' | 'c' | 'r' | 'z' | 'n' | 'h' | 'y';
+
+/** What a quantity is: its symbol, name, colour range (null: unbounded) and what to read in it. */
+export type QuantityInfo = { name: Quantity; label: string; range: [number, number] | null; about: string };
 
 /**
  * A trained model's LSTM on one review (`Inspection` in src/classifier/inspect.rs): every gate and state of
@@ -167,7 +180,12 @@ type Quantity = 'i' | 'f' | 'g' | 'o' | 'c' | 'h';
 export type Inspection = {
   steps: number;
   hidden: number;
-  trace: Record<Quantity, Float64Array>;
+  cell: 'lstm' | 'gru' | 'rnn';
+  readout: 'pool' | 'last';
+  /** The cell's quantities: `trace` has exactly these. */
+  quantities: QuantityInfo[];
+  trace: Partial<Record<Quantity, Float64Array>>;
+  /** Pooling only (empty for the last state). */
   mean: number[];
   max: number[];
   winner: number[];
@@ -176,6 +194,8 @@ export type Inspection = {
   mean_contribution: number[];
   max_contribution: number[];
   word_contribution: number[];
+  /** Last state only: `bias + w · h_t` per position, the logit if the review stopped there. */
+  running_logit: number[];
   bias: number;
   logit: number;
   /** Two classes: P(positive); more: the softmax probability of `class`. */
@@ -217,3 +237,22 @@ export class SurgeryAccuracy {
   correct(surgery: string, start: number, end: number): number;
   free(): void;
 }
+/** How much each position can move one logit (`TextGradients` in src/classifier/gradient.rs). */
+export type TextGradients = {
+  words: { word: string; position: number | null; known: boolean }[];
+  positions: { id: number; word: string | null }[];
+  padding: number;
+  /** The cell and readout as a person reads them: "LSTM", "GRU", "plain RNN"; "mean ‖ max pooling", "last state". */
+  cell: string;
+  readout: string;
+  gradients: {
+    steps: number;
+    /** The class whose logit is differentiated (two classes: 1, the positive one). */
+    class: number;
+    logit: number;
+    inputAll: Float64Array;
+    inputRecurrent: Float64Array;
+    stateAll: Float64Array;
+    stateRecurrent: Float64Array;
+  };
+};
