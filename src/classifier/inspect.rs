@@ -24,6 +24,7 @@
 //! shows for the same weights and inputs.
 
 use crate::classifier::split::{split_last, split_pooled};
+use crate::classifier::surgery::Surgery;
 use crate::classifier::{ModelWeights, argmax, class_probabilities};
 use crate::data::tokenizer::Tokenizer;
 use crate::stepper::StepperSetup;
@@ -100,6 +101,8 @@ pub enum InspectError {
     NoClass { class: usize, classes: usize },
     /// A model whose states this view cannot split per word: `what` it is.
     Unsupported(String),
+    /// A surgery that does not fit the model: why.
+    Surgery(String),
 }
 
 impl fmt::Display for InspectError {
@@ -128,6 +131,7 @@ impl fmt::Display for InspectError {
                 "this view reads LSTM models with mean ‖ max pooling; this model is {what}, whose \
                  per-word view is not built yet (its predictions work)"
             ),
+            InspectError::Surgery(why) => f.write_str(why),
         }
     }
 }
@@ -145,6 +149,22 @@ pub fn inspect_class(
     ids: &[u32],
     class: Option<usize>,
 ) -> Result<Inspection, InspectError> {
+    inspect_class_with(weights, ids, class, &Surgery::default())
+}
+
+/// [`inspect_class`] of the model edited by `surgery` (see `crate::classifier::surgery`): the
+/// trace holds the edited values, and the logit still splits exactly.
+pub fn inspect_class_with(
+    weights: &ModelWeights,
+    ids: &[u32],
+    class: Option<usize>,
+    surgery: &Surgery,
+) -> Result<Inspection, InspectError> {
+    if !surgery.is_empty() {
+        surgery
+            .check_model(weights)
+            .map_err(|e| InspectError::Surgery(e.to_string()))?;
+    }
     let classes = weights.config.classes();
     if let Some(c) = class.filter(|&c| c >= classes) {
         return Err(InspectError::NoClass { class: c, classes });
@@ -164,8 +184,8 @@ pub fn inspect_class(
             vocab,
         });
     }
-    let trace =
-        super::trace::trace(weights, ids).expect("every id was checked against the vocabulary");
+    let trace = super::trace::trace_with(weights, ids, surgery)
+        .expect("every id was checked against the vocabulary");
     let (steps, hidden) = (ids.len(), weights.config.hidden);
     let split = match weights.config.arch.readout {
         crate::classifier::Readout::Pool => split_pooled(weights, trace.readout_input(), steps),
@@ -273,6 +293,18 @@ pub fn inspect_text_class(
     text: &str,
     class: Option<usize>,
 ) -> Result<TextInspection, InspectError> {
+    inspect_text_class_with(weights, tokenizer, maxlen, text, class, &Surgery::default())
+}
+
+/// [`inspect_text_class`] of the model edited by `surgery` (see [`inspect_class_with`]).
+pub fn inspect_text_class_with(
+    weights: &ModelWeights,
+    tokenizer: &Tokenizer,
+    maxlen: usize,
+    text: &str,
+    class: Option<usize>,
+    surgery: &Surgery,
+) -> Result<TextInspection, InspectError> {
     let (ids, padding) = padded(tokenizer, maxlen, text);
     let positions = ids
         .iter()
@@ -299,7 +331,7 @@ pub fn inspect_text_class(
         words,
         positions,
         padding,
-        inspection: inspect_class(weights, &ids, class)?,
+        inspection: inspect_class_with(weights, &ids, class, surgery)?,
     })
 }
 

@@ -20,6 +20,7 @@ pub mod record;
 pub mod reference;
 pub mod split;
 pub mod stepper_open;
+pub mod surgery;
 pub mod torch;
 pub mod trace;
 

@@ -13,6 +13,7 @@
 
 use super::ModelWeights;
 use super::arch::{Architecture, Cell, Variant};
+use super::surgery::Surgery;
 use crate::lstm::cell::{LstmWeights, sigmoid};
 use serde::Serialize;
 
@@ -197,6 +198,19 @@ pub fn lstm_step(
     h: &[f64],
     c: &[f64],
 ) -> LstmValues {
+    lstm_step_with(w, variant, x, h, c, &Surgery::default())
+}
+
+/// [`lstm_step`] with `surgery`'s gates held and units switched off (see
+/// `crate::classifier::surgery`).
+pub fn lstm_step_with(
+    w: &LstmWeights<f64>,
+    variant: Variant,
+    x: &[f64],
+    h: &[f64],
+    c: &[f64],
+    surgery: &Surgery,
+) -> LstmValues {
     let n = w.hidden;
     let mut pre: Vec<f64> = w
         .bias_ih
@@ -207,8 +221,8 @@ pub fn lstm_step(
     add_product(&w.weight_ih, x, &mut pre);
     add_product(&w.weight_hh, h, &mut pre);
     let gate = |k: usize| &pre[k * n..(k + 1) * n];
-    let i: Vec<f64> = gate(0).iter().map(|&v| sigmoid(v)).collect();
-    let f: Vec<f64> = match variant.forget_fixed {
+    let mut i: Vec<f64> = gate(0).iter().map(|&v| sigmoid(v)).collect();
+    let mut f: Vec<f64> = match variant.forget_fixed {
         true => vec![1.0; n],
         false => gate(1).iter().map(|&v| sigmoid(v)).collect(),
     };
@@ -216,13 +230,15 @@ pub fn lstm_step(
         true => gate(2).iter().map(|&v| sigmoid(v)).collect(),
         false => gate(2).iter().map(|v| v.tanh()).collect(),
     };
-    let o: Vec<f64> = match variant.no_output_gate {
+    let mut o: Vec<f64> = match variant.no_output_gate {
         true => vec![1.0; n],
         false => gate(3).iter().map(|&v| sigmoid(v)).collect(),
     };
+    surgery.clamp_gates(&mut i, &mut f, &mut o);
     // Here every gate is a plain vector: the state below is built from these alone.
     let c_new: Vec<f64> = (0..n).map(|k| f[k] * c[k] + i[k] * g[k]).collect();
-    let h_new: Vec<f64> = (0..n).map(|k| o[k] * c_new[k].tanh()).collect();
+    let mut h_new: Vec<f64> = (0..n).map(|k| o[k] * c_new[k].tanh()).collect();
+    surgery.mask_h(&mut h_new);
     LstmValues {
         i,
         f,
@@ -262,6 +278,11 @@ pub fn rnn_step(w: &LstmWeights<f64>, x: &[f64], h: &[f64]) -> Vec<f64> {
 /// Run the model's cell over one padded row of `ids` from zero state (padding included, as
 /// the model reads it), keeping every quantity. `None` when an id is not below `vocab`.
 pub fn trace(weights: &ModelWeights, ids: &[u32]) -> Option<Trace> {
+    trace_with(weights, ids, &Surgery::default())
+}
+
+/// [`trace`] of the model edited by `surgery` (checked against the model by the caller).
+pub fn trace_with(weights: &ModelWeights, ids: &[u32], surgery: &Surgery) -> Option<Trace> {
     let config = &weights.config;
     let (e, size) = (config.embed, config.hidden);
     if ids.iter().any(|&id| id as usize >= config.vocab) {
@@ -280,7 +301,7 @@ pub fn trace(weights: &ModelWeights, ids: &[u32]) -> Option<Trace> {
         let x: Vec<f64> = row.iter().map(|&v| v as f64).collect();
         match arch.cell {
             Cell::Lstm => {
-                let s = lstm_step(&w, arch.variant, &x, &h, &c);
+                let s = lstm_step_with(&w, arch.variant, &x, &h, &c, surgery);
                 out.i.extend(&s.i);
                 out.f.extend(&s.f);
                 out.g.extend(&s.g);

@@ -107,6 +107,15 @@ pub fn known(command: &str) -> Option<(Vec<Known>, bool)> {
             options.extend(DATA.iter().copied().filter(|(n, _)| *n != "--limit"));
             options.extend(LABELS.iter().copied());
         }
+        "validation-sample" => {
+            options.extend_from_slice(&[
+                ("--model", Takes::Text),
+                ("--out", Takes::Text),
+                ("--count", Takes::Count),
+            ]);
+            options.extend(DATA.iter().copied().filter(|(n, _)| *n != "--limit"));
+            options.extend(LABELS.iter().copied());
+        }
         "export" => options.extend_from_slice(&[("--model", Takes::Text), ("--out", Takes::Text)]),
         "import" => options.extend_from_slice(&[
             ("--dir", Takes::Text),
@@ -379,6 +388,7 @@ mod tests {
             "evaluate",
             "predict",
             "examples",
+            "validation-sample",
             "export",
             "import",
             "blowup",

@@ -84,6 +84,10 @@ commands:
         the model's validation reviews (the CSV it was trained on, split as training split
         it) that it got wrong, is surest of, and is least sure of: the lists “Inside the model”
         offers
+  validation-sample --model FILE --csv PATH --out FILE.json [--count 1000]
+        [--text-column NAME] [--label-column NAME] [--no-header]
+        COUNT of the model's validation reviews (split as for examples), spread over the
+        split, tokenised: the sample gate surgery's accuracy is measured on in the page
   export --model FILE --out DIR
         a saved model for PyTorch: DIR/model.safetensors (PyTorch's names: embedding.weight,
         lstm.weight_ih_l0, …, linear.bias), DIR/vocab.json (Keras's word_index) and
@@ -217,6 +221,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (Some("predict"), _) => predict(Options::new(rest)),
         (Some("evaluate"), _) => evaluate(Options::new(rest)),
         (Some("examples"), _) => examples(Options::new(rest)),
+        (Some("validation-sample"), _) => validation_sample(Options::new(rest)),
         (Some("export"), _) => export(Options::new(rest)),
         (Some("import"), _) => import(Options::new(rest)),
         (Some("blowup"), _) => run_blowup(Options::new(rest)),
@@ -529,28 +534,10 @@ fn train(o: Options) -> Result<(), String> {
 /// on this split differs from the model's, the CSV is not the one the model was trained on and
 /// the rows are not its validation set: refused.
 fn examples(o: Options) -> Result<(), String> {
-    let model_path = o.required("--model")?;
-    let csv_path = o.required("--csv")?;
     let out = o.required("--out")?;
     let per_kind: usize = o.parse("--per-kind", 12)?;
-    let saved =
-        modelfile::load(&read_file(model_path)?).map_err(|e| format!("{model_path}: {e}"))?;
-    let texts = read_texts(&o, csv_path, &read_file(csv_path)?)?;
-    let prepared =
-        prepare(&texts, saved.header.run.data).map_err(|e| format!("{csv_path}: {e}"))?;
-    if prepared.classes != saved.header.run.class_names() {
-        return Err(format!(
-            "{csv_path} gives the classes {}, {model_path} was trained on {}: give the same label options as for training",
-            prepared.classes.join(", "),
-            saved.header.run.class_names().join(", ")
-        ));
-    }
-    if prepared.tokenizer.words != saved.header.words {
-        return Err(format!(
-            "{csv_path} is not the file {model_path} was trained on (its training split gives another vocabulary), \
-             so its split is not the model's validation set"
-        ));
-    }
+    let (saved, texts, prepared) = validation_split(&o)?;
+    let csv_path = o.required("--csv")?;
     let predictor = Predictor::from_saved(&saved, &Compute::cpu());
     let start = Instant::now();
     let p = block_on(predictor.probabilities(&prepared.valid, 256)).map_err(|e| e.to_string())?;
@@ -574,6 +561,87 @@ fn examples(o: Options) -> Result<(), String> {
     );
     let json = serde_json::to_string(&picked).map_err(|e| e.to_string())?;
     std::fs::write(out, json).map_err(|e| format!("{out}: {e}"))
+}
+
+/// The model (`--model`) and its validation split of `--csv`, as training split it: the model
+/// file records the seed and fraction. When the tokenizer fitted on this split differs from the
+/// model's, the CSV is not the one the model was trained on and the rows are not its
+/// validation set: refused.
+fn validation_split(
+    o: &Options,
+) -> Result<(modelfile::SavedModel, LabelledTexts, crate::data::Prepared), String> {
+    let model_path = o.required("--model")?;
+    let csv_path = o.required("--csv")?;
+    let saved =
+        modelfile::load(&read_file(model_path)?).map_err(|e| format!("{model_path}: {e}"))?;
+    let texts = read_texts(o, csv_path, &read_file(csv_path)?)?;
+    let prepared =
+        prepare(&texts, saved.header.run.data).map_err(|e| format!("{csv_path}: {e}"))?;
+    if prepared.classes != saved.header.run.class_names() {
+        return Err(format!(
+            "{csv_path} gives the classes {}, {model_path} was trained on {}: give the same label options as for training",
+            prepared.classes.join(", "),
+            saved.header.run.class_names().join(", ")
+        ));
+    }
+    if prepared.tokenizer.words != saved.header.words {
+        return Err(format!(
+            "{csv_path} is not the file {model_path} was trained on (its training split gives another vocabulary), \
+             so its split is not the model's validation set"
+        ));
+    }
+    Ok((saved, texts, prepared))
+}
+
+/// `--count` of the model's validation reviews, tokenised, for the page's gate surgery (see
+/// `crate::classifier::surgery::sample`), with the unedited model's accuracy on them.
+fn validation_sample(o: Options) -> Result<(), String> {
+    use crate::classifier::surgery::{Surgery, accuracy::Scorer, sample::ValidationSample};
+    let out = o.required("--out")?;
+    let count: usize = o.parse("--count", 1000)?;
+    if count == 0 {
+        return Err("--count: at least 1 review".into());
+    }
+    let (saved, _, prepared) = validation_split(&o)?;
+    let csv_path = o.required("--csv")?;
+    let name = std::path::Path::new(csv_path)
+        .file_name()
+        .map_or(csv_path.into(), |n| n.to_string_lossy().into_owned());
+    let valid = &prepared.valid;
+    let mut sample = ValidationSample::every(
+        &valid.ids,
+        &valid.labels,
+        valid.maxlen,
+        count,
+        saved.header.run.class_names(),
+        format!(
+            "{count} of the {} validation reviews of {name}, every {}th, tokenised",
+            valid.len(),
+            valid.len() / count.max(1)
+        ),
+    );
+    let start = Instant::now();
+    let scorer = Scorer::new(
+        &saved.weights,
+        sample.rows(),
+        sample.labels.clone(),
+        sample.maxlen,
+    )
+    .map_err(|e| e.to_string())?;
+    let right = scorer
+        .correct(&Surgery::default(), 0, scorer.len())
+        .map_err(|e| e.to_string())?;
+    sample.accuracy = right as f64 / scorer.len() as f64;
+    let json = serde_json::to_string(&sample).map_err(|e| e.to_string())?;
+    std::fs::write(out, &json).map_err(|e| format!("{out}: {e}"))?;
+    println!(
+        "{} reviews written to {out} ({:.0} kB): {right} right ({:.4}) on the reference cell, scored in {:.2} s",
+        scorer.len(),
+        json.len() as f64 / 1e3,
+        sample.accuracy,
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Each class's precision, recall, F1 and rows; macro-F1 and the majority-class baseline.

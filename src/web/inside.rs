@@ -88,13 +88,22 @@ impl ModelSession {
     /// `inspection.trace[q]` is a `Float64Array` `[T × H]` for each quantity `q` of
     /// `inspection.quantities` (an LSTM's i, f, g, o, c, h; a GRU's r, z, n, h; an RNN's h). `class`: whose logit a
     /// K-class model splits (undefined: the predicted class).
-    pub fn inspect(&self, text: &str, class: Option<usize>) -> Result<JsValue, JsError> {
-        let x = inspect::inspect_text_class(
+    /// `surgery`: the model edited by it (`f@all=1,off@42`, see `crate::classifier::surgery`).
+    pub fn inspect(
+        &self,
+        text: &str,
+        class: Option<usize>,
+        surgery: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let surgery = crate::classifier::surgery::Surgery::parse(surgery.as_deref().unwrap_or(""))
+            .map_err(js_error)?;
+        let x = inspect::inspect_text_class_with(
             &self.saved.weights,
             &self.tokenizer,
             self.saved.header.run.data.maxlen,
             text,
             class,
+            &surgery,
         )
         .map_err(js_error)?;
         let out = to_js(&x)?;
@@ -183,5 +192,16 @@ impl ModelSession {
     #[wasm_bindgen(js_name = pytorchLabels)]
     pub fn pytorch_labels(&self) -> Result<Vec<u8>, JsError> {
         Ok(torch_io::export(&self.saved).map_err(js_error)?.labels)
+    }
+}
+
+/// What gate surgery (`super::surgery`) reads of a session.
+impl ModelSession {
+    pub(super) fn weights(&self) -> &crate::classifier::ModelWeights {
+        &self.saved.weights
+    }
+
+    pub(super) fn maxlen(&self) -> usize {
+        self.saved.header.run.data.maxlen
     }
 }

@@ -18,6 +18,8 @@ mod parallel;
 mod settings;
 #[cfg(not(feature = "trainer"))]
 mod stepper;
+#[cfg(not(feature = "trainer"))]
+mod surgery;
 #[cfg(feature = "trainer")]
 mod trainer;
 

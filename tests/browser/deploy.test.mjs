@@ -235,13 +235,13 @@ browserTest(
     await page.waitForFunction(() => document.getElementById('offline').dataset.state === 'partial');
     const size = (bytes) => (bytes < 1e6 ? `${Math.round(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
     const mb = (name) => size(A.assets[name].bytes);
-    const total = ['trainerWasm', 'sample', 'pretrained', 'pretrainedExamples'].reduce(
+    const total = ['trainerWasm', 'sample', 'pretrained', 'pretrainedExamples', 'pretrainedValidation'].reduce(
       (t, n) => t + A.assets[n].bytes,
       0,
     );
     assert.equal(
       await app.text('#offline-status'),
-      `Saves the trainer (${mb('trainerWasm')}), the built-in sample (${mb('sample')}), the pretrained model (${mb('pretrained')}) and its reviews (${mb('pretrainedExamples')}) in this browser: ${size(total)}.`,
+      `Saves the trainer (${mb('trainerWasm')}), the built-in sample (${mb('sample')}), the pretrained model (${mb('pretrained')}), its reviews (${mb('pretrainedExamples')}) and its validation sample (${mb('pretrainedValidation')}) in this browser: ${size(total)}.`,
     );
 
     // Offline (the host gone too): the Trainer and the pretrained model say what they need.

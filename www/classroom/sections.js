@@ -75,6 +75,7 @@ export function readInside(view) {
   const picked = view.examples && example !== '';
   out.set('inside.example', picked ? `${kind}.${Number(example) + 1}` : null);
   out.set('inside.text', picked ? null : $('inside-text').value);
+  out.set('inside.surgery', view.surgery.text() || null);
   // The cursor; after each run it starts at the last position and the top-ranked unit.
   if (view.result && view.order) {
     const { position, row } = view.cursor;
@@ -274,6 +275,7 @@ export function applyInsideView(view, want, notes) {
   }
   const padding = fit($('inside-padding-full'), want('inside.padding') ?? '0', notes);
   if (padding != null) $('inside-padding-full').checked = padding;
+  view.surgery.setText(want('inside.surgery') ?? '', notes);
   void applyGradientLink(view.gradient, want, notes); // the second model runs the view when it arrives
   if (view.session) view.run();
   const at = want('inside.at');

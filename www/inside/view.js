@@ -17,6 +17,7 @@ import { colourKey, exampleOption, pickTorchFiles, verdictHtml } from './classes
 import { insideExportables } from './exports.js';
 import { GradientView } from './gradient.js';
 import { drawHeatmap, geometry, legendHtml, rangeOf } from './heatmap.js';
+import { SurgeryPanel } from './surgery.js';
 
 /** @typedef {typeof import('../lib/page-wasm.js')} PageWasm */
 /** @typedef {import('../lib/page-wasm.js').ModelSession} ModelSession */
@@ -112,6 +113,7 @@ export class InsideView {
     $('inside-padding-full').addEventListener('change', () => this.draw());
     // The words and the cursor are painted in the scheme's colours: repaint when it switches.
     onSchemeChange(() => this.draw());
+    this.surgery = new SurgeryPanel(this);
     /** The gradient through time per word, under the words (gradient.js). */
     this.gradient = new GradientView(this);
     const size = BUILD.assets.pretrained?.bytes;
@@ -324,7 +326,11 @@ export class InsideView {
     let result;
     try {
       const chosen = $('inside-class').value;
-      result = this.session.inspect($('inside-text').value, chosen === '' ? undefined : Number(chosen));
+      result = this.session.inspect(
+        $('inside-text').value,
+        chosen === '' ? undefined : Number(chosen),
+        this.surgery.text(),
+      );
     } catch (e) {
       this.fail(`Look inside: ${e.message ?? e}`);
       this.gradient.run(); // the gradients have their own errors to show
@@ -350,6 +356,7 @@ export class InsideView {
     this.timing = { computeMs: computed - start, drawMs: drawn - computed };
     $('inside-timing').textContent =
       `Computed in ${this.timing.computeMs.toFixed(1)} ms (${x.steps} positions × ${x.hidden} units, float64), drawn in ${this.timing.drawMs.toFixed(1)} ms.`;
+    this.surgery.shown();
     this.gradient.run();
     document.body.dataset.insideReady = String(Date.now());
   }

@@ -11,7 +11,7 @@ const SITE = new URL('../', import.meta.url);
  * @typedef {object} Asset
  * @property {string} path  from the site's folder
  * @property {number | null} bytes  its size, known in a build
- * @typedef {'pageWasm' | 'trainerWasm' | 'sample' | 'pretrained' | 'pretrainedExamples'} AssetName
+ * @typedef {'pageWasm' | 'trainerWasm' | 'sample' | 'pretrained' | 'pretrainedExamples' | 'pretrainedValidation'} AssetName
  */
 
 /** @type {{ built: boolean, id: string | null, assets: Record<AssetName, Asset> }} */
@@ -24,6 +24,7 @@ export const BUILD = {
     sample: { path: 'sample/imdb-sample.csv.gz', bytes: null },
     pretrained: { path: 'models/imdb-sentiment.lstmlab', bytes: null },
     pretrainedExamples: { path: 'models/imdb-sentiment.examples.json', bytes: null },
+    pretrainedValidation: { path: 'models/imdb-sentiment.validation.json', bytes: null },
   },
 };
 

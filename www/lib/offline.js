@@ -13,6 +13,7 @@ const PARTS = /** @type {const} */ ([
   ['sample', 'the built-in sample'],
   ['pretrained', 'the pretrained model'],
   ['pretrainedExamples', 'its reviews'],
+  ['pretrainedValidation', 'its validation sample'],
 ]);
 
 /** @param {number} bytes */

@@ -168,7 +168,7 @@ export class ModelSession {
    * Every gate and state of every unit at every position of `text`, and the shares of class
    * `klass`'s logit (undefined: the predicted class's; two classes: always the one logit).
    */
-  inspect(text: string, klass?: number): TextInspection;
+  inspect(text: string, klass?: number, surgery?: string): TextInspection;
   /**
    * ‖∂logit/∂x_t‖ and ‖∂logit/∂h_t‖ per position of `text` for class `klass`'s logit, all paths
    * and through the recurrence only (src/classifier/gradient.rs).
@@ -233,6 +233,27 @@ export type TextInspection = {
   inspection: Inspection;
 };
 
+/** One edit of gate surgery (src/classifier/surgery/mod.rs), units from 0; `unit: null` is every unit. */
+export type SurgeryEdit =
+  | { kind: 'clamp'; gate: 'i' | 'f' | 'o'; unit: number | null; open: boolean }
+  | { kind: 'off'; unit: number };
+
+/** The link's form (`f@all=1,o@17=0,off@42`) read for a model of `hidden` units; throws naming the bad part. */
+export function parseSurgery(text: string, hidden: number): { edits: SurgeryEdit[]; text: string };
+/** Edits in the link's form; a later edit of the same gate and unit replaces an earlier one. */
+export function formatSurgery(edits: SurgeryEdit[]): string;
+
+/** The pretrained model's validation sample, ready to score a model under any surgery. */
+export class SurgeryAccuracy {
+  constructor(model: ModelSession, sample: Uint8Array);
+  reviews(): number;
+  source(): string;
+  /** The unedited accuracy the CLI measured when it wrote the sample. */
+  recorded(): number;
+  /** Reviews `start..end` the model edited by `surgery` gets right. */
+  correct(surgery: string, start: number, end: number): number;
+  free(): void;
+}
 /** How much each position can move one logit (`TextGradients` in src/classifier/gradient.rs). */
 export type TextGradients = {
   words: { word: string; position: number | null; known: boolean }[];

@@ -1,0 +1,322 @@
+use super::accuracy::Scorer;
+use super::sample::ValidationSample;
+use super::*;
+use crate::classifier::inspect::inspect_class_with;
+use crate::classifier::{Architecture, ModelConfig};
+
+fn model() -> ModelWeights {
+    ModelWeights::init(ModelConfig::binary(30, 4, 6), 5)
+}
+
+/// What the edited model computes, written out again from the equations without the cell's
+/// code: gates from the raw weights, `held(gate, unit)` replacing a gate's value, `off(unit)`
+/// zeroing `h`; then mean ‖ max pooling and the head.
+fn independent_logit(
+    w: &ModelWeights,
+    ids: &[u32],
+    held: &dyn Fn(char, usize) -> Option<f64>,
+    off: &dyn Fn(usize) -> bool,
+) -> f64 {
+    let (e, h) = (w.config.embed, w.config.hidden);
+    let l = &w.lstm;
+    let s = |v: f64| 1.0 / (1.0 + (-v).exp());
+    let (mut hs, mut cs) = (vec![0.0f64; h], vec![0.0f64; h]);
+    let (mut sum, mut max) = (vec![0.0; h], vec![f64::MIN; h]);
+    for &id in ids {
+        let x = &w.embedding[id as usize * e..(id as usize + 1) * e];
+        let pre = |r: usize| -> f64 {
+            let mut v = l.bias_ih[r] as f64 + l.bias_hh[r] as f64;
+            for k in 0..e {
+                v += l.weight_ih[r * e + k] as f64 * x[k] as f64;
+            }
+            for k in 0..h {
+                v += l.weight_hh[r * h + k] as f64 * hs[k];
+            }
+            v
+        };
+        let mut next = vec![0.0; h];
+        for j in 0..h {
+            let i = held('i', j).unwrap_or_else(|| s(pre(j)));
+            let f = held('f', j).unwrap_or_else(|| s(pre(h + j)));
+            let g = pre(2 * h + j).tanh();
+            let o = held('o', j).unwrap_or_else(|| s(pre(3 * h + j)));
+            cs[j] = f * cs[j] + i * g;
+            next[j] = if off(j) { 0.0 } else { o * cs[j].tanh() };
+        }
+        hs = next;
+        for j in 0..h {
+            sum[j] += hs[j];
+            max[j] = max[j].max(hs[j]);
+        }
+    }
+    let mut logit = w.linear_bias[0] as f64;
+    for j in 0..h {
+        logit += w.linear_weight[j] as f64 * sum[j] / ids.len() as f64;
+        logit += w.linear_weight[h + j] as f64 * max[j];
+    }
+    logit
+}
+
+/// A surgery's text, which gate values it holds and which units it silences.
+type Case = (
+    &'static str,
+    Box<dyn Fn(char, usize) -> Option<f64>>,
+    Box<dyn Fn(usize) -> bool>,
+);
+
+const IDS: [u32; 9] = [0, 0, 3, 17, 4, 4, 29, 1, 8];
+
+#[test]
+fn the_link_form_round_trips() {
+    let text = "f@all=1,o@17=0,off@42,i@3=1";
+    let s = Surgery::parse(text).unwrap();
+    assert_eq!(
+        s.edits,
+        vec![
+            Edit::Clamp {
+                gate: Gate::F,
+                unit: None,
+                open: true
+            },
+            Edit::Clamp {
+                gate: Gate::O,
+                unit: Some(16),
+                open: false
+            },
+            Edit::Off { unit: 41 },
+            Edit::Clamp {
+                gate: Gate::I,
+                unit: Some(2),
+                open: true
+            },
+        ]
+    );
+    assert_eq!(s.to_string(), text);
+    assert_eq!(Surgery::parse(&s.to_string()).unwrap(), s);
+    assert_eq!(
+        Surgery::parse(" f@all=1 , ,o@2=0 ").unwrap().to_string(),
+        "f@all=1,o@2=0",
+        "spaces and empty parts are dropped"
+    );
+    assert!(Surgery::parse("").unwrap().is_empty());
+}
+
+#[test]
+fn a_bad_part_is_named_with_the_reason() {
+    let err = |t: &str| Surgery::parse(t).unwrap_err().to_string();
+    assert_eq!(
+        err("f@all=1,g@3=1"),
+        "surgery `g@3=1`: the gate is i, f or o (or `off` to switch a unit off)"
+    );
+    assert_eq!(err("o@0=1"), "surgery `o@0=1`: units are numbered from 1");
+    assert_eq!(
+        err("f@x=1"),
+        "surgery `f@x=1`: the unit is a number from 1, or `all`"
+    );
+    assert_eq!(
+        err("f@2=0.5"),
+        "surgery `f@2=0.5`: a gate is clamped to 0 or 1"
+    );
+    assert_eq!(
+        err("f@2"),
+        "surgery `f@2`: a clamp needs a value: =0 (shut) or =1 (open)"
+    );
+    assert!(err("off@all").contains("off takes one unit"));
+    assert!(err("f=1").contains("expected GATE@UNIT=0|1"));
+    assert!(err(&"f@1=1,".repeat(1000)).contains("longer than 4000"));
+    let s = Surgery::parse("f@all=1,off@7").unwrap();
+    assert_eq!(
+        s.check_units(6).unwrap_err().to_string(),
+        "surgery `off@7`: the model has units 1–6, so there is no such unit"
+    );
+    assert_eq!(s.check_units(7), Ok(()));
+}
+
+#[test]
+fn a_later_edit_of_the_same_target_replaces_the_earlier() {
+    let s = Surgery::parse("f@all=1,o@2=0")
+        .unwrap()
+        .with(Edit::Clamp {
+            gate: Gate::F,
+            unit: None,
+            open: false,
+        })
+        .with(Edit::Off { unit: 1 });
+    assert_eq!(s.to_string(), "o@2=0,f@all=0,off@2");
+}
+
+/// Each kind of edit against the independent computation, through the inspection (whose
+/// per-word shares must still add up to the edited logit) and through the accuracy's scorer.
+#[test]
+fn each_edit_gives_the_independent_logit_and_the_split_still_holds() {
+    let w = model();
+    let cases: Vec<Case> = vec![
+        (
+            "",
+            Box::new(|_: char, _: usize| None),
+            Box::new(|_: usize| false),
+        ),
+        (
+            "f@all=1",
+            Box::new(|g: char, _: usize| (g == 'f').then_some(1.0)),
+            Box::new(|_: usize| false),
+        ),
+        (
+            "f@all=0",
+            Box::new(|g: char, _: usize| (g == 'f').then_some(0.0)),
+            Box::new(|_: usize| false),
+        ),
+        (
+            "i@all=0",
+            Box::new(|g: char, _: usize| (g == 'i').then_some(0.0)),
+            Box::new(|_: usize| false),
+        ),
+        (
+            "o@3=1,i@5=1",
+            Box::new(|g: char, j: usize| ((g, j) == ('o', 2) || (g, j) == ('i', 4)).then_some(1.0)),
+            Box::new(|_: usize| false),
+        ),
+        (
+            "off@2",
+            Box::new(|_: char, _: usize| None),
+            Box::new(|j: usize| j == 1),
+        ),
+        (
+            "f@all=1,off@6,o@1=0",
+            Box::new(|g: char, j: usize| match (g, j) {
+                ('f', _) => Some(1.0),
+                ('o', 0) => Some(0.0),
+                _ => None,
+            }),
+            Box::new(|j: usize| j == 5),
+        ),
+    ];
+    let plain = w.reference_logit(&IDS).unwrap();
+    let scorer = Scorer::new(&w, IDS.to_vec(), vec![1], IDS.len()).unwrap();
+    for (text, held, off) in &cases {
+        let s = Surgery::parse(text).unwrap();
+        let expected = independent_logit(&w, &IDS, held, off);
+        let x = inspect_class_with(&w, &IDS, None, &s).unwrap();
+        assert!(
+            (x.logit - expected).abs() < 1e-12,
+            "{text}: {} vs {expected}",
+            x.logit
+        );
+        let by_word = x.bias + x.word_contribution.iter().sum::<f64>();
+        assert!(
+            (by_word - expected).abs() < 1e-12,
+            "{text}: shares + bias {by_word}"
+        );
+        let scored = scorer.logits(&s, 0, 1)[0][0];
+        assert!(
+            (scored - expected).abs() < 1e-9,
+            "{text}: scorer {scored} vs {expected}"
+        );
+        if !text.is_empty() {
+            assert!((expected - plain).abs() > 1e-6, "{text} changes the logit");
+        }
+    }
+}
+
+#[test]
+fn the_trace_shows_the_held_gates_and_the_silent_unit() {
+    let w = model();
+    let s = Surgery::parse("f@all=1,o@3=0,off@5").unwrap();
+    let x = inspect_class_with(&w, &IDS, None, &s).unwrap();
+    let h = 6;
+    for t in 0..IDS.len() {
+        assert!((0..h).all(|j| x.trace.f[t * h + j] == 1.0));
+        assert_eq!(x.trace.o[t * h + 2], 0.0);
+        assert_eq!(x.trace.h[t * h + 2], 0.0, "o = 0 shows nothing");
+        assert_eq!(x.trace.h[t * h + 4], 0.0, "off");
+        assert_ne!(x.trace.c[t * h + 2], 0.0, "its cell still runs");
+    }
+    // f = 1 from zero state: c is the running sum of i · g.
+    let mut c = 0.0;
+    for t in 0..IDS.len() {
+        c += x.trace.i[t * h] * x.trace.g[t * h];
+        assert!((x.trace.c[t * h] - c).abs() < 1e-12);
+    }
+}
+
+/// Many rows at once (full lanes and a remainder) agree with the reference row by row, and
+/// `correct` counts what the logits say.
+#[test]
+fn the_scorer_agrees_with_the_reference_on_every_row() {
+    let w = model();
+    let maxlen = 7;
+    let mut rng = crate::rng::Rng::stream(9, 1);
+    let n = 11;
+    let rows: Vec<u32> = (0..n * maxlen)
+        .map(|_| (rng.uniform() * 30.0) as u32 % 30)
+        .collect();
+    let labels: Vec<u8> = (0..n).map(|r| (r % 2) as u8).collect();
+    let scorer = Scorer::new(&w, rows.clone(), labels.clone(), maxlen).unwrap();
+    let s = Surgery::parse("i@all=1,off@1").unwrap();
+    for surgery in [Surgery::default(), s] {
+        let logits = scorer.logits(&surgery, 0, n);
+        let mut right = 0;
+        for r in 0..n {
+            let row = &rows[r * maxlen..(r + 1) * maxlen];
+            let x = inspect_class_with(&w, row, None, &surgery).unwrap();
+            assert!((logits[r][0] - x.logit).abs() < 1e-9, "row {r}");
+            right += usize::from((x.logit > 0.0) == (labels[r] == 1));
+        }
+        assert_eq!(scorer.correct(&surgery, 0, n).unwrap(), right);
+        let halves =
+            scorer.correct(&surgery, 0, 5).unwrap() + scorer.correct(&surgery, 5, n).unwrap();
+        assert_eq!(halves, right, "in pieces as in one");
+    }
+    assert!(
+        scorer
+            .correct(&Surgery::parse("off@7").unwrap(), 0, n)
+            .is_err()
+    );
+}
+
+#[test]
+fn models_and_samples_that_do_not_fit_are_refused() {
+    let gru = Architecture::parse("gru/pool").unwrap();
+    let g = ModelWeights::init(ModelConfig::binary(30, 4, 6).with_arch(gru), 5);
+    let e = Scorer::new(&g, vec![0; 4], vec![1], 4)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("this model is gru/pool"), "{e}");
+    let w = model();
+    assert!(
+        Scorer::new(&w, vec![0, 30], vec![1], 2)
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("id 30")
+    );
+    assert!(
+        Scorer::new(&w, vec![0, 3], vec![2], 2).is_err(),
+        "class 2 of a binary model"
+    );
+    assert!(
+        Scorer::new(&w, vec![0, 3, 4], vec![1], 2).is_err(),
+        "not whole rows"
+    );
+}
+
+#[test]
+fn a_sample_keeps_its_reviews_without_padding_and_pads_them_back() {
+    let rows = [0, 0, 5, 0, 7, 8, 1, 2, 3, 0, 0, 9];
+    let s = ValidationSample::every(
+        &rows,
+        &[1, 0, 1, 0],
+        3,
+        2,
+        vec!["n".into(), "p".into()],
+        "test".into(),
+    );
+    assert_eq!(s.ids, vec![vec![5], vec![1, 2, 3]], "every 2nd row");
+    assert_eq!(s.labels, vec![1, 1]);
+    assert_eq!(s.rows(), vec![0, 0, 5, 1, 2, 3]);
+    let w = model();
+    let json = serde_json::to_vec(&s).unwrap();
+    assert_eq!(ValidationSample::from_json(&json, &w).unwrap(), s);
+    assert!(ValidationSample::from_json(b"{}", &w).is_err());
+}
