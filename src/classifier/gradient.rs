@@ -24,7 +24,7 @@
 //! The logit is output 0 for a two-class model (the positive class's), else the chosen class's
 //! (the predicted one by default), as in [`crate::classifier::inspect`].
 
-use crate::classifier::inspect::{InspectError, Position, TextWord};
+use crate::classifier::inspect::{InspectError, Position, TextWord, padded, text_layout};
 use crate::classifier::{Architecture, Cell, ModelWeights, Readout, argmax, class_probabilities};
 use crate::data::tokenizer::Tokenizer;
 use crate::lstm::cell::{LstmWeights, sigmoid};
@@ -499,29 +499,8 @@ pub fn gradients_text(
     text: &str,
     class: Option<usize>,
 ) -> Result<TextGradients, InspectError> {
-    let ids = tokenizer.encode(text, maxlen);
-    let padding = ids.iter().take_while(|&&id| id == 0).count();
-    let positions = ids
-        .iter()
-        .map(|&id| Position {
-            id,
-            word: (id != 0).then(|| tokenizer.word(id).unwrap_or("?").to_string()),
-        })
-        .collect();
-    // The read words fill the positions after the padding, in order.
-    let mut next = padding;
-    let words = tokenizer
-        .views(text, maxlen)
-        .into_iter()
-        .map(|t| TextWord {
-            position: t.used.then(|| {
-                next += 1;
-                next - 1
-            }),
-            known: t.id.is_some(),
-            word: t.word,
-        })
-        .collect();
+    let (ids, padding) = padded(tokenizer, maxlen, text);
+    let (positions, words) = text_layout(tokenizer, maxlen, text, &ids, padding);
     Ok(TextGradients {
         words,
         positions,

@@ -268,10 +268,44 @@ pub struct TextInspection {
 
 /// `text`'s ids as training made them (kept words, the last `maxlen`, zeros in front), and how
 /// many of them are padding.
-fn padded(tokenizer: &Tokenizer, maxlen: usize, text: &str) -> (Vec<u32>, usize) {
+pub(crate) fn padded(tokenizer: &Tokenizer, maxlen: usize, text: &str) -> (Vec<u32>, usize) {
     let ids = tokenizer.encode(text, maxlen);
     let padding = ids.iter().take_while(|&&id| id == 0).count();
     (ids, padding)
+}
+
+/// What a text view shows around its numbers: every position's id and word, and every word of
+/// `text` with the position it was read at (none when dropped or cut off). Shared by the
+/// inspection and the gradient view so their words line up.
+pub(crate) fn text_layout(
+    tokenizer: &Tokenizer,
+    maxlen: usize,
+    text: &str,
+    ids: &[u32],
+    padding: usize,
+) -> (Vec<Position>, Vec<TextWord>) {
+    let positions: Vec<Position> = ids
+        .iter()
+        .map(|&id| Position {
+            id,
+            word: (id != 0).then(|| tokenizer.word(id).unwrap_or("?").to_string()),
+        })
+        .collect();
+    // The read words fill the positions after the padding, in order.
+    let mut next = padding;
+    let words: Vec<TextWord> = tokenizer
+        .views(text, maxlen)
+        .into_iter()
+        .map(|t| TextWord {
+            position: t.used.then(|| {
+                next += 1;
+                next - 1
+            }),
+            known: t.id.is_some(),
+            word: t.word,
+        })
+        .collect();
+    (positions, words)
 }
 
 /// Tokenize `text` as training did (kept words, the last `maxlen`, padded at the front) and
@@ -306,27 +340,7 @@ pub fn inspect_text_class_with(
     surgery: &Surgery,
 ) -> Result<TextInspection, InspectError> {
     let (ids, padding) = padded(tokenizer, maxlen, text);
-    let positions = ids
-        .iter()
-        .map(|&id| Position {
-            id,
-            word: (id != 0).then(|| tokenizer.word(id).unwrap_or("?").to_string()),
-        })
-        .collect();
-    // The read words fill the positions after the padding, in order.
-    let mut next = padding;
-    let words = tokenizer
-        .views(text, maxlen)
-        .into_iter()
-        .map(|t| TextWord {
-            position: t.used.then(|| {
-                next += 1;
-                next - 1
-            }),
-            known: t.id.is_some(),
-            word: t.word,
-        })
-        .collect();
+    let (positions, words) = text_layout(tokenizer, maxlen, text, &ids, padding);
     Ok(TextInspection {
         words,
         positions,

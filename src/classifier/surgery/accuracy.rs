@@ -2,7 +2,7 @@
 //! reviews of 128 positions in a few seconds of single-threaded wasm).
 //!
 //! The same f64 arithmetic as the reference cell with the surgery's edits
-//! ([`super::lstm_steps_with`]), arranged for speed:
+//! ([`crate::classifier::trace::lstm_step_with`]), arranged for speed:
 //! - each word's input half of the gates, `W_ih · x + b_ih + b_hh`, is computed once per word of
 //!   the vocabulary the sample uses, not once per position (a surgery does not change it);
 //! - [`LANES`] reviews step together, so each row of `W_hh` is read once for all of them and

@@ -24,7 +24,6 @@ pub mod sample;
 mod tests;
 
 use super::{Cell, ModelWeights, Readout};
-use crate::lstm::cell::{CellGate, CellStep};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -257,11 +256,6 @@ impl Surgery {
             }
         }
     }
-
-    /// Whether any edit clamps a gate (the cell's `c` and `h` must then be recomputed).
-    fn clamps(&self) -> bool {
-        self.edits.iter().any(|e| matches!(e, Edit::Clamp { .. }))
-    }
 }
 
 impl fmt::Display for Surgery {
@@ -275,48 +269,4 @@ impl fmt::Display for Surgery {
         }
         Ok(())
     }
-}
-
-/// The LSTM's every step over one padded row of ids, in f64 from zero state, edited by
-/// `surgery` at each step: [`ModelWeights::reference_steps`] with the surgery. The activations
-/// in each step are the edited ones (a clamped gate reads 0 or 1). `None` where
-/// `reference_steps` gives none (an id not below `vocab`, a cell without all its gates); the
-/// units must have been checked ([`Surgery::check_units`]).
-pub fn lstm_steps_with(
-    weights: &ModelWeights,
-    ids: &[u32],
-    surgery: &Surgery,
-) -> Option<Vec<CellStep<f64>>> {
-    if surgery.is_empty() {
-        return weights.reference_steps(ids);
-    }
-    // Refused the same way as reference_steps, before any work.
-    weights.reference_steps(&[])?;
-    let xs = weights.embedded(ids)?;
-    let lstm = weights.lstm.cast::<f64>();
-    let gate = if weights.config.arch.variant.sigmoid_g {
-        CellGate::Sigmoid
-    } else {
-        CellGate::Tanh
-    };
-    let hidden = weights.config.hidden;
-    let zeros = vec![0.0; hidden];
-    let mut steps: Vec<CellStep<f64>> = Vec::with_capacity(xs.len());
-    for x in &xs {
-        let (h, c) = steps.last().map_or((&zeros, &zeros), |s| (&s.h, &s.c));
-        let mut s = lstm.step(x, h, c, gate);
-        if surgery.clamps() {
-            let a = &mut s.act;
-            surgery.clamp_gates(&mut a.i, &mut a.f, &mut a.o);
-            // c and h again from the held gates (the same formulas as the cell's step).
-            for k in 0..hidden {
-                s.c[k] = a.f[k] * c[k] + a.i[k] * a.g[k];
-                s.tanh_c[k] = s.c[k].tanh();
-                s.h[k] = a.o[k] * s.tanh_c[k];
-            }
-        }
-        surgery.mask_h(&mut s.h);
-        steps.push(s);
-    }
-    Some(steps)
 }
