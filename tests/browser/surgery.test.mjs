@@ -192,5 +192,5 @@ browserTest('a bad surgery in a link is left out with a note naming it', async (
   await page.waitForFunction(() => document.body.dataset.insideReady, null, { timeout: 120_000 });
   assert.equal(await page.locator('#inside-surgery').getAttribute('data-surgery'), '');
   const notes = await page.evaluate(() => document.body.innerText);
-  assert.match(notes, /surgery `g@3=1`: the gate is i, f or o/);
+  assert.match(notes, /surgery `g@3=1`: the gate is f, i or o/);
 });
