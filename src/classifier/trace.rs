@@ -13,7 +13,7 @@
 
 use super::ModelWeights;
 use super::arch::{Architecture, Cell, Variant};
-use super::surgery::Surgery;
+use super::surgery::{Gate, Surgery};
 use crate::lstm::cell::{LstmWeights, sigmoid};
 use serde::Serialize;
 
@@ -261,18 +261,38 @@ pub struct GruValues {
 /// One GRU step from `h` on input `x` (PyTorch's form: r scales `W_hn h + b_hn`): the shared
 /// step of `crate::lstm::gru`, which the Cell stepper runs too.
 pub fn gru_step(w: &LstmWeights<f64>, x: &[f64], h: &[f64]) -> GruValues {
+    gru_step_with(w, x, h, &Surgery::default())
+}
+
+/// [`gru_step`] with `surgery`'s r and z held and units switched off: the shared step computes
+/// the gates, the held ones replace them, and n and h are computed again from the gates as
+/// held (with the shared step's expressions, so an unheld gate gives its numbers bit for bit).
+pub fn gru_step_with(w: &LstmWeights<f64>, x: &[f64], h: &[f64], surgery: &Surgery) -> GruValues {
     let s = crate::lstm::gru::gru_step(w, x, h);
-    GruValues {
-        r: s.r,
-        z: s.z,
-        n: s.n,
-        h: s.h,
+    let (mut r, mut z, mut n, mut h_new) = (s.r, s.z, s.n, s.h);
+    if surgery.holds(Gate::R) || surgery.holds(Gate::Z) {
+        surgery.clamp_gru_gates(&mut r, &mut z);
+        n = (0..w.hidden)
+            .map(|k| (s.n_x[k] + r[k] * s.n_h[k]).tanh())
+            .collect();
+        h_new = (0..w.hidden)
+            .map(|k| (1.0 - z[k]) * n[k] + z[k] * h[k])
+            .collect();
     }
+    surgery.mask_h(&mut h_new);
+    GruValues { r, z, n, h: h_new }
 }
 
 /// One plain tanh RNN step from `h` on input `x` (the shared step of `crate::lstm::gru`).
 pub fn rnn_step(w: &LstmWeights<f64>, x: &[f64], h: &[f64]) -> Vec<f64> {
-    crate::lstm::gru::rnn_step(w, x, h).h
+    rnn_step_with(w, x, h, &Surgery::default())
+}
+
+/// [`rnn_step`] with `surgery`'s units switched off (the RNN has no gates to hold).
+pub fn rnn_step_with(w: &LstmWeights<f64>, x: &[f64], h: &[f64], surgery: &Surgery) -> Vec<f64> {
+    let mut h_new = crate::lstm::gru::rnn_step(w, x, h).h;
+    surgery.mask_h(&mut h_new);
+    h_new
 }
 
 /// Run the model's cell over one padded row of `ids` from zero state (padding included, as
@@ -310,13 +330,13 @@ pub fn trace_with(weights: &ModelWeights, ids: &[u32], surgery: &Surgery) -> Opt
                 (h, c) = (s.h, s.c);
             }
             Cell::Gru => {
-                let s = gru_step(&w, &x, &h);
+                let s = gru_step_with(&w, &x, &h, surgery);
                 out.r.extend(&s.r);
                 out.z.extend(&s.z);
                 out.n.extend(&s.n);
                 h = s.h;
             }
-            Cell::Rnn => h = rnn_step(&w, &x, &h),
+            Cell::Rnn => h = rnn_step_with(&w, &x, &h, surgery),
         }
         out.h.extend(&h);
         if let Some((lw, lb)) = &weights.out_layer {

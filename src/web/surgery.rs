@@ -5,9 +5,10 @@
 
 use super::inside::ModelSession;
 use super::{from_js, js_error, to_js};
+use crate::classifier::Architecture;
 use crate::classifier::surgery::accuracy::Scorer;
 use crate::classifier::surgery::sample::ValidationSample;
-use crate::classifier::surgery::{Edit, Surgery};
+use crate::classifier::surgery::{Edit, Surgery, gates_of};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -18,12 +19,20 @@ struct Parsed {
     text: String,
 }
 
-/// Reads the link's form (`f@all=1,o@17=0,off@42`) for a model of `hidden` units: `{edits,
-/// text}` (the text in canonical form), or an error naming the bad part.
+/// Reads the link's form (`f@all=1,o@17=0,off@42`) for a model of `hidden` units and, when
+/// given, architecture `arch` (as the session's info names it, `gru/pool`: a gate the model
+/// lacks is refused by name): `{edits, text}` (the text in canonical form), or an error naming
+/// the bad part.
 #[wasm_bindgen(js_name = parseSurgery)]
-pub fn parse_surgery(text: &str, hidden: usize) -> Result<JsValue, JsError> {
+pub fn parse_surgery(text: &str, hidden: usize, arch: Option<String>) -> Result<JsValue, JsError> {
     let s = Surgery::parse(text).map_err(js_error)?;
-    s.check_units(hidden).map_err(js_error)?;
+    match arch {
+        Some(arch) => {
+            let arch = Architecture::parse(&arch).map_err(js_error)?;
+            s.check_arch(&arch, hidden).map_err(js_error)?;
+        }
+        None => s.check_units(hidden).map_err(js_error)?,
+    }
     to_js(&Parsed {
         text: s.to_string(),
         edits: s.edits,
@@ -92,4 +101,15 @@ impl SurgeryAccuracy {
         let s = Surgery::parse(surgery).map_err(js_error)?;
         self.scorer.correct(&s, start, end).map_err(js_error)
     }
+}
+
+/// The gates a model of `arch` (`lstm/pool`, `gru/last`, …) has for the surgery to hold, in the
+/// order the page offers them: `["f", "i", "o"]`, `["z", "r"]`, none for a plain RNN.
+#[wasm_bindgen(js_name = surgeryGates)]
+pub fn surgery_gates(arch: &str) -> Result<Vec<String>, JsError> {
+    let arch = Architecture::parse(arch).map_err(js_error)?;
+    Ok(gates_of(&arch)
+        .into_iter()
+        .map(|g| g.name().to_string())
+        .collect())
 }

@@ -2,7 +2,8 @@
 // the logit of an independent LSTM written here in JS with f = 1, the words' shares still add up
 // to it, the accuracy on the 1,000 validation reviews (downloaded on the first surgery only)
 // appears beside the unedited one, the surgery travels in the link and "Reset" removes it; the
-// card is reachable from the keyboard and axe-clean.
+// card is reachable from the keyboard and axe-clean. On a GRU (a fixture) the chooser offers z and
+// r, and z@all=1 keeps h at 0, so the edited logit is the bias and the shares still add up.
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -192,5 +193,59 @@ browserTest('a bad surgery in a link is left out with a note naming it', async (
   await page.waitForFunction(() => document.body.dataset.insideReady, null, { timeout: 120_000 });
   assert.equal(await page.locator('#inside-surgery').getAttribute('data-surgery'), '');
   const notes = await page.evaluate(() => document.body.innerText);
-  assert.match(notes, /surgery `g@3=1`: the gate is i, f or o/);
+  assert.match(notes, /surgery `g@3=1`: the gate is f, i or o/);
+});
+
+browserTest('gate surgery on a GRU: its own gates, z held at 1 leaves the bias, the shares add up', async (app) => {
+  const page = app.page;
+  await page.click('#tab-inside');
+  await page.waitForFunction(() => !document.getElementById('inside').hidden);
+  await page.fill('#inside-text', 'this film was great and the acting was good but the story was bad');
+  const before = await page.evaluate(() => document.body.dataset.insideReady ?? '');
+  const file = join(import.meta.dirname, '..', 'fixtures', 'inside_models', 'gru-pool.lstmlab');
+  await page.setInputFiles('#inside-file', {
+    name: 'gru-pool.lstmlab',
+    mimeType: 'application/octet-stream',
+    buffer: await readFile(file),
+  });
+  await page.waitForFunction((b) => (document.body.dataset.insideReady ?? '') !== b, before, { timeout: 60_000 });
+  const gates = await page.$$eval('#inside-surgery-gate option', (os) => os.map((o) => o.value));
+  assert.deepEqual(gates, ['z', 'r', 'off'], 'the GRU’s own gates, and off');
+
+  const t = await ready(page);
+  await page.selectOption('#inside-surgery-gate', 'z');
+  await page.selectOption('#inside-surgery-value', '1');
+  await page.click('#inside-surgery-add');
+  await inspected(page, t);
+  const card = page.locator('#inside-surgery');
+  assert.equal(await card.getAttribute('data-surgery'), 'z@all=1');
+  assert.equal(await app.text('#inside-surgery-list'), 'z held at 1 (open) for every unit Remove');
+  const got = await page.evaluate(() => {
+    const x = globalThis.lstmLab.inside.result.inspection;
+    return {
+      logit: x.logit,
+      bias: x.bias,
+      sum: Number(document.getElementById('inside-sum').dataset.sum),
+      plain: Number(document.getElementById('inside-surgery-effect').dataset.plainLogit),
+      zHeld: x.trace.z.every((v) => v === 1),
+      hZero: x.trace.h.every((v) => v === 0),
+    };
+  });
+  // z = 1 copies the old state, and the state starts at 0: h stays 0 and the head adds nothing.
+  assert.ok(got.zHeld && got.hZero, 'z shown held at 1, h stays 0');
+  assert.equal(got.logit, got.bias, 'the edited logit is the head’s bias alone');
+  assert.ok(Math.abs(got.sum - got.logit) < 1e-9, `shares + bias ${got.sum} vs logit ${got.logit}`);
+  assert.ok(Math.abs(got.plain - got.logit) > 1e-3, `the edit moves the logit (${got.plain} → ${got.logit})`);
+  assert.match(
+    await app.text('#inside-surgery-accuracy'),
+    /ships 1,000 validation reviews for the pretrained model only/,
+  );
+  await app.screenshot('surgery-gru-z-all-1');
+
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const r = await globalThis.axe.run(document.getElementById('inside-surgery'), { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, []);
 });

@@ -1,6 +1,7 @@
 // @ts-check
-// Gate surgery in Inside the model: hold f, i or o at 0 or 1 (every unit or one), or switch a unit
-// off, and see the review's logit, verdict and per-word shares of the edited model at once (the
+// Gate surgery in Inside the model: hold one of the loaded model's gates (an LSTM's f, i or o, a
+// GRU's z or r; a plain RNN has none) at 0 or 1 (every unit or one), or switch a unit off in any
+// cell, and see the review's logit, verdict and per-word shares of the edited model at once (the
 // view's inspection takes the surgery), then its accuracy on 1,000 validation reviews beside the
 // unedited model's. The validation sample (models/imdb-sentiment.validation.json, the
 // pretrained model's) is downloaded on the first surgery only; the accuracy is computed in
@@ -10,7 +11,7 @@
 import { assetUrl, BUILD, fetchWithProgress } from '../lib/assets.js';
 import { $ } from '../lib/dom.js';
 
-/** @typedef {{ kind: 'clamp', gate: 'i' | 'f' | 'o', unit: number | null, open: boolean } | { kind: 'off', unit: number }} Edit */
+/** @typedef {import('../lib/page-wasm.js').SurgeryEdit} Edit */
 
 /** Work between two yields to the page, in ms. */
 const SLICE_MS = 40;
@@ -27,6 +28,15 @@ const signed = (v, digits = 3) => (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(d
 /** @param {number} a */
 const pct = (a) => `${(100 * a).toFixed(1)} %`;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** The chooser's words for each gate the surgery can hold. */
+const GATE_LABELS = {
+  f: 'f forget gate',
+  i: 'i input gate',
+  o: 'o output gate',
+  z: 'z update gate',
+  r: 'r reset gate',
+};
 
 /** @param {Edit} e */
 const describe = (e) => {
@@ -56,6 +66,8 @@ export class SurgeryPanel {
     this.plain = null;
     /** Bumped by every new request: an older computation stops. */
     this.job = 0;
+    /** @type {string | null} the architecture the gate chooser lists the gates of */
+    this.chooserArch = null;
     $('inside-surgery-gate').addEventListener('change', () => this.syncValue());
     $('inside-surgery-add').addEventListener('click', () => this.add());
     $('inside-surgery-reset').addEventListener('click', () => this.reset());
@@ -64,7 +76,7 @@ export class SurgeryPanel {
     });
   }
 
-  /** The surgery in the link's form ('' for none), without edits of units the model lacks. */
+  /** The surgery in the link's form ('' for none), without edits of units or gates the model lacks. */
   text() {
     const hidden = this.view.info?.hidden ?? Number.POSITIVE_INFINITY;
     const fits = this.edits.filter((e) => e.unit == null || e.unit < hidden);
@@ -72,7 +84,34 @@ export class SurgeryPanel {
       this.error(`Gate surgery: this model has units 1–${hidden}; the edits of other units were removed.`);
       this.edits = fits;
     }
+    // Another cell loaded (an LSTM's f held, then a GRU): its gates' edits cannot apply.
+    const gates = this.gates();
+    const own = this.edits.filter((e) => e.kind === 'off' || gates == null || gates.includes(e.gate));
+    if (own.length < this.edits.length) {
+      const has = gates?.length ? `its gates are ${gates.join(', ')}` : 'it has no gates';
+      this.error(`Gate surgery: this model is ${this.view.info?.arch}, ${has}; the edits of other gates were removed.`);
+      this.edits = own;
+    }
     return this.edits.length ? this.wasm.formatSurgery(this.edits) : '';
+  }
+
+  /** The loaded model's gates the surgery can hold (null before a model is loaded). */
+  gates() {
+    const arch = this.view.info?.arch;
+    return arch ? this.wasm.surgeryGates(arch) : null;
+  }
+
+  /** The gate chooser lists the loaded model's own gates, and "unit off"; a choice it still has is kept. */
+  fillGates() {
+    const arch = this.view.info?.arch ?? null;
+    if (arch === this.chooserArch) return;
+    this.chooserArch = arch;
+    const select = /** @type {HTMLSelectElement} */ ($('inside-surgery-gate'));
+    const was = select.value;
+    const options = (this.gates() ?? []).map((g) => new Option(GATE_LABELS[g] ?? g, g));
+    options.push(new Option('unit off (h = 0)', 'off'));
+    select.replaceChildren(...options);
+    select.value = options.some((o) => o.value === was) ? was : options[0].value;
   }
 
   /** A shut/open value means nothing for "unit off". */
@@ -116,9 +155,10 @@ export class SurgeryPanel {
    */
   setText(text, notes) {
     const hidden = this.view.info?.hidden ?? 0xffffffff;
+    const arch = this.view.info?.arch;
     let parsed;
     try {
-      parsed = this.wasm.parseSurgery(text, hidden);
+      parsed = this.wasm.parseSurgery(text, hidden, arch);
     } catch (e) {
       const message = `Gate surgery: ${e.message ?? e}.`;
       if (notes) notes.push(`Inside the model: ${message} The edits were left out.`);
@@ -126,7 +166,7 @@ export class SurgeryPanel {
       return false;
     }
     // Through formatSurgery once: a later edit of the same gate and unit replaces the earlier.
-    this.edits = this.wasm.parseSurgery(this.wasm.formatSurgery(parsed.edits), hidden).edits;
+    this.edits = this.wasm.parseSurgery(this.wasm.formatSurgery(parsed.edits), hidden, arch).edits;
     if (!notes) this.changed();
     return true;
   }
@@ -146,6 +186,7 @@ export class SurgeryPanel {
     $('inside-surgery').hidden = false;
     const unit = /** @type {HTMLInputElement} */ ($('inside-surgery-unit'));
     unit.max = String(view.info.hidden);
+    this.fillGates();
     this.syncValue();
     if (this.scored !== view.session) {
       this.job++;

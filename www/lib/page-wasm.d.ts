@@ -235,11 +235,16 @@ export type TextInspection = {
 
 /** One edit of gate surgery (src/classifier/surgery/mod.rs), units from 0; `unit: null` is every unit. */
 export type SurgeryEdit =
-  | { kind: 'clamp'; gate: 'i' | 'f' | 'o'; unit: number | null; open: boolean }
+  | { kind: 'clamp'; gate: 'i' | 'f' | 'o' | 'r' | 'z'; unit: number | null; open: boolean }
   | { kind: 'off'; unit: number };
 
-/** The link's form (`f@all=1,o@17=0,off@42`) read for a model of `hidden` units; throws naming the bad part. */
-export function parseSurgery(text: string, hidden: number): { edits: SurgeryEdit[]; text: string };
+/**
+ * The link's form (`f@all=1,o@17=0,off@42`, `z@all=1`) read for a model of `hidden` units and, when given, architecture
+ * `arch` (info().arch: a gate the model lacks is refused by name); throws naming the bad part.
+ */
+export function parseSurgery(text: string, hidden: number, arch?: string): { edits: SurgeryEdit[]; text: string };
+/** The gates a model of `arch` has for the surgery to hold: `['f', 'i', 'o']`, `['z', 'r']`, none for a plain RNN. */
+export function surgeryGates(arch: string): ('i' | 'f' | 'o' | 'r' | 'z')[];
 /** Edits in the link's form; a later edit of the same gate and unit replaces an earlier one. */
 export function formatSurgery(edits: SurgeryEdit[]): string;
 

@@ -12,7 +12,7 @@
 //! hold them to 1e-9).
 
 use super::{Surgery, SurgeryError};
-use crate::classifier::{ModelWeights, argmax};
+use crate::classifier::{Architecture, Cell, ModelWeights, Readout, argmax};
 use crate::lstm::cell::sigmoid;
 
 /// Reviews stepped together.
@@ -20,6 +20,8 @@ const LANES: usize = 4;
 
 /// A model ready to score padded rows under any surgery.
 pub struct Scorer {
+    /// The model's architecture: what a surgery is checked against.
+    arch: Architecture,
     hidden: usize,
     maxlen: usize,
     sigmoid_g: bool,
@@ -44,7 +46,18 @@ impl Scorer {
         labels: Vec<u8>,
         maxlen: usize,
     ) -> Result<Self, SurgeryError> {
-        Surgery::default().check_model(weights)?;
+        // Only the pretrained LSTM ships a validation sample, so this fast path steps the
+        // pooled LSTM with all its gates alone; other models are edited in the inspection only.
+        let arch = weights.config.arch;
+        let v = arch.variant;
+        if arch.cell != Cell::Lstm
+            || arch.readout != Readout::Pool
+            || v.relu_out
+            || v.forget_fixed
+            || v.no_output_gate
+        {
+            return Err(SurgeryError::Unsupported(arch.describe()));
+        }
         let bad = |why: String| SurgeryError::Part {
             part: "validation sample".into(),
             why,
@@ -88,6 +101,7 @@ impl Scorer {
         }
         let f64s = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
         Ok(Self {
+            arch,
             hidden: h,
             maxlen,
             sigmoid_g: c.arch.variant.sigmoid_g,
@@ -129,7 +143,7 @@ impl Scorer {
         start: usize,
         end: usize,
     ) -> Result<usize, SurgeryError> {
-        surgery.check_units(self.hidden)?;
+        surgery.check_arch(&self.arch, self.hidden)?;
         let logits = self.logits(surgery, start, end);
         Ok(logits
             .iter()

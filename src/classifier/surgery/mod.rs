@@ -1,5 +1,7 @@
-//! Gate surgery: the trained LSTM with some of its gates forced open or shut, or some units
-//! switched off, to see what the model's answer (and its accuracy) owes to them.
+//! Gate surgery: a trained model with some of its gates forced open or shut, or some units
+//! switched off, to see what the model's answer (and its accuracy) owes to them. Every cell
+//! Inside the model reads is edited: the LSTM's f, i and o, the GRU's r and z, and any cell's
+//! units switched off (the plain RNN has no gates, only that), with either readout.
 //!
 //! A [`Surgery`] is a list of edits, applied in order at every step after the gates are
 //! computed:
@@ -8,32 +10,39 @@
 //! f@all=1    every unit's forget gate held at 1: the cell keeps everything
 //! o@17=0     unit 17's output gate held at 0: its h is always 0, its c still runs
 //! off@42     unit 42 switched off: h = 0, for the head and for the next step
+//! z@all=1    a GRU's update gates held at 1: every step copies the old h (from zero: h stays 0)
+//! r@3=0      a GRU's unit 3 reads no old state into its candidate n
 //! ```
 //!
 //! Units are numbered from 1 in that text (as the page shows them) and from 0 here. The text
 //! is what the page keeps in its link (`inside.surgery`), so it parses with a message naming
 //! the bad part and formats back to the same text.
 //!
-//! The edits are pure functions a step calls ([`Surgery::clamp_gates`] after the gates,
-//! [`Surgery::mask_h`] after `h`), so every per-step computation (the inspection's trace, the
-//! accuracy over a validation sample) edits the model the same way.
+//! The edits are pure functions a step calls ([`Surgery::clamp_gates`] or
+//! [`Surgery::clamp_gru_gates`] after the gates, [`Surgery::mask_h`] after `h`), so every
+//! per-step computation (the inspection's trace, the accuracy over a validation sample) edits
+//! the model the same way. Which gates a model has is [`gates_of`]'s answer; an edit of a gate
+//! the model lacks is refused by name ([`Surgery::check_model`]).
 
 pub mod accuracy;
 pub mod sample;
 #[cfg(test)]
 mod tests;
 
-use super::{Cell, ModelWeights, Readout};
+use super::{Architecture, Cell, ModelWeights};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A gate the surgery can hold fixed. (`g` is the candidate, not a gate: it is not offered.)
+/// A gate the surgery can hold fixed: the LSTM's i, f, o, the GRU's r, z. (The candidates,
+/// the LSTM's `g` and the GRU's `n`, are not gates: they are not offered.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Gate {
     I,
     F,
     O,
+    R,
+    Z,
 }
 
 impl Gate {
@@ -42,8 +51,58 @@ impl Gate {
             Gate::I => "i",
             Gate::F => "f",
             Gate::O => "o",
+            Gate::R => "r",
+            Gate::Z => "z",
         }
     }
+
+    fn parse(name: &str) -> Option<Self> {
+        [Gate::I, Gate::F, Gate::O, Gate::R, Gate::Z]
+            .into_iter()
+            .find(|g| g.name() == name)
+    }
+}
+
+/// The gates a model of `arch` has for the surgery to hold, in the order the page offers them.
+/// An LSTM variant whose gate is fixed at 1 (`forget-fixed`'s f, `no-output-gate`'s o)
+/// computes no such gate, so it is not offered (and refused, [`Surgery::check_model`]).
+pub fn gates_of(arch: &Architecture) -> Vec<Gate> {
+    let v = arch.variant;
+    match arch.cell {
+        Cell::Lstm => [
+            (Gate::F, v.forget_fixed),
+            (Gate::I, false),
+            (Gate::O, v.no_output_gate),
+        ]
+        .into_iter()
+        .filter(|&(_, fixed)| !fixed)
+        .map(|(g, _)| g)
+        .collect(),
+        Cell::Gru => vec![Gate::Z, Gate::R],
+        Cell::Rnn => Vec::new(),
+    }
+}
+
+/// Why `gate` cannot be held in a model of `arch` (`None`: it can).
+fn gate_refusal(gate: Gate, arch: &Architecture) -> Option<String> {
+    if gates_of(arch).contains(&gate) {
+        return None;
+    }
+    let (v, g) = (arch.variant, gate.name());
+    Some(match arch.cell {
+        Cell::Lstm if gate == Gate::F && v.forget_fixed => {
+            "this LSTM's forget gate is fixed at 1 (forget-fixed): there is no f to hold".into()
+        }
+        Cell::Lstm if gate == Gate::O && v.no_output_gate => {
+            "this LSTM has no output gate (no-output-gate, o fixed at 1): there is no o to hold"
+                .into()
+        }
+        Cell::Lstm => format!("an LSTM has no {g} gate: its gates are f, i and o"),
+        Cell::Gru => format!("a GRU has no {g} gate: its gates are r and z"),
+        Cell::Rnn => format!(
+            "a plain RNN has no {g} gate: it has no gates at all, only h (switch a unit off with off@UNIT)"
+        ),
+    })
 }
 
 /// One edit. `unit` is 0-based; `None` is every unit.
@@ -93,8 +152,10 @@ pub enum SurgeryError {
     Part { part: String, why: String },
     /// An edit of a unit the model does not have (1-based, as written).
     NoUnit { edit: String, hidden: usize },
-    /// A model the surgery cannot edit.
+    /// A model the accuracy scorer cannot score (it steps pooled LSTMs only).
     Unsupported(String),
+    /// An edit of a gate the model does not have, and why.
+    NoGate { edit: String, why: String },
 }
 
 impl fmt::Display for SurgeryError {
@@ -107,8 +168,9 @@ impl fmt::Display for SurgeryError {
             ),
             SurgeryError::Unsupported(what) => write!(
                 f,
-                "gate surgery edits LSTM models with mean ‖ max pooling; this model is {what}"
+                "the accuracy is scored for LSTM models with mean ‖ max pooling; this model is {what}"
             ),
+            SurgeryError::NoGate { edit, why } => write!(f, "surgery `{edit}`: {why}"),
         }
     }
 }
@@ -127,9 +189,9 @@ fn parse_edit(part: &str) -> Result<Edit, SurgeryError> {
         part: part.chars().take(40).collect(),
         why: why.to_string(),
     };
-    let (what, rest) = part
-        .split_once('@')
-        .ok_or_else(|| bad("expected GATE@UNIT=0|1 or off@UNIT, e.g. f@all=1, o@17=0, off@42"))?;
+    let (what, rest) = part.split_once('@').ok_or_else(|| {
+        bad("expected GATE@UNIT=0|1 or off@UNIT, e.g. f@all=1, o@17=0, z@all=1, off@42")
+    })?;
     let unit = |text: &str| -> Result<Option<usize>, SurgeryError> {
         if text == "all" {
             return Ok(None);
@@ -148,12 +210,9 @@ fn parse_edit(part: &str) -> Result<Edit, SurgeryError> {
             )),
         };
     }
-    let gate = match what {
-        "i" => Gate::I,
-        "f" => Gate::F,
-        "o" => Gate::O,
-        _ => return Err(bad("the gate is i, f or o (or `off` to switch a unit off)")),
-    };
+    let gate = Gate::parse(what).ok_or_else(|| {
+        bad("the gate is f, i or o (an LSTM's), r or z (a GRU's), or `off` to switch a unit off")
+    })?;
     let (at, value) = rest
         .split_once('=')
         .ok_or_else(|| bad("a clamp needs a value: =0 (shut) or =1 (open)"))?;
@@ -214,31 +273,34 @@ impl Surgery {
         }
     }
 
-    /// Whether `weights` can be edited: an LSTM with all its gates (the post's σ candidate
-    /// too), pooled, with the units the edits name.
+    /// Whether `weights` can be edited: every gate an edit holds is one the model has
+    /// ([`gates_of`]), and every unit named is one of its units. Any cell and readout.
     pub fn check_model(&self, weights: &ModelWeights) -> Result<(), SurgeryError> {
-        let arch = weights.config.arch;
-        let v = arch.variant;
-        if arch.cell != Cell::Lstm
-            || arch.readout != Readout::Pool
-            || v.relu_out
-            || v.forget_fixed
-            || v.no_output_gate
-        {
-            return Err(SurgeryError::Unsupported(arch.describe()));
-        }
-        self.check_units(weights.config.hidden)
+        self.check_arch(&weights.config.arch, weights.config.hidden)
     }
 
-    /// Holds the gates this surgery clamps, after the cell computed them (each `[H]`).
-    pub fn clamp_gates(&self, i: &mut [f64], f: &mut [f64], o: &mut [f64]) {
+    /// [`Surgery::check_model`] for a model of `arch` with `hidden` units.
+    pub fn check_arch(&self, arch: &Architecture, hidden: usize) -> Result<(), SurgeryError> {
         for edit in &self.edits {
-            if let Edit::Clamp { gate, unit, open } = *edit {
-                let values = match gate {
-                    Gate::I => &mut *i,
-                    Gate::F => &mut *f,
-                    Gate::O => &mut *o,
-                };
+            if let Edit::Clamp { gate, .. } = *edit
+                && let Some(why) = gate_refusal(gate, arch)
+            {
+                return Err(SurgeryError::NoGate {
+                    edit: edit.to_string(),
+                    why,
+                });
+            }
+        }
+        self.check_units(hidden)
+    }
+
+    /// Holds `gate` where this surgery clamps it, in edit order (so `z@all=1,z@3=0` leaves
+    /// unit 3 shut), after the cell computed it (`[H]`).
+    fn clamp(&self, which: Gate, values: &mut [f64]) {
+        for edit in &self.edits {
+            if let Edit::Clamp { gate, unit, open } = *edit
+                && gate == which
+            {
                 let value = if open { 1.0 } else { 0.0 };
                 match unit {
                     Some(u) => values[u] = value,
@@ -246,6 +308,26 @@ impl Surgery {
                 }
             }
         }
+    }
+
+    /// Holds the LSTM gates this surgery clamps, after the cell computed them (each `[H]`).
+    pub fn clamp_gates(&self, i: &mut [f64], f: &mut [f64], o: &mut [f64]) {
+        self.clamp(Gate::I, i);
+        self.clamp(Gate::F, f);
+        self.clamp(Gate::O, o);
+    }
+
+    /// Holds the GRU gates this surgery clamps, after the cell computed them (each `[H]`).
+    pub fn clamp_gru_gates(&self, r: &mut [f64], z: &mut [f64]) {
+        self.clamp(Gate::R, r);
+        self.clamp(Gate::Z, z);
+    }
+
+    /// Whether any edit holds `gate` (a step can skip recomputing what depends on it).
+    pub fn holds(&self, which: Gate) -> bool {
+        self.edits
+            .iter()
+            .any(|e| matches!(*e, Edit::Clamp { gate, .. } if gate == which))
     }
 
     /// Zeroes the units this surgery switches off, after the cell computed `h` (`[H]`).
