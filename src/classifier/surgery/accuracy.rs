@@ -32,9 +32,13 @@ pub struct Scorer {
     /// The head, `[O × 2H]`, and its biases.
     head: Vec<f64>,
     head_bias: Vec<f64>,
-    /// The rows, `[N × maxlen]`, and their class ids.
+    /// The rows, `[N × maxlen]`, and their class ids, in the scorer's order: by padding, most
+    /// first, so the reviews stepped together start their words at nearly the same step.
     rows: Vec<u32>,
     labels: Vec<u8>,
+    /// Per row in the scorer's order: its leading padding positions, and its index as given.
+    pads: Vec<usize>,
+    order: Vec<usize>,
 }
 
 impl Scorer {
@@ -100,6 +104,21 @@ impl Scorer {
                 .collect();
         }
         let f64s = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+        // Every review starts from the zero state, so through its front padding it is in the same
+        // state as any other review: the lanes of a group step only one of them until the first
+        // of them reaches a word (≈ 10 % of the IMDB sample's positions are padding).
+        let pad_of = |r: usize| {
+            let row = &rows[r * maxlen..(r + 1) * maxlen];
+            row.iter().take_while(|&&id| id == 0).count()
+        };
+        let mut order: Vec<usize> = (0..labels.len()).collect();
+        order.sort_by_key(|&r| std::cmp::Reverse(pad_of(r)));
+        let pads = order.iter().map(|&r| pad_of(r)).collect();
+        let rows = order
+            .iter()
+            .flat_map(|&r| rows[r * maxlen..(r + 1) * maxlen].iter().copied())
+            .collect();
+        let labels = order.iter().map(|&r| labels[r]).collect();
         Ok(Self {
             arch,
             hidden: h,
@@ -111,7 +130,15 @@ impl Scorer {
             head_bias: f64s(&weights.linear_bias),
             rows,
             labels,
+            pads,
+            order,
         })
+    }
+
+    /// The index, as given to [`Scorer::new`], of the row at `position` in the scorer's order
+    /// (the order of [`Scorer::logits`] and of the ranges of [`Scorer::correct`]).
+    pub fn row(&self, position: usize) -> usize {
+        self.order[position]
     }
 
     /// How many rows there are.
@@ -123,7 +150,8 @@ impl Scorer {
         self.labels.is_empty()
     }
 
-    /// The logits of rows `start..end` under `surgery` (units checked), `[rows][outputs]`.
+    /// The logits of rows `start..end` of the scorer's order ([`Scorer::row`]) under `surgery`
+    /// (units checked), `[rows][outputs]`.
     pub fn logits(&self, surgery: &Surgery, start: usize, end: usize) -> Vec<Vec<f64>> {
         let end = end.min(self.len());
         let mut out = Vec::with_capacity(end.saturating_sub(start));
@@ -136,7 +164,8 @@ impl Scorer {
         out
     }
 
-    /// How many of rows `start..end` the edited model gets right.
+    /// How many of rows `start..end` (the scorer's order) the edited model gets right: over
+    /// `0..len()`, every row once.
     pub fn correct(
         &self,
         surgery: &Surgery,
@@ -163,13 +192,28 @@ impl Scorer {
         let mut pre = vec![vec![0.0; g]; lanes];
         let (mut i, mut f, mut gg, mut o) =
             (vec![0.0; h], vec![0.0; h], vec![0.0; h], vec![0.0; h]);
+        // Rows are sorted by padding, most first: the last lane has the fewest. Before its
+        // first word every lane is in the same state, so only lane 0 steps; then it is copied.
+        let shared = self.pads[first + lanes - 1];
+        let spread = |lanes: [&mut Vec<Vec<f64>>; 4]| {
+            for v in lanes {
+                let (first, rest) = v.split_at_mut(1);
+                for other in rest {
+                    other.clone_from(&first[0]);
+                }
+            }
+        };
         for t in 0..t_max {
-            for (b, p) in pre.iter_mut().enumerate().take(lanes) {
+            if t == shared && t > 0 {
+                spread([&mut hs, &mut cs, &mut sums, &mut maxs]);
+            }
+            let active = if t < shared { 1 } else { lanes };
+            for (b, p) in pre.iter_mut().enumerate().take(active) {
                 let id = self.rows[(first + b) * t_max + t] as usize;
                 p.copy_from_slice(&self.input_part[id]);
             }
-            self.recurrent(&hs, &mut pre, lanes);
-            for b in 0..lanes {
+            self.recurrent(&hs, &mut pre, active);
+            for b in 0..active {
                 let p = &pre[b];
                 let (pi, rest) = p.split_at(h);
                 let (pf, rest) = rest.split_at(h);
@@ -202,6 +246,9 @@ impl Scorer {
                     }
                 }
             }
+        }
+        if shared >= t_max {
+            spread([&mut hs, &mut cs, &mut sums, &mut maxs]);
         }
         (0..lanes)
             .map(|b| {

@@ -247,19 +247,32 @@ fn the_scorer_agrees_with_the_reference_on_every_row() {
     let maxlen = 7;
     let mut rng = crate::rng::Rng::stream(9, 1);
     let n = 11;
+    // Rows with 0 to maxlen leading padding positions (a row of padding alone among them), so
+    // the lanes that share their padding steps are tested too.
     let rows: Vec<u32> = (0..n * maxlen)
-        .map(|_| (rng.uniform() * 30.0) as u32 % 30)
+        .map(|k| {
+            let (r, t) = (k / maxlen, k % maxlen);
+            if t < (r * 3) % (maxlen + 1) {
+                0
+            } else {
+                1 + (rng.uniform() * 29.0) as u32 % 29
+            }
+        })
         .collect();
     let labels: Vec<u8> = (0..n).map(|r| (r % 2) as u8).collect();
     let scorer = Scorer::new(&w, rows.clone(), labels.clone(), maxlen).unwrap();
+    let mut order: Vec<usize> = (0..n).map(|k| scorer.row(k)).collect();
+    order.sort_unstable();
+    assert_eq!(order, (0..n).collect::<Vec<_>>(), "every row once");
     let s = Surgery::parse("i@all=1,off@1").unwrap();
     for surgery in [Surgery::default(), s] {
         let logits = scorer.logits(&surgery, 0, n);
         let mut right = 0;
-        for r in 0..n {
+        for (k, scored) in logits.iter().enumerate() {
+            let r = scorer.row(k);
             let row = &rows[r * maxlen..(r + 1) * maxlen];
             let x = inspect_class_with(&w, row, None, &surgery).unwrap();
-            assert!((logits[r][0] - x.logit).abs() < 1e-9, "row {r}");
+            assert!((scored[0] - x.logit).abs() < 1e-9, "row {r}");
             right += usize::from((x.logit > 0.0) == (labels[r] == 1));
         }
         assert_eq!(scorer.correct(&surgery, 0, n).unwrap(), right);
