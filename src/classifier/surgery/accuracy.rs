@@ -112,7 +112,7 @@ impl Scorer {
             row.iter().take_while(|&&id| id == 0).count()
         };
         let mut order: Vec<usize> = (0..labels.len()).collect();
-        order.sort_by_key(|&r| std::cmp::Reverse(pad_of(r)));
+        order.sort_unstable_by_key(|&r| std::cmp::Reverse(pad_of(r)));
         let pads = order.iter().map(|&r| pad_of(r)).collect();
         let rows = order
             .iter()
