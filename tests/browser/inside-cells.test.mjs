@@ -9,24 +9,11 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { browserTest } from './harness.mjs';
+import { parseModel } from './model-file.mjs';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'inside_models');
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-/** An `.lstmlab` file: "LSTMLAB\0", u32 version, u32 header length, JSON header, f32 weights. */
-function parseModel(bytes) {
-  const headerLength = bytes.readUInt32LE(12);
-  const header = JSON.parse(bytes.subarray(16, 16 + headerLength).toString('utf8'));
-  let offset = 16 + headerLength;
-  const tensors = {};
-  for (const [name, shape] of header.tensors) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    tensors[name] = Array.from({ length: n }, (_, k) => bytes.readFloatLE(offset + 4 * k));
-    offset += 4 * n;
-  }
-  return { header, tensors };
-}
 
 const sigmoid = (z) => 1 / (1 + Math.exp(-z));
 

@@ -4,26 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { browserTest } from './harness.mjs';
-
-const MODEL = join(import.meta.dirname, '..', '..', 'www', 'models', 'imdb-sentiment.lstmlab');
-
-/** An `.lstmlab` file: "LSTMLAB\0", u32 version, u32 header length, JSON header, f32 weights. */
-async function readModel() {
-  const bytes = await readFile(MODEL);
-  assert.equal(bytes.subarray(0, 8).toString('latin1'), 'LSTMLAB\0');
-  const headerLength = bytes.readUInt32LE(12);
-  const header = JSON.parse(bytes.subarray(16, 16 + headerLength).toString('utf8'));
-  let offset = 16 + headerLength;
-  const tensors = {};
-  for (const [name, shape] of header.tensors) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    tensors[name] = Array.from({ length: n }, (_, k) => bytes.readFloatLE(offset + 4 * k));
-    offset += 4 * n;
-  }
-  return { header, tensors };
-}
+import { readModel } from './model-file.mjs';
 
 const sigmoid = (z) => 1 / (1 + Math.exp(-z));
 

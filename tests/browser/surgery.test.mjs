@@ -10,25 +10,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { browserTest } from './harness.mjs';
+import { readModel } from './model-file.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-const MODEL = join(import.meta.dirname, '..', '..', 'www', 'models', 'imdb-sentiment.lstmlab');
-
-/** The `.lstmlab` file's header and f32 tensors. */
-async function readModel() {
-  const bytes = await readFile(MODEL);
-  const headerLength = bytes.readUInt32LE(12);
-  const header = JSON.parse(bytes.subarray(16, 16 + headerLength).toString('utf8'));
-  let offset = 16 + headerLength;
-  const tensors = {};
-  for (const [name, shape] of header.tensors) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    tensors[name] = Array.from({ length: n }, (_, k) => bytes.readFloatLE(offset + 4 * k));
-    offset += 4 * n;
-  }
-  return { header, tensors };
-}
 
 const sigmoid = (z) => 1 / (1 + Math.exp(-z));
 
