@@ -24,7 +24,9 @@
 //! The logit is output 0 for a two-class model (the positive class's), else the chosen class's
 //! (the predicted one by default), as in [`crate::classifier::inspect`].
 
-use crate::classifier::inspect::{InspectError, Position, TextWord, padded, text_layout};
+use crate::classifier::inspect::{
+    InspectError, Position, TextWord, check_row, padded, text_layout,
+};
 use crate::classifier::{Architecture, Cell, ModelWeights, Readout, argmax, class_probabilities};
 use crate::data::tokenizer::Tokenizer;
 use crate::lstm::cell::{LstmWeights, sigmoid};
@@ -441,25 +443,8 @@ pub fn gradients(
     ids: &[u32],
     class: Option<usize>,
 ) -> Result<WordGradients, InspectError> {
-    let classes = weights.config.classes();
-    if let Some(c) = class.filter(|&c| c >= classes) {
-        return Err(InspectError::NoClass { class: c, classes });
-    }
-    if ids.is_empty() {
-        return Err(InspectError::Empty);
-    }
-    let (vocab, e) = (weights.config.vocab, weights.config.embed);
-    if let Some((position, &id)) = ids
-        .iter()
-        .enumerate()
-        .find(|(_, id)| **id as usize >= vocab)
-    {
-        return Err(InspectError::UnknownId {
-            position,
-            id,
-            vocab,
-        });
-    }
+    check_row(weights, ids, class)?;
+    let (classes, e) = (weights.config.classes(), weights.config.embed);
     let xs: Vec<Vec<f64>> = ids
         .iter()
         .map(|&id| {

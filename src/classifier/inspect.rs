@@ -152,19 +152,13 @@ pub fn inspect_class(
     inspect_class_with(weights, ids, class, &Surgery::default())
 }
 
-/// [`inspect_class`] of the model edited by `surgery` (see `crate::classifier::surgery`): the
-/// trace holds the edited values, and the logit still splits exactly.
-pub fn inspect_class_with(
+/// What every per-row view refuses before it computes: a class the model lacks, an empty row,
+/// an id outside the vocabulary (named by its position).
+pub(crate) fn check_row(
     weights: &ModelWeights,
     ids: &[u32],
     class: Option<usize>,
-    surgery: &Surgery,
-) -> Result<Inspection, InspectError> {
-    if !surgery.is_empty() {
-        surgery
-            .check_model(weights)
-            .map_err(|e| InspectError::Surgery(e.to_string()))?;
-    }
+) -> Result<(), InspectError> {
     let classes = weights.config.classes();
     if let Some(c) = class.filter(|&c| c >= classes) {
         return Err(InspectError::NoClass { class: c, classes });
@@ -184,6 +178,24 @@ pub fn inspect_class_with(
             vocab,
         });
     }
+    Ok(())
+}
+
+/// [`inspect_class`] of the model edited by `surgery` (see `crate::classifier::surgery`): the
+/// trace holds the edited values, and the logit still splits exactly.
+pub fn inspect_class_with(
+    weights: &ModelWeights,
+    ids: &[u32],
+    class: Option<usize>,
+    surgery: &Surgery,
+) -> Result<Inspection, InspectError> {
+    if !surgery.is_empty() {
+        surgery
+            .check_model(weights)
+            .map_err(|e| InspectError::Surgery(e.to_string()))?;
+    }
+    check_row(weights, ids, class)?;
+    let classes = weights.config.classes();
     let trace = super::trace::trace_with(weights, ids, surgery)
         .expect("every id was checked against the vocabulary");
     let (steps, hidden) = (ids.len(), weights.config.hidden);
