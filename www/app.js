@@ -10,7 +10,7 @@ import { setupExports } from './export/menu.js';
 import { InsideView } from './inside/view.js';
 import { Lessons } from './lessons/launcher.js';
 import { nameAdapter } from './lib/adapter.js';
-import { assetUrl, BUILD, compileWasm, fetchWithProgress } from './lib/assets.js';
+import { assetUrl, BUILD, compileWasm, fetchWithProgress, keepPageModule } from './lib/assets.js';
 import { $ } from './lib/dom.js';
 import { setupOffline } from './lib/offline.js';
 import init, * as wasm from './lib/page-wasm.js';
@@ -76,7 +76,9 @@ async function loadModule() {
       const response = await fetchWithProgress(assetUrl('pageWasm'), BUILD.assets.pageWasm.bytes, (loaded, total) => {
         appStatus.textContent = `Loading the WebAssembly module… ${kb(loaded)}${total ? ` of ${kb(total)}` : ''}`;
       });
-      await init({ module_or_path: await compileWasm(response) });
+      const module = await compileWasm(response);
+      await init({ module_or_path: module });
+      keepPageModule(module);
       loadError.hidden = true;
       return;
     } catch (e) {

@@ -108,11 +108,45 @@ browserTest('gate surgery: the edited logit, its split, the accuracy, the link a
   );
   const acc = await page.evaluate(() => {
     const d = document.getElementById('inside-surgery').dataset;
-    return { edited: Number(d.edited), unedited: Number(d.unedited), ms: Number(d.ms) };
+    return {
+      edited: Number(d.edited),
+      unedited: Number(d.unedited),
+      ms: Number(d.ms),
+      by: d.scoredBy,
+      setup: d.setupMs,
+    };
   });
   console.log(
-    `accuracy: edited ${acc.edited}, unedited ${acc.unedited}, the edited one computed in ${acc.ms.toFixed(0)} ms`,
+    `accuracy: edited ${acc.edited}, unedited ${acc.unedited}, the edited one computed in ${acc.ms.toFixed(0)} ms ` +
+      `${acc.by} (workers and sample ready in ${Number(acc.setup).toFixed(0)} ms)`,
   );
+  assert.match(acc.by, /^in [1-4] workers?$/, 'counted in workers');
+  // The workers deal the reviews out in slices: the unedited model through them gets exactly the
+  // count the CLI recorded when it wrote the sample (with burn's model, not this scorer), and
+  // the page's own thread, given the same sample, counts the edited model as the workers did.
+  const check = await page.evaluate(async () => {
+    const panel = globalThis.lstmLab.inside.surgery;
+    const workers = panel.scorer;
+    const unedited = await workers.count(
+      '',
+      () => {},
+      () => false,
+    );
+    const { openCounter } = await import('./inside/surgery-count.js');
+    const { assetUrl } = await import('./lib/assets.js');
+    const bytes = new Uint8Array(await (await fetch(assetUrl('pretrainedValidation'))).arrayBuffer());
+    const onPage = await openCounter(panel.wasm, panel.view.session, bytes, { workers: 0 });
+    const edited = await onPage.count(
+      'f@all=1',
+      () => {},
+      () => false,
+    );
+    onPage.free();
+    return { unedited, recorded: workers.recorded * workers.reviews, edited, where: onPage.where };
+  });
+  assert.equal(check.unedited, Math.round(check.recorded), 'the unedited count through the workers');
+  assert.equal(check.where, "on the page's thread");
+  assert.equal(check.edited / 1000, acc.edited, "the page's thread counts as the workers do");
   assert.ok(acc.unedited > 0.83 && acc.unedited < 0.9, `unedited ${acc.unedited}`);
   assert.ok(acc.edited < acc.unedited - 0.02, `f = 1 costs accuracy: ${acc.edited}`);
   assert.match(await app.text('#inside-surgery-accuracy'), /^Accuracy on 1,000 validation reviews: \d+\.\d % edited/);

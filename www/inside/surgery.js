@@ -4,19 +4,15 @@
 // cell, and see the review's logit, verdict and per-word shares of the edited model at once (the
 // view's inspection takes the surgery), then its accuracy on 1,000 validation reviews beside the
 // unedited model's. The validation sample (models/imdb-sentiment.validation.json, the
-// pretrained model's) is downloaded on the first surgery only; the accuracy is computed in
-// slices of a few tens of milliseconds so the page stays responsive. The edits live in the link
+// pretrained model's) is downloaded on the first surgery only; the accuracy is counted in a few
+// workers (surgery-count.js), so the page stays responsive. The edits live in the link
 // as `inside.surgery=f@all=1,o@17=0,off@42` (units from 1), in the wasm's canonical form.
 
 import { assetUrl, BUILD, fetchWithProgress } from '../lib/assets.js';
 import { $ } from '../lib/dom.js';
+import { openCounter } from './surgery-count.js';
 
 /** @typedef {import('../lib/page-wasm.js').SurgeryEdit} Edit */
-
-/** Work between two yields to the page, in ms. */
-const SLICE_MS = 40;
-/** Reviews per call into the module: a multiple of the scorer's four lanes. */
-const PER_CALL = 4;
 
 const PRETRAINED = 'the pretrained IMDB model';
 
@@ -27,21 +23,6 @@ const PRETRAINED = 'the pretrained IMDB model';
 const signed = (v, digits = 3) => (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(digits);
 /** @param {number} a */
 const pct = (a) => `${(100 * a).toFixed(1)} %`;
-/**
- * Back to the page for a moment. Not `setTimeout(0)`: nested timeouts are clamped to 4 ms, which
- * over the ~150 slices of a scoring pass cost about half a second; a message to a channel of our
- * own runs as soon as the page has handled its input and painted.
- */
-const tick = () =>
-  new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve(undefined);
-    };
-    channel.port2.postMessage(null);
-  });
-
 /** The chooser's words for each gate the surgery can hold. */
 const GATE_LABELS = {
   f: 'f forget gate',
@@ -67,7 +48,7 @@ export class SurgeryPanel {
     this.wasm = view.wasm;
     /** @type {Edit[]} the edits in force, in order */
     this.edits = [];
-    /** @type {any} the validation sample ready to score (SurgeryAccuracy), for `scored` */
+    /** @type {import('./surgery-count.js').Counter | null} the validation sample ready to score, for `scored` */
     this.scorer = null;
     /** @type {unknown} the session the scorer and the counts belong to */
     this.scored = null;
@@ -280,23 +261,24 @@ export class SurgeryPanel {
         el.textContent = 'Downloading 1,000 validation reviews…';
         this.loading ??= this.loadSample(session);
         const scorer = await this.loading;
-        if (this.scored !== session) return;
+        if (!scorer || this.scored !== session) return;
         this.scorer = scorer;
       }
       const start = performance.now();
       // The unedited count is the one the CLI recorded with the sample (tests/surgery.rs checks
       // it is what this scorer gives), so a surgery costs one pass, not two.
-      const unedited = Math.round(this.scorer.recorded() * this.scorer.reviews());
+      const unedited = Math.round(this.scorer.recorded * this.scorer.reviews);
       const edited = await this.count(text, job);
       if (edited == null) return;
       const ms = performance.now() - start;
-      const n = this.scorer.reviews();
+      const n = this.scorer.reviews;
       card.dataset.edited = String(edited / n);
       card.dataset.unedited = String(unedited / n);
       card.dataset.ms = String(ms);
+      card.dataset.scoredBy = this.scorer.where;
       el.textContent =
         `Accuracy on ${n.toLocaleString('en')} validation reviews: ${pct(edited / n)} edited, ` +
-        `${pct(unedited / n)} as trained (${ms < 50 ? 'known' : `computed in ${(ms / 1000).toFixed(1)} s`}).`;
+        `${pct(unedited / n)} as trained (${ms < 50 ? 'known' : `computed in ${(ms / 1000).toFixed(1)} s ${this.scorer.where}`}).`;
       this.classText(text, edited, unedited, n);
       card.dataset.accuracyReady = String(Date.now());
     } catch (e) {
@@ -316,7 +298,15 @@ export class SurgeryPanel {
       },
     );
     const bytes = new Uint8Array(await response.arrayBuffer());
-    return new this.wasm.SurgeryAccuracy(session, bytes);
+    const start = performance.now();
+    const counter = await openCounter(this.wasm, session, bytes);
+    $('inside-surgery').dataset.setupMs = String(performance.now() - start);
+    // Another model was loaded meanwhile: its surgery loads its own.
+    if (this.scored !== session) {
+      counter.free();
+      return null;
+    }
+    return counter;
   }
 
   /**
@@ -327,20 +317,17 @@ export class SurgeryPanel {
   async count(text, job) {
     const known = this.right.get(text);
     if (known != null) return known;
-    const n = this.scorer.reviews();
+    const scorer = /** @type {import('./surgery-count.js').Counter} */ (this.scorer);
+    const n = scorer.reviews.toLocaleString('en');
     const el = $('inside-surgery-accuracy');
-    let right = 0;
-    for (let start = 0; start < n; ) {
-      const until = performance.now() + SLICE_MS;
-      while (start < n && performance.now() < until) {
-        right += this.scorer.correct(text, start, start + PER_CALL);
-        start += PER_CALL;
-      }
-      el.textContent = `Scoring the edited model on ${n.toLocaleString('en')} validation reviews… ${Math.min(start, n)}`;
-      await tick();
-      if (job !== this.job) return null;
-    }
-    this.right.set(text, right);
+    const right = await scorer.count(
+      text,
+      (done) => {
+        if (job === this.job) el.textContent = `Scoring the edited model on ${n} validation reviews… ${done}`;
+      },
+      () => job !== this.job,
+    );
+    if (right != null) this.right.set(text, right);
     return right;
   }
 

@@ -97,6 +97,19 @@ export async function compileWasm(response) {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
+/** @type {WebAssembly.Module | null} */
+let pageModule = null;
+/**
+ * Keep the first view's compiled module, so the page's own workers (gate surgery's scorers)
+ * instantiate it without fetching or compiling it again.
+ * @param {WebAssembly.Module} module
+ */
+export const keepPageModule = (module) => {
+  pageModule = module;
+};
+/** The first view's compiled module, once the page has loaded it. */
+export const keptPageModule = () => pageModule;
+
 /**
  * Whether this browser's WebAssembly has SIMD, which the trainer's module is built with: the
  * smallest module that uses a v128 instruction must validate. (Every browser with WebGPU has it:
