@@ -122,7 +122,7 @@ async function main() {
     schema: wasm.runSettings(),
     check: (form) => wasm.runFromForm(form),
     arch: { parse: (name) => wasm.parseArch(name), describe: (arch) => wasm.describeArch(arch) },
-    lookInside: (bytes, source, examples, focus) => inside.loadBytes(bytes, source, examples, focus),
+    lookInside: (bytes, source, examples, focus, sample) => inside.loadBytes(bytes, source, examples, focus, sample),
   });
   inside = new InsideView(wasm, { openStepper: (setup, options) => stepper.loadSetup(setup, options) });
   /** @type {LinkState | null} */

@@ -631,14 +631,15 @@ fn validation_sample(o: Options) -> Result<(), String> {
     let right = scorer
         .correct(&Surgery::default(), 0, scorer.len())
         .map_err(|e| e.to_string())?;
-    sample.accuracy = right as f64 / scorer.len() as f64;
+    let accuracy = right as f64 / scorer.len() as f64;
+    sample.accuracy = Some(accuracy);
     let json = serde_json::to_string(&sample).map_err(|e| e.to_string())?;
     std::fs::write(out, &json).map_err(|e| format!("{out}: {e}"))?;
     println!(
         "{} reviews written to {out} ({:.0} kB): {right} right ({:.4}) on the reference cell, scored in {:.2} s",
         scorer.len(),
         json.len() as f64 / 1e3,
-        sample.accuracy,
+        accuracy,
         start.elapsed().as_secs_f64()
     );
     Ok(())

@@ -54,7 +54,7 @@ pub fn format_surgery(edits: JsValue) -> Result<String, JsError> {
 pub struct SurgeryAccuracy {
     scorer: Scorer,
     source: String,
-    recorded: f64,
+    recorded: Option<f64>,
 }
 
 #[wasm_bindgen]
@@ -90,8 +90,9 @@ impl SurgeryAccuracy {
         self.source.clone()
     }
 
-    /// The unedited model's accuracy the CLI measured when it wrote the sample.
-    pub fn recorded(&self) -> f64 {
+    /// The unedited model's accuracy the CLI measured when it wrote the sample (`undefined` for
+    /// a sample of the Trainer's validation split: count it).
+    pub fn recorded(&self) -> Option<f64> {
         self.recorded
     }
 

@@ -654,6 +654,46 @@ impl TrainerSession {
         })
     }
 
+    /// Up to `count` reviews of this tab's validation split, spread over it, tokenised (a
+    /// `ValidationSample` as JSON, see `crate::classifier::surgery::sample`): what gate surgery
+    /// in "Inside the model" scores a model trained here on. Without the unedited accuracy,
+    /// which the page counts with the same scorer as the edited one.
+    #[wasm_bindgen(js_name = validationSample)]
+    pub fn validation_sample(&self, count: usize) -> Result<Vec<u8>, JsError> {
+        use crate::classifier::surgery::sample::ValidationSample;
+        let s = self.state.borrow();
+        let trainer = match (&s.trainer, &s.loaded) {
+            (Some(t), None) => t,
+            _ => {
+                return Err(JsError::new(
+                    "a validation sample comes from a model trained in this tab",
+                ));
+            }
+        };
+        let valid = &trainer.data.valid;
+        let count = count.clamp(1, valid.len().max(1));
+        let every = (valid.len() / count).max(1);
+        let source = match every {
+            1 => format!(
+                "the {} validation reviews of the data trained on in this tab",
+                valid.len()
+            ),
+            _ => format!(
+                "{count} of the {} validation reviews of the data trained on in this tab, every {every}th",
+                valid.len()
+            ),
+        };
+        let sample = ValidationSample::every(
+            &valid.ids,
+            &valid.labels,
+            valid.maxlen,
+            count,
+            trainer.data.classes.clone(),
+            source,
+        );
+        serde_json::to_vec(&sample).map_err(|e| JsError::new(&e.to_string()))
+    }
+
     /// A small training run (the post's layer sizes, batch 32 × 32 words, synthetic reviews)
     /// on `engine` ("gpu" or "cpu"), for the worker to time one step of each engine and train on
     /// the faster: the first step compiles kernels, so the worker times the second.

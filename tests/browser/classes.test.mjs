@@ -186,6 +186,27 @@ browserTest('three classes: a rare one dropped, trained, the matrix, a cell in I
   await app.screenshot('classes-inside');
   await axe(page, 'Inside with a 3-class model');
 
+  // Gate surgery on the model trained here: its accuracy on the validation reviews the Trainer
+  // handed over with it. Unedited, the f64 scorer gets exactly the rows the trained model got
+  // right in the confusion matrix (burn's f32 model); a unit off moves the count or not.
+  await page.selectOption('#inside-surgery-gate', 'off');
+  await page.fill('#inside-surgery-unit', '1');
+  await page.click('#inside-surgery-add');
+  await page.waitForFunction(() => document.getElementById('inside-surgery').dataset.accuracyReady, null, {
+    timeout: 60_000,
+  });
+  const total = cells.reduce((a, b) => a + b, 0);
+  const diagonal = cells[0] + cells[4] + cells[8];
+  const surgery = await page.evaluate(() => ({ ...document.getElementById('inside-surgery').dataset }));
+  assert.equal(Math.round(Number(surgery.unedited) * total), diagonal, 'the unedited count is the matrix diagonal');
+  assert.ok(Number(surgery.edited) >= 0 && Number(surgery.edited) <= 1);
+  assert.match(surgery.scoredBy, /^in [1-4] workers?$/);
+  assert.match(
+    await app.text('#inside-surgery-accuracy'),
+    new RegExp(`^Accuracy on ${total} validation reviews: \\d+\\.\\d % edited, \\d+\\.\\d % as trained`),
+  );
+  await page.click('#inside-surgery-reset');
+
   // A K-class model to PyTorch and back: three files, the same logit.
   const downloads = [];
   page.on('download', (d) => downloads.push(d));

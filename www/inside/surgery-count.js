@@ -20,7 +20,8 @@ const PER_CALL = 4;
 /**
  * @typedef {object} Counter
  * @property {number} reviews  reviews in the sample
- * @property {number} recorded  the unedited accuracy the CLI measured when it wrote the sample
+ * @property {number | undefined} recorded  the unedited accuracy the CLI measured when it wrote the
+ *   sample (the shipped one; a sample from the Trainer has none)
  * @property {string} where  where the counting runs, in words
  * @property {(text: string, progress: (done: number) => void, stale: () => boolean) => Promise<number | null>} count
  *   reviews right under the surgery `text`; null once `stale()` says a newer request took over
@@ -151,7 +152,7 @@ class WorkerCounter {
   /**
    * @param {Worker[]} workers
    * @param {number} reviews
-   * @param {number} recorded
+   * @param {number | undefined} recorded
    */
   constructor(workers, reviews, recorded) {
     this.workers = workers;

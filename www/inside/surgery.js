@@ -249,25 +249,28 @@ export class SurgeryPanel {
   async accuracy(text) {
     const el = $('inside-surgery-accuracy');
     const card = $('inside-surgery');
-    if (this.view.source !== PRETRAINED) {
+    if (this.view.source !== PRETRAINED && !this.view.validation) {
       el.textContent =
-        'Accuracy: the page ships 1,000 validation reviews for the pretrained model only; this model’s were not kept.';
+        'Accuracy: the page has validation reviews for the pretrained model and for a model trained in the Trainer tab (its “Look inside”); this model came without them.';
       return;
     }
     const job = ++this.job;
     const session = this.view.session;
     try {
       if (!this.scorer) {
-        el.textContent = 'Downloading 1,000 validation reviews…';
-        this.loading ??= this.loadSample(session);
+        if (!this.view.validation) el.textContent = 'Downloading 1,000 validation reviews…';
+        this.loading ??= this.loadSample(session, this.view.validation);
         const scorer = await this.loading;
         if (!scorer || this.scored !== session) return;
         this.scorer = scorer;
       }
       const start = performance.now();
-      // The unedited count is the one the CLI recorded with the sample (tests/surgery.rs checks
-      // it is what this scorer gives), so a surgery costs one pass, not two.
-      const unedited = Math.round(this.scorer.recorded * this.scorer.reviews);
+      // The shipped sample comes with the unedited count the CLI recorded (tests/surgery.rs
+      // checks it is what this scorer gives), so a surgery costs one pass, not two; a sample
+      // from the Trainer has none, and its unedited count is one more pass, once.
+      const recorded = this.scorer.recorded;
+      const unedited = recorded == null ? await this.count('', job) : Math.round(recorded * this.scorer.reviews);
+      if (unedited == null) return;
       const edited = await this.count(text, job);
       if (edited == null) return;
       const ms = performance.now() - start;
@@ -286,8 +289,25 @@ export class SurgeryPanel {
     }
   }
 
+  /**
+   * The sample (`validation`, or the pretrained model's, downloaded) ready to count on.
+   * @param {import('../lib/page-wasm.js').ModelSession} session
+   * @param {Uint8Array | null} validation
+   */
+  async loadSample(session, validation) {
+    const start = performance.now();
+    const counter = await openCounter(this.wasm, session, validation ?? (await this.downloadSample(session)));
+    $('inside-surgery').dataset.setupMs = String(performance.now() - start);
+    // Another model was loaded meanwhile: its surgery loads its own.
+    if (this.scored !== session) {
+      counter.free();
+      return null;
+    }
+    return counter;
+  }
+
   /** @param {import('../lib/page-wasm.js').ModelSession} session */
-  async loadSample(session) {
+  async downloadSample(session) {
     const response = await fetchWithProgress(
       assetUrl('pretrainedValidation'),
       BUILD.assets.pretrainedValidation.bytes,
@@ -297,16 +317,7 @@ export class SurgeryPanel {
             `Downloading 1,000 validation reviews… ${Math.round(loaded / 1024)} kB`;
       },
     );
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const start = performance.now();
-    const counter = await openCounter(this.wasm, session, bytes);
-    $('inside-surgery').dataset.setupMs = String(performance.now() - start);
-    // Another model was loaded meanwhile: its surgery loads its own.
-    if (this.scored !== session) {
-      counter.free();
-      return null;
-    }
-    return counter;
+    return new Uint8Array(await response.arrayBuffer());
   }
 
   /**

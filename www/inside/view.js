@@ -58,6 +58,8 @@ export class InsideView {
     this.info = null;
     /** @type {any} the validation reviews that came with the model, by kind */
     this.examples = null;
+    /** @type {Uint8Array | null} the tokenised validation sample that came with the model (the Trainer's) */
+    this.validation = null;
     /** @type {string | null} the label of the review shown, when it came from the list */
     this.truth = null;
     /** @type {Result | null} the last inspection */
@@ -203,9 +205,10 @@ export class InsideView {
    * @param {string} source
    * @param {unknown} [examples]
    * @param {{ text: string, truth: string }} [focus]  a text to open at once, and its true class
+   * @param {Uint8Array | null} [validation]  validation reviews, tokenised, for gate surgery's accuracy
    */
-  loadBytes(bytes, source, examples = null, focus = null) {
-    this.use(() => this.wasm.ModelSession.fromFile(new Uint8Array(bytes)), source, examples, focus);
+  loadBytes(bytes, source, examples = null, focus = null, validation = null) {
+    this.use(() => this.wasm.ModelSession.fromFile(new Uint8Array(bytes)), source, examples, focus, validation);
   }
 
   /**
@@ -214,8 +217,10 @@ export class InsideView {
    * @param {string} source
    * @param {unknown} [examples]
    * @param {{ text: string, truth: string } | null} [focus]
+   * @param {Uint8Array | null} [validation]  the sample gate surgery's accuracy is counted on
+   *   (a `ValidationSample` as JSON; the pretrained model's is downloaded when needed)
    */
-  use(open, source, examples = null, focus = null) {
+  use(open, source, examples = null, focus = null, validation = null) {
     let session;
     try {
       session = open();
@@ -226,6 +231,7 @@ export class InsideView {
     this.session?.free();
     this.session = session;
     this.source = source;
+    this.validation = validation;
     const info = session.info();
     this.info = info;
     this.fillClassChooser();

@@ -254,7 +254,7 @@ export class SurgeryAccuracy {
   reviews(): number;
   source(): string;
   /** The unedited accuracy the CLI measured when it wrote the sample. */
-  recorded(): number;
+  recorded(): number | undefined;
   /** Reviews `start..end` the model edited by `surgery` gets right. */
   correct(surgery: string, start: number, end: number): number;
   free(): void;

@@ -99,7 +99,7 @@ export function receive(view, m) {
       showCell(view, m.cell);
       break;
     case 'inside':
-      handedInside(view, m.bytes, m.examples, m.focus);
+      handedInside(view, m.bytes, m.examples, m.focus, m.sample);
       break;
     case 'model-loaded':
       modelLoaded(view, m.info);

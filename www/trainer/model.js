@@ -117,10 +117,11 @@ export function saved(view, bytes) {
  * @param {Uint8Array} bytes
  * @param {unknown} examples
  * @param {import('./protocol.js').InsideFocus} [focus]  a text to open there (a confusion cell's)
+ * @param {Uint8Array} [sample]  1,000 validation reviews, tokenised, for gate surgery's accuracy
  */
-export function handedInside(view, bytes, examples, focus) {
+export function handedInside(view, bytes, examples, focus, sample) {
   $('trainer-model-status').textContent = 'The model and its validation reviews are in “Inside the model”.';
-  view.lookInside(bytes, 'the model from the Trainer tab', examples, focus);
+  view.lookInside(bytes, 'the model from the Trainer tab', examples, focus, sample);
   location.hash = '#inside';
 }
 

@@ -222,7 +222,7 @@
  *   | { type: 'stopped', best: EpochReport | null }
  *   | { type: 'prediction', prediction: Prediction }
  *   | { type: 'saved', bytes: Uint8Array }
- *   | { type: 'inside', bytes: Uint8Array, examples: unknown, focus?: InsideFocus }
+ *   | { type: 'inside', bytes: Uint8Array, examples: unknown, focus?: InsideFocus, sample: Uint8Array }
  *   | { type: 'cell', cell: CellRows }
  *   | { type: 'model-loaded', info: ModelInfo }
  *   | { type: 'self-test', result: unknown }

@@ -71,7 +71,7 @@ import { applyArchSchema, applySchema, formArchName, formFrom, presetsOf, readFi
 
 export class TrainerView {
   /**
-   * @param {{ gpuAvailable: boolean, gpuReason?: string | null, lookInside: (bytes: Uint8Array, source: string, examples: unknown, focus?: import('./protocol.js').InsideFocus) => void, schema: RunSchema, check: (form: RunForm) => RunSettings, arch: { parse: (name: string) => ArchInfo, describe: (arch: import('./settings.js').Architecture) => ArchInfo } }} options
+   * @param {{ gpuAvailable: boolean, gpuReason?: string | null, lookInside: (bytes: Uint8Array, source: string, examples: unknown, focus?: import('./protocol.js').InsideFocus, sample?: Uint8Array) => void, schema: RunSchema, check: (form: RunForm) => RunSettings, arch: { parse: (name: string) => ArchInfo, describe: (arch: import('./settings.js').Architecture) => ArchInfo } }} options
    *   `gpuReason`: why the page found no WebGPU (shown when the trainer runs on the CPU);
    *   `lookInside`: hands a model to "Inside the model"; `schema` and `check`: the page module's
    *   `runSettings()` and `runFromForm` (src/settings.rs); `arch`: the module's `parseArch` and

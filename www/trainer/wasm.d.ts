@@ -51,6 +51,8 @@ export class TrainerSession {
   predict(text: string): Promise<Prediction>;
   save(): Promise<Uint8Array>;
   examples(perKind: number): Promise<unknown>;
+  /** Up to `count` validation reviews, tokenised: a ValidationSample as JSON (gate surgery's accuracy). */
+  validationSample(count: number): Uint8Array;
   loadModel(bytes: Uint8Array): ModelInfo;
   /** Validation texts of class `truth` predicted as `predicted` at the last validated epoch. */
   confusionCell(truth: number, predicted: number, limit: number): CellRows;

@@ -227,7 +227,9 @@ const handlers = {
   async 'look-inside'({ focus }) {
     const bytes = await session.save();
     const examples = await session.examples(12);
-    post({ type: 'inside', bytes, examples, focus }, [bytes.buffer]);
+    // 1,000 of the validation reviews, tokenised, for gate surgery's accuracy there.
+    const sample = session.validationSample(1000);
+    post({ type: 'inside', bytes, examples, focus, sample }, [bytes.buffer, sample.buffer]);
   },
   /** The validation texts behind one cell of the confusion matrix. */
   'confusion-cell'({ truth, predicted, limit }) {

@@ -20,8 +20,11 @@ pub struct ValidationSample {
     pub labels: Vec<u8>,
     /// Each review's ids without the padding (at most `maxlen`).
     pub ids: Vec<Vec<u32>>,
-    /// The unedited model's accuracy on these reviews when the sample was written: a check.
-    pub accuracy: f64,
+    /// The unedited model's accuracy on these reviews when the sample was written (the shipped
+    /// model's, by the CLI): a check, and one pass fewer for the page. None for a sample taken
+    /// in the page from the Trainer's validation split: the page counts it itself.
+    #[serde(default)]
+    pub accuracy: Option<f64>,
 }
 
 impl ValidationSample {
@@ -50,7 +53,7 @@ impl ValidationSample {
                     row.iter().copied().skip_while(|&id| id == 0).collect()
                 })
                 .collect(),
-            accuracy: 0.0,
+            accuracy: None,
         }
     }
 

@@ -241,9 +241,11 @@ fn the_trace_shows_the_held_gates_and_the_silent_unit() {
 
 /// Many rows at once (full lanes and a remainder) agree with the reference row by row, and
 /// `correct` counts what the logits say.
+/// Every cell, variant and readout, binary and with three classes: the scorer's logits are the
+/// inspection's (itself checked against independent computations above) on every row, edited
+/// and not, and its count is the rows whose predicted class is their label.
 #[test]
 fn the_scorer_agrees_with_the_reference_on_every_row() {
-    let w = model();
     let maxlen = 7;
     let mut rng = crate::rng::Rng::stream(9, 1);
     let n = 11;
@@ -259,43 +261,79 @@ fn the_scorer_agrees_with_the_reference_on_every_row() {
             }
         })
         .collect();
-    let labels: Vec<u8> = (0..n).map(|r| (r % 2) as u8).collect();
-    let scorer = Scorer::new(&w, rows.clone(), labels.clone(), maxlen).unwrap();
-    let mut order: Vec<usize> = (0..n).map(|k| scorer.row(k)).collect();
-    order.sort_unstable();
-    assert_eq!(order, (0..n).collect::<Vec<_>>(), "every row once");
-    let s = Surgery::parse("i@all=1,off@1").unwrap();
-    for surgery in [Surgery::default(), s] {
-        let logits = scorer.logits(&surgery, 0, n);
-        let mut right = 0;
-        for (k, scored) in logits.iter().enumerate() {
-            let r = scorer.row(k);
-            let row = &rows[r * maxlen..(r + 1) * maxlen];
-            let x = inspect_class_with(&w, row, None, &surgery).unwrap();
-            assert!((scored[0] - x.logit).abs() < 1e-9, "row {r}");
-            right += usize::from((x.logit > 0.0) == (labels[r] == 1));
+    let three = ModelConfig {
+        outputs: 3,
+        ..ModelConfig::binary(30, 4, 6).with_arch(Architecture::parse("lstm/last").unwrap())
+    };
+    let three = ModelWeights::init(three, 8);
+    let models = [
+        ("lstm/pool", model(), "i@all=1,off@1"),
+        ("lstm/last", model_of("lstm/last"), "f@2=0,off@1"),
+        ("lstm+sigmoid-g", model_of("lstm+sigmoid-g"), "o@all=0"),
+        (
+            "lstm+forget-fixed+no-output-gate",
+            model_of("lstm+forget-fixed+no-output-gate"),
+            "i@3=1,off@6",
+        ),
+        ("lstm+relu-out", model_of("lstm+relu-out"), "f@all=1"),
+        (
+            "lstm/last+relu-out",
+            model_of("lstm/last+relu-out"),
+            "off@2",
+        ),
+        ("gru/pool", model_of("gru/pool"), "z@all=1,off@4"),
+        ("gru/last", model_of("gru/last"), "r@2=0"),
+        ("rnn/pool", model_of("rnn/pool"), "off@1"),
+        ("rnn/last", model_of("rnn/last"), "off@5"),
+        ("lstm/last, 3 classes", three, "f@all=0"),
+    ];
+    for (name, w, edit) in models {
+        let classes = w.config.classes();
+        let labels: Vec<u8> = (0..n).map(|r| (r % classes) as u8).collect();
+        let scorer = Scorer::new(&w, rows.clone(), labels.clone(), maxlen).unwrap();
+        let mut order: Vec<usize> = (0..n).map(|k| scorer.row(k)).collect();
+        order.sort_unstable();
+        assert_eq!(order, (0..n).collect::<Vec<_>>(), "{name}: every row once");
+        for surgery in [Surgery::default(), Surgery::parse(edit).unwrap()] {
+            let logits = scorer.logits(&surgery, 0, n);
+            let mut right = 0;
+            for (k, scored) in logits.iter().enumerate() {
+                let r = scorer.row(k);
+                let row = &rows[r * maxlen..(r + 1) * maxlen];
+                let x = inspect_class_with(&w, row, None, &surgery).unwrap();
+                let expected = w.reference_logits(row).unwrap();
+                assert_eq!(scored.len(), w.config.outputs, "{name}");
+                if surgery.is_empty() {
+                    for (a, b) in scored.iter().zip(&expected) {
+                        assert!((a - b).abs() < 1e-9, "{name} row {r}: {a} vs reference {b}");
+                    }
+                }
+                if classes == 2 {
+                    assert!(
+                        (scored[0] - x.logit).abs() < 1e-9,
+                        "{name} {surgery} row {r}"
+                    );
+                } else {
+                    let (p, q) = (super::accuracy::predicted(scored), x.predicted);
+                    assert_eq!(p, q, "{name} {surgery} row {r}");
+                }
+                right += usize::from(super::accuracy::predicted(scored) == labels[r] as usize);
+            }
+            assert_eq!(scorer.correct(&surgery, 0, n).unwrap(), right, "{name}");
+            let halves =
+                scorer.correct(&surgery, 0, 5).unwrap() + scorer.correct(&surgery, 5, n).unwrap();
+            assert_eq!(halves, right, "{name}: in pieces as in one");
         }
-        assert_eq!(scorer.correct(&surgery, 0, n).unwrap(), right);
-        let halves =
-            scorer.correct(&surgery, 0, 5).unwrap() + scorer.correct(&surgery, 5, n).unwrap();
-        assert_eq!(halves, right, "in pieces as in one");
+        assert!(
+            scorer
+                .correct(&Surgery::parse("off@7").unwrap(), 0, n)
+                .is_err()
+        );
     }
-    assert!(
-        scorer
-            .correct(&Surgery::parse("off@7").unwrap(), 0, n)
-            .is_err()
-    );
 }
 
 #[test]
 fn models_and_samples_that_do_not_fit_are_refused() {
-    let gru = Architecture::parse("gru/pool").unwrap();
-    let g = ModelWeights::init(ModelConfig::binary(30, 4, 6).with_arch(gru), 5);
-    let e = Scorer::new(&g, vec![0; 4], vec![1], 4)
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(e.contains("this model is gru/pool"), "{e}");
     let w = model();
     assert!(
         Scorer::new(&w, vec![0, 30], vec![1], 2)
@@ -673,7 +711,7 @@ fn a_gate_the_model_lacks_is_refused_by_name() {
     assert_eq!(names("lstm+forget-fixed+no-output-gate"), ["i"]);
     assert_eq!(names("gru/pool"), ["z", "r"]);
     assert!(names("rnn").is_empty());
-    // The accuracy scorer steps the pooled LSTM: a GRU gate is refused there too.
+    // The accuracy scorer refuses a gate the model lacks too.
     let w = model();
     let scorer = Scorer::new(&w, IDS.to_vec(), vec![1], IDS.len()).unwrap();
     let e = scorer
