@@ -122,8 +122,9 @@ browserTest('gate surgery: the edited logit, its split, the accuracy, the link a
   );
   assert.match(acc.by, /^in [1-4] workers?$/, 'counted in workers');
   // The workers deal the reviews out in slices: the unedited model through them gets exactly the
-  // count the CLI recorded when it wrote the sample (with burn's model, not this scorer), and
-  // the page's own thread, given the same sample, counts the edited model as the workers did.
+  // count the CLI recorded natively, in one pass, when it wrote the sample (every review counted
+  // once), and the page's own thread, given the same sample, counts the edited model as the
+  // workers did.
   const check = await page.evaluate(async () => {
     const panel = globalThis.lstmLab.inside.surgery;
     const workers = panel.scorer;
@@ -255,10 +256,40 @@ browserTest('gate surgery on a GRU: its own gates, z held at 1 leaves the bias, 
   assert.equal(got.logit, got.bias, 'the edited logit is the head’s bias alone');
   assert.ok(Math.abs(got.sum - got.logit) < 1e-9, `shares + bias ${got.sum} vs logit ${got.logit}`);
   assert.ok(Math.abs(got.plain - got.logit) > 1e-3, `the edit moves the logit (${got.plain} → ${got.logit})`);
-  assert.match(
-    await app.text('#inside-surgery-accuracy'),
-    /ships 1,000 validation reviews for the pretrained model only/,
+  assert.match(await app.text('#inside-surgery-accuracy'), /this model came without them\.$/);
+
+  // The same model with validation reviews (as the Trainer hands a model it trained to Inside):
+  // with z held at 1 every review gets the bias's class, positive here, so the edited accuracy
+  // is the share of positive labels, counted by the GRU's traced path in the workers.
+  const labels = [1, 0, 1, 1, 0, 1, 0, 1, 1, 1];
+  const sample = {
+    source: 'ten reviews made up in the test',
+    maxlen: 32,
+    classes: ['negative', 'positive'],
+    labels,
+    ids: labels.map((_, r) => Array.from({ length: 5 + 3 * r }, (_, k) => 1 + ((r * 37 + k * 11) % 199))),
+    accuracy: null,
+  };
+  const bias = (await readModel(file)).tensors['linear.bias'][0];
+  assert.ok(bias > 0, 'the fixture’s head leans positive');
+  await page.evaluate(
+    async ({ model, sample }) => {
+      const bytes = Uint8Array.from(atob(model), (c) => c.charCodeAt(0));
+      const json = new TextEncoder().encode(sample);
+      delete document.getElementById('inside-surgery').dataset.accuracyReady;
+      globalThis.lstmLab.inside.loadBytes(bytes, 'a GRU with ten reviews', null, null, json);
+    },
+    { model: (await readFile(file)).toString('base64'), sample: JSON.stringify(sample) },
   );
+  await page.waitForFunction(() => document.body.dataset.insideModel === 'a GRU with ten reviews');
+  await page.waitForFunction(() => document.getElementById('inside-surgery').dataset.accuracyReady, null, {
+    timeout: 60_000,
+  });
+  const acc = await page.evaluate(() => ({ ...document.getElementById('inside-surgery').dataset }));
+  assert.equal(acc.surgery, 'z@all=1', 'the surgery stays on for the new model');
+  assert.equal(Number(acc.edited), 0.7, 'every review gets the positive class');
+  assert.ok(Number(acc.unedited) >= 0 && Number(acc.unedited) <= 1);
+  assert.match(await app.text('#inside-surgery-accuracy'), /^Accuracy on 10 validation reviews: 70\.0 % edited/);
   await app.screenshot('surgery-gru-z-all-1');
 
   await page.evaluate(AXE_SOURCE);

@@ -85,6 +85,7 @@ function hideable() {
       'inside.example': { label: 'Validation review picker', targets: ['#inside-examples'] },
       'inside.text': { label: 'Any text', targets: ['label[for="inside-text"]', '#inside-text', '#inside-run'] },
       'inside.q': { label: 'Gate or state shown', targets: ['#inside-quantity'] },
+      'inside.grad': { label: 'Gradient through time per word', targets: ['#inside-grad-card'] },
       'inside.surgery': { label: 'Gate surgery', targets: ['#inside-surgery'] },
       'inside.stepper': {
         label: 'Step this review in the Cell stepper',

@@ -265,6 +265,7 @@ export class SurgeryPanel {
         this.scorer = scorer;
       }
       const start = performance.now();
+      const known = this.right.has(text) && (this.scorer.recorded != null || this.right.has(''));
       // The shipped sample comes with the unedited count the CLI recorded (tests/surgery.rs
       // checks it is what this scorer gives), so a surgery costs one pass, not two; a sample
       // from the Trainer has none, and its unedited count is one more pass, once.
@@ -281,7 +282,7 @@ export class SurgeryPanel {
       card.dataset.scoredBy = this.scorer.where;
       el.textContent =
         `Accuracy on ${n.toLocaleString('en')} validation reviews: ${pct(edited / n)} edited, ` +
-        `${pct(unedited / n)} as trained (${ms < 50 ? 'known' : `computed in ${(ms / 1000).toFixed(1)} s ${this.scorer.where}`}).`;
+        `${pct(unedited / n)} as trained (${known ? 'counted before' : `computed in ${(ms / 1000).toFixed(1)} s ${this.scorer.where}`}).`;
       this.classText(text, edited, unedited, n);
       card.dataset.accuracyReady = String(Date.now());
     } catch (e) {
