@@ -78,25 +78,34 @@ pub(crate) fn for_each_word(text: &str, f: impl FnMut(&str)) {
 impl Tokenizer {
     /// Fit on `texts`, keeping the `num_words − 1` most frequent words.
     pub fn fit<'a>(texts: impl IntoIterator<Item = &'a str>, num_words: usize) -> Self {
-        // word → (count, first seen)
-        let mut counts: WordMap<(u64, u64)> = WordMap::default();
-        let mut seen = 0u64;
+        // Each word's index in first-seen order, and its count at that index: the map's entries
+        // are a third of the size they were with (count, first seen) in them, and there are
+        // ~100,000 of them for the IMDB file's training half.
+        let mut first_seen: WordMap<u32> = WordMap::default();
+        let mut counts: Vec<u64> = Vec::new();
         for text in texts {
-            for_each_word(text, |word| match counts.get_mut(word) {
-                Some(entry) => entry.0 += 1,
+            for_each_word(text, |word| match first_seen.get(word) {
+                Some(&i) => counts[i as usize] += 1,
                 None => {
-                    seen += 1;
-                    counts.insert(word.to_string(), (1, seen));
+                    first_seen.insert(word.to_string(), counts.len() as u32);
+                    counts.push(1);
                 }
             });
         }
-        let mut ranked: Vec<(String, (u64, u64))> = counts.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
-        let words: Vec<String> = ranked
-            .into_iter()
-            .take(num_words.saturating_sub(1))
-            .map(|(w, _)| w)
-            .collect();
+        let mut ranked: Vec<u32> = (0..counts.len() as u32).collect();
+        // Stable: ties stay in first-seen order.
+        ranked.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]));
+        ranked.truncate(num_words.saturating_sub(1));
+        let mut rank_of = vec![u32::MAX; counts.len()];
+        for (rank, &i) in ranked.iter().enumerate() {
+            rank_of[i as usize] = rank as u32;
+        }
+        let mut words = vec![String::new(); ranked.len()];
+        for (word, i) in first_seen {
+            if let Some(w) = words.get_mut(rank_of[i as usize] as usize) {
+                *w = word;
+            }
+        }
         Self::from_words(words, num_words)
     }
 
@@ -228,6 +237,43 @@ mod tests {
     fn the_separator_table_is_the_filters_and_the_space() {
         for c in (0..=0x3000).filter_map(char::from_u32) {
             assert_eq!(is_separator(c), c == ' ' || FILTERS.contains(c), "{c:?}");
+        }
+    }
+
+    /// The fit as it was written first: (count, first seen) in the map, then one sort.
+    fn fit_plainly(texts: &[String], num_words: usize) -> Vec<String> {
+        let mut counts: HashMap<String, (u64, u64)> = HashMap::new();
+        for text in texts {
+            for word in words(text) {
+                let seen = counts.len() as u64;
+                counts.entry(word).or_insert((0, seen)).0 += 1;
+            }
+        }
+        let mut ranked: Vec<(String, (u64, u64))> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
+        ranked
+            .into_iter()
+            .take(num_words.saturating_sub(1))
+            .map(|(w, _)| w)
+            .collect()
+    }
+
+    #[test]
+    fn fits_as_the_plain_count_and_sort() {
+        let mut rng = crate::rng::Rng::stream(3, 0xf17);
+        for round in 0..200 {
+            // Few distinct words, so counts tie often; vocabularies below and above their number.
+            let texts: Vec<String> = (0..1 + rng.below(8))
+                .map(|_| {
+                    (0..rng.below(30))
+                        .map(|_| format!("W{}", rng.below(12)))
+                        .collect::<Vec<_>>()
+                        .join(if round % 2 == 0 { " " } else { ", " })
+                })
+                .collect();
+            let num_words = rng.below(16) as usize;
+            let fitted = Tokenizer::fit(texts.iter().map(String::as_str), num_words);
+            assert_eq!(fitted.words, fit_plainly(&texts, num_words), "{texts:?}");
         }
     }
 
