@@ -2,8 +2,8 @@
 
 use super::{Options, data_config, engine, load_data, open, read_file, train_config};
 use crate::blowup::{self, BlowupConfig, Problem, cpu};
-use crate::data::csv::{ColumnChoice, read_labelled_texts};
-use crate::data::{DataConfig, prepare};
+use crate::data::DataConfig;
+use crate::data::stages::time_stages;
 use crate::gpu::{Gpu, block_on};
 use crate::trainer::ops::lstm::{Tuning, set_tuning};
 use crate::trainer::{StepReport, TrainConfig, Trainer};
@@ -71,16 +71,22 @@ pub(super) fn data(o: Options) -> Result<(), String> {
     let path = o.required("--csv")?;
     let bytes = read_file(path)?;
     let start = Instant::now();
-    let texts = read_labelled_texts(&bytes, &ColumnChoice::default()).map_err(|e| e.to_string())?;
-    let parsed = start.elapsed().as_secs_f64();
-    let prepared = prepare(&texts, DataConfig::default()).map_err(|e| e.to_string())?;
-    let total = start.elapsed().as_secs_f64();
+    let ms = || start.elapsed().as_secs_f64() * 1e3;
+    let t = time_stages(&bytes, DataConfig::default(), ms).map_err(|e| e.to_string())?;
     println!(
-        "{path}: {:.1} MB, {} rows: read {parsed:.2} s + split/fit/encode {:.2} s = {total:.2} s ({} training rows)",
-        bytes.len() as f64 / 1e6,
-        texts.texts.len(),
-        total - parsed,
-        prepared.train.len()
+        "{path}: {:.1} MB ({:.1} MB unpacked), {} rows: unpack {:.0} ms + parse {:.0} ms + preview {:.0} ms = read {:.2} s; split/fit/encode {:.2} s (fit alone {:.2} s) + summary {:.0} ms; the data check {:.2} s ({} training rows)",
+        t.bytes as f64 / 1e6,
+        t.unpacked_bytes as f64 / 1e6,
+        t.rows,
+        t.unpack_ms,
+        t.parse_ms,
+        t.preview_ms,
+        (t.unpack_ms + t.parse_ms + t.preview_ms) / 1e3,
+        t.prepare_ms / 1e3,
+        t.fit_ms / 1e3,
+        t.summary_ms,
+        t.check_ms / 1e3,
+        t.train_rows
     );
     Ok(())
 }

@@ -325,6 +325,7 @@ pub fn read_labelled_texts(
     let mut record = csv::ByteRecord::new();
     let mut lines = LineCounter::default();
     let mut rows = 0usize; // every data row, its label known or not
+    let mut last_kept_at = None; // the byte offset of the last row kept
     // The line before the first record: the header's, or none.
     let mut last_line = u64::from(!choice.no_header);
     loop {
@@ -375,6 +376,7 @@ pub fn read_labelled_texts(
         out.texts.push(text);
         out.value_of_row.push(id);
         out.lines.push(line);
+        last_kept_at = record.position().map(|p| p.byte());
     }
     if out.texts.is_empty() {
         return Err(match out.empty_labels {
@@ -391,7 +393,10 @@ pub fn read_labelled_texts(
     // csv reads an unclosed quote to the end of the file as one field; an odd number of quote
     // characters in the last record is the tell.
     if let Some(&line) = out.lines.last()
-        && unclosed_quote(bytes, line)
+        && match last_kept_at {
+            Some(offset) => unclosed_quote_at(bytes, offset),
+            None => unclosed_quote(bytes, line),
+        }
     {
         return Err(DataError::UnterminatedQuote {
             line,
@@ -456,6 +461,22 @@ fn line_end(bytes: &[u8], i: usize) -> bool {
     bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
+/// How many line ends are in `bytes[start..end]`: every `\n`, and a `\r` not followed by one
+/// ([`line_end`]). A plain count of `\n` (vectorised; this runs over the whole file), and a
+/// look at each `\r` only in a part that has one.
+fn line_ends(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let part = &bytes[start..end];
+    let newlines = part.iter().filter(|&&b| b == b'\n').count();
+    let lone_returns = if part.contains(&b'\r') {
+        (start..end)
+            .filter(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+            .count()
+    } else {
+        0
+    };
+    (newlines + lone_returns) as u64
+}
+
 /// Line numbers from byte offsets. csv's own line count lags by one after a CRLF (it has not
 /// consumed the `\n` yet when the next record starts), so count newlines ourselves.
 #[derive(Default)]
@@ -473,7 +494,7 @@ impl LineCounter {
             offset += 1;
         }
         let start = self.offset.min(offset);
-        self.newlines += (start..offset).filter(|&i| line_end(bytes, i)).count() as u64;
+        self.newlines += line_ends(bytes, start, offset);
         self.offset = self.offset.max(offset);
         self.newlines + 1
     }
@@ -501,10 +522,25 @@ fn from_line(bytes: &[u8], line: u64) -> Option<&[u8]> {
 /// doubled quote inside is an escaped one, and a quote inside an unquoted field (`my 5" phone`)
 /// is a plain character.
 fn unclosed_quote(bytes: &[u8], line: u64) -> bool {
-    let Some(rest) = from_line(bytes, line) else {
-        return false;
-    };
-    let delim = delimiter(bytes);
+    from_line(bytes, line).is_some_and(|rest| quote_left_open(rest, delimiter(bytes)))
+}
+
+/// [`unclosed_quote`] of the record that starts at byte `offset` (as the parser reports it),
+/// found by walking back to its line's start rather than counting lines from the file's
+/// start (a pass over the whole file, for the last record's check).
+fn unclosed_quote_at(bytes: &[u8], offset: u64) -> bool {
+    let mut start = (offset as usize).min(bytes.len());
+    if bytes.get(start) == Some(&b'\n') {
+        start += 1; // as in LineCounter::line_at
+    }
+    while start > 0 && !line_end(bytes, start - 1) {
+        start -= 1;
+    }
+    quote_left_open(&bytes[start..], delimiter(bytes))
+}
+
+/// Whether RFC 4180's quote state is still open at the end of `rest`.
+fn quote_left_open(rest: &[u8], delim: u8) -> bool {
     let (mut quoted, mut field_start) = (false, true);
     let mut i = 0;
     while i < rest.len() {
@@ -885,5 +921,72 @@ mod tests {
             DataError::TooLarge { limit: 50_000 }
         );
         assert_eq!(gunzip_at_most(&bytes, 100_000).unwrap().len(), 100_000);
+    }
+
+    /// The line counts and the last record's quote check, from byte offsets, agree with the
+    /// plain per-byte definitions (`line_end` over the file; `from_line`) on every record start
+    /// of files with CRLF, lone CR, quotes, embedded newlines and empty fields.
+    #[test]
+    fn offset_shortcuts_agree_with_the_plain_definitions() {
+        let files = [
+            "review,sentiment\n\"a, \"\"b\"\"\nc\",1\n,0\n\"open,1\nx,0\n",
+            "review,sentiment\r\n\"x\r\ny\",1\r\nplain,0\r\n\"never closed,1\r\n",
+            "review,sentiment\rold mac,1\r\"q\rq\",0\r\rtail,1",
+            "review;sentiment\n\"é, ü\";1\n;\n\"\"\"\";0\nmy 5\" phone;1",
+            "review,sentiment\n\n\n\"\",1\n\r\n\"a\"\"\",\"0\"\n",
+        ];
+        for file in files {
+            let bytes = file.as_bytes();
+            let mut counter = LineCounter::default(); // as the reader uses it: offsets rising
+            for offset in 0..=bytes.len() {
+                let mut end = offset.min(bytes.len());
+                if bytes.get(end) == Some(&b'\n') {
+                    end += 1;
+                }
+                let plain = (0..end).filter(|&i| line_end(bytes, i)).count() as u64;
+                let line = LineCounter::default().line_at(bytes, offset as u64);
+                assert_eq!(line, plain + 1, "{file:?} at {offset}");
+                assert_eq!(
+                    counter.line_at(bytes, offset as u64),
+                    line,
+                    "{file:?} at {offset}"
+                );
+                assert_eq!(
+                    unclosed_quote_at(bytes, offset as u64),
+                    unclosed_quote(bytes, line),
+                    "{file:?} at {offset}"
+                );
+            }
+        }
+    }
+
+    /// A damaged gzip file (cut short, or a flipped byte) is refused with what it is, whichever
+    /// inflate implementation reads it.
+    #[test]
+    fn a_damaged_gzip_says_so() {
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write;
+        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+        gz.write_all(
+            b"review,sentiment\ngood film,positive\nbad film,negative\n"
+                .repeat(50)
+                .as_slice(),
+        )
+        .unwrap();
+        let bytes = gz.finish().unwrap();
+        let cut = &bytes[..bytes.len() / 2];
+        let mut flipped = bytes.clone();
+        let middle = flipped.len() / 2;
+        flipped[middle] ^= 0x55;
+        for damaged in [cut, &flipped[..]] {
+            let e = read_labelled_texts(damaged, &ColumnChoice::default()).unwrap_err();
+            assert_eq!(e.kind(), "not-csv", "{e}");
+            assert!(
+                e.to_string().starts_with(
+                    "this is not a CSV file: the file looks gzip-compressed but cannot be unpacked"
+                ),
+                "{e}"
+            );
+        }
     }
 }

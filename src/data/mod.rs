@@ -16,7 +16,10 @@ pub mod labels;
 pub mod limits;
 #[cfg(feature = "data")]
 pub mod preview;
+#[cfg(feature = "data")]
+pub mod stages;
 pub mod tokenizer;
+mod wordsplit;
 
 #[cfg(feature = "data")]
 use crate::rng::Rng;
@@ -354,12 +357,12 @@ pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepare
     let encode = |rows: &[usize]| {
         let mut split = Split {
             maxlen: config.maxlen,
+            ids: Vec::with_capacity(rows.len() * config.maxlen),
             ..Default::default()
         };
+        let mut scratch = Vec::new();
         for &i in rows {
-            split
-                .ids
-                .extend(tokenizer.encode(&texts.texts[i], config.maxlen));
+            tokenizer.encode_into(&texts.texts[i], config.maxlen, &mut split.ids, &mut scratch);
             split.labels.push(texts.labels[i]);
             split.lines.push(texts.lines[i]);
         }

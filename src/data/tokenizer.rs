@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-const FILTERS: &str = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
+pub(crate) const FILTERS: &str = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
 
 /// FxHash (rustc's): far cheaper than SipHash for millions of short words, and the keys are not
 /// adversarial.
@@ -33,6 +33,11 @@ impl Hasher for FxHasher {
         }
     }
 
+    /// What `write(&[i])` does, without its loop: `str`'s hash ends every word with one.
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
     fn finish(&self) -> u64 {
         self.0
     }
@@ -40,23 +45,8 @@ impl Hasher for FxHasher {
 
 pub(crate) type WordMap<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
 
-/// Which ASCII characters split words: a space or one of [`FILTERS`]. A table, because this
-/// runs once per character of every text (a scan of `FILTERS` per character cost a third of
-/// tokenising the IMDB file).
-const SEPARATORS: [bool; 128] = {
-    let mut table = [false; 128];
-    table[b' ' as usize] = true;
-    let filters = FILTERS.as_bytes();
-    let mut i = 0;
-    while i < filters.len() {
-        table[filters[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
-
 fn is_separator(c: char) -> bool {
-    c.is_ascii() && SEPARATORS[c as usize]
+    super::wordsplit::is_separator(c)
 }
 
 /// A fitted vocabulary.
@@ -80,36 +70,42 @@ pub fn words(text: &str) -> impl Iterator<Item = String> {
         .into_iter()
 }
 
-/// Call `f` on every word of `text` without allocating one string per word.
+/// Call `f` on every word of `text` (those of [`words`]) without allocating one string per word.
 pub(crate) fn for_each_word(text: &str, f: impl FnMut(&str)) {
-    text.to_lowercase()
-        .split(is_separator)
-        .filter(|w| !w.is_empty())
-        .for_each(f);
+    super::wordsplit::for_each_word(text, f);
 }
 
 impl Tokenizer {
     /// Fit on `texts`, keeping the `num_words − 1` most frequent words.
     pub fn fit<'a>(texts: impl IntoIterator<Item = &'a str>, num_words: usize) -> Self {
-        // word → (count, first seen)
-        let mut counts: WordMap<(u64, u64)> = WordMap::default();
-        let mut seen = 0u64;
+        // Each word's index in first-seen order, and its count at that index: the map's entries
+        // are a third of the size they were with (count, first seen) in them, and there are
+        // ~100,000 of them for the IMDB file's training half.
+        let mut first_seen: WordMap<u32> = WordMap::default();
+        let mut counts: Vec<u64> = Vec::new();
         for text in texts {
-            for_each_word(text, |word| match counts.get_mut(word) {
-                Some(entry) => entry.0 += 1,
+            for_each_word(text, |word| match first_seen.get(word) {
+                Some(&i) => counts[i as usize] += 1,
                 None => {
-                    seen += 1;
-                    counts.insert(word.to_string(), (1, seen));
+                    first_seen.insert(word.to_string(), counts.len() as u32);
+                    counts.push(1);
                 }
             });
         }
-        let mut ranked: Vec<(String, (u64, u64))> = counts.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
-        let words: Vec<String> = ranked
-            .into_iter()
-            .take(num_words.saturating_sub(1))
-            .map(|(w, _)| w)
-            .collect();
+        let mut ranked: Vec<u32> = (0..counts.len() as u32).collect();
+        // Stable: ties stay in first-seen order.
+        ranked.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]));
+        ranked.truncate(num_words.saturating_sub(1));
+        let mut rank_of = vec![u32::MAX; counts.len()];
+        for (rank, &i) in ranked.iter().enumerate() {
+            rank_of[i as usize] = rank as u32;
+        }
+        let mut words = vec![String::new(); ranked.len()];
+        for (word, i) in first_seen {
+            if let Some(w) = words.get_mut(rank_of[i as usize] as usize) {
+                *w = word;
+            }
+        }
         Self::from_words(words, num_words)
     }
 
@@ -149,7 +145,25 @@ impl Tokenizer {
 
     /// `pad_sequences(..., maxlen)` with Keras' defaults: pre-padding and pre-truncation.
     pub fn encode(&self, text: &str, maxlen: usize) -> Vec<u32> {
-        pad_front(&self.ids(text), maxlen)
+        let mut out = Vec::with_capacity(maxlen);
+        self.encode_into(text, maxlen, &mut out, &mut Vec::new());
+        out
+    }
+
+    /// [`Tokenizer::encode`] appended to `out`; `ids` is scratch space, kept from text to text
+    /// (encoding a split allocates nothing per text).
+    pub(crate) fn encode_into(
+        &self,
+        text: &str,
+        maxlen: usize,
+        out: &mut Vec<u32>,
+        ids: &mut Vec<u32>,
+    ) {
+        ids.clear();
+        for_each_word(text, |w| ids.extend(self.index.get(w)));
+        let kept = &ids[ids.len().saturating_sub(maxlen)..];
+        out.extend(std::iter::repeat_n(0, maxlen - kept.len()));
+        out.extend_from_slice(kept);
     }
 }
 
@@ -224,6 +238,69 @@ mod tests {
         for c in (0..=0x3000).filter_map(char::from_u32) {
             assert_eq!(is_separator(c), c == ' ' || FILTERS.contains(c), "{c:?}");
         }
+    }
+
+    /// The fit as it was written first: (count, first seen) in the map, then one sort.
+    fn fit_plainly(texts: &[String], num_words: usize) -> Vec<String> {
+        let mut counts: HashMap<String, (u64, u64)> = HashMap::new();
+        for text in texts {
+            for word in words(text) {
+                let seen = counts.len() as u64;
+                counts.entry(word).or_insert((0, seen)).0 += 1;
+            }
+        }
+        let mut ranked: Vec<(String, (u64, u64))> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
+        ranked
+            .into_iter()
+            .take(num_words.saturating_sub(1))
+            .map(|(w, _)| w)
+            .collect()
+    }
+
+    #[test]
+    fn fits_as_the_plain_count_and_sort() {
+        let mut rng = crate::rng::Rng::stream(3, 0xf17);
+        for round in 0..200 {
+            // Few distinct words, so counts tie often; vocabularies below and above their number.
+            let texts: Vec<String> = (0..1 + rng.below(8))
+                .map(|_| {
+                    (0..rng.below(30))
+                        .map(|_| format!("W{}", rng.below(12)))
+                        .collect::<Vec<_>>()
+                        .join(if round % 2 == 0 { " " } else { ", " })
+                })
+                .collect();
+            let num_words = rng.below(16) as usize;
+            let fitted = Tokenizer::fit(texts.iter().map(String::as_str), num_words);
+            assert_eq!(fitted.words, fit_plainly(&texts, num_words), "{texts:?}");
+        }
+    }
+
+    #[test]
+    fn the_one_byte_hash_is_the_loops() {
+        for i in [0u8, 1, b'a', 0x7F, 0xFF] {
+            let (mut short, mut looped) = (FxHasher(0x1234_5678), FxHasher(0x1234_5678));
+            short.write_u8(i);
+            looped.write(&[i]);
+            assert_eq!(short.finish(), looped.finish(), "{i}");
+        }
+    }
+
+    #[test]
+    fn encodes_into_a_shared_buffer_as_one_by_one() {
+        let t = Tokenizer::fit(["b a c", "c a d", "a e"], 4);
+        let texts = ["a b c d e z", "", "c c c c c", "A, B!"];
+        let (mut out, mut scratch) = (Vec::new(), Vec::new());
+        for text in texts {
+            t.encode_into(text, 3, &mut out, &mut scratch);
+        }
+        let one_by_one: Vec<u32> = texts
+            .iter()
+            .flat_map(|text| pad_front(&t.ids(text), 3))
+            .collect();
+        assert_eq!(out, one_by_one);
+        assert_eq!(&out[..3], [1, 3, 2]);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 
 #[cfg(not(feature = "trainer"))]
 mod blowup;
+#[cfg(feature = "trainer")]
+mod datastages;
 #[cfg(not(feature = "trainer"))]
 mod inside;
 #[cfg(feature = "trainer")]
