@@ -454,9 +454,31 @@ impl RunSettings {
         run
     }
 
-    /// The presets the page offers, by name: the post's run and a quick one.
-    pub fn presets() -> [(&'static str, Self); 2] {
-        [("post", Self::default()), ("quick", Self::quick())]
+    /// A run that shows clear learning on the built-in sample within a lesson's minute in the
+    /// page on a 2-core laptop (docs/measurements.md, "The lesson preset in the page"): a
+    /// smaller model reading fewer words, with a higher rate and smaller batches so that the
+    /// sample's few reviews give many updates. The page's "lesson" preset.
+    pub fn lesson() -> Self {
+        let mut run = Self::default();
+        run.data.maxlen = 128;
+        run.train = TrainConfig {
+            embed: 32,
+            hidden: 32,
+            batch: 32,
+            lr: 3e-3,
+            epochs: 8,
+            ..TrainConfig::default()
+        };
+        run
+    }
+
+    /// The presets the page offers, by name: the post's run, a quick one and a lesson's.
+    pub fn presets() -> [(&'static str, Self); 3] {
+        [
+            ("post", Self::default()),
+            ("quick", Self::quick()),
+            ("lesson", Self::lesson()),
+        ]
     }
 }
 
