@@ -5,7 +5,7 @@
 // `--preset lesson --csv www/sample/imdb-sample.csv.gz` times the lesson preset on the sample
 // (`--epochs` then overrides the preset's only when given).
 //
-//   node scripts/bench-imdb.mjs [--csv ../shared/data/imdb_50k.csv.gz] [--workers N] [--epochs 5] [--preset post]
+//   node scripts/bench-imdb.mjs [--csv ../shared/data/imdb_50k.csv.gz] [--workers N] [--epochs 5] [--preset post] [--set field=value,…]
 //
 // Needs dist/ (scripts/build) and the dataset (not part of the repository).
 
@@ -54,6 +54,11 @@ await page.waitForFunction((rev) => Number(document.getElementById('trainer').da
 console.log(await page.textContent('#trainer-counts'));
 await page.click(`#trainer-preset-${preset}`);
 if (epochsArg) await page.fill('#trainer-epochs', epochsArg);
+// `--set maxlen=96,hidden=24`: fields changed on top of the preset (to try settings in the page).
+for (const pair of (arg('--set', '') ?? '').split(',').filter(Boolean)) {
+  const [field, value] = pair.split('=');
+  await page.fill(`#trainer-${field}`, value);
+}
 const epochs = Number(await page.inputValue('#trainer-epochs'));
 // This benchmark is about the CPU path (a software WebGPU adapter is far slower here).
 await page.selectOption('#trainer-device', 'cpu');
@@ -82,13 +87,15 @@ for (;;) {
 }
 const totalS = (Date.now() - t0) / 1000;
 const prepared = await page.textContent('#trainer-prepared');
-// The page's own per-epoch table: epoch, losses, accuracies and the epoch's time.
+// The page's own per-epoch table (epoch, losses, accuracies, macro-F1, the epoch's time), with
+// its own header so the columns always match.
 const rows = await page.$$eval('#trainer-epochs-table tbody tr', (trs) =>
   trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())),
 );
+const head = await page.$$eval('#trainer-epochs-table thead th', (ths) => ths.map((th) => th.textContent.trim()));
 const table = [
-  '| epoch | train loss | train acc. | valid. loss | valid. acc. | time |',
-  '|---|---|---|---|---|---|',
+  `| ${head.join(' | ')} |`,
+  `|${head.map(() => '---|').join('')}`,
   ...rows.map((r) => `| ${r.join(' | ')} |`),
 ].join('\n');
 const status = await page.textContent('#trainer-status');

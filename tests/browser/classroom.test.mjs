@@ -86,7 +86,8 @@ browserTest('a copied link opens the same view: every section, the step, the uni
   // every field of a run to the module's lesson values and leaves the CPU workers as the device
   // gave them; then two edits on top.
   const workers = await page.inputValue('#trainer-workers');
-  await page.click('#trainer-preset-lesson');
+  // (The Trainer tab is hidden here: a click from the script, as a user's would reach it.)
+  await page.evaluate(() => document.getElementById('trainer-preset-lesson').click());
   const { lesson, post } = await page.evaluate(() => globalThis.lstmLab.trainer.presets);
   const runFields = ['vocab', 'maxlen', 'embed', 'hidden', 'batch', 'lr', 'epochs', 'split', 'seed'];
   assert.deepEqual(Object.keys(lesson).sort(), [...runFields].sort());
