@@ -82,7 +82,21 @@ browserTest('a copied link opens the same view: every section, the step, the uni
   await page.check('#stepper-compare');
   await setValue(page, '#gradflow-steps', 80);
   await setValue(page, '#gradflow-scale', 1.5);
-  // Trainer settings (the module need not be loaded for them to travel).
+  // Trainer settings (the module need not be loaded for them to travel): the lesson preset sets
+  // every field of a run to the module's lesson values and leaves the CPU workers as the device
+  // gave them; then two edits on top.
+  const workers = await page.inputValue('#trainer-workers');
+  // (The Trainer tab is hidden here: a click from the script, as a user's would reach it.)
+  await page.evaluate(() => document.getElementById('trainer-preset-lesson').click());
+  const { lesson, post } = await page.evaluate(() => globalThis.lstmLab.trainer.presets);
+  const runFields = ['vocab', 'maxlen', 'embed', 'hidden', 'batch', 'lr', 'epochs', 'split', 'seed'];
+  assert.deepEqual(Object.keys(lesson).sort(), [...runFields].sort());
+  for (const field of runFields) assert.equal(Number(await page.inputValue(`#trainer-${field}`)), lesson[field], field);
+  assert.equal(await page.inputValue('#trainer-workers'), workers);
+  assert.ok(
+    lesson.hidden < post.hidden && lesson.embed < post.embed,
+    'the lesson trains a smaller model than the post',
+  );
   await setValue(page, '#trainer-epochs', 3);
   await setValue(page, '#trainer-lr', 0.002);
   await setValue(page, '#trainer-predict-text', 'a link for the class, & friends = 100%');
@@ -100,6 +114,11 @@ browserTest('a copied link opens the same view: every section, the step, the uni
   assert.equal(url.searchParams.get('stepper.w'), 'i-0-0:2.5');
   assert.equal(url.searchParams.get('blowup.scale'), '0.01');
   assert.equal(url.searchParams.get('trainer.epochs'), '3');
+  // The lesson's fields travel, the ones equal to the post's defaults stay out.
+  for (const field of runFields.filter((f) => f !== 'epochs' && f !== 'lr')) {
+    const want = lesson[field] === post[field] ? null : String(lesson[field]);
+    assert.equal(url.searchParams.get(`trainer.${field}`), want, field);
+  }
   assert.equal(url.searchParams.get('blowup.steps'), null, 'defaults stay out of the link');
   const before = await snapshot(page);
 

@@ -62,7 +62,7 @@ export function wireControls(view) {
   });
 
   // Settings, and the memory they need (estimated once the worker is up).
-  for (const preset of ['post', 'quick']) {
+  for (const preset of ['post', 'quick', 'lesson']) {
     $(`trainer-preset-${preset}`).addEventListener('click', () => applySettings(view, view.presets[preset]));
   }
   for (const name of [...view.schema.fields.map((f) => f.field), 'device', 'kernel']) {
