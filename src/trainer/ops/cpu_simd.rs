@@ -25,7 +25,7 @@ pub enum Simd {
     /// 8 lanes (x86-64 with AVX2 and FMA, the level `gemm` needs for its vector kernels).
     Avx2,
     /// One lane at a time, as the compiler vectorises it for the build's baseline (SSE2 on
-    /// x86-64; in the page's module, wasm SIMD).
+    /// x86-64). In the page's module, built with wasm SIMD, this is 4 lanes of it (`wasm::F32x4`).
     Scalar,
 }
 
@@ -115,14 +115,12 @@ pub(crate) fn forced<R>(simd: Simd, work: impl FnOnce() -> R) -> R {
 }
 
 /// Which microkernels `gemm` 0.19 runs here: its own choice at run time
-/// (`gemm-common/src/gemm.rs`, `init_gemm_fn`: AVX-512F when built with its `x86-v4` feature,
-/// which Cargo.toml turns on natively, then FMA, then scalar), told for the benchmarks.
+/// (`gemm-common/src/gemm.rs`, `init_gemm_fn`: AVX-512F only when built with its `x86-v4`
+/// feature, which Cargo.toml does not turn on, so FMA on an AVX-512 CPU too; else scalar), told
+/// for the benchmarks.
 pub fn gemm_path() -> &'static str {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512f") && cfg!(feature = "trainer") {
-            return "avx512f";
-        }
         if std::arch::is_x86_feature_detected!("fma") {
             return "fma (avx2)";
         }
@@ -289,6 +287,10 @@ pub(crate) fn run<P: Pass>(simd: Simd, pass: P) {
             // SAFETY: the CPU has AVX2 and FMA.
             unsafe { x86::run_avx2(pass) }
         }
+        // The page's trainer module is built with wasm SIMD (scripts/lib.sh): 4 lanes, always.
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        _ => pass.run::<wasm::F32x4>(),
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         _ => pass.run::<f32>(),
     }
 }
@@ -321,6 +323,69 @@ impl Pass for BiasTanh<'_> {
                 let v = V::read(row, j, len).add(V::read(self.bias, j, len));
                 tanh(v).write(row, j, len);
             });
+        }
+    }
+}
+
+/// 4 lanes of wasm SIMD, which the whole module is compiled with (no run-time choice in wasm).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm {
+    use super::Lanes;
+    use std::arch::wasm32::*;
+
+    #[derive(Clone, Copy)]
+    pub(crate) struct F32x4(v128);
+
+    impl Lanes for F32x4 {
+        const WIDTH: usize = 4;
+        #[inline(always)]
+        fn splat(v: f32) -> Self {
+            F32x4(f32x4_splat(v))
+        }
+        #[inline(always)]
+        fn read(s: &[f32], at: usize, len: usize) -> Self {
+            let mut lanes = [0f32; 4];
+            lanes[..len].copy_from_slice(&s[at..at + len]);
+            // SAFETY: 16 readable bytes; v128 loads need no alignment.
+            F32x4(unsafe { v128_load(lanes.as_ptr().cast()) })
+        }
+        #[inline(always)]
+        fn write(self, s: &mut [f32], at: usize, len: usize) {
+            let mut lanes = [0f32; 4];
+            // SAFETY: 16 writable bytes.
+            unsafe { v128_store(lanes.as_mut_ptr().cast(), self.0) };
+            s[at..at + len].copy_from_slice(&lanes[..len]);
+        }
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            F32x4(f32x4_add(self.0, o.0))
+        }
+        #[inline(always)]
+        fn sub(self, o: Self) -> Self {
+            F32x4(f32x4_sub(self.0, o.0))
+        }
+        #[inline(always)]
+        fn mul(self, o: Self) -> Self {
+            F32x4(f32x4_mul(self.0, o.0))
+        }
+        #[inline(always)]
+        fn div(self, o: Self) -> Self {
+            F32x4(f32x4_div(self.0, o.0))
+        }
+        #[inline(always)]
+        fn neg(self) -> Self {
+            F32x4(f32x4_neg(self.0))
+        }
+        #[inline(always)]
+        fn clamp(self, lo: f32, hi: f32) -> Self {
+            // pmax(x, lo) is `x < lo ? lo : x` and pmin(x, hi) `hi < x ? hi : x`: a NaN passes.
+            let x = f32x4_pmax(self.0, f32x4_splat(lo));
+            F32x4(f32x4_pmin(x, f32x4_splat(hi)))
+        }
+        #[inline(always)]
+        fn pow2_of_shifted(self) -> Self {
+            let n = i32x4_sub(self.0, i32x4_splat(0x4B40_0000));
+            F32x4(i32x4_shl(i32x4_add(n, i32x4_splat(127)), 23))
         }
     }
 }
