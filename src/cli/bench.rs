@@ -148,6 +148,20 @@ pub(super) fn train(o: Options) -> Result<(), String> {
         median * 1e3,
         rows as f64 / steps as f64 / median
     );
+    if engine == crate::settings::Engine::Cpu && config.kernel == crate::settings::Recurrence::Fused
+    {
+        let flops = super::bench_cpu::recurrent_gemm_flops(
+            data.maxlen,
+            config.batch,
+            config.arch.cell.gates(),
+            config.embed,
+            config.hidden,
+        );
+        println!(
+            "{}",
+            super::bench_cpu::report(flops, median, rayon::current_num_threads())
+        );
+    }
     #[cfg(feature = "gpu")]
     if engine == crate::settings::Engine::Gpu {
         // Timed above without the trace (writing it slows every call); counted here on a

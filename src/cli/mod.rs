@@ -13,6 +13,7 @@ use crate::trainer::{Compute, Predictor, StepReport, TrainConfig, Trainer};
 use std::time::Instant;
 
 mod bench;
+mod bench_cpu;
 mod check;
 mod compare;
 mod known;

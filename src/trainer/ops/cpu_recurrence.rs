@@ -12,6 +12,8 @@
 //! every thread too. In the browser the module is single-threaded; the page trains on several
 //! workers instead.
 
+use super::cpu_simd;
+
 /// Sizes of one layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dims {
@@ -370,45 +372,24 @@ pub(crate) fn big_gemm_parallelism() -> gemm::Parallelism {
     }
 }
 
-/// `1 / (1 + e^{−x})`.
+/// `1 / (1 + e^{−x})` ([`super::cpu_simd::sigmoid`], one lane).
 #[inline(always)]
 pub fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + exp(-x))
+    cpu_simd::sigmoid(x)
 }
 
-/// `tanh x = 1 − 2 / (e^{2x} + 1)`: exact at ±∞, absolute error ≈ 1e-7 near 0.
+/// `tanh x = 1 − 2 / (e^{2x} + 1)` ([`super::cpu_simd::tanh`], one lane): exact at ±∞,
+/// absolute error ≈ 1e-7 near 0.
 #[inline(always)]
 pub fn tanh(x: f32) -> f32 {
-    1.0 - 2.0 / (exp(2.0 * x) + 1.0)
+    cpu_simd::tanh(x)
 }
 
-/// `e^x` to a few ulp, in straight-line float arithmetic so loops over it vectorise (the
-/// standard library's `exp` is a call per element: in wasm, a call into a software libm).
-///
-/// Cephes' `expf`: `x = n·ln 2 + r` with `|r| ≤ ln 2 / 2`, `e^r = 1 + r + r²·P(r)` with its
-/// degree-5 minimax `P`, and `2^n` written into the exponent bits. Inputs are clamped to the
-/// finite range, so the result saturates near 0 and 1.7e38 instead of overflowing; NaN stays
-/// NaN.
+/// `e^x` to a few ulp in straight-line float arithmetic ([`super::cpu_simd::exp`], one lane;
+/// the formula is written once there for every vector width).
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
-    // ln 2 in two parts: n·C1 is exact for |n| ≤ 127.
-    const C1: f32 = 0.693_359_4;
-    const C2: f32 = -2.121_944_4e-4;
-    // Adding 1.5·2²³ rounds to an integer (kept in the low mantissa bits) without a rounding
-    // instruction, which baseline x86-64 lacks in vector form.
-    const SHIFTER: f32 = 12_582_912.0;
-    let x = x.clamp(-87.0, 88.0);
-    let shifted = x * LOG2E + SHIFTER;
-    let n = shifted - SHIFTER;
-    let r = x - n * C1 - n * C2;
-    let p = ((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
-        + 1.666_666_5e-1)
-        * r
-        + 0.5; // Cephes: 5.0000001e-1, which is 0.5 in f32
-    let e_r = p * (r * r) + r + 1.0;
-    let n_bits = (shifted.to_bits() as i32).wrapping_sub(0x4B40_0000);
-    e_r * f32::from_bits(((n_bits + 127) << 23) as u32)
+    cpu_simd::exp(x)
 }
 
 /// A test harness for a [`CellKernel`]: its forward outputs and every gradient against an
@@ -523,6 +504,15 @@ pub(crate) mod testing {
         assert_eq!(skipped.h0, grads.h0, "the start-state gradient stays");
         assert_eq!(skipped.b_ih, grads.b_ih, "the bias gradients stay");
     }
+
+    /// A shape for the vector paths (`cpu_simd`): H = 37 is two vectors of 16 and a tail of 5,
+    /// four of 8 and a tail of 5.
+    pub(crate) const WIDE: Dims = Dims {
+        steps: 3,
+        batch: 3,
+        input: 2,
+        hidden: 37,
+    };
 
     /// The shapes every kernel is checked at: B = 19 cut into uneven slices when the tests run
     /// on several threads, one step, one sequence, H = 1.

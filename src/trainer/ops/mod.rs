@@ -29,6 +29,7 @@ pub mod batch;
 pub mod check;
 pub(crate) mod cpu_cell;
 pub(crate) mod cpu_recurrence;
+pub mod cpu_simd;
 pub(crate) mod flex;
 pub mod gru;
 pub mod head;

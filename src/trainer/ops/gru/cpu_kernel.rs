@@ -21,11 +21,13 @@
 //! differ in their n block: `∂b_in = Σ dn`, `∂b_hn = Σ dn ⊙ r`; the r and z blocks of both biases
 //! get the same gradient.
 
+use super::cpu_gates::{BackwardStep, ForwardStep};
 use crate::trainer::ops::cpu_recurrence::{
     CellGrads, CellKernel, CellTrace, CellWeights, Dims, Rows, SyncPtr, Wanted, assert_sizes,
     for_each_slice, input_grads, matmul, own, project_inputs, recurrent_weight_grad, rows_mut,
-    sigmoid, slice_count, sum_parts, tanh, transposed,
+    slice_count, sum_parts, transposed,
 };
+use crate::trainer::ops::cpu_simd::{self, Simd};
 
 /// The GRU, for [`crate::trainer::ops::cpu_cell`].
 #[derive(Clone, Copy, Debug)]
@@ -74,12 +76,13 @@ pub fn forward(x: &[f32], weights: CellWeights, h0: &[f32], dims: Dims) -> (Vec<
     let b_hn = &weights.b_hh[2 * hidden..];
     let mut h_seq = vec![0f32; rows * hidden];
     let mut q = vec![0f32; rows * hidden];
+    let simd = cpu_simd::current();
     {
         let out = [h_seq.as_mut_ptr(), q.as_mut_ptr(), gates.as_mut_ptr()].map(SyncPtr);
         for_each_slice(batch, |_, rows| {
             // SAFETY: every slice of rows writes only its own rows of each buffer, at every
             // step; the buffers outlive this scope.
-            unsafe { forward_rows(out, &w_hh_t, [&bias, b_hn], h0, dims, rows) }
+            unsafe { forward_rows(out, &w_hh_t, [&bias, b_hn], h0, dims, rows, simd) }
         });
     }
     (h_seq, Saved { gates, q })
@@ -96,6 +99,7 @@ unsafe fn forward_rows(
     h0: &[f32],
     dims: Dims,
     rows: Rows,
+    simd: Simd,
 ) {
     let Dims { batch, hidden, .. } = dims;
     let g3 = 3 * hidden;
@@ -125,51 +129,17 @@ unsafe fn forward_rows(
         let gates = unsafe { rows_mut(gates_out, own(t, batch, rows, g3)) };
         let q = unsafe { rows_mut(q_out, own(t, batch, rows, hidden)) };
         let h = unsafe { rows_mut(h_out, own(t, batch, rows, hidden)) };
-        for r in 0..n {
-            let span = r * hidden..(r + 1) * hidden;
-            let wide = r * g3..(r + 1) * g3;
-            cell(
-                &mut gates[wide.clone()],
-                &p[wide],
-                [bias, b_hn],
-                &h_prev[span.clone()],
-                &mut q[span.clone()],
-                &mut h[span],
-            );
+        ForwardStep {
+            a: gates,
+            p: &p,
+            bias,
+            b_hn,
+            h_prev,
+            q,
+            h,
+            hidden,
         }
-    }
-}
-
-/// One row: `a` holds `A` `[3H]` and leaves with r, z, n; `p` is `P` `[3H]`.
-fn cell(
-    a: &mut [f32],
-    p: &[f32],
-    [bias, b_hn]: [&[f32]; 2],
-    h_prev: &[f32],
-    q: &mut [f32],
-    h: &mut [f32],
-) {
-    let hidden = h.len();
-    let (rz, a_n) = a.split_at_mut(2 * hidden);
-    let (p_rz, p_n) = p.split_at(2 * hidden);
-    for ((v, p), b) in rz.iter_mut().zip(p_rz).zip(bias) {
-        *v = sigmoid(*v + p + b);
-    }
-    let (r, z) = rz.split_at(hidden);
-    let b_in = &bias[2 * hidden..3 * hidden];
-    let (a_n, p_n, b_hn, h_prev, q) = (
-        &mut a_n[..hidden],
-        &p_n[..hidden],
-        &b_hn[..hidden],
-        &h_prev[..hidden],
-        &mut q[..hidden],
-    );
-    for j in 0..hidden {
-        let qj = p_n[j] + b_hn[j];
-        q[j] = qj;
-        let nj = tanh(a_n[j] + b_in[j] + r[j] * qj);
-        a_n[j] = nj;
-        h[j] = nj + z[j] * (h_prev[j] - nj);
+        .run(simd);
     }
 }
 
@@ -198,10 +168,11 @@ pub fn backward(trace: &CellTrace<Saved>, d_h_seq: &[f32], wanted: Wanted) -> Ce
             parts.as_mut_ptr(),
         ]
         .map(SyncPtr);
+        let simd = cpu_simd::current();
         for_each_slice(batch, |index, rows| {
             // SAFETY: as in `forward`, each slice writes only its own rows, and its own part of
             // the bias sums.
-            unsafe { backward_rows(out, trace, d_h_seq, index, rows) }
+            unsafe { backward_rows(out, trace, d_h_seq, index, rows, simd) }
         });
     }
     let sums = sum_parts(&parts, 2 * g3);
@@ -232,6 +203,7 @@ unsafe fn backward_rows(
     d_h_seq: &[f32],
     index: usize,
     rows: Rows,
+    simd: Simd,
 ) {
     let Dims { batch, hidden, .. } = trace.dims;
     let g3 = 3 * hidden;
@@ -239,7 +211,6 @@ unsafe fn backward_rows(
     if n == 0 {
         return;
     }
-    let mut dh = vec![0f32; n * hidden];
     let mut carry = vec![0f32; n * hidden];
     // SAFETY: this slice's own part.
     let part = unsafe { rows_mut(parts, index * 2 * g3..(index + 1) * 2 * g3) };
@@ -252,31 +223,23 @@ unsafe fn backward_rows(
             _ => &trace.h_seq[own(t - 1, batch, rows, hidden)],
         };
         let d_out = &d_h_seq[own(t, batch, rows, hidden)];
-        for ((d, &a), &b) in dh.iter_mut().zip(d_out).zip(&carry) {
-            *d = a + b;
-        }
         // SAFETY: in bounds; rows of this slice only.
         let da = unsafe { rows_mut(d_in, own(t, batch, rows, g3)) };
         let dp = unsafe { rows_mut(d_rec, own(t, batch, rows, g3)) };
-        for r in 0..n {
-            let span = r * hidden..(r + 1) * hidden;
-            let wide = r * g3..(r + 1) * g3;
-            gate_gradients(
-                &gates[wide.clone()],
-                &q[span.clone()],
-                &h_prev[span.clone()],
-                &dh[span.clone()],
-                &mut carry[span],
-                [&mut da[wide.clone()], &mut dp[wide.clone()]],
-            );
-            for (s, d) in sum_in.iter_mut().zip(&da[wide.clone()]) {
-                *s += d;
-            }
-            for (s, d) in sum_rec.iter_mut().zip(&dp[wide]) {
-                *s += d;
-            }
+        BackwardStep {
+            gates,
+            q,
+            h_prev,
+            d_out,
+            carry: &mut carry,
+            da,
+            dp: &mut *dp,
+            sum_in: &mut *sum_in,
+            sum_rec: &mut *sum_rec,
+            hidden,
         }
-        // dh_carry = dh ⊙ z (left by `gate_gradients`) + dp W_hh: [n, 3H] · [3H, H].
+        .run(simd);
+        // dh_carry = dh ⊙ z (left by `BackwardStep`) + dp W_hh: [n, 3H] · [3H, H].
         unsafe {
             matmul(
                 [n, hidden, g3],
@@ -293,49 +256,10 @@ unsafe fn backward_rows(
     unsafe { std::ptr::copy_nonoverlapping(carry.as_ptr(), d_h0.0.add(start), n * hidden) };
 }
 
-/// One row's pre-activation gradients, input side `da` and recurrent side `dp` `[3H]`, from
-/// `dh`; leaves `dh ⊙ z` (the gradient through the kept state) in `carry`.
-fn gate_gradients(
-    gates: &[f32],
-    q: &[f32],
-    h_prev: &[f32],
-    dh: &[f32],
-    carry: &mut [f32],
-    [da, dp]: [&mut [f32]; 2],
-) {
-    let hidden = q.len();
-    let (r, rest) = gates.split_at(hidden);
-    let (z, n) = rest.split_at(hidden);
-    let (da_r, rest) = da.split_at_mut(hidden);
-    let (da_z, da_n) = rest.split_at_mut(hidden);
-    let (dp_r, rest) = dp.split_at_mut(hidden);
-    let (dp_z, dp_n) = rest.split_at_mut(hidden);
-    let (n, h_prev, dh, carry) = (
-        &n[..hidden],
-        &h_prev[..hidden],
-        &dh[..hidden],
-        &mut carry[..hidden],
-    );
-    let (da_n, dp_n) = (&mut da_n[..hidden], &mut dp_n[..hidden]);
-    for j in 0..hidden {
-        let (rj, zj, nj) = (r[j], z[j], n[j]);
-        let dn = dh[j] * (1.0 - zj) * (1.0 - nj * nj);
-        let dz = dh[j] * (h_prev[j] - nj) * zj * (1.0 - zj);
-        let dr = dn * q[j] * rj * (1.0 - rj);
-        da_r[j] = dr;
-        da_z[j] = dz;
-        da_n[j] = dn;
-        dp_r[j] = dr;
-        dp_z[j] = dz;
-        dp_n[j] = dn * rj;
-        carry[j] = dh[j] * zj;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trainer::ops::cpu_recurrence::testing::{Inputs, SHAPES, check, dot_row};
+    use crate::trainer::ops::cpu_recurrence::testing::{Inputs, SHAPES, WIDE, check, dot_row};
 
     /// PyTorch's GRU in float64, written out from its equations, one sequence at a time.
     fn gru64([x, w_ih, w_hh, b_ih, b_hh, h0]: &Inputs, dims: Dims) -> Vec<f64> {
@@ -368,10 +292,13 @@ mod tests {
         out
     }
 
+    /// On every vector path this CPU has; `WIDE` has whole vectors of 16 and 8 and a tail.
     #[test]
     fn forward_and_every_gradient_match_a_float64_gru() {
-        for (i, dims) in SHAPES.into_iter().enumerate() {
-            check::<Gru>(gru64, dims, 40 + i as u64);
+        for simd in Simd::ALL.into_iter().filter(|s| s.available()) {
+            for (i, dims) in SHAPES.into_iter().chain([WIDE]).enumerate() {
+                cpu_simd::forced(simd, || check::<Gru>(gru64, dims, 40 + i as u64));
+            }
         }
     }
 }

@@ -11,6 +11,7 @@
 //! so `b_hn` cannot be folded into `b_in`; `z = 1` keeps the old state.
 
 pub mod cpu;
+mod cpu_gates;
 pub mod cpu_kernel;
 pub mod reference;
 #[cfg(feature = "gpu")]

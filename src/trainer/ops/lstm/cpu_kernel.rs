@@ -25,11 +25,13 @@
 //! The GEMM helpers, the split of the batch over threads and the activations are shared with
 //! the GRU and the RNN ([`crate::trainer::ops::cpu_recurrence`]).
 
+use super::cpu_gates::{BackwardStep, ForwardStep};
 pub use crate::trainer::ops::cpu_recurrence::{Dims, Wanted, exp, sigmoid, tanh};
 use crate::trainer::ops::cpu_recurrence::{
     Rows, SyncPtr, for_each_slice, input_grads, matmul, project_inputs, recurrent_weight_grad,
     slice_count, sum_parts, transposed,
 };
+use crate::trainer::ops::cpu_simd::{self, Simd};
 
 /// The LSTM's four gates, i, f, g, o, of H rows each.
 fn gates(dims: &Dims) -> usize {
@@ -113,6 +115,7 @@ pub fn forward(x: &[f32], weights: Weights, h0: &[f32], c0: &[f32], dims: Dims) 
     let w_hh_t = transposed(weights.w_hh, hidden);
     let mut h_seq = vec![0f32; rows * hidden];
     let mut c_seq = vec![0f32; rows * hidden];
+    let simd = cpu_simd::current();
     {
         let out = Buffers {
             h_seq: SyncPtr(h_seq.as_mut_ptr()),
@@ -122,7 +125,7 @@ pub fn forward(x: &[f32], weights: Weights, h0: &[f32], c0: &[f32], dims: Dims) 
         for_each_slice(batch, |_, rows| {
             // SAFETY: every slice of rows writes only its own rows of each buffer, at every
             // step; the buffers outlive this scope.
-            unsafe { forward_rows(&out, &w_hh_t, weights.bias, [h0, c0], dims, rows) }
+            unsafe { forward_rows(&out, &w_hh_t, weights.bias, [h0, c0], dims, rows, simd) }
         });
     }
     Forward {
@@ -148,6 +151,7 @@ pub fn backward(trace: &Trace, d_h_seq: &[f32], wanted: Wanted) -> Grads {
     let mut d_c0 = vec![0f32; batch * hidden];
     let slices = slice_count(batch);
     let mut bias_parts = vec![0f32; slices * g4];
+    let simd = cpu_simd::current();
     {
         let out = GradBuffers {
             d_gates: SyncPtr(d_gates.as_mut_ptr()),
@@ -158,7 +162,7 @@ pub fn backward(trace: &Trace, d_h_seq: &[f32], wanted: Wanted) -> Grads {
         for_each_slice(batch, |index, rows| {
             // SAFETY: as in `forward`, each slice writes only its own rows, and its own part of
             // the bias sums.
-            unsafe { backward_rows(&out, trace, d_h_seq, index, rows) }
+            unsafe { backward_rows(&out, trace, d_h_seq, index, rows, simd) }
         });
     }
     let d_bias = sum_parts(&bias_parts, g4);
@@ -208,6 +212,7 @@ unsafe fn forward_rows(
     [h0, c0]: [&[f32]; 2],
     dims: Dims,
     rows: Rows,
+    simd: Simd,
 ) {
     let Dims { batch, hidden, .. } = dims;
     let g4 = gates(&dims);
@@ -258,53 +263,15 @@ unsafe fn forward_rows(
                 n * hidden,
             )
         };
-        let (b_ifg, b_o) = bias.split_at(3 * hidden);
-        let (b_if, b_g) = b_ifg.split_at(2 * hidden);
-        for r in 0..n {
-            let a = &mut gates[r * g4..(r + 1) * g4];
-            let (ifg, o) = a.split_at_mut(3 * hidden);
-            let (i_f, g) = ifg.split_at_mut(2 * hidden);
-            sigmoid_in_place(i_f, b_if);
-            tanh_in_place(g, b_g);
-            sigmoid_in_place(o, b_o);
-            let (i, f) = i_f.split_at(hidden);
-            let span = r * hidden..(r + 1) * hidden;
-            cell_update(
-                i,
-                f,
-                g,
-                o,
-                &c_prev[span.clone()],
-                &mut c[span.clone()],
-                &mut h[span],
-            );
+        ForwardStep {
+            a: gates,
+            bias,
+            c_prev,
+            c,
+            h,
+            hidden,
         }
-    }
-}
-
-/// `c = f ⊙ c_prev + i ⊙ g`, `h = o ⊙ tanh(c)` over one row.
-fn cell_update(
-    i: &[f32],
-    f: &[f32],
-    g: &[f32],
-    o: &[f32],
-    c_prev: &[f32],
-    c: &mut [f32],
-    h: &mut [f32],
-) {
-    let n = c.len();
-    let (i, f, g, o, c_prev, h) = (
-        &i[..n],
-        &f[..n],
-        &g[..n],
-        &o[..n],
-        &c_prev[..n],
-        &mut h[..n],
-    );
-    for j in 0..n {
-        let cj = f[j] * c_prev[j] + i[j] * g[j];
-        c[j] = cj;
-        h[j] = o[j] * tanh(cj);
+        .run(simd);
     }
 }
 
@@ -319,6 +286,7 @@ unsafe fn backward_rows(
     d_h_seq: &[f32],
     index: usize,
     rows: Rows,
+    simd: Simd,
 ) {
     let dims = trace.dims;
     let Dims { batch, hidden, .. } = dims;
@@ -327,7 +295,6 @@ unsafe fn backward_rows(
     if n == 0 {
         return;
     }
-    let mut dh = vec![0f32; n * hidden];
     let mut dh_carry = vec![0f32; n * hidden];
     let mut dc_carry = vec![0f32; n * hidden];
     // SAFETY: this slice's own part.
@@ -342,28 +309,22 @@ unsafe fn backward_rows(
         } else {
             &trace.c_seq[own(t - 1, hidden)]
         };
-        for ((d, &a), &b) in dh.iter_mut().zip(&d_h_seq[own(t, hidden)]).zip(&dh_carry) {
-            *d = a + b;
-        }
         // SAFETY: in bounds; rows of this slice only.
         let da = unsafe {
             std::slice::from_raw_parts_mut(out.d_gates.0.add((t * batch + rows.start) * g4), n * g4)
         };
-        for r in 0..n {
-            let span = r * hidden..(r + 1) * hidden;
-            let da_row = &mut da[r * g4..(r + 1) * g4];
-            gate_gradients(
-                &gates[r * g4..(r + 1) * g4],
-                &c[span.clone()],
-                &c_prev[span.clone()],
-                &dh[span.clone()],
-                &mut dc_carry[span],
-                da_row,
-            );
-            for (s, &d) in d_bias.iter_mut().zip(da_row.iter()) {
-                *s += d;
-            }
+        BackwardStep {
+            gates,
+            c,
+            c_prev,
+            d_out: &d_h_seq[own(t, hidden)],
+            dh_carry: &dh_carry,
+            dc_carry: &mut dc_carry,
+            da: &mut *da,
+            d_bias: &mut *d_bias,
+            hidden,
         }
+        .run(simd);
         // dh_carry = da W_hh: [n, 4H] · [4H, H].
         unsafe {
             matmul(
@@ -384,52 +345,6 @@ unsafe fn backward_rows(
     }
 }
 
-/// One row's gate pre-activation gradients `da` `[4H]` from `dh` and the carried `dc`; leaves
-/// the next carry `dc ⊙ f` in `dc_carry`.
-fn gate_gradients(
-    gates: &[f32],
-    c: &[f32],
-    c_prev: &[f32],
-    dh: &[f32],
-    dc_carry: &mut [f32],
-    da: &mut [f32],
-) {
-    let hidden = c.len();
-    let (i, rest) = gates.split_at(hidden);
-    let (f, rest) = rest.split_at(hidden);
-    let (g, o) = rest.split_at(hidden);
-    let (da_i, rest) = da.split_at_mut(hidden);
-    let (da_f, rest) = rest.split_at_mut(hidden);
-    let (da_g, da_o) = rest.split_at_mut(hidden);
-    let (c_prev, dh, dc_carry) = (&c_prev[..hidden], &dh[..hidden], &mut dc_carry[..hidden]);
-    let (o, da_o) = (&o[..hidden], &mut da_o[..hidden]);
-    for j in 0..hidden {
-        let tc = tanh(c[j]);
-        let dc = dc_carry[j] + dh[j] * o[j] * (1.0 - tc * tc);
-        da_i[j] = dc * g[j] * i[j] * (1.0 - i[j]);
-        da_f[j] = dc * c_prev[j] * f[j] * (1.0 - f[j]);
-        da_g[j] = dc * i[j] * (1.0 - g[j] * g[j]);
-        da_o[j] = dh[j] * tc * o[j] * (1.0 - o[j]);
-        dc_carry[j] = dc * f[j];
-    }
-}
-
-/// `x = σ(x + b)` element-wise.
-fn sigmoid_in_place(x: &mut [f32], bias: &[f32]) {
-    let bias = &bias[..x.len()];
-    for (v, b) in x.iter_mut().zip(bias) {
-        *v = sigmoid(*v + b);
-    }
-}
-
-/// `x = tanh(x + b)` element-wise.
-fn tanh_in_place(x: &mut [f32], bias: &[f32]) {
-    let bias = &bias[..x.len()];
-    for (v, b) in x.iter_mut().zip(bias) {
-        *v = tanh(*v + b);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,12 +352,36 @@ mod tests {
     use crate::lstm::cell::tests::random_weights;
     use crate::rng::Rng;
 
-    /// Forward outputs and every gradient against the f64 reference cell's own forward and
-    /// backward pass (`lstm::cell`), sequence by sequence. B = 19 is cut into uneven slices
-    /// when the test runs on several threads.
+    /// Forward outputs and every gradient on every vector path this CPU has
+    /// ([`cpu_simd::Simd`]) against the f64 reference cell's own forward and backward pass
+    /// (`lstm::cell`), sequence by sequence; and every path's bits the same (they run the same
+    /// operations in the same order). B = 19 is cut into uneven slices when the test runs on
+    /// several threads; H = 7 is shorter than any vector (a tail only), H = 37 has whole
+    /// vectors of 16 and of 8 and a tail.
     #[test]
     fn forward_and_backward_match_the_reference_cell() {
-        let (steps, batch, input, hidden) = (6, 19, 3, 7);
+        for hidden in [7, 37] {
+            let paths: Vec<Simd> = Simd::ALL.into_iter().filter(|s| s.available()).collect();
+            let outputs: Vec<Vec<Vec<f32>>> = paths
+                .iter()
+                .map(|&simd| cpu_simd::forced(simd, || matches_the_reference_cell(hidden)))
+                .collect();
+            for (simd, got) in paths.iter().zip(&outputs) {
+                for (k, (a, b)) in got.iter().zip(&outputs[0]).enumerate() {
+                    let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(
+                        same,
+                        "H = {hidden}: output {k} on {simd:?} differs from {:?}",
+                        paths[0]
+                    );
+                }
+            }
+        }
+    }
+
+    /// The check at H = `hidden`; returns every output (h, c, gates and the gradients).
+    fn matches_the_reference_cell(hidden: usize) -> Vec<Vec<f32>> {
+        let (steps, batch, input) = (6, 19, 3);
         let weights = random_weights(input, hidden, 4);
         let mut rng = Rng::new(5);
         let mut draw = |n: usize, s: f64| (0..n).map(|_| rng.normal() * s).collect::<Vec<f64>>();
@@ -549,6 +488,21 @@ mod tests {
             skipped.bias, grads.bias,
             "the bias and start-state gradients stay"
         );
+        let Grads {
+            x,
+            w_ih,
+            w_hh,
+            bias,
+            h0,
+            c0,
+        } = grads;
+        let [x, w_ih, w_hh] = [x, w_ih, w_hh].map(|g| g.expect("asked for"));
+        let Forward {
+            h_seq,
+            c_seq,
+            gates,
+        } = forward;
+        vec![h_seq, c_seq, gates, x, w_ih, w_hh, bias, h0, c0]
     }
 
     /// One step, one sequence: no GEMM may read past the single step (T = 1 skips the

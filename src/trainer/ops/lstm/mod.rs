@@ -24,6 +24,7 @@ use crate::trainer::ops::batch::Batch;
 use burn::tensor::Tensor;
 
 pub mod cpu;
+mod cpu_gates;
 pub mod cpu_kernel;
 pub mod layout;
 pub mod reference;

@@ -15,8 +15,9 @@
 use crate::trainer::ops::cpu_recurrence::{
     CellGrads, CellKernel, CellTrace, CellWeights, Dims, Rows, SyncPtr, Wanted, assert_sizes,
     for_each_slice, input_grads, matmul, own, project_inputs, recurrent_weight_grad, rows_mut,
-    slice_count, sum_parts, tanh, transposed,
+    slice_count, sum_parts, transposed,
 };
+use crate::trainer::ops::cpu_simd::{self, BiasTanh, Simd};
 
 /// The tanh RNN, for [`crate::trainer::ops::cpu_cell`].
 #[derive(Clone, Copy, Debug)]
@@ -50,10 +51,11 @@ pub fn forward(x: &[f32], weights: CellWeights, h0: &[f32], dims: Dims) -> Vec<f
         .collect();
     {
         let out = SyncPtr(h_seq.as_mut_ptr());
+        let simd = cpu_simd::current();
         for_each_slice(dims.batch, |_, rows| {
             // SAFETY: every slice of rows writes only its own rows, at every step; the buffer
             // outlives this scope.
-            unsafe { forward_rows(out, &w_hh_t, &bias, h0, dims, rows) }
+            unsafe { forward_rows(out, &w_hh_t, &bias, h0, dims, rows, simd) }
         });
     }
     h_seq
@@ -70,6 +72,7 @@ unsafe fn forward_rows(
     h0: &[f32],
     dims: Dims,
     rows: Rows,
+    simd: Simd,
 ) {
     let Dims { batch, hidden, .. } = dims;
     let n = rows.len();
@@ -95,11 +98,7 @@ unsafe fn forward_rows(
                 gemm::Parallelism::None,
             );
         }
-        for row in a.chunks_exact_mut(hidden) {
-            for (v, b) in row.iter_mut().zip(bias) {
-                *v = tanh(*v + b);
-            }
-        }
+        cpu_simd::run(simd, BiasTanh { a, bias });
     }
 }
 
@@ -195,7 +194,7 @@ unsafe fn backward_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trainer::ops::cpu_recurrence::testing::{Inputs, SHAPES, check, dot_row};
+    use crate::trainer::ops::cpu_recurrence::testing::{Inputs, SHAPES, WIDE, check, dot_row};
 
     /// PyTorch's tanh RNN in float64, written out from its equation, one sequence at a time.
     fn rnn64([x, w_ih, w_hh, b_ih, b_hh, h0]: &Inputs, dims: Dims) -> Vec<f64> {
@@ -222,9 +221,12 @@ mod tests {
     }
 
     #[test]
+    /// On every vector path this CPU has (the forward's tanh; the backward has none).
     fn forward_and_every_gradient_match_a_float64_rnn() {
-        for (i, dims) in SHAPES.into_iter().enumerate() {
-            check::<Rnn>(rnn64, dims, 50 + i as u64);
+        for simd in Simd::ALL.into_iter().filter(|s| s.available()) {
+            for (i, dims) in SHAPES.into_iter().chain([WIDE]).enumerate() {
+                cpu_simd::forced(simd, || check::<Rnn>(rnn64, dims, 50 + i as u64));
+            }
         }
     }
 }

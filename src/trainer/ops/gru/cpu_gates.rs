@@ -1,0 +1,140 @@
+//! The fused CPU GRU's gate math of one time step for a slice of rows, forward and backward,
+//! written once over [`Lanes`] and run at the width [`cpu_simd`] chose (as the LSTM's
+//! `lstm/cpu_gates.rs`; the equations are in [`super::cpu_kernel`]).
+
+use crate::trainer::ops::cpu_simd::{self, Lanes, Pass, Simd, blocks, sigmoid, tanh};
+
+/// Forward, one step, `n` rows: `a` `[n, 3H]` holds `X W_ihᵀ` and gets r, z, n; `p` `[n, 3H]`
+/// is `h_{t−1} W_hhᵀ`; `q = P_n + b_hn` and `h_t` `[n, H]` are written.
+pub(super) struct ForwardStep<'a> {
+    pub a: &'a mut [f32],
+    pub p: &'a [f32],
+    /// `[3H]`: `b_ih + b_hh` for r and z, `b_in` for n.
+    pub bias: &'a [f32],
+    /// `[H]`.
+    pub b_hn: &'a [f32],
+    /// `[n, H]` each.
+    pub h_prev: &'a [f32],
+    pub q: &'a mut [f32],
+    pub h: &'a mut [f32],
+    pub hidden: usize,
+}
+
+impl ForwardStep<'_> {
+    pub(super) fn run(self, simd: Simd) {
+        cpu_simd::run(simd, self)
+    }
+}
+
+impl Pass for ForwardStep<'_> {
+    #[inline(always)]
+    fn run<V: Lanes>(self) {
+        let ForwardStep {
+            a,
+            p,
+            bias,
+            b_hn,
+            h_prev,
+            q,
+            h,
+            hidden,
+        } = self;
+        let rows = a
+            .chunks_exact_mut(3 * hidden)
+            .zip(p.chunks_exact(3 * hidden));
+        for (row, (a, p)) in rows.enumerate() {
+            let at = row * hidden;
+            blocks::<V>(hidden, |j, len| {
+                let pre = |k: usize| {
+                    let i = k * hidden + j;
+                    V::read(a, i, len)
+                        .add(V::read(p, i, len))
+                        .add(V::read(bias, i, len))
+                };
+                let (r, z) = (sigmoid(pre(0)), sigmoid(pre(1)));
+                let qj = V::read(p, 2 * hidden + j, len).add(V::read(b_hn, j, len));
+                qj.write(q, at + j, len);
+                let a_n = V::read(a, 2 * hidden + j, len).add(V::read(bias, 2 * hidden + j, len));
+                let n = tanh(a_n.add(r.mul(qj)));
+                r.write(a, j, len);
+                z.write(a, hidden + j, len);
+                n.write(a, 2 * hidden + j, len);
+                let hp = V::read(h_prev, at + j, len);
+                n.add(z.mul(hp.sub(n))).write(h, at + j, len);
+            });
+        }
+    }
+}
+
+/// Backward, one step, `n` rows: `dh = ∂L/∂h_t + carry`; the input side's `da` and the
+/// recurrent side's `dp` `[n, 3H]`, each added to its bias sums `[3H]`; `carry = dh ⊙ z` in
+/// place (the GEMM adds `dp W_hh` after).
+pub(super) struct BackwardStep<'a> {
+    /// `[n, 3H]`: r, z, n.
+    pub gates: &'a [f32],
+    /// `[n, H]` each.
+    pub q: &'a [f32],
+    pub h_prev: &'a [f32],
+    pub d_out: &'a [f32],
+    pub carry: &'a mut [f32],
+    /// `[n, 3H]` each.
+    pub da: &'a mut [f32],
+    pub dp: &'a mut [f32],
+    /// `[3H]` each.
+    pub sum_in: &'a mut [f32],
+    pub sum_rec: &'a mut [f32],
+    pub hidden: usize,
+}
+
+impl BackwardStep<'_> {
+    pub(super) fn run(self, simd: Simd) {
+        cpu_simd::run(simd, self)
+    }
+}
+
+impl Pass for BackwardStep<'_> {
+    #[inline(always)]
+    fn run<V: Lanes>(self) {
+        let BackwardStep {
+            gates,
+            q,
+            h_prev,
+            d_out,
+            carry,
+            da,
+            dp,
+            sum_in,
+            sum_rec,
+            hidden,
+        } = self;
+        let one = V::splat(1.0);
+        let wide = 3 * hidden;
+        let rows = gates
+            .chunks_exact(wide)
+            .zip(da.chunks_exact_mut(wide).zip(dp.chunks_exact_mut(wide)));
+        for (row, (gates, (da, dp))) in rows.enumerate() {
+            let at = row * hidden;
+            blocks::<V>(hidden, |j, len| {
+                let gate = |k: usize| V::read(gates, k * hidden + j, len);
+                let (r, z, n) = (gate(0), gate(1), gate(2));
+                let dh = V::read(d_out, at + j, len).add(V::read(carry, at + j, len));
+                let dn = dh.mul(one.sub(z)).mul(one.sub(n.mul(n)));
+                let hp = V::read(h_prev, at + j, len);
+                let dz = dh.mul(hp.sub(n)).mul(z).mul(one.sub(z));
+                let dr = dn.mul(V::read(q, at + j, len)).mul(r).mul(one.sub(r));
+                let sides = [
+                    (&mut *da, &mut *sum_in, dn),
+                    (&mut *dp, &mut *sum_rec, dn.mul(r)),
+                ];
+                for (d, sum, d_n) in sides {
+                    for (k, v) in [dr, dz, d_n].into_iter().enumerate() {
+                        let i = k * hidden + j;
+                        v.write(d, i, len);
+                        V::read(sum, i, len).add(v).write(sum, i, len);
+                    }
+                }
+                dh.mul(z).write(carry, at + j, len);
+            });
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! The fused CPU LSTM's gate math of one time step for a slice of rows, forward and backward,
+//! written once over [`Lanes`] and run at the width [`cpu_simd`] chose: one pass over each
+//! row's four gates (the activations, the cell update, and backward the bias sums too) instead
+//! of one pass per gate.
+
+use crate::trainer::ops::cpu_simd::{self, Lanes, Pass, Simd, blocks, sigmoid, tanh};
+
+/// Forward, one step, `n` rows: `a` `[n, 4H]` holds the pre-activations without the bias and
+/// gets the activated gates i, f, g, o; then `c = f ⊙ c_prev + i ⊙ g`, `h = o ⊙ tanh(c)`.
+pub(super) struct ForwardStep<'a> {
+    pub a: &'a mut [f32],
+    /// `[4H]`.
+    pub bias: &'a [f32],
+    /// `[n, H]`.
+    pub c_prev: &'a [f32],
+    pub c: &'a mut [f32],
+    pub h: &'a mut [f32],
+    pub hidden: usize,
+}
+
+impl ForwardStep<'_> {
+    pub(super) fn run(self, simd: Simd) {
+        cpu_simd::run(simd, self)
+    }
+}
+
+impl Pass for ForwardStep<'_> {
+    #[inline(always)]
+    fn run<V: Lanes>(self) {
+        let ForwardStep {
+            a,
+            bias,
+            c_prev,
+            c,
+            h,
+            hidden,
+        } = self;
+        for (r, a) in a.chunks_exact_mut(4 * hidden).enumerate() {
+            let at = r * hidden;
+            blocks::<V>(hidden, |j, len| {
+                let gate = |k: usize| {
+                    V::read(a, k * hidden + j, len).add(V::read(bias, k * hidden + j, len))
+                };
+                let i = sigmoid(gate(0));
+                let f = sigmoid(gate(1));
+                let g = tanh(gate(2));
+                let o = sigmoid(gate(3));
+                for (k, v) in [i, f, g, o].into_iter().enumerate() {
+                    v.write(a, k * hidden + j, len);
+                }
+                let cj = f.mul(V::read(c_prev, at + j, len)).add(i.mul(g));
+                cj.write(c, at + j, len);
+                o.mul(tanh(cj)).write(h, at + j, len);
+            });
+        }
+    }
+}
+
+/// Backward, one step, `n` rows: from the activated gates, the cell states and
+/// `dh = ∂L/∂h_t + dh_carry`, the pre-activation gradients `da` `[n, 4H]`; the next
+/// `dc_carry = dc ⊙ f` in place; `da` added to the bias sums `[4H]`.
+pub(super) struct BackwardStep<'a> {
+    /// `[n, 4H]`: i, f, g, o.
+    pub gates: &'a [f32],
+    /// `[n, H]` each.
+    pub c: &'a [f32],
+    pub c_prev: &'a [f32],
+    pub d_out: &'a [f32],
+    pub dh_carry: &'a [f32],
+    pub dc_carry: &'a mut [f32],
+    /// `[n, 4H]`.
+    pub da: &'a mut [f32],
+    /// `[4H]`.
+    pub d_bias: &'a mut [f32],
+    pub hidden: usize,
+}
+
+impl BackwardStep<'_> {
+    pub(super) fn run(self, simd: Simd) {
+        cpu_simd::run(simd, self)
+    }
+}
+
+impl Pass for BackwardStep<'_> {
+    #[inline(always)]
+    fn run<V: Lanes>(self) {
+        let BackwardStep {
+            gates,
+            c,
+            c_prev,
+            d_out,
+            dh_carry,
+            dc_carry,
+            da,
+            d_bias,
+            hidden,
+        } = self;
+        let one = V::splat(1.0);
+        let rows = gates
+            .chunks_exact(4 * hidden)
+            .zip(da.chunks_exact_mut(4 * hidden));
+        for (r, (gates, da)) in rows.enumerate() {
+            let at = r * hidden;
+            blocks::<V>(hidden, |j, len| {
+                let gate = |k: usize| V::read(gates, k * hidden + j, len);
+                let (i, f, g, o) = (gate(0), gate(1), gate(2), gate(3));
+                let dh = V::read(d_out, at + j, len).add(V::read(dh_carry, at + j, len));
+                let tc = tanh(V::read(c, at + j, len));
+                let dc = V::read(dc_carry, at + j, len).add(dh.mul(o).mul(one.sub(tc.mul(tc))));
+                let d = [
+                    dc.mul(g).mul(i).mul(one.sub(i)),
+                    dc.mul(V::read(c_prev, at + j, len)).mul(f).mul(one.sub(f)),
+                    dc.mul(i).mul(one.sub(g.mul(g))),
+                    dh.mul(tc).mul(o).mul(one.sub(o)),
+                ];
+                for (k, d) in d.into_iter().enumerate() {
+                    d.write(da, k * hidden + j, len);
+                    let sum = V::read(d_bias, k * hidden + j, len).add(d);
+                    sum.write(d_bias, k * hidden + j, len);
+                }
+                dc.mul(f).write(dc_carry, at + j, len);
+            });
+        }
+    }
+}
