@@ -122,7 +122,7 @@ fn the_binary_run_is_bit_for_bit_what_it_was() {
         (
             "reference, 1 worker",
             single(Recurrence::Reference),
-            PIN_REFERENCE,
+            reference_pins().0,
         ),
         (
             "CPU kernels, 3 workers",
@@ -132,7 +132,7 @@ fn the_binary_run_is_bit_for_bit_what_it_was() {
         (
             "reference, 3 workers",
             sharded(Recurrence::Reference),
-            PIN_REFERENCE_SHARDED,
+            reference_pins().1,
         ),
     ];
     for (name, got, _) in &runs {
@@ -153,10 +153,21 @@ fn the_binary_run_is_bit_for_bit_what_it_was() {
 }
 
 const PIN_CPU: u64 = 0x1f047e1e49cbff46;
-// The reference pins were recorded again at issue 26, when gemm's AVX-512F microkernels
-// (its `x86-v4` feature) came on: burn's own matmuls run on them, so the reference path sums in
-// another order (it was 0x5c003a983fa35fc9, sharded 0x7e11f095b5f5fc87, with the FMA kernels).
-// The CPU kernels' pins held through that change and the vectorised gate passes.
-const PIN_REFERENCE: u64 = 0x2d1dba44be1ec751;
+/// The reference path's pins (one worker, sharded). burn's own matmuls run on gemm, which picks
+/// its microkernels at run time: the AVX-512F ones where the CPU has AVX-512F (its `x86-v4`
+/// feature, on since issue 26), the FMA ones elsewhere, and the two sum in different orders. So
+/// the reference run has one pair of pins per kernel family; the CPU kernels' pins are the same
+/// on both (their gate passes give the scalar bits at every width).
+fn reference_pins() -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("fma")
+    {
+        // Recorded on an Intel Xeon (model 207) with AVX-512.
+        return (0x2d1dba44be1ec751, 0x82ea7914c3e1d3f8);
+    }
+    // Recorded before issue 26 on AMD EPYC and Intel Xeon machines, both then on the FMA kernels.
+    (0x5c003a983fa35fc9, 0x7e11f095b5f5fc87)
+}
 const PIN_CPU_SHARDED: u64 = 0x284a58a19e0a70a7;
-const PIN_REFERENCE_SHARDED: u64 = 0x82ea7914c3e1d3f8;
