@@ -18,6 +18,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { openTrainer } from './bench-page.mjs';
 import { startServer } from './serve.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -84,14 +85,7 @@ for (let r = 0; r < runs; r++) {
     ['gz', csv],
     ['csv', plainPath],
   ]) {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error(`page error: ${e}`));
-    await page.goto(server.url);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 120_000 });
-    await page.click('#tab-trainer');
-    await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
-      timeout: 300_000,
-    });
+    const page = await openTrainer(browser, server.url);
     // From the input's change event to the preview's counts on screen, on the page's clock.
     await page.evaluate(() => {
       const input = document.getElementById('trainer-file');

@@ -13,6 +13,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { openTrainer } from './bench-page.mjs';
 import { startServer } from './serve.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -37,14 +38,7 @@ const FLAGS = [
 const bytes = await readFile(csv);
 const server = await startServer({ root: join(ROOT, 'dist'), base: '/lstm-lab/', cache: true });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: FLAGS });
-const page = await browser.newPage();
-page.on('pageerror', (e) => console.error(`page error: ${e}`));
-await page.goto(server.url);
-await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 120_000 });
-await page.click('#tab-trainer');
-await page.waitForFunction(() => document.getElementById('trainer').dataset.state === 'ready', null, {
-  timeout: 300_000,
-});
+const page = await openTrainer(browser, server.url);
 const revision = () => page.evaluate(() => Number(document.getElementById('trainer').dataset.revision ?? 0));
 const before = await revision();
 await page.setInputFiles('#trainer-file', { name: basename(csv), mimeType: 'application/gzip', buffer: bytes });
