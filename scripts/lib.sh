@@ -6,7 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="$ROOT/.tools/bin:$PATH"
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step names the minutes and seconds since the script started (bash's SECONDS), so a CI log
+# shows where a cold run spends its time.
+step() { printf '\n==> [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 need() {
   command -v "$1" >/dev/null 2>&1 || { echo "error: $1 is required ($2)" >&2; exit 1; }
