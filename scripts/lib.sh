@@ -63,9 +63,10 @@ setup_wasm_bindgen() {
     # the registry mirror (seen: webpki-roots 1.0.11), resolve afresh within the same semver.
     # opt-level 1: the tool runs for seconds, its build is minutes of a cold scripts/test.
     export CARGO_PROFILE_RELEASE_OPT_LEVEL=1
-    cargo install --locked --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want" || {
+    # Only the `wasm-bindgen` binary: the package's test runner and wasm2es6js are not used here.
+    cargo install --locked --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want" --bin wasm-bindgen || {
       echo "(the locked dependency set is not all on this registry: retrying without --locked)"
-      cargo install --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want"
+      cargo install --quiet --root "$ROOT/.tools" wasm-bindgen-cli --version "$want" --bin wasm-bindgen
     }
     unset CARGO_PROFILE_RELEASE_OPT_LEVEL
   fi

@@ -32,22 +32,24 @@ const fn case(shape: (usize, usize, usize, usize)) -> Case {
 /// Cases that stress the kernels' edges: H = 1, H below and above the threads a unit's sum is
 /// split over, H above the workgroup size (two units per thread), B = 1, T = 1, several
 /// sequences per workgroup with a partial last workgroup, and the time loop cut into
-/// dispatches at an odd boundary.
+/// dispatches at an odd boundary. The larger cases run only a few steps: in the page's
+/// self-test on a software adapter each step of burn's reference path is ≈ 50 dispatches, and
+/// the time loop is [`LONG`]'s to check.
 pub const CASES: [Case; 9] = [
     case((2, 5, 3, 4)),
     case((1, 1, 2, 3)),
     case((3, 7, 5, 33)),
-    case((1, 9, 4, 130)),
+    case((1, 4, 4, 130)),
     case((4, 2, 1, 1)),
-    case((5, 12, 8, 64)),
-    case((2, 6, 3, 300)),
+    case((5, 5, 8, 64)),
+    case((2, 3, 3, 300)),
     Case {
         shape: (5, 7, 4, 100),
         seqs: Some(3),
         steps_per_dispatch: Some(3),
     },
     Case {
-        shape: (3, 8, 2, 20),
+        shape: (3, 4, 2, 20),
         seqs: Some(2),
         steps_per_dispatch: Some(1),
     },
@@ -389,8 +391,8 @@ pub async fn compare_adam(
 pub const EMBEDDED_CASES: [(usize, usize, usize, usize, usize); 4] = [
     (2, 5, 3, 4, 7),
     (1, 1, 2, 3, 2),
-    (5, 12, 8, 64, 300),
-    (2, 6, 3, 300, 4),
+    (5, 5, 8, 64, 300),
+    (2, 3, 3, 300, 4),
 ];
 
 /// The wgpu layer op ([`lstm::embedded`] on the WGSL path: the embedding and the LSTM in one
@@ -476,8 +478,8 @@ pub const CELL_CASES: [Case; 7] = [
     case((1, 1, 2, 3)),
     case((3, 7, 5, 33)),
     case((4, 2, 1, 1)),
-    case((2, 6, 3, 300)),
-    case((1, 3, 2, 1024)),
+    case((2, 3, 3, 300)),
+    case((1, 2, 2, 1024)),
     Case {
         shape: (5, 7, 4, 100),
         seqs: None,
