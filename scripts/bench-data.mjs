@@ -58,11 +58,10 @@ if (only !== 'page') {
   lines.push(
     "| stage (the wasm module's clock) | time |",
     '|---|---|',
-    `| unpack (gzip) in the browser (DecompressionStream, as the Trainer does) | ${ms(d.browserUnpackMs)} |`,
-    `| unpack (gzip) in the module (flate2: the fallback, not counted in read) | ${ms(d.unpack_ms)} |`,
+    `| unpack (gzip) | ${ms(d.unpack_ms)} |`,
     `| parse (CSV → texts, lines, labels) | ${ms(d.parse_ms)} |`,
     `| preview | ${ms(d.preview_ms)} |`,
-    `| **read** (the browser's unpack, then \`loadCsv\`, as the worker calls them) | **${s(d.readMs)}** |`,
+    `| **read** (\`loadCsv\`, as the page calls it) | **${s(d.readMs)}** |`,
     `| split + fit + encode (\`prepare\`) | ${ms(d.prepare_ms)} |`,
     `| of which fitting the tokenizer, about | ${ms(d.fit_ms)} |`,
     `| **read + tokenise** | **${s(d.readMs + d.prepare_ms)}** |`,

@@ -4,7 +4,6 @@
 
 import { nameAdapter } from '../lib/adapter.js';
 import { assetUrl } from '../lib/assets.js';
-import { unpackGzip } from '../trainer/gunzip.js';
 import init, * as wasm from '../trainer/wasm.js';
 
 const VOCAB = 3000;
@@ -229,11 +228,8 @@ globalThis.runDataBench = async (url, runs = 3) => {
   let preview = null;
   let summary = null;
   for (let r = 0; r < runs; r++) {
-    // As the Trainer's worker reads a file: the browser unpacks a gzip, the module reads the CSV.
     let t0 = performance.now();
-    const plain = await unpackGzip(bytes);
-    const browserUnpackMs = performance.now() - t0;
-    preview = s.loadCsv(plain, null);
+    preview = s.loadCsv(bytes, null);
     const readMs = performance.now() - t0;
     t0 = performance.now();
     summary = s.start({
@@ -243,7 +239,7 @@ globalThis.runDataBench = async (url, runs = 3) => {
       workers: 1,
     });
     const prepareMs = performance.now() - t0;
-    samples.push({ readMs, browserUnpackMs, prepareMs, ...wasm.dataStages(bytes, data) });
+    samples.push({ readMs, prepareMs, ...wasm.dataStages(bytes, data) });
   }
   const out = {
     url,

@@ -6,7 +6,6 @@
 
 import { nameAdapter } from '../lib/adapter.js';
 import { assetUrl, BUILD, compileWasm, fetchWithProgress, wasmSimdSupported } from '../lib/assets.js';
-import { unpackGzip } from './gunzip.js';
 import { ERROR_WHERE } from './protocol.js';
 import { errorText, Replicas } from './replicas.js';
 import init, * as wasm from './wasm.js';
@@ -43,12 +42,6 @@ let trainerModule = null;
 const replicas = new Replicas(new URL(import.meta.url));
 /** @type {wasm.ReplicaSession | null} in a replica worker: its ReplicaSession */
 let replica = null;
-/**
- * A gzip being unpacked for `load-csv` (the one handler that waits before it reads): messages
- * that come meanwhile wait for it, so they meet the new data, as when reading was one call.
- * @type {Promise<unknown> | null}
- */
-let unpacking = null;
 
 /**
  * A trap (a panic, or memory that could not grow) leaves the Rust state half-changed: nothing
@@ -139,12 +132,9 @@ const handlers = {
     await nameAdapter(device.gpu);
     post({ type: 'ready', device });
   },
-  async 'load-csv'({ bytes, columns }) {
+  'load-csv'({ bytes, columns }) {
     const t0 = performance.now();
-    const pending = unpackGzip(new Uint8Array(bytes));
-    unpacking = pending;
-    const data = await pending;
-    if (unpacking === pending) unpacking = null;
+    const data = new Uint8Array(bytes);
     let preview;
     try {
       preview = session.loadCsv(data, columns ?? null);
@@ -298,7 +288,6 @@ scope.onmessage = async (/** @type {MessageEvent<WorkerInput | ReplicaInput>} */
     post({ type: 'error', where: 'worker', message: `unknown message ${data.type}` });
     return;
   }
-  if (unpacking) await unpacking;
   try {
     await handler(data);
   } catch (e) {
