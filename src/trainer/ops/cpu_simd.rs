@@ -300,17 +300,27 @@ pub(crate) fn run<P: Pass>(simd: Simd, pass: P) {
     }
 }
 
-/// Rows `0..rows` of an element-wise pass over `width` columns, `V::WIDTH` at a time (the last
-/// block of a row shorter): calls `cell(row, column, len)`.
-#[inline(always)]
-pub(crate) fn blocks<V: Lanes>(width: usize, mut cell: impl FnMut(usize, usize)) {
-    let mut j = 0;
-    while j < width {
-        let len = (width - j).min(V::WIDTH);
-        cell(j, len);
-        j += len;
-    }
+/// `blocks!(V, width, |j, len| { … })`: the body for each block of a row's `width` columns,
+/// `V::WIDTH` at a time (the last block shorter), `j` the block's first column and `len` its
+/// length.
+///
+/// A macro and not a function taking a closure, and the passes' bodies free of closures, because
+/// a closure cannot be `#[inline(always)]` on stable Rust: one that LLVM leaves out of line is
+/// compiled without the `#[target_feature]` of [`run`]'s entry, and then every intrinsic in it
+/// is a call. Issue 26 measured the AVX2 gate passes 3× slower than scalar for that reason (the
+/// AVX-512 ones happened to be inlined).
+macro_rules! blocks {
+    ($V:ty, $width:expr, |$j:ident, $len:ident| $body:block) => {{
+        let width: usize = $width;
+        let mut $j = 0;
+        while $j < width {
+            let $len = (width - $j).min(<$V as $crate::trainer::ops::cpu_simd::Lanes>::WIDTH);
+            $body
+            $j += $len;
+        }
+    }};
 }
+pub(crate) use blocks;
 
 /// `a = tanh(a + b)` for every row of `a` `[n, width]`, `bias` `[width]`: the tanh RNN's
 /// forward step.
@@ -324,7 +334,7 @@ impl Pass for BiasTanh<'_> {
     fn run<V: Lanes>(self) {
         let width = self.bias.len();
         for row in self.a.chunks_exact_mut(width) {
-            blocks::<V>(width, |j, len| {
+            blocks!(V, width, |j, len| {
                 let v = V::read(row, j, len).add(V::read(self.bias, j, len));
                 tanh(v).write(row, j, len);
             });
@@ -594,7 +604,7 @@ mod tests {
         #[inline(always)]
         fn run<V: Lanes>(self) {
             let n = self.x.len();
-            blocks::<V>(n, |j, len| {
+            blocks!(V, n, |j, len| {
                 let x = V::read(self.x, j, len);
                 let y = match self.f {
                     0 => exp(x),

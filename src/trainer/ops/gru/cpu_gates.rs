@@ -44,14 +44,16 @@ impl Pass for ForwardStep<'_> {
             .zip(p.chunks_exact(3 * hidden));
         for (row, (a, p)) in rows.enumerate() {
             let at = row * hidden;
-            blocks::<V>(hidden, |j, len| {
-                let pre = |k: usize| {
-                    let i = k * hidden + j;
-                    V::read(a, i, len)
-                        .add(V::read(p, i, len))
-                        .add(V::read(bias, i, len))
-                };
-                let (r, z) = (sigmoid(pre(0)), sigmoid(pre(1)));
+            blocks!(V, hidden, |j, len| {
+                // (No closures in a pass: see `blocks!`.)
+                let zj = hidden + j;
+                let r = V::read(a, j, len)
+                    .add(V::read(p, j, len))
+                    .add(V::read(bias, j, len));
+                let z = V::read(a, zj, len)
+                    .add(V::read(p, zj, len))
+                    .add(V::read(bias, zj, len));
+                let (r, z) = (sigmoid(r), sigmoid(z));
                 let qj = V::read(p, 2 * hidden + j, len).add(V::read(b_hn, j, len));
                 qj.write(q, at + j, len);
                 let a_n = V::read(a, 2 * hidden + j, len).add(V::read(bias, 2 * hidden + j, len));
@@ -114,9 +116,10 @@ impl Pass for BackwardStep<'_> {
             .zip(da.chunks_exact_mut(wide).zip(dp.chunks_exact_mut(wide)));
         for (row, (gates, (da, dp))) in rows.enumerate() {
             let at = row * hidden;
-            blocks::<V>(hidden, |j, len| {
-                let gate = |k: usize| V::read(gates, k * hidden + j, len);
-                let (r, z, n) = (gate(0), gate(1), gate(2));
+            blocks!(V, hidden, |j, len| {
+                let r = V::read(gates, j, len);
+                let z = V::read(gates, hidden + j, len);
+                let n = V::read(gates, 2 * hidden + j, len);
                 let dh = V::read(d_out, at + j, len).add(V::read(carry, at + j, len));
                 let dn = dh.mul(one.sub(z)).mul(one.sub(n.mul(n)));
                 let hp = V::read(h_prev, at + j, len);

@@ -37,14 +37,13 @@ impl Pass for ForwardStep<'_> {
         } = self;
         for (r, a) in a.chunks_exact_mut(4 * hidden).enumerate() {
             let at = r * hidden;
-            blocks::<V>(hidden, |j, len| {
-                let gate = |k: usize| {
-                    V::read(a, k * hidden + j, len).add(V::read(bias, k * hidden + j, len))
-                };
-                let i = sigmoid(gate(0));
-                let f = sigmoid(gate(1));
-                let g = tanh(gate(2));
-                let o = sigmoid(gate(3));
+            blocks!(V, hidden, |j, len| {
+                // (No closures in a pass: see `blocks!`.)
+                let gate = [j, hidden + j, 2 * hidden + j, 3 * hidden + j];
+                let i = sigmoid(V::read(a, gate[0], len).add(V::read(bias, gate[0], len)));
+                let f = sigmoid(V::read(a, gate[1], len).add(V::read(bias, gate[1], len)));
+                let g = tanh(V::read(a, gate[2], len).add(V::read(bias, gate[2], len)));
+                let o = sigmoid(V::read(a, gate[3], len).add(V::read(bias, gate[3], len)));
                 for (k, v) in [i, f, g, o].into_iter().enumerate() {
                     v.write(a, k * hidden + j, len);
                 }
@@ -101,9 +100,11 @@ impl Pass for BackwardStep<'_> {
             .zip(da.chunks_exact_mut(4 * hidden));
         for (r, (gates, da)) in rows.enumerate() {
             let at = r * hidden;
-            blocks::<V>(hidden, |j, len| {
-                let gate = |k: usize| V::read(gates, k * hidden + j, len);
-                let (i, f, g, o) = (gate(0), gate(1), gate(2), gate(3));
+            blocks!(V, hidden, |j, len| {
+                let i = V::read(gates, j, len);
+                let f = V::read(gates, hidden + j, len);
+                let g = V::read(gates, 2 * hidden + j, len);
+                let o = V::read(gates, 3 * hidden + j, len);
                 let dh = V::read(d_out, at + j, len).add(V::read(dh_carry, at + j, len));
                 let tc = tanh(V::read(c, at + j, len));
                 let dc = V::read(dc_carry, at + j, len).add(dh.mul(o).mul(one.sub(tc.mul(tc))));
