@@ -58,9 +58,10 @@ impl Simd {
     }
 
     /// The widest this CPU runs, AVX2 left out: measured at issue 26 (an AVX-512 Xeon, the
-    /// 128×128 step) the AVX2 gate passes took 3× the scalar ones' time — the intrinsics are
-    /// not all inlined into the pass there, unlike the AVX-512 ones — so until that is found an
-    /// AVX2-only CPU runs the scalar passes (still `LSTM_LAB_SIMD=avx2` and the tests).
+    /// 128×128 step) the AVX2 gate passes took 3× the scalar ones' time, their intrinsics not
+    /// inlined (the passes' closures, see [`blocks!`]; fixed since, measured only in a
+    /// standalone copy). Until the CLI's step is measured again, an AVX2-only CPU runs the
+    /// scalar passes (still `LSTM_LAB_SIMD=avx2` and the tests).
     pub fn widest() -> Simd {
         [Simd::Avx512, Simd::Scalar]
             .into_iter()
