@@ -44,8 +44,8 @@ impl Pass for ForwardStep<'_> {
                 let f = sigmoid(V::read(a, gate[1], len).add(V::read(bias, gate[1], len)));
                 let g = tanh(V::read(a, gate[2], len).add(V::read(bias, gate[2], len)));
                 let o = sigmoid(V::read(a, gate[3], len).add(V::read(bias, gate[3], len)));
-                for (k, v) in [i, f, g, o].into_iter().enumerate() {
-                    v.write(a, k * hidden + j, len);
+                for (v, at_gate) in [i, f, g, o].into_iter().zip(gate) {
+                    v.write(a, at_gate, len);
                 }
                 let cj = f.mul(V::read(c_prev, at + j, len)).add(i.mul(g));
                 cj.write(c, at + j, len);
