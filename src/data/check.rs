@@ -164,7 +164,7 @@ fn measure(texts: &LabelledTexts, train: &HashSet<usize>, tok: &tokenizer::Token
     // Seeded with the vocabulary, so a training word costs one look-up, not two.
     let mut train_counts: WordMap<(u64, bool)> = WordMap::default();
     for w in &tok.words {
-        train_counts.insert(w.clone(), (0, true));
+        train_counts.insert(w, (0, true));
     }
     let mut lengths = Lengths {
         words: Vec::with_capacity(n),
@@ -182,7 +182,7 @@ fn measure(texts: &LabelledTexts, train: &HashSet<usize>, tok: &tokenizer::Token
                         ids += usize::from(*known);
                     }
                     None => {
-                        lengths.train_counts.insert(w.to_string(), (1, false));
+                        lengths.train_counts.insert(w, (1, false));
                     }
                 }
             });

@@ -19,6 +19,7 @@ pub mod preview;
 #[cfg(feature = "data")]
 pub mod stages;
 pub mod tokenizer;
+mod wordmap;
 mod wordsplit;
 
 #[cfg(feature = "data")]
@@ -350,25 +351,26 @@ pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepare
         }
     }
     let (train_rows, valid_rows) = (&train_rows[..], &valid_rows[..]);
-    let tokenizer = Tokenizer::fit(
+    let split_of = |rows: &[usize]| Split {
+        maxlen: config.maxlen,
+        ids: Vec::with_capacity(rows.len() * config.maxlen),
+        labels: rows.iter().map(|&i| texts.labels[i]).collect(),
+        lines: rows.iter().map(|&i| texts.lines[i]).collect(),
+    };
+    // The training texts are split once, to fit and to encode; the validation texts with the
+    // fitted tokenizer.
+    let mut train = split_of(train_rows);
+    let tokenizer = Tokenizer::fit_encode(
         train_rows.iter().map(|&i| texts.texts[i].as_str()),
         config.vocab,
+        config.maxlen,
+        &mut train.ids,
     );
-    let encode = |rows: &[usize]| {
-        let mut split = Split {
-            maxlen: config.maxlen,
-            ids: Vec::with_capacity(rows.len() * config.maxlen),
-            ..Default::default()
-        };
-        let mut scratch = Vec::new();
-        for &i in rows {
-            tokenizer.encode_into(&texts.texts[i], config.maxlen, &mut split.ids, &mut scratch);
-            split.labels.push(texts.labels[i]);
-            split.lines.push(texts.lines[i]);
-        }
-        split
-    };
-    let (train, valid) = (encode(train_rows), encode(valid_rows));
+    let mut valid = split_of(valid_rows);
+    let mut scratch = Vec::new();
+    for &i in valid_rows {
+        tokenizer.encode_into(&texts.texts[i], config.maxlen, &mut valid.ids, &mut scratch);
+    }
     Ok(Prepared {
         config,
         classes: texts.classes.clone(),

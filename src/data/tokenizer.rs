@@ -13,37 +13,10 @@
 //! with Python's `str.lower` except for a handful of special cases (e.g. 'İ').
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 pub(crate) const FILTERS: &str = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
 
-/// FxHash (rustc's): far cheaper than SipHash for millions of short words, and the keys are not
-/// adversarial.
-#[derive(Default)]
-pub(crate) struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    /// What `write(&[i])` does, without its loop: `str`'s hash ends every word with one.
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) type WordMap<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
+pub(crate) use super::wordmap::WordMap;
 
 fn is_separator(c: char) -> bool {
     super::wordsplit::is_separator(c)
@@ -78,35 +51,53 @@ pub(crate) fn for_each_word(text: &str, f: impl FnMut(&str)) {
 impl Tokenizer {
     /// Fit on `texts`, keeping the `num_words − 1` most frequent words.
     pub fn fit<'a>(texts: impl IntoIterator<Item = &'a str>, num_words: usize) -> Self {
-        // Each word's index in first-seen order, and its count at that index: the map's entries
-        // are a third of the size they were with (count, first seen) in them, and there are
-        // ~100,000 of them for the IMDB file's training half.
-        let mut first_seen: WordMap<u32> = WordMap::default();
-        let mut counts: Vec<u64> = Vec::new();
+        let mut counter = Counter::default();
         for text in texts {
-            for_each_word(text, |word| match first_seen.get(word) {
-                Some(&i) => counts[i as usize] += 1,
-                None => {
-                    first_seen.insert(word.to_string(), counts.len() as u32);
-                    counts.push(1);
-                }
+            for_each_word(text, |word| {
+                counter.count(word);
             });
         }
-        let mut ranked: Vec<u32> = (0..counts.len() as u32).collect();
-        // Stable: ties stay in first-seen order.
-        ranked.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]));
-        ranked.truncate(num_words.saturating_sub(1));
-        let mut rank_of = vec![u32::MAX; counts.len()];
-        for (rank, &i) in ranked.iter().enumerate() {
-            rank_of[i as usize] = rank as u32;
+        let (tokenizer, _) = counter.rank(num_words);
+        tokenizer
+    }
+
+    /// [`Tokenizer::fit`] on `texts`, and each of them encoded as [`Tokenizer::encode_into`]
+    /// does, appended to `out` — with one split of each text instead of two: while counting,
+    /// every word's first-seen index is kept; once the words are ranked, those indices map to
+    /// ids. (The training half of the IMDB file is ~6 million words: splitting and hashing them
+    /// again was a third of preparing the data.)
+    pub(crate) fn fit_encode<'a>(
+        texts: impl IntoIterator<Item = &'a str>,
+        num_words: usize,
+        maxlen: usize,
+        out: &mut Vec<u32>,
+    ) -> Self {
+        let mut counter = Counter::default();
+        let mut seen: Vec<u32> = Vec::new();
+        let mut ends: Vec<usize> = Vec::new();
+        for text in texts {
+            for_each_word(text, |word| seen.push(counter.count(word)));
+            ends.push(seen.len());
         }
-        let mut words = vec![String::new(); ranked.len()];
-        for (word, i) in first_seen {
-            if let Some(w) = words.get_mut(rank_of[i as usize] as usize) {
-                *w = word;
+        let (tokenizer, id_of) = counter.rank(num_words);
+        let mut kept: Vec<u32> = Vec::with_capacity(maxlen);
+        let mut start = 0;
+        for end in ends {
+            // The last `maxlen` kept ids, found from the end of the text backwards.
+            kept.clear();
+            for &i in seen[start..end].iter().rev() {
+                if kept.len() == maxlen {
+                    break;
+                }
+                if let Some(id) = id_of[i as usize] {
+                    kept.push(id);
+                }
             }
+            out.extend(std::iter::repeat_n(0, maxlen - kept.len()));
+            out.extend(kept.iter().rev());
+            start = end;
         }
-        Self::from_words(words, num_words)
+        tokenizer
     }
 
     /// Rebuild from a saved word list.
@@ -167,6 +158,54 @@ impl Tokenizer {
     }
 }
 
+/// Words counted in first-seen order: each word's index in that order in a map, its count at
+/// that index — the map's entries a third of the size they were with (count, first seen) in them,
+/// and there are ~100,000 of them for the IMDB file's training half.
+#[derive(Default)]
+struct Counter {
+    first_seen: WordMap<u32>,
+    counts: Vec<u64>,
+}
+
+impl Counter {
+    /// Count one word; its first-seen index.
+    fn count(&mut self, word: &str) -> u32 {
+        match self.first_seen.get(word) {
+            Some(&i) => {
+                self.counts[i as usize] += 1;
+                i
+            }
+            None => {
+                let i = self.counts.len() as u32;
+                self.first_seen.insert(word, i);
+                self.counts.push(1);
+                i
+            }
+        }
+    }
+
+    /// The tokenizer keeping the `num_words − 1` most frequent words (ties in first-seen order),
+    /// and the id of each first-seen index (`None` for a word not kept).
+    fn rank(self, num_words: usize) -> (Tokenizer, Vec<Option<u32>>) {
+        let Counter { first_seen, counts } = self;
+        let mut ranked: Vec<u32> = (0..counts.len() as u32).collect();
+        // Stable: ties stay in first-seen order.
+        ranked.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]));
+        ranked.truncate(num_words.saturating_sub(1));
+        let mut id_of = vec![None; counts.len()];
+        for (rank, &i) in ranked.iter().enumerate() {
+            id_of[i as usize] = Some(rank as u32 + 1);
+        }
+        let mut words = vec![String::new(); ranked.len()];
+        for (word, i) in first_seen {
+            if let Some(id) = id_of[i as usize] {
+                words[id as usize - 1] = word;
+            }
+        }
+        (Tokenizer::from_words(words, num_words), id_of)
+    }
+}
+
 /// One word of a text as the model sees it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TokenView {
@@ -210,6 +249,7 @@ pub fn pad_front(ids: &[u32], maxlen: usize) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     #[test]
     fn splits_like_keras() {
@@ -278,16 +318,6 @@ mod tests {
     }
 
     #[test]
-    fn the_one_byte_hash_is_the_loops() {
-        for i in [0u8, 1, b'a', 0x7F, 0xFF] {
-            let (mut short, mut looped) = (FxHasher(0x1234_5678), FxHasher(0x1234_5678));
-            short.write_u8(i);
-            looped.write(&[i]);
-            assert_eq!(short.finish(), looped.finish(), "{i}");
-        }
-    }
-
-    #[test]
     fn encodes_into_a_shared_buffer_as_one_by_one() {
         let t = Tokenizer::fit(["b a c", "c a d", "a e"], 4);
         let texts = ["a b c d e z", "", "c c c c c", "A, B!"];
@@ -301,6 +331,37 @@ mod tests {
             .collect();
         assert_eq!(out, one_by_one);
         assert_eq!(&out[..3], [1, 3, 2]);
+    }
+
+    #[test]
+    fn fits_and_encodes_in_one_split_as_fit_then_encode() {
+        let mut rng = crate::rng::Rng::stream(5, 0xf1e);
+        for round in 0..200 {
+            let texts: Vec<String> = (0..rng.below(8))
+                .map(|_| {
+                    (0..rng.below(30))
+                        .map(|_| format!("W{}", rng.below(12)))
+                        .collect::<Vec<_>>()
+                        .join(if round % 2 == 0 { " " } else { ", " })
+                })
+                .collect();
+            let num_words = rng.below(16) as usize;
+            let maxlen = 1 + rng.below(10) as usize;
+            let mut together = vec![7];
+            let fitted = Tokenizer::fit_encode(
+                texts.iter().map(String::as_str),
+                num_words,
+                maxlen,
+                &mut together,
+            );
+            let apart = Tokenizer::fit(texts.iter().map(String::as_str), num_words);
+            let mut encoded = vec![7];
+            for text in &texts {
+                apart.encode_into(text, maxlen, &mut encoded, &mut Vec::new());
+            }
+            assert_eq!(fitted, apart, "{texts:?}");
+            assert_eq!(together, encoded, "{texts:?} {num_words} {maxlen}");
+        }
     }
 
     #[test]

@@ -57,13 +57,12 @@ impl Simd {
         }
     }
 
-    /// The widest this CPU runs, AVX2 left out: measured at issue 26 (an AVX-512 Xeon, the
-    /// 128×128 step) the AVX2 gate passes took 3× the scalar ones' time, their intrinsics not
-    /// inlined (the passes' closures, see [`blocks!`]; fixed since, measured only in a
-    /// standalone copy). Until the CLI's step is measured again, an AVX2-only CPU runs the
-    /// scalar passes (still `LSTM_LAB_SIMD=avx2` and the tests).
+    /// The widest this CPU runs. (AVX2 was left out until the closures in the passes' bodies
+    /// were gone — see [`blocks!`]: on an AVX-512 Xeon the AVX2 passes' step then took 3× the
+    /// scalar one's; since, the release CLI's 128×128 step is 134 ms with them against 149 ms
+    /// scalar and 127 ms AVX-512, one thread, docs/measurements.md.)
     pub fn widest() -> Simd {
-        [Simd::Avx512, Simd::Scalar]
+        Simd::ALL
             .into_iter()
             .find(|s| s.available())
             .unwrap_or(Simd::Scalar)
