@@ -249,13 +249,19 @@ pub(super) fn classes(o: Options) -> Result<(), String> {
 }
 
 /// A training step of one recurrent layer (the fused CPU LSTM, GRU and tanh RNN) at the same
-/// sizes (the post's by default): the median of `--steps` steps, per step and per parameter,
-/// on each of `--threads` thread counts; the GRU and the RNN against the LSTM per parameter.
+/// sizes (the post's by default): per step and per parameter, on each of `--threads` thread
+/// counts, the GRU and the RNN against the LSTM per parameter; through burn as the trainer
+/// calls the layer, and the kernels alone. The cells take turns (`--rounds` rounds of `--steps`
+/// steps each), so a disturbance of the machine falls on all of them, not on one; the median
+/// over every round's steps.
 pub(super) fn cells(o: Options) -> Result<(), String> {
-    use crate::trainer::cell_bench::{Cell, LayerSizes, parameters, time_layer_steps};
+    use crate::trainer::cell_bench::{
+        Cell, LayerSizes, parameters, time_kernel_steps, time_layer_steps,
+    };
     let reps: usize = o.parse("--steps", 5)?;
-    if reps == 0 {
-        return Err("--steps: at least one step to time".into());
+    let rounds: usize = o.parse("--rounds", 3)?;
+    if reps == 0 || rounds == 0 {
+        return Err("--steps, --rounds: at least one step and one round to time".into());
     }
     let sizes = LayerSizes {
         batch: o.parse("--batch", 128)?,
@@ -281,20 +287,36 @@ pub(super) fn cells(o: Options) -> Result<(), String> {
         hidden,
     } = sizes;
     println!(
-        "one layer's training step on the CPU, batch {batch} × {steps} steps, input {input}, hidden {hidden} (median of {reps} steps)"
+        "one layer's training step on the CPU, batch {batch} × {steps} steps, input {input}, hidden {hidden}: median of {rounds} rounds × {reps} steps, the cells in turn"
+    );
+    println!(
+        "  ms/step and ns/step per parameter (× the LSTM's), through burn | the kernels alone"
     );
     for &n in &threads {
-        let mut lstm_per_parameter = None;
-        for cell in Cell::ALL {
-            let ms = median_ms(time_layer_steps(cell, sizes, n, reps)?) * 1e3;
-            let parameters = parameters(cell, input, hidden);
-            let per_parameter = ms * 1e6 / parameters as f64; // ns
-            let base = *lstm_per_parameter.get_or_insert(per_parameter);
+        let mut layer = vec![Vec::new(); Cell::ALL.len()];
+        let mut kernels = vec![Vec::new(); Cell::ALL.len()];
+        for _ in 0..rounds {
+            for (i, &cell) in Cell::ALL.iter().enumerate() {
+                layer[i].extend(time_layer_steps(cell, sizes, n, reps)?);
+                kernels[i].extend(time_kernel_steps(cell, sizes, n, reps)?);
+            }
+        }
+        let per_parameter = |cell: Cell, seconds: &[f64]| {
+            let ms = median_ms(seconds.to_vec()) * 1e3;
+            (ms, ms * 1e6 / parameters(cell, input, hidden) as f64)
+        };
+        let (_, lstm_layer) = per_parameter(Cell::Lstm, &layer[0]);
+        let (_, lstm_kernels) = per_parameter(Cell::Lstm, &kernels[0]);
+        for (i, &cell) in Cell::ALL.iter().enumerate() {
+            let (ms, pp) = per_parameter(cell, &layer[i]);
+            let (k_ms, k_pp) = per_parameter(cell, &kernels[i]);
             println!(
-                "  {:<9} {n} thread{}: {ms:>8.1} ms/step, {parameters:>7} parameters, {per_parameter:>7.1} ns/step per parameter ({:.2}× the LSTM's)",
+                "  {:<9} {n} thread{}: {ms:>7.1} ms, {pp:>7.1} ns ({:.2}×) | {k_ms:>7.1} ms, {k_pp:>7.1} ns ({:.2}×); {} parameters",
                 cell.label(),
                 if n == 1 { " " } else { "s" },
-                per_parameter / base,
+                pp / lstm_layer,
+                k_pp / lstm_kernels,
+                parameters(cell, input, hidden),
             );
         }
     }

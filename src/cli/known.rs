@@ -159,7 +159,11 @@ pub fn known(command: &str) -> Option<(Vec<Known>, bool)> {
         }
         "bench cells" => {
             options.extend(settings());
-            options.extend_from_slice(&[("--steps", Takes::Count), ("--threads", Takes::Text)]);
+            options.extend_from_slice(&[
+                ("--steps", Takes::Count),
+                ("--rounds", Takes::Count),
+                ("--threads", Takes::Text),
+            ]);
         }
         _ => return None,
     }

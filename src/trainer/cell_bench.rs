@@ -42,14 +42,32 @@ pub fn time_layer_steps(
     Ok(pool.install(|| time_on_this_pool(cell, sizes, reps)))
 }
 
-fn time_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize) -> Vec<f64> {
+/// Seconds of each of `reps` steps (after one warm-up step) of `cell`'s fused CPU kernels
+/// called directly on plain buffers, on a pool of `threads` threads: the same forward and
+/// backward as [`time_layer_steps`], with the loss's gradient (`coef`) handed to the backward
+/// pass — without burn's graph, its loss ops on `[T, B, H]` and its gradient tensors, which
+/// cost the same for every cell and so weigh most, per parameter, on the smallest.
+pub fn time_kernel_steps(
+    cell: Cell,
+    sizes: LayerSizes,
+    threads: usize,
+    reps: usize,
+) -> Result<Vec<f64>, String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| format!("{threads} threads: {e}"))?;
+    Ok(pool.install(|| time_kernels_on_this_pool(cell, sizes, reps)))
+}
+
+/// Random inputs of a layer step: `x`, `w_ih`, `w_hh`, `b_ih`, `b_hh`, `h0` (zeros), `coef`.
+fn inputs(cell: Cell, sizes: LayerSizes) -> [Vec<f32>; 7] {
     let LayerSizes {
         batch: b,
         steps: t,
         input: e,
         hidden: h,
     } = sizes;
-    let device = Device::flex().autodiff();
     let mut rng = Rng::new(17);
     let width = cell.gates() * h;
     let bound = 1.0 / (h as f64).sqrt();
@@ -61,13 +79,102 @@ fn time_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize) -> Vec<f64> {
             })
             .collect()
     };
-    let x = tensor(draw(t * b * e, false), [t, b, e], &device);
-    let w_ih = tensor(draw(width * e, true), [width, e], &device);
-    let w_hh = tensor(draw(width * h, true), [width, h], &device);
-    let b_ih = tensor(draw(width, true), [width], &device);
-    let b_hh = tensor(draw(width, true), [width], &device);
-    let h0 = tensor(vec![0.0; b * h], [b, h], &device);
-    let coef = tensor(draw(t * b * h, false), [t, b, h], &device);
+    [
+        draw(t * b * e, false),
+        draw(width * e, true),
+        draw(width * h, true),
+        draw(width, true),
+        draw(width, true),
+        vec![0.0; b * h],
+        draw(t * b * h, false),
+    ]
+}
+
+fn time_kernels_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize) -> Vec<f64> {
+    use super::ops::cpu_recurrence::{CellKernel, CellTrace, CellWeights, Dims, Wanted};
+    let [x, w_ih, w_hh, b_ih, b_hh, h0, coef] = inputs(cell, sizes);
+    let dims = Dims {
+        steps: sizes.steps,
+        batch: sizes.batch,
+        input: sizes.input,
+        hidden: sizes.hidden,
+    };
+    fn cell_step<K: CellKernel>(
+        weights: CellWeights,
+        x: &[f32],
+        h0: &[f32],
+        coef: &[f32],
+        dims: Dims,
+    ) {
+        let (h_seq, saved) = K::forward(x, weights, h0, dims);
+        let trace = CellTrace {
+            dims,
+            x,
+            weights,
+            h0,
+            h_seq: &h_seq,
+            saved: &saved,
+        };
+        std::hint::black_box(K::backward(&trace, coef, Wanted::ALL));
+    }
+    let weights = CellWeights {
+        w_ih: &w_ih,
+        w_hh: &w_hh,
+        b_ih: &b_ih,
+        b_hh: &b_hh,
+    };
+    let bias: Vec<f32> = b_ih.iter().zip(&b_hh).map(|(a, b)| a + b).collect();
+    let step = || match cell {
+        Cell::Lstm => {
+            use super::ops::lstm::cpu_kernel::{Trace, Weights, backward, forward};
+            let weights = Weights {
+                w_ih: &w_ih,
+                w_hh: &w_hh,
+                bias: &bias,
+            };
+            let out = forward(&x, weights, &h0, &h0, dims);
+            let trace = Trace {
+                dims,
+                x: &x,
+                weights,
+                h0: &h0,
+                c0: &h0,
+                h_seq: &out.h_seq,
+                c_seq: &out.c_seq,
+                gates: &out.gates,
+            };
+            std::hint::black_box(backward(&trace, &coef, Wanted::ALL));
+        }
+        Cell::Gru => cell_step::<gru::cpu_kernel::Gru>(weights, &x, &h0, &coef, dims),
+        Cell::Rnn => cell_step::<rnn::cpu_kernel::Rnn>(weights, &x, &h0, &coef, dims),
+    };
+    step(); // warm-up: allocations
+    (0..reps)
+        .map(|_| {
+            let start = Instant::now();
+            step();
+            start.elapsed().as_secs_f64()
+        })
+        .collect()
+}
+
+fn time_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize) -> Vec<f64> {
+    let LayerSizes {
+        batch: b,
+        steps: t,
+        input: e,
+        hidden: h,
+    } = sizes;
+    let device = Device::flex().autodiff();
+    let [x, w_ih, w_hh, b_ih, b_hh, h0, coef] = inputs(cell, sizes);
+    let width = cell.gates() * h;
+    let x = tensor(x, [t, b, e], &device);
+    let w_ih = tensor(w_ih, [width, e], &device);
+    let w_hh = tensor(w_hh, [width, h], &device);
+    let b_ih = tensor(b_ih, [width], &device);
+    let b_hh = tensor(b_hh, [width], &device);
+    let h0 = tensor(h0, [b, h], &device);
+    let coef = tensor(coef, [t, b, h], &device);
     let step = || {
         let leaf2 = |p: &Tensor<2>| p.clone().require_grad();
         let leaf1 = |p: &Tensor<1>| p.clone().require_grad();

@@ -220,10 +220,10 @@ pub(crate) fn sum_parts(parts: &[f32], width: usize) -> Vec<f32> {
 }
 
 /// `∂W_hh = Σ_t da_tᵀ h_{t−1}` `[width, H]` from the recurrent pre-activation gradients `da`
-/// `[T, B, width]`: `h₀` for step 0, then the outputs of steps 0..T−1.
+/// `[T, B, width]`: `h₀` for step 0, then the outputs of steps 0..T−1. `da`'s rows may be wider
+/// than `width` (`stride` apart): the first `width` columns are used.
 pub(crate) fn recurrent_weight_grad(
-    da: &[f32],
-    width: usize,
+    (da, width, stride): (&[f32], usize, usize),
     h0: &[f32],
     h_seq: &[f32],
     dims: Dims,
@@ -234,30 +234,72 @@ pub(crate) fn recurrent_weight_grad(
         hidden,
         ..
     } = dims;
-    let par = big_gemm_parallelism;
-    let da = da.as_ptr();
-    // SAFETY: the shapes and strides describe the buffers exactly.
-    written_by(width * hidden, |dst| unsafe {
+    assert!(width <= stride && da.len() == steps * batch * stride);
+    let mut dst = vec![0f32; width * hidden];
+    let (first, later) = da.split_at(batch * stride);
+    transposed_product(&mut dst, (first, width, stride), (h0, hidden), batch);
+    let later_rows = (steps - 1) * batch;
+    transposed_product(
+        &mut dst,
+        (later, width, stride),
+        (&h_seq[..later_rows * hidden], hidden),
+        later_rows,
+    );
+    dst
+}
+
+/// `dst += Σ_r lhs_rᵀ rhs_r` `[width, cols]` over `rows` rows of `lhs` (the first `width` of
+/// every `stride` columns) and of `rhs` (`cols` columns): a weight's gradient, a reduction over
+/// all T·B rows into a small matrix. gemm shares its work out by blocks of the output, and a
+/// `[100, 100]` output has too few to keep two threads busy (measured: the plain RNN's backward
+/// pass took as long on two threads as on one), so natively the rows are cut into one chunk
+/// per thread instead, each chunk's product summed after.
+pub(crate) fn transposed_product(
+    dst: &mut [f32],
+    (lhs, width, stride): (&[f32], usize, usize),
+    (rhs, cols): (&[f32], usize),
+    rows: usize,
+) {
+    assert!(dst.len() == width * cols && lhs.len() >= rows * stride && rhs.len() >= rows * cols);
+    if rows == 0 {
+        return;
+    }
+    // SAFETY (every call): the shapes and strides describe the buffers, checked above.
+    let product = |dst: &mut [f32], accumulate: bool, start: usize, end: usize, par| unsafe {
         matmul(
-            [width, hidden, batch],
-            (dst, hidden, 1),
-            false,
-            (da, 1, width),
-            (h0.as_ptr(), hidden, 1),
-            par(),
-        );
-        if steps > 1 {
-            let later = [width, hidden, (steps - 1) * batch];
-            matmul(
-                later,
-                (dst, hidden, 1),
-                true,
-                (da.add(batch * width), 1, width),
-                (h_seq.as_ptr(), hidden, 1),
-                par(),
-            );
+            [width, cols, end - start],
+            (dst.as_mut_ptr(), cols, 1),
+            accumulate,
+            (lhs[start * stride..].as_ptr(), 1, stride),
+            (rhs[start * cols..].as_ptr(), cols, 1),
+            par,
+        )
+    };
+    #[cfg(not(target_family = "wasm"))]
+    {
+        // At least 1,024 rows a chunk: below that the partial sums are not worth their pass.
+        let chunks = rayon::current_num_threads().min(rows / 1024);
+        if chunks > 1 {
+            let per = rows.div_ceil(chunks);
+            let mut partials = vec![0f32; chunks * width * cols];
+            rayon::scope(|s| {
+                for (c, part) in partials.chunks_exact_mut(width * cols).enumerate() {
+                    let product = &product;
+                    s.spawn(move |_| {
+                        let (start, end) = (c * per, ((c + 1) * per).min(rows));
+                        product(part, false, start, end, gemm::Parallelism::None);
+                    });
+                }
+            });
+            for part in partials.chunks_exact(width * cols) {
+                for (d, p) in dst.iter_mut().zip(part) {
+                    *d += p;
+                }
+            }
+            return;
         }
-    })
+    }
+    product(dst, true, 0, rows, big_gemm_parallelism());
 }
 
 /// `∂X = da W_ih` `[T·B, E]` and `∂W_ih = daᵀ X` `[width, E]` from the input pre-activation
@@ -272,32 +314,23 @@ pub(crate) fn input_grads(
 ) -> (Option<Vec<f32>>, Option<Vec<f32>>) {
     let rows = dims.steps * dims.batch;
     let input = dims.input;
-    let par = big_gemm_parallelism;
-    let da = da.as_ptr();
     // ∂W_ih = daᵀ X: [width, T·B] · [T·B, E].
-    // SAFETY (both GEMMs): the shapes and strides describe the buffers exactly.
     let d_w_ih = wanted.w_ih.then(|| {
-        written_by(width * input, |dst| unsafe {
-            matmul(
-                [width, input, rows],
-                (dst, input, 1),
-                false,
-                (da, 1, width),
-                (x.as_ptr(), input, 1),
-                par(),
-            )
-        })
+        let mut dst = vec![0f32; width * input];
+        transposed_product(&mut dst, (da, width, width), (x, input), rows);
+        dst
     });
     // ∂X = da W_ih: [T·B, width] · [width, E].
+    // SAFETY: the shapes and strides describe the buffers exactly.
     let d_x = wanted.x.then(|| {
         written_by(rows * input, |dst| unsafe {
             matmul(
                 [rows, input, width],
                 (dst, input, 1),
                 false,
-                (da, width, 1),
+                (da.as_ptr(), width, 1),
                 (w_ih.as_ptr(), input, 1),
-                par(),
+                big_gemm_parallelism(),
             )
         })
     });
@@ -547,6 +580,46 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Cut into chunks on 1–3 threads (and not cut below 2,048 rows), a weight gradient is the
+    /// plain sum over rows: `dst` `[width, cols]` += `Σ_r lhs_rᵀ rhs_r`, `lhs`'s rows wider than
+    /// `width`.
+    #[test]
+    fn transposed_products_in_chunks_are_the_plain_sum() {
+        let mut rng = crate::rng::Rng::new(29);
+        let (width, stride, cols) = (7, 10, 5);
+        for rows in [0, 1, 1023, 2048, 5001] {
+            let lhs: Vec<f32> = (0..rows * stride).map(|_| rng.normal() as f32).collect();
+            let rhs: Vec<f32> = (0..rows * cols).map(|_| rng.normal() as f32).collect();
+            let start: Vec<f32> = (0..width * cols).map(|_| rng.normal() as f32).collect();
+            let mut want: Vec<f64> = start.iter().map(|&v| f64::from(v)).collect();
+            for r in 0..rows {
+                for i in 0..width {
+                    for j in 0..cols {
+                        want[i * cols + j] +=
+                            f64::from(lhs[r * stride + i]) * f64::from(rhs[r * cols + j]);
+                    }
+                }
+            }
+            for threads in 1..=3 {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let mut dst = start.clone();
+                pool.install(|| {
+                    transposed_product(&mut dst, (&lhs, width, stride), (&rhs, cols), rows)
+                });
+                for (k, (&got, &w)) in dst.iter().zip(&want).enumerate() {
+                    let tolerance = 1e-4 * (1.0 + (rows as f64).sqrt());
+                    assert!(
+                        (f64::from(got) - w).abs() <= tolerance,
+                        "{rows} rows, {threads} threads, [{k}]: {got} against {w}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn exp_sigmoid_and_tanh_match_the_standard_library() {

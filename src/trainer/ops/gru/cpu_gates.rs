@@ -82,6 +82,8 @@ pub(super) struct BackwardStep<'a> {
     /// `[n, 3H]` each.
     pub da: &'a mut [f32],
     pub dp: &'a mut [f32],
+    /// `[n, H]`: `dn ⊙ r` (dp's n block) again, kept for `∂W_hh` once `dp` is overwritten.
+    pub dnr: &'a mut [f32],
     /// `[3H]` each.
     pub sum_in: &'a mut [f32],
     pub sum_rec: &'a mut [f32],
@@ -105,6 +107,7 @@ impl Pass for BackwardStep<'_> {
             carry,
             da,
             dp,
+            dnr,
             sum_in,
             sum_rec,
             hidden,
@@ -125,9 +128,11 @@ impl Pass for BackwardStep<'_> {
                 let hp = V::read(h_prev, at + j, len);
                 let dz = dh.mul(hp.sub(n)).mul(z).mul(one.sub(z));
                 let dr = dn.mul(V::read(q, at + j, len)).mul(r).mul(one.sub(r));
+                let dn_r = dn.mul(r);
+                dn_r.write(dnr, at + j, len);
                 let sides = [
                     (&mut *da, &mut *sum_in, dn),
-                    (&mut *dp, &mut *sum_rec, dn.mul(r)),
+                    (&mut *dp, &mut *sum_rec, dn_r),
                 ];
                 for (d, sum, d_n) in sides {
                     for (k, v) in [dr, dz, d_n].into_iter().enumerate() {

@@ -13,6 +13,8 @@
 //!                    dr = dn ⊙ q ⊙ r(1 − r)
 //!                    input side:     da = [dr, dz, dn]        (→ ∂W_ih, ∂X, ∂b_ih)
 //!                    recurrent side: dp = [dr, dz, dn ⊙ r]    (→ ∂W_hh, ∂b_hh)
+//!                    (dp is scratch of one step: its r and z blocks are da's, and its n block
+//!                    is also kept, [T, B, H], for ∂W_hh — not a second [T, B, 3H] buffer)
 //!                    dh_carry = dh ⊙ z + dp W_hh              (one GEMM, [B, 3H]·[3H, H])
 //! after the loop:    ∂W_hh = Σ_t dp_tᵀ h_{t−1}    ∂W_ih = daᵀ X    ∂X = da W_ih
 //! ```
@@ -156,14 +158,14 @@ pub fn backward(trace: &CellTrace<Saved>, d_h_seq: &[f32], wanted: Wanted) -> Ce
     let rows = steps * batch;
     assert_eq!(d_h_seq.len(), rows * hidden, "d_h_seq is [T, B, H]");
     let mut d_in = vec![0f32; rows * g3];
-    let mut d_rec = vec![0f32; rows * g3];
+    let mut d_nr = vec![0f32; rows * hidden];
     let mut d_h0 = vec![0f32; batch * hidden];
     // Per slice: Σ da, then Σ dp, over its rows.
     let mut parts = vec![0f32; slice_count(batch) * 2 * g3];
     {
         let out = [
             d_in.as_mut_ptr(),
-            d_rec.as_mut_ptr(),
+            d_nr.as_mut_ptr(),
             d_h0.as_mut_ptr(),
             parts.as_mut_ptr(),
         ]
@@ -177,9 +179,17 @@ pub fn backward(trace: &CellTrace<Saved>, d_h_seq: &[f32], wanted: Wanted) -> Ce
     }
     let sums = sum_parts(&parts, 2 * g3);
     let (b_ih, b_hh) = sums.split_at(g3);
-    let w_hh = wanted
-        .w_hh
-        .then(|| recurrent_weight_grad(&d_rec, g3, trace.h0, trace.h_seq, dims));
+    // ∂W_hh's r and z rows from da's r and z columns, its n rows from dn ⊙ r.
+    let w_hh = wanted.w_hh.then(|| {
+        let mut rz = recurrent_weight_grad((&d_in, 2 * hidden, g3), trace.h0, trace.h_seq, dims);
+        rz.extend(recurrent_weight_grad(
+            (&d_nr, hidden, hidden),
+            trace.h0,
+            trace.h_seq,
+            dims,
+        ));
+        rz
+    });
     let (x, w_ih) = input_grads(&d_in, g3, trace.x, trace.weights.w_ih, dims, wanted);
     CellGrads {
         x,
@@ -192,13 +202,13 @@ pub fn backward(trace: &CellTrace<Saved>, d_h_seq: &[f32], wanted: Wanted) -> Ce
 }
 
 /// The whole backward time loop for one slice of rows (slice number `index`); `out`: `da`,
-/// `dp`, `∂h0`, the bias parts.
+/// `dn ⊙ r`, `∂h0`, the bias parts.
 ///
 /// # Safety
 /// `out`'s buffers have the sizes `backward` allocates, and no other thread touches these rows
 /// or this slice's part of the bias sums.
 unsafe fn backward_rows(
-    [d_in, d_rec, d_h0, parts]: [SyncPtr; 4],
+    [d_in, d_nr, d_h0, parts]: [SyncPtr; 4],
     trace: &CellTrace<Saved>,
     d_h_seq: &[f32],
     index: usize,
@@ -212,6 +222,7 @@ unsafe fn backward_rows(
         return;
     }
     let mut carry = vec![0f32; n * hidden];
+    let mut dp = vec![0f32; n * g3];
     // SAFETY: this slice's own part.
     let part = unsafe { rows_mut(parts, index * 2 * g3..(index + 1) * 2 * g3) };
     let (sum_in, sum_rec) = part.split_at_mut(g3);
@@ -225,7 +236,7 @@ unsafe fn backward_rows(
         let d_out = &d_h_seq[own(t, batch, rows, hidden)];
         // SAFETY: in bounds; rows of this slice only.
         let da = unsafe { rows_mut(d_in, own(t, batch, rows, g3)) };
-        let dp = unsafe { rows_mut(d_rec, own(t, batch, rows, g3)) };
+        let dnr = unsafe { rows_mut(d_nr, own(t, batch, rows, hidden)) };
         BackwardStep {
             gates,
             q,
@@ -233,7 +244,8 @@ unsafe fn backward_rows(
             d_out,
             carry: &mut carry,
             da,
-            dp: &mut *dp,
+            dp: &mut dp,
+            dnr,
             sum_in: &mut *sum_in,
             sum_rec: &mut *sum_rec,
             hidden,

@@ -168,7 +168,7 @@ pub fn backward(trace: &Trace, d_h_seq: &[f32], wanted: Wanted) -> Grads {
     let d_bias = sum_parts(&bias_parts, g4);
     let d_w_hh = wanted
         .w_hh
-        .then(|| recurrent_weight_grad(&d_gates, g4, trace.h0, trace.h_seq, trace.dims));
+        .then(|| recurrent_weight_grad((&d_gates, g4, g4), trace.h0, trace.h_seq, trace.dims));
     let (d_x, d_w_ih) = input_grads(
         &d_gates,
         g4,
