@@ -255,9 +255,7 @@ pub(super) fn classes(o: Options) -> Result<(), String> {
 /// steps each), so a disturbance of the machine falls on all of them, not on one; the median
 /// over every round's steps.
 pub(super) fn cells(o: Options) -> Result<(), String> {
-    use crate::trainer::cell_bench::{
-        Cell, LayerSizes, parameters, time_kernel_steps, time_layer_steps,
-    };
+    use crate::trainer::cell_bench::{Cell, LayerSizes, Route, parameters, time_layer_steps};
     let reps: usize = o.parse("--steps", 5)?;
     let rounds: usize = o.parse("--rounds", 3)?;
     if reps == 0 || rounds == 0 {
@@ -297,8 +295,8 @@ pub(super) fn cells(o: Options) -> Result<(), String> {
         let mut kernels = vec![Vec::new(); Cell::ALL.len()];
         for _ in 0..rounds {
             for (i, &cell) in Cell::ALL.iter().enumerate() {
-                layer[i].extend(time_layer_steps(cell, sizes, n, reps)?);
-                kernels[i].extend(time_kernel_steps(cell, sizes, n, reps)?);
+                layer[i].extend(time_layer_steps(cell, Route::Burn, sizes, n, reps)?);
+                kernels[i].extend(time_layer_steps(cell, Route::Kernels, sizes, n, reps)?);
             }
         }
         let per_parameter = |cell: Cell, seconds: &[f64]| {

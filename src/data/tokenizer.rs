@@ -298,19 +298,25 @@ mod tests {
             .collect()
     }
 
+    /// `at_least` to `at_least + 7` texts of up to 29 words from only 12 distinct ones, so counts
+    /// tie often (vocabularies below and above their number); words apart by spaces, or by
+    /// punctuation too in odd rounds.
+    fn random_texts(rng: &mut crate::rng::Rng, at_least: u64, round: usize) -> Vec<String> {
+        (0..at_least + rng.below(8))
+            .map(|_| {
+                (0..rng.below(30))
+                    .map(|_| format!("W{}", rng.below(12)))
+                    .collect::<Vec<_>>()
+                    .join(if round.is_multiple_of(2) { " " } else { ", " })
+            })
+            .collect()
+    }
+
     #[test]
     fn fits_as_the_plain_count_and_sort() {
         let mut rng = crate::rng::Rng::stream(3, 0xf17);
         for round in 0..200 {
-            // Few distinct words, so counts tie often; vocabularies below and above their number.
-            let texts: Vec<String> = (0..1 + rng.below(8))
-                .map(|_| {
-                    (0..rng.below(30))
-                        .map(|_| format!("W{}", rng.below(12)))
-                        .collect::<Vec<_>>()
-                        .join(if round % 2 == 0 { " " } else { ", " })
-                })
-                .collect();
+            let texts = random_texts(&mut rng, 1, round);
             let num_words = rng.below(16) as usize;
             let fitted = Tokenizer::fit(texts.iter().map(String::as_str), num_words);
             assert_eq!(fitted.words, fit_plainly(&texts, num_words), "{texts:?}");
@@ -337,14 +343,7 @@ mod tests {
     fn fits_and_encodes_in_one_split_as_fit_then_encode() {
         let mut rng = crate::rng::Rng::stream(5, 0xf1e);
         for round in 0..200 {
-            let texts: Vec<String> = (0..rng.below(8))
-                .map(|_| {
-                    (0..rng.below(30))
-                        .map(|_| format!("W{}", rng.below(12)))
-                        .collect::<Vec<_>>()
-                        .join(if round % 2 == 0 { " " } else { ", " })
-                })
-                .collect();
+            let texts = random_texts(&mut rng, 0, round);
             let num_words = rng.below(16) as usize;
             let maxlen = 1 + rng.below(10) as usize;
             let mut together = vec![7];

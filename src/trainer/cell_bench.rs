@@ -25,30 +25,25 @@ pub struct LayerSizes {
     pub hidden: usize,
 }
 
-/// Seconds of each of `reps` training steps (after one warm-up step) of `cell`'s fused CPU
-/// layer on random inputs, on a pool of `threads` threads: the layer forward, a loss
-/// `Σ coef ⊙ h` and every gradient (the inputs', both weights', both biases', the start
-/// state's).
-pub fn time_layer_steps(
-    cell: Cell,
-    sizes: LayerSizes,
-    threads: usize,
-    reps: usize,
-) -> Result<Vec<f64>, String> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| format!("{threads} threads: {e}"))?;
-    Ok(pool.install(|| time_on_this_pool(cell, sizes, reps)))
+/// How a layer step is called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// As the trainer calls it: the layer as one burn autodiff op on the CPU backend, a loss
+    /// `Σ coef ⊙ h`, `backward()`.
+    Burn,
+    /// The fused kernels alone on plain buffers: the same forward and backward, the loss's
+    /// gradient (`coef`) handed to the backward pass — without burn's graph, its loss ops on
+    /// `[T, B, H]` and its gradient tensors, which cost the same for every cell and so weigh
+    /// most, per parameter, on the smallest.
+    Kernels,
 }
 
-/// Seconds of each of `reps` steps (after one warm-up step) of `cell`'s fused CPU kernels
-/// called directly on plain buffers, on a pool of `threads` threads: the same forward and
-/// backward as [`time_layer_steps`], with the loss's gradient (`coef`) handed to the backward
-/// pass — without burn's graph, its loss ops on `[T, B, H]` and its gradient tensors, which
-/// cost the same for every cell and so weigh most, per parameter, on the smallest.
-pub fn time_kernel_steps(
+/// Seconds of each of `reps` training steps (after one warm-up step) of `cell`'s fused CPU
+/// layer on random inputs, called by `route`, on a pool of `threads` threads: the layer
+/// forward and every gradient (the inputs', both weights', both biases', the start state's).
+pub fn time_layer_steps(
     cell: Cell,
+    route: Route,
     sizes: LayerSizes,
     threads: usize,
     reps: usize,
@@ -57,7 +52,10 @@ pub fn time_kernel_steps(
         .num_threads(threads)
         .build()
         .map_err(|e| format!("{threads} threads: {e}"))?;
-    Ok(pool.install(|| time_kernels_on_this_pool(cell, sizes, reps)))
+    Ok(pool.install(|| match route {
+        Route::Burn => time_on_this_pool(cell, sizes, reps),
+        Route::Kernels => time_kernels_on_this_pool(cell, sizes, reps),
+    }))
 }
 
 /// Random inputs of a layer step: `x`, `w_ih`, `w_hh`, `b_ih`, `b_hh`, `h0` (zeros), `coef`.
@@ -148,14 +146,7 @@ fn time_kernels_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize) -> Vec<
         Cell::Gru => cell_step::<gru::cpu_kernel::Gru>(weights, &x, &h0, &coef, dims),
         Cell::Rnn => cell_step::<rnn::cpu_kernel::Rnn>(weights, &x, &h0, &coef, dims),
     };
-    step(); // warm-up: allocations
-    (0..reps)
-        .map(|_| {
-            let start = Instant::now();
-            step();
-            start.elapsed().as_secs_f64()
-        })
-        .collect()
+    timed(reps, step)
 }
 
 fn time_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize) -> Vec<f64> {
@@ -189,7 +180,12 @@ fn time_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize) -> Vec<f64> {
         // The Flex backend is eager: the gradients are computed when this returns.
         (out * coef.clone()).sum().backward();
     };
-    step(); // warm-up: allocations
+    timed(reps, step)
+}
+
+/// Seconds of each of `reps` calls of `step`, after one more to warm up (allocations).
+fn timed(reps: usize, step: impl Fn()) -> Vec<f64> {
+    step();
     (0..reps)
         .map(|_| {
             let start = Instant::now();
