@@ -256,11 +256,17 @@ pub(super) fn classes(o: Options) -> Result<(), String> {
 /// over every round's steps.
 pub(super) fn cells(o: Options) -> Result<(), String> {
     use crate::trainer::cell_bench::{Cell, LayerSizes, Route, parameters, time_layer_steps};
+    use crate::trainer::class_bench::wall_clock;
     let reps: usize = o.parse("--steps", 5)?;
     let rounds: usize = o.parse("--rounds", 3)?;
     if reps == 0 || rounds == 0 {
         return Err("--steps, --rounds: at least one step and one round to time".into());
     }
+    // `--cpu-time`: the process's CPU time per step (every thread's), not the wall's.
+    let (clock, unit): (fn() -> f64, &str) = match o.flag("--cpu-time") {
+        true => (process_cpu_seconds()?, "CPU"),
+        false => (wall_clock, "wall"),
+    };
     let sizes = LayerSizes {
         batch: o.parse("--batch", 128)?,
         steps: o.parse("--maxlen", 128)?,
@@ -288,15 +294,16 @@ pub(super) fn cells(o: Options) -> Result<(), String> {
         "one layer's training step on the CPU, batch {batch} × {steps} steps, input {input}, hidden {hidden}: median of {rounds} rounds × {reps} steps, the cells in turn"
     );
     println!(
-        "  ms/step and ns/step per parameter (× the LSTM's), through burn | the kernels alone"
+        "  ms/step of {unit} time and ns/step per parameter (× the LSTM's), through burn | the kernels alone"
     );
     for &n in &threads {
         let mut layer = vec![Vec::new(); Cell::ALL.len()];
         let mut kernels = vec![Vec::new(); Cell::ALL.len()];
         for _ in 0..rounds {
             for (i, &cell) in Cell::ALL.iter().enumerate() {
-                layer[i].extend(time_layer_steps(cell, Route::Burn, sizes, n, reps)?);
-                kernels[i].extend(time_layer_steps(cell, Route::Kernels, sizes, n, reps)?);
+                let time = |route| time_layer_steps(cell, route, sizes, n, reps, clock);
+                layer[i].extend(time(Route::Burn)?);
+                kernels[i].extend(time(Route::Kernels)?);
             }
         }
         let per_parameter = |cell: Cell, seconds: &[f64]| {

@@ -163,6 +163,7 @@ pub fn known(command: &str) -> Option<(Vec<Known>, bool)> {
                 ("--steps", Takes::Count),
                 ("--rounds", Takes::Count),
                 ("--threads", Takes::Text),
+                ("--cpu-time", Takes::Flag),
             ]);
         }
         _ => return None,

@@ -114,11 +114,12 @@ commands:
         binary one (one logit, BCE) at the same sizes; --cpu-time: the process's CPU time
         per step instead of the wall's
   bench cells [--batch 128] [--maxlen 128] [--embed 100] [--hidden 100] [--steps 5]
-        [--rounds 3] [--threads 1,2]
+        [--rounds 3] [--threads 1,2] [--cpu-time]
         a training step (forward and backward) of the fused CPU GRU and tanh RNN layers
         alone against the LSTM's at the same sizes: time per step and per parameter, on
         each thread count, through burn (as the trainer calls them) and of the kernels
-        alone; the cells take turns, --rounds times, each timing --steps steps
+        alone; the cells take turns, --rounds times, each timing --steps steps; --cpu-time:
+        the process's CPU time (every thread's) instead of the wall's
 
 Training settings' limits: {limits}.
 On the CPU (--device cpu, the default) training uses every core; --threads N uses N.

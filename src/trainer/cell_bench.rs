@@ -8,7 +8,6 @@ use super::ops::{gru, lstm, rnn};
 pub use crate::classifier::Cell;
 use crate::rng::Rng;
 use burn::tensor::{Device, Tensor};
-use std::time::Instant;
 
 /// Trainable parameters of one layer of `cell` with PyTorch's two biases: `G·H·(E + H) + 2·G·H`.
 pub fn parameters(cell: Cell, input: usize, hidden: usize) -> usize {
@@ -41,20 +40,22 @@ pub enum Route {
 /// Seconds of each of `reps` training steps (after one warm-up step) of `cell`'s fused CPU
 /// layer on random inputs, called by `route`, on a pool of `threads` threads: the layer
 /// forward and every gradient (the inputs', both weights', both biases', the start state's).
+/// `clock` reads seconds: the wall's, or the process's CPU time (every thread's).
 pub fn time_layer_steps(
     cell: Cell,
     route: Route,
     sizes: LayerSizes,
     threads: usize,
     reps: usize,
+    clock: fn() -> f64,
 ) -> Result<Vec<f64>, String> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| format!("{threads} threads: {e}"))?;
     Ok(pool.install(|| match route {
-        Route::Burn => time_on_this_pool(cell, sizes, reps),
-        Route::Kernels => time_kernels_on_this_pool(cell, sizes, reps),
+        Route::Burn => time_on_this_pool(cell, sizes, reps, clock),
+        Route::Kernels => time_kernels_on_this_pool(cell, sizes, reps, clock),
     }))
 }
 
@@ -88,7 +89,12 @@ fn inputs(cell: Cell, sizes: LayerSizes) -> [Vec<f32>; 7] {
     ]
 }
 
-fn time_kernels_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize) -> Vec<f64> {
+fn time_kernels_on_this_pool(
+    cell: Cell,
+    sizes: LayerSizes,
+    reps: usize,
+    clock: fn() -> f64,
+) -> Vec<f64> {
     use super::ops::cpu_recurrence::{CellKernel, CellTrace, CellWeights, Dims, Wanted};
     let [x, w_ih, w_hh, b_ih, b_hh, h0, coef] = inputs(cell, sizes);
     let dims = Dims {
@@ -146,10 +152,10 @@ fn time_kernels_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize) -> Vec<
         Cell::Gru => cell_step::<gru::cpu_kernel::Gru>(weights, &x, &h0, &coef, dims),
         Cell::Rnn => cell_step::<rnn::cpu_kernel::Rnn>(weights, &x, &h0, &coef, dims),
     };
-    timed(reps, step)
+    timed(reps, step, clock)
 }
 
-fn time_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize) -> Vec<f64> {
+fn time_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize, clock: fn() -> f64) -> Vec<f64> {
     let LayerSizes {
         batch: b,
         steps: t,
@@ -180,17 +186,18 @@ fn time_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize) -> Vec<f64> {
         // The Flex backend is eager: the gradients are computed when this returns.
         (out * coef.clone()).sum().backward();
     };
-    timed(reps, step)
+    timed(reps, step, clock)
 }
 
-/// Seconds of each of `reps` calls of `step`, after one more to warm up (allocations).
-fn timed(reps: usize, step: impl Fn()) -> Vec<f64> {
+/// Seconds of each of `reps` calls of `step` by `clock`, after one more to warm up
+/// (allocations).
+fn timed(reps: usize, step: impl Fn(), clock: fn() -> f64) -> Vec<f64> {
     step();
     (0..reps)
         .map(|_| {
-            let start = Instant::now();
+            let start = clock();
             step();
-            start.elapsed().as_secs_f64()
+            clock() - start
         })
         .collect()
 }
