@@ -351,26 +351,10 @@ pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepare
         }
     }
     let (train_rows, valid_rows) = (&train_rows[..], &valid_rows[..]);
-    let split_of = |rows: &[usize]| Split {
-        maxlen: config.maxlen,
-        ids: Vec::with_capacity(rows.len() * config.maxlen),
-        labels: rows.iter().map(|&i| texts.labels[i]).collect(),
-        lines: rows.iter().map(|&i| texts.lines[i]).collect(),
-    };
-    // The training texts are split once, to fit and to encode; the validation texts with the
-    // fitted tokenizer.
-    let mut train = split_of(train_rows);
-    let tokenizer = Tokenizer::fit_encode(
-        train_rows.iter().map(|&i| texts.texts[i].as_str()),
-        config.vocab,
-        config.maxlen,
-        &mut train.ids,
-    );
-    let mut valid = split_of(valid_rows);
-    let mut scratch = Vec::new();
-    for &i in valid_rows {
-        tokenizer.encode_into(&texts.texts[i], config.maxlen, &mut valid.ids, &mut scratch);
-    }
+    let text_bytes: usize = texts.texts.iter().map(String::len).sum();
+    let train_bytes: usize = train_rows.iter().map(|&i| texts.texts[i].len()).sum();
+    let one_split = one_split_fits(train_bytes, train_rows.len(), text_bytes);
+    let (tokenizer, train, valid) = tokenize(texts, config, [train_rows, valid_rows], one_split);
     Ok(Prepared {
         config,
         classes: texts.classes.clone(),
@@ -378,6 +362,55 @@ pub fn prepare(texts: &csv::LabelledTexts, config: DataConfig) -> Result<Prepare
         train,
         valid,
     })
+}
+
+/// Fit the tokenizer on the training rows and encode both splits: the training texts split
+/// once, to fit and to encode ([`Tokenizer::fit_encode`]) if `one_split`, else fitted, then split
+/// again to encode — the same ids either way.
+#[cfg(feature = "data")]
+fn tokenize(
+    texts: &csv::LabelledTexts,
+    config: DataConfig,
+    [train_rows, valid_rows]: [&[usize]; 2],
+    one_split: bool,
+) -> (Tokenizer, Split, Split) {
+    let split_of = |rows: &[usize]| Split {
+        maxlen: config.maxlen,
+        ids: Vec::with_capacity(rows.len() * config.maxlen),
+        labels: rows.iter().map(|&i| texts.labels[i]).collect(),
+        lines: rows.iter().map(|&i| texts.lines[i]).collect(),
+    };
+    let (mut train, mut valid) = (split_of(train_rows), split_of(valid_rows));
+    let train_texts = train_rows.iter().map(|&i| texts.texts[i].as_str());
+    let tokenizer = match one_split {
+        true => Tokenizer::fit_encode(train_texts, config.vocab, config.maxlen, &mut train.ids),
+        false => Tokenizer::fit(train_texts, config.vocab),
+    };
+    let mut scratch = Vec::new();
+    let mut encode = |rows: &[usize], ids: &mut Vec<u32>| {
+        for &i in rows {
+            tokenizer.encode_into(&texts.texts[i], config.maxlen, ids, &mut scratch);
+        }
+    };
+    if !one_split {
+        encode(train_rows, &mut train.ids);
+    }
+    encode(valid_rows, &mut valid.ids);
+    (tokenizer, train, valid)
+}
+
+/// Whether [`Tokenizer::fit_encode`]'s record of every training word (a `u32` each, and a
+/// `usize` per text) fits in what [`limits`] leaves of the worker's memory for a file of
+/// `text_bytes`: the limits reserve four copies of the largest text, and a file below the largest
+/// leaves four copies of the difference unused. A word takes at least two bytes of its text (one
+/// character and a separator) but the last, so the record is at most `2·train_bytes +
+/// 12·train_rows` bytes. The full IMDB file (66 MB, its training half 33 MB) is far inside; a file
+/// near the 960 MB limit is fitted and encoded in two splits instead.
+#[cfg(feature = "data")]
+fn one_split_fits(train_bytes: usize, train_rows: usize, text_bytes: usize) -> bool {
+    let record = 2 * train_bytes as u64 + 12 * train_rows as u64;
+    let unused = 4 * limits::MAX_TEXT_BYTES.saturating_sub(text_bytes) as u64;
+    record <= unused
 }
 
 /// A learnable stand-in for reviews: random filler words, plus a few words that carry the
@@ -427,6 +460,34 @@ mod tests {
             (0..n).map(|i| (i % 2) as u8).collect(),
             (0..n).map(|i| i as u64 + 2).collect(),
         )
+    }
+
+    #[test]
+    fn one_split_or_two_tokenize_alike() {
+        let texts = synthetic_texts(300, 4);
+        let config = DataConfig {
+            vocab: 20,
+            maxlen: 16,
+            ..DataConfig::default()
+        };
+        let rows: Vec<usize> = (0..texts.texts.len()).collect();
+        let halves = [&rows[..200], &rows[200..]];
+        let once = tokenize(&texts, config, halves, true);
+        let twice = tokenize(&texts, config, halves, false);
+        assert_eq!(once.0, twice.0);
+        assert_eq!((once.1.ids, once.2.ids), (twice.1.ids, twice.2.ids));
+        assert_eq!(once.1.labels, twice.1.labels);
+    }
+
+    #[test]
+    fn one_split_only_where_the_memory_leaves_room() {
+        let limit = limits::MAX_TEXT_BYTES;
+        // The full IMDB file: 66 MB, its training half 33 MB in 25,000 reviews.
+        assert!(one_split_fits(33_000_000, 25_000, 66_000_000));
+        // A file at the limit leaves nothing over; one at half of it, room for its half.
+        assert!(!one_split_fits(limit / 2, 1_000_000, limit));
+        assert!(one_split_fits(limit / 4, 1_000, limit / 2));
+        assert!(!one_split_fits(limit, 1_000, limit / 2));
     }
 
     #[test]

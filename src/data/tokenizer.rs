@@ -64,8 +64,10 @@ impl Tokenizer {
     /// [`Tokenizer::fit`] on `texts`, and each of them encoded as [`Tokenizer::encode_into`]
     /// does, appended to `out` — with one split of each text instead of two: while counting,
     /// every word's first-seen index is kept; once the words are ranked, those indices map to
-    /// ids. (The training half of the IMDB file is ~6 million words: splitting and hashing them
-    /// again was a third of preparing the data.)
+    /// ids. (The training half of the IMDB file is ~6 million words; natively, with the map of
+    /// strings then, splitting them once took preparing the data from 0.97–1.22 s to
+    /// 0.85–1.07 s.) It keeps a `u32` per word until the words are ranked: `prepare` calls it
+    /// only where the memory has room for that.
     pub(crate) fn fit_encode<'a>(
         texts: impl IntoIterator<Item = &'a str>,
         num_words: usize,

@@ -14,15 +14,9 @@ pub fn parameters(cell: Cell, input: usize, hidden: usize) -> usize {
     cell.gates() * hidden * (input + hidden + 2)
 }
 
-/// The sizes of a layer step: `batch` sequences of `steps` inputs of width `input`, `hidden`
-/// units.
-#[derive(Clone, Copy, Debug)]
-pub struct LayerSizes {
-    pub batch: usize,
-    pub steps: usize,
-    pub input: usize,
-    pub hidden: usize,
-}
+/// The sizes of a layer step (the kernels' own [`Dims`]): `batch` sequences of `steps` inputs
+/// of width `input`, `hidden` units.
+pub use super::ops::cpu_recurrence::Dims as LayerSizes;
 
 /// How a layer step is called.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,12 +55,7 @@ pub fn time_layer_steps(
 
 /// Random inputs of a layer step: `x`, `w_ih`, `w_hh`, `b_ih`, `b_hh`, `h0` (zeros), `coef`.
 fn inputs(cell: Cell, sizes: LayerSizes) -> [Vec<f32>; 7] {
-    let LayerSizes {
-        batch: b,
-        steps: t,
-        input: e,
-        hidden: h,
-    } = sizes;
+    let (t, b, e, h) = (sizes.steps, sizes.batch, sizes.input, sizes.hidden);
     let mut rng = Rng::new(17);
     let width = cell.gates() * h;
     let bound = 1.0 / (h as f64).sqrt();
@@ -97,12 +86,7 @@ fn time_kernels_on_this_pool(
 ) -> Vec<f64> {
     use super::ops::cpu_recurrence::{CellKernel, CellTrace, CellWeights, Dims, Wanted};
     let [x, w_ih, w_hh, b_ih, b_hh, h0, coef] = inputs(cell, sizes);
-    let dims = Dims {
-        steps: sizes.steps,
-        batch: sizes.batch,
-        input: sizes.input,
-        hidden: sizes.hidden,
-    };
+    let dims = sizes;
     fn cell_step<K: CellKernel>(
         weights: CellWeights,
         x: &[f32],
@@ -156,12 +140,7 @@ fn time_kernels_on_this_pool(
 }
 
 fn time_on_this_pool(cell: Cell, sizes: LayerSizes, reps: usize, clock: fn() -> f64) -> Vec<f64> {
-    let LayerSizes {
-        batch: b,
-        steps: t,
-        input: e,
-        hidden: h,
-    } = sizes;
+    let (t, b, e, h) = (sizes.steps, sizes.batch, sizes.input, sizes.hidden);
     let device = Device::flex().autodiff();
     let [x, w_ih, w_hh, b_ih, b_hh, h0, coef] = inputs(cell, sizes);
     let width = cell.gates() * h;
