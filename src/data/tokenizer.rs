@@ -67,7 +67,9 @@ impl Tokenizer {
     /// ids. (The training half of the IMDB file is ~6 million words; natively, with the map of
     /// strings then, splitting them once took preparing the data from 0.97–1.22 s to
     /// 0.85–1.07 s.) It keeps a `u32` per word until the words are ranked: `prepare` calls it
-    /// only where the memory has room for that.
+    /// only where the memory has room for that. (Only data preparation fits; the page's first
+    /// view only encodes.)
+    #[cfg(feature = "data")]
     pub(crate) fn fit_encode<'a>(
         texts: impl IntoIterator<Item = &'a str>,
         num_words: usize,
