@@ -68,9 +68,10 @@ impl Pass for ForwardStep<'_> {
     }
 }
 
-/// Backward, one step, `n` rows: `dh = ∂L/∂h_t + carry`; the input side's `da` and the
-/// recurrent side's `dp` `[n, 3H]`, each added to its bias sums `[3H]`; `carry = dh ⊙ z` in
-/// place (the GEMM adds `dp W_hh` after).
+/// Backward, one step, `n` rows: `dh = ∂L/∂h_t + carry`; the recurrent side's
+/// `dp = [dr, dz, dn ⊙ r]` `[n, 3H]` and the input side's n block `dn` `[n, H]` (its r and z
+/// blocks are `dp`'s), each added to its bias sums; `carry = dh ⊙ z` in place (the GEMM adds
+/// `dp W_hh` after).
 pub(super) struct BackwardStep<'a> {
     /// `[n, 3H]`: r, z, n.
     pub gates: &'a [f32],
@@ -79,14 +80,14 @@ pub(super) struct BackwardStep<'a> {
     pub h_prev: &'a [f32],
     pub d_out: &'a [f32],
     pub carry: &'a mut [f32],
-    /// `[n, 3H]` each.
-    pub da: &'a mut [f32],
+    /// `[n, 3H]`.
     pub dp: &'a mut [f32],
-    /// `[n, H]`: `dn ⊙ r` (dp's n block) again, kept for `∂W_hh` once `dp` is overwritten.
-    pub dnr: &'a mut [f32],
-    /// `[3H]` each.
-    pub sum_in: &'a mut [f32],
-    pub sum_rec: &'a mut [f32],
+    /// `[n, H]`.
+    pub dn: &'a mut [f32],
+    /// `[3H]`: Σ dp.
+    pub sum_dp: &'a mut [f32],
+    /// `[H]`: Σ dn.
+    pub sum_dn: &'a mut [f32],
     pub hidden: usize,
 }
 
@@ -105,19 +106,16 @@ impl Pass for BackwardStep<'_> {
             h_prev,
             d_out,
             carry,
-            da,
             dp,
-            dnr,
-            sum_in,
-            sum_rec,
+            dn: dn_out,
+            sum_dp,
+            sum_dn,
             hidden,
         } = self;
         let one = V::splat(1.0);
         let wide = 3 * hidden;
-        let rows = gates
-            .chunks_exact(wide)
-            .zip(da.chunks_exact_mut(wide).zip(dp.chunks_exact_mut(wide)));
-        for (row, (gates, (da, dp))) in rows.enumerate() {
+        let rows = gates.chunks_exact(wide).zip(dp.chunks_exact_mut(wide));
+        for (row, (gates, dp)) in rows.enumerate() {
             let at = row * hidden;
             blocks!(V, hidden, |j, len| {
                 let r = V::read(gates, j, len);
@@ -128,19 +126,13 @@ impl Pass for BackwardStep<'_> {
                 let hp = V::read(h_prev, at + j, len);
                 let dz = dh.mul(hp.sub(n)).mul(z).mul(one.sub(z));
                 let dr = dn.mul(V::read(q, at + j, len)).mul(r).mul(one.sub(r));
-                let dn_r = dn.mul(r);
-                dn_r.write(dnr, at + j, len);
-                let sides = [
-                    (&mut *da, &mut *sum_in, dn),
-                    (&mut *dp, &mut *sum_rec, dn_r),
-                ];
-                for (d, sum, d_n) in sides {
-                    for (k, v) in [dr, dz, d_n].into_iter().enumerate() {
-                        let i = k * hidden + j;
-                        v.write(d, i, len);
-                        V::read(sum, i, len).add(v).write(sum, i, len);
-                    }
+                for (k, v) in [dr, dz, dn.mul(r)].into_iter().enumerate() {
+                    let i = k * hidden + j;
+                    v.write(dp, i, len);
+                    V::read(sum_dp, i, len).add(v).write(sum_dp, i, len);
                 }
+                dn.write(dn_out, at + j, len);
+                V::read(sum_dn, j, len).add(dn).write(sum_dn, j, len);
                 dh.mul(z).write(carry, at + j, len);
             });
         }

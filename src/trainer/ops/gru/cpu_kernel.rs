@@ -11,13 +11,18 @@
 //! backward, step t:  dh = ∂L/∂h_t + dh_carry
 //!                    dn = dh ⊙ (1 − z) ⊙ (1 − n²)     dz = dh ⊙ (h_{t−1} − n) ⊙ z(1 − z)
 //!                    dr = dn ⊙ q ⊙ r(1 − r)
-//!                    input side:     da = [dr, dz, dn]        (→ ∂W_ih, ∂X, ∂b_ih)
 //!                    recurrent side: dp = [dr, dz, dn ⊙ r]    (→ ∂W_hh, ∂b_hh)
-//!                    (dp is scratch of one step: its r and z blocks are da's, and its n block
-//!                    is also kept, [T, B, H], for ∂W_hh — not a second [T, B, 3H] buffer)
+//!                    input side:     da = [dr, dz, dn]        (→ ∂W_ih, ∂X, ∂b_ih)
+//!                    (kept as dp [T, B, 3H] and dn [T, B, H]: da's r and z blocks are dp's)
 //!                    dh_carry = dh ⊙ z + dp W_hh              (one GEMM, [B, 3H]·[3H, H])
 //! after the loop:    ∂W_hh = Σ_t dp_tᵀ h_{t−1}    ∂W_ih = daᵀ X    ∂X = da W_ih
+//!                    (da's two blocks read where they are: two GEMMs each over all T·B rows)
 //! ```
+//!
+//! The recurrent side is the one kept whole because its GEMM runs at every step, where a
+//! `[B, H]` product costs more per flop than a `[T·B, H]` one; each step's pass then writes
+//! `4H` gradients per row, not the `7H` of both sides whole (measured: splitting the step's
+//! GEMM in two instead cost more in the GEMMs than it saved in the pass).
 //!
 //! `b_hn` stays inside the reset gate's product (PyTorch's form), so the two sides' gradients
 //! differ in their n block: `∂b_in = Σ dn`, `∂b_hn = Σ dn ⊙ r`; the r and z blocks of both biases
@@ -157,15 +162,16 @@ pub fn backward(trace: &CellTrace<Saved>, d_h_seq: &[f32], wanted: Wanted) -> Ce
     let g3 = 3 * hidden;
     let rows = steps * batch;
     assert_eq!(d_h_seq.len(), rows * hidden, "d_h_seq is [T, B, H]");
-    let mut d_in = vec![0f32; rows * g3];
-    let mut d_nr = vec![0f32; rows * hidden];
+    let mut d_p = vec![0f32; rows * g3];
+    let mut d_n = vec![0f32; rows * hidden];
     let mut d_h0 = vec![0f32; batch * hidden];
-    // Per slice: Σ da, then Σ dp, over its rows.
-    let mut parts = vec![0f32; slice_count(batch) * 2 * g3];
+    // Per slice: Σ dp, then Σ dn, over its rows.
+    let part = g3 + hidden;
+    let mut parts = vec![0f32; slice_count(batch) * part];
     {
         let out = [
-            d_in.as_mut_ptr(),
-            d_nr.as_mut_ptr(),
+            d_p.as_mut_ptr(),
+            d_n.as_mut_ptr(),
             d_h0.as_mut_ptr(),
             parts.as_mut_ptr(),
         ]
@@ -177,38 +183,34 @@ pub fn backward(trace: &CellTrace<Saved>, d_h_seq: &[f32], wanted: Wanted) -> Ce
             unsafe { backward_rows(out, trace, d_h_seq, index, rows, simd) }
         });
     }
-    let sums = sum_parts(&parts, 2 * g3);
-    let (b_ih, b_hh) = sums.split_at(g3);
-    // ∂W_hh's r and z rows from da's r and z columns, its n rows from dn ⊙ r.
-    let w_hh = wanted.w_hh.then(|| {
-        let mut rz = recurrent_weight_grad((&d_in, 2 * hidden, g3), trace.h0, trace.h_seq, dims);
-        rz.extend(recurrent_weight_grad(
-            (&d_nr, hidden, hidden),
-            trace.h0,
-            trace.h_seq,
-            dims,
-        ));
-        rz
-    });
-    let (x, w_ih) = input_grads(&d_in, g3, trace.x, trace.weights.w_ih, dims, wanted);
+    let sums = sum_parts(&parts, part);
+    // ∂b_ih's r and z blocks are ∂b_hh's; its n block is Σ dn.
+    let (b_hh, sum_dn) = sums.split_at(g3);
+    let b_ih = [&b_hh[..2 * hidden], sum_dn].concat();
+    let w_hh = wanted
+        .w_hh
+        .then(|| recurrent_weight_grad((&d_p, g3, g3), trace.h0, trace.h_seq, dims));
+    // da = [dp's r and z columns, dn].
+    let da = [(&d_p[..], 2 * hidden, g3), (&d_n[..], hidden, hidden)];
+    let (x, w_ih) = input_grads(&da, trace.x, trace.weights.w_ih, dims, wanted);
     CellGrads {
         x,
         w_ih,
         w_hh,
-        b_ih: b_ih.to_vec(),
+        b_ih,
         b_hh: b_hh.to_vec(),
         h0: d_h0,
     }
 }
 
-/// The whole backward time loop for one slice of rows (slice number `index`); `out`: `da`,
-/// `dn ⊙ r`, `∂h0`, the bias parts.
+/// The whole backward time loop for one slice of rows (slice number `index`); `out`: `dp`,
+/// `dn`, `∂h0`, the bias parts.
 ///
 /// # Safety
 /// `out`'s buffers have the sizes `backward` allocates, and no other thread touches these rows
 /// or this slice's part of the bias sums.
 unsafe fn backward_rows(
-    [d_in, d_nr, d_h0, parts]: [SyncPtr; 4],
+    [d_p, d_n, d_h0, parts]: [SyncPtr; 4],
     trace: &CellTrace<Saved>,
     d_h_seq: &[f32],
     index: usize,
@@ -222,10 +224,10 @@ unsafe fn backward_rows(
         return;
     }
     let mut carry = vec![0f32; n * hidden];
-    let mut dp = vec![0f32; n * g3];
+    let width = g3 + hidden;
     // SAFETY: this slice's own part.
-    let part = unsafe { rows_mut(parts, index * 2 * g3..(index + 1) * 2 * g3) };
-    let (sum_in, sum_rec) = part.split_at_mut(g3);
+    let part = unsafe { rows_mut(parts, index * width..(index + 1) * width) };
+    let (sum_dp, sum_dn) = part.split_at_mut(g3);
     for t in (0..trace.dims.steps).rev() {
         let gates = &trace.saved.gates[own(t, batch, rows, g3)];
         let q = &trace.saved.q[own(t, batch, rows, hidden)];
@@ -235,19 +237,18 @@ unsafe fn backward_rows(
         };
         let d_out = &d_h_seq[own(t, batch, rows, hidden)];
         // SAFETY: in bounds; rows of this slice only.
-        let da = unsafe { rows_mut(d_in, own(t, batch, rows, g3)) };
-        let dnr = unsafe { rows_mut(d_nr, own(t, batch, rows, hidden)) };
+        let dp = unsafe { rows_mut(d_p, own(t, batch, rows, g3)) };
+        let dn = unsafe { rows_mut(d_n, own(t, batch, rows, hidden)) };
         BackwardStep {
             gates,
             q,
             h_prev,
             d_out,
             carry: &mut carry,
-            da,
-            dp: &mut dp,
-            dnr,
-            sum_in: &mut *sum_in,
-            sum_rec: &mut *sum_rec,
+            dp: &mut *dp,
+            dn,
+            sum_dp: &mut *sum_dp,
+            sum_dn: &mut *sum_dn,
             hidden,
         }
         .run(simd);
