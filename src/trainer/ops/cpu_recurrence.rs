@@ -316,6 +316,8 @@ pub(crate) fn input_grads(
 ) -> (Option<Vec<f32>>, Option<Vec<f32>>) {
     let rows = dims.steps * dims.batch;
     let input = dims.input;
+    // (Not empty: `written_by` below relies on the first block writing all of ∂X.)
+    assert!(!da.is_empty(), "da has at least one block");
     let width: usize = da.iter().map(|&(_, columns, _)| columns).sum();
     assert_eq!(w_ih.len(), width * input, "w_ih is [width, E]");
     // Each block's first row of W_ih.
