@@ -260,7 +260,8 @@ pub(crate) fn transposed_product(
     (rhs, cols): (&[f32], usize),
     rows: usize,
 ) {
-    assert!(dst.len() == width * cols && lhs.len() >= rows * stride && rhs.len() >= rows * cols);
+    assert!(dst.len() == width * cols && covers(lhs.len(), rows, width, stride));
+    assert!(rhs.len() >= rows * cols);
     if rows == 0 {
         return;
     }
@@ -303,12 +304,11 @@ pub(crate) fn transposed_product(
 }
 
 /// `∂X = da W_ih` `[T·B, E]` and `∂W_ih = daᵀ X` `[width, E]` from the input pre-activation
-/// gradients `da` `[T·B, width]`, each if wanted. `da` comes in blocks of its columns, in order,
-/// each `(buffer, columns, row stride)` with the first `columns` of each row used: a cell may
-/// keep its gradients in more than one buffer (the GRU's, where `da` shares two blocks with
-/// the recurrent side's). Each block is a GEMM over all T·B rows.
+/// gradients `da` `[T·B, width]`, each if wanted. `da`'s rows may be wider than `width`
+/// (`stride` apart; the GRU's share a row with its recurrent side's): the first `width`
+/// columns of each are used.
 pub(crate) fn input_grads(
-    da: &[(&[f32], usize, usize)],
+    (da, width, stride): (&[f32], usize, usize),
     x: &[f32],
     w_ih: &[f32],
     dims: Dims,
@@ -316,45 +316,35 @@ pub(crate) fn input_grads(
 ) -> (Option<Vec<f32>>, Option<Vec<f32>>) {
     let rows = dims.steps * dims.batch;
     let input = dims.input;
-    // (Not empty: `written_by` below relies on the first block writing all of ∂X.)
-    assert!(!da.is_empty(), "da has at least one block");
-    let width: usize = da.iter().map(|&(_, columns, _)| columns).sum();
     assert_eq!(w_ih.len(), width * input, "w_ih is [width, E]");
-    // Each block's first row of W_ih.
-    let starts = da.iter().scan(0, |at, &(_, columns, _)| {
-        *at += columns;
-        Some(*at - columns)
-    });
-    // ∂W_ih = daᵀ X: [width, T·B] · [T·B, E], a block of its rows from each block of da.
+    assert!(covers(da.len(), rows, width, stride), "da is [T·B, width]");
+    // ∂W_ih = daᵀ X: [width, T·B] · [T·B, E].
     let d_w_ih = wanted.w_ih.then(|| {
         let mut dst = vec![0f32; width * input];
-        for (&block, start) in da.iter().zip(starts.clone()) {
-            let rows_of_dst = &mut dst[start * input..(start + block.1) * input];
-            transposed_product(rows_of_dst, block, (x, input), rows);
-        }
+        transposed_product(&mut dst, (da, width, stride), (x, input), rows);
         dst
     });
-    // ∂X = da W_ih: [T·B, width] · [width, E], the blocks' products summed.
+    // ∂X = da W_ih: [T·B, width] · [width, E].
+    // SAFETY: the shapes and strides describe the buffers, checked above.
     let d_x = wanted.x.then(|| {
-        written_by(rows * input, |dst| {
-            for (i, (&(block, columns, stride), start)) in da.iter().zip(starts).enumerate() {
-                assert!(columns <= stride && block.len() >= rows * stride);
-                // SAFETY: the shapes and strides describe the buffers, checked above; the
-                // first block writes every element of `dst` (`read_dst` false), the rest add.
-                unsafe {
-                    matmul(
-                        [rows, input, columns],
-                        (dst, input, 1),
-                        i > 0,
-                        (block.as_ptr(), stride, 1),
-                        (w_ih[start * input..].as_ptr(), input, 1),
-                        big_gemm_parallelism(),
-                    )
-                }
-            }
+        written_by(rows * input, |dst| unsafe {
+            matmul(
+                [rows, input, width],
+                (dst, input, 1),
+                false,
+                (da.as_ptr(), stride, 1),
+                (w_ih.as_ptr(), input, 1),
+                big_gemm_parallelism(),
+            )
         })
     });
     (d_x, d_w_ih)
+}
+
+/// Whether a buffer of `len` elements holds `rows` rows of `columns` used columns, `stride`
+/// apart (the last row may end at its last used column: a view that starts inside a row).
+fn covers(len: usize, rows: usize, columns: usize, stride: usize) -> bool {
+    columns <= stride && (rows == 0 || len >= (rows - 1) * stride + columns)
 }
 
 /// A raw pointer that may cross threads: the layer's buffers, written by row slices that never

@@ -68,10 +68,10 @@ impl Pass for ForwardStep<'_> {
     }
 }
 
-/// Backward, one step, `n` rows: `dh = ∂L/∂h_t + carry`; the recurrent side's
-/// `dp = [dr, dz, dn ⊙ r]` `[n, 3H]` and the input side's n block `dn` `[n, H]` (its r and z
-/// blocks are `dp`'s), each added to its bias sums; `carry = dh ⊙ z` in place (the GEMM adds
-/// `dp W_hh` after).
+/// Backward, one step, `n` rows: `dh = ∂L/∂h_t + carry`; each row's gradients
+/// `[dn ⊙ r, dr, dz, dn]` `[n, 4H]` (see [`super::cpu_kernel`]: its first 3H are the recurrent
+/// side's, its last 3H the input side's), added to their sums; `carry = dh ⊙ z` in place (the
+/// GEMM adds the recurrent side's `· W_hh` after).
 pub(super) struct BackwardStep<'a> {
     /// `[n, 3H]`: r, z, n.
     pub gates: &'a [f32],
@@ -80,14 +80,10 @@ pub(super) struct BackwardStep<'a> {
     pub h_prev: &'a [f32],
     pub d_out: &'a [f32],
     pub carry: &'a mut [f32],
-    /// `[n, 3H]`.
-    pub dp: &'a mut [f32],
-    /// `[n, H]`.
-    pub dn: &'a mut [f32],
-    /// `[3H]`: Σ dp.
-    pub sum_dp: &'a mut [f32],
-    /// `[H]`: Σ dn.
-    pub sum_dn: &'a mut [f32],
+    /// `[n, 4H]`.
+    pub grads: &'a mut [f32],
+    /// `[4H]`: Σ grads over the rows.
+    pub sums: &'a mut [f32],
     pub hidden: usize,
 }
 
@@ -106,16 +102,15 @@ impl Pass for BackwardStep<'_> {
             h_prev,
             d_out,
             carry,
-            dp,
-            dn: dn_out,
-            sum_dp,
-            sum_dn,
+            grads,
+            sums,
             hidden,
         } = self;
         let one = V::splat(1.0);
-        let wide = 3 * hidden;
-        let rows = gates.chunks_exact(wide).zip(dp.chunks_exact_mut(wide));
-        for (row, (gates, dp)) in rows.enumerate() {
+        let rows = gates
+            .chunks_exact(3 * hidden)
+            .zip(grads.chunks_exact_mut(4 * hidden));
+        for (row, (gates, grads)) in rows.enumerate() {
             let at = row * hidden;
             blocks!(V, hidden, |j, len| {
                 let r = V::read(gates, j, len);
@@ -126,13 +121,11 @@ impl Pass for BackwardStep<'_> {
                 let hp = V::read(h_prev, at + j, len);
                 let dz = dh.mul(hp.sub(n)).mul(z).mul(one.sub(z));
                 let dr = dn.mul(V::read(q, at + j, len)).mul(r).mul(one.sub(r));
-                for (k, v) in [dr, dz, dn.mul(r)].into_iter().enumerate() {
+                for (k, v) in [dn.mul(r), dr, dz, dn].into_iter().enumerate() {
                     let i = k * hidden + j;
-                    v.write(dp, i, len);
-                    V::read(sum_dp, i, len).add(v).write(sum_dp, i, len);
+                    v.write(grads, i, len);
+                    V::read(sums, i, len).add(v).write(sums, i, len);
                 }
-                dn.write(dn_out, at + j, len);
-                V::read(sum_dn, j, len).add(dn).write(sum_dn, j, len);
                 dh.mul(z).write(carry, at + j, len);
             });
         }

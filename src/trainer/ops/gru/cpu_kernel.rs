@@ -13,16 +13,19 @@
 //!                    dr = dn ⊙ q ⊙ r(1 − r)
 //!                    recurrent side: dp = [dr, dz, dn ⊙ r]    (→ ∂W_hh, ∂b_hh)
 //!                    input side:     da = [dr, dz, dn]        (→ ∂W_ih, ∂X, ∂b_ih)
-//!                    (kept as dp [T, B, 3H] and dn [T, B, H]: da's r and z blocks are dp's)
+//!                    both kept in one row [dn ⊙ r, dr, dz, dn]  (grads, [T, B, 4H])
 //!                    dh_carry = dh ⊙ z + dp W_hh              (one GEMM, [B, 3H]·[3H, H])
 //! after the loop:    ∂W_hh = Σ_t dp_tᵀ h_{t−1}    ∂W_ih = daᵀ X    ∂X = da W_ih
-//!                    (da's two blocks read where they are: two GEMMs each over all T·B rows)
 //! ```
 //!
-//! The recurrent side is the one kept whole because its GEMM runs at every step, where a
-//! `[B, H]` product costs more per flop than a `[T·B, H]` one; each step's pass then writes
-//! `4H` gradients per row, not the `7H` of both sides whole (measured: splitting the step's
-//! GEMM in two instead cost more in the GEMMs than it saved in the pass).
+//! The two sides share their r and z blocks, so one row `[dn ⊙ r, dr, dz, dn]` holds both
+//! whole: the recurrent side is its first 3H columns (in the gate order n, r, z: the step's
+//! GEMM reads `W_hh`'s rows in that order from a copy, and ∂W_hh's rows are put back), the
+//! input side its last 3H (r, z, n, `W_ih`'s order). Each step's pass writes `4H` gradients
+//! per row, not the `6H` of two separate sides, and every GEMM is one call over one strided
+//! view, as the LSTM's. (Measured: keeping the recurrent side whole and the input side's n
+//! block apart cost the GRU's weight and input gradients two GEMMs each, which packed `X`
+//! twice; the GRU's GEMMs then took ≈ 7 % more per parameter than the LSTM's.)
 //!
 //! `b_hn` stays inside the reset gate's product (PyTorch's form), so the two sides' gradients
 //! differ in their n block: `∂b_in = Σ dn`, `∂b_hn = Σ dn ⊙ r`; the r and z blocks of both biases
@@ -162,56 +165,56 @@ pub fn backward(trace: &CellTrace<Saved>, d_h_seq: &[f32], wanted: Wanted) -> Ce
     let g3 = 3 * hidden;
     let rows = steps * batch;
     assert_eq!(d_h_seq.len(), rows * hidden, "d_h_seq is [T, B, H]");
-    let mut d_p = vec![0f32; rows * g3];
-    let mut d_n = vec![0f32; rows * hidden];
+    let g4 = 4 * hidden;
+    // Every row's [dn ⊙ r, dr, dz, dn]: the recurrent side (n, r, z) is columns 0..3H, the
+    // input side (r, z, n) columns H..4H.
+    let mut grads = vec![0f32; rows * g4];
     let mut d_h0 = vec![0f32; batch * hidden];
-    // Per slice: Σ dp, then Σ dn, over its rows.
-    let part = g3 + hidden;
-    let mut parts = vec![0f32; slice_count(batch) * part];
+    // Per slice: Σ grads over its rows.
+    let mut parts = vec![0f32; slice_count(batch) * g4];
+    // W_hh's rows in the recurrent side's order: n, r, z.
+    let w_hh = trace.weights.w_hh;
+    let w_hh_nrz = [&w_hh[2 * hidden * hidden..], &w_hh[..2 * hidden * hidden]].concat();
     {
-        let out = [
-            d_p.as_mut_ptr(),
-            d_n.as_mut_ptr(),
-            d_h0.as_mut_ptr(),
-            parts.as_mut_ptr(),
-        ]
-        .map(SyncPtr);
+        let out = [grads.as_mut_ptr(), d_h0.as_mut_ptr(), parts.as_mut_ptr()].map(SyncPtr);
         let simd = cpu_simd::current();
         for_each_slice(batch, |index, rows| {
             // SAFETY: as in `forward`, each slice writes only its own rows, and its own part of
             // the bias sums.
-            unsafe { backward_rows(out, trace, d_h_seq, index, rows, simd) }
+            unsafe { backward_rows(out, trace, &w_hh_nrz, d_h_seq, index, rows, simd) }
         });
     }
-    let sums = sum_parts(&parts, part);
-    // ∂b_ih's r and z blocks are ∂b_hh's; its n block is Σ dn.
-    let (b_hh, sum_dn) = sums.split_at(g3);
-    let b_ih = [&b_hh[..2 * hidden], sum_dn].concat();
-    let w_hh = wanted
-        .w_hh
-        .then(|| recurrent_weight_grad((&d_p, g3, g3), trace.h0, trace.h_seq, dims));
-    // da = [dp's r and z columns, dn].
-    let da = [(&d_p[..], 2 * hidden, g3), (&d_n[..], hidden, hidden)];
-    let (x, w_ih) = input_grads(&da, trace.x, trace.weights.w_ih, dims, wanted);
+    let sums = sum_parts(&parts, g4);
+    let b_ih = sums[hidden..].to_vec();
+    let b_hh = [&sums[hidden..g3], &sums[..hidden]].concat();
+    let w_hh = wanted.w_hh.then(|| {
+        let mut nrz = recurrent_weight_grad((&grads, g3, g4), trace.h0, trace.h_seq, dims);
+        // Rows n, r, z → r, z, n.
+        nrz.rotate_left(hidden * hidden);
+        nrz
+    });
+    let da = (&grads[hidden..], g3, g4);
+    let (x, w_ih) = input_grads(da, trace.x, trace.weights.w_ih, dims, wanted);
     CellGrads {
         x,
         w_ih,
         w_hh,
         b_ih,
-        b_hh: b_hh.to_vec(),
+        b_hh,
         h0: d_h0,
     }
 }
 
-/// The whole backward time loop for one slice of rows (slice number `index`); `out`: `dp`,
-/// `dn`, `∂h0`, the bias parts.
+/// The whole backward time loop for one slice of rows (slice number `index`); `out`: the
+/// gradients `[T, B, 4H]`, `∂h0`, the bias parts; `w_hh_nrz`: `W_hh`'s rows in the order n, r, z.
 ///
 /// # Safety
 /// `out`'s buffers have the sizes `backward` allocates, and no other thread touches these rows
 /// or this slice's part of the bias sums.
 unsafe fn backward_rows(
-    [d_p, d_n, d_h0, parts]: [SyncPtr; 4],
+    [grads_out, d_h0, parts]: [SyncPtr; 3],
     trace: &CellTrace<Saved>,
+    w_hh_nrz: &[f32],
     d_h_seq: &[f32],
     index: usize,
     rows: Rows,
@@ -223,11 +226,10 @@ unsafe fn backward_rows(
     if n == 0 {
         return;
     }
+    let g4 = 4 * hidden;
     let mut carry = vec![0f32; n * hidden];
-    let width = g3 + hidden;
     // SAFETY: this slice's own part.
-    let part = unsafe { rows_mut(parts, index * width..(index + 1) * width) };
-    let (sum_dp, sum_dn) = part.split_at_mut(g3);
+    let sums = unsafe { rows_mut(parts, index * g4..(index + 1) * g4) };
     for t in (0..trace.dims.steps).rev() {
         let gates = &trace.saved.gates[own(t, batch, rows, g3)];
         let q = &trace.saved.q[own(t, batch, rows, hidden)];
@@ -237,29 +239,27 @@ unsafe fn backward_rows(
         };
         let d_out = &d_h_seq[own(t, batch, rows, hidden)];
         // SAFETY: in bounds; rows of this slice only.
-        let dp = unsafe { rows_mut(d_p, own(t, batch, rows, g3)) };
-        let dn = unsafe { rows_mut(d_n, own(t, batch, rows, hidden)) };
+        let grads = unsafe { rows_mut(grads_out, own(t, batch, rows, g4)) };
         BackwardStep {
             gates,
             q,
             h_prev,
             d_out,
             carry: &mut carry,
-            dp: &mut *dp,
-            dn,
-            sum_dp: &mut *sum_dp,
-            sum_dn: &mut *sum_dn,
+            grads: &mut *grads,
+            sums: &mut *sums,
             hidden,
         }
         .run(simd);
-        // dh_carry = dh ⊙ z (left by `BackwardStep`) + dp W_hh: [n, 3H] · [3H, H].
+        // dh_carry = dh ⊙ z (left by `BackwardStep`) + dp W_hh: [n, 3H] · [3H, H], dp the
+        // first 3H columns of the rows (n, r, z), against W_hh's rows in that order.
         unsafe {
             matmul(
                 [n, hidden, g3],
                 (carry.as_mut_ptr(), hidden, 1),
                 true,
-                (dp.as_ptr(), g3, 1),
-                (trace.weights.w_hh.as_ptr(), hidden, 1),
+                (grads.as_ptr(), g4, 1),
+                (w_hh_nrz.as_ptr(), hidden, 1),
                 gemm::Parallelism::None,
             );
         }

@@ -170,7 +170,7 @@ pub fn backward(trace: &Trace, d_h_seq: &[f32], wanted: Wanted) -> Grads {
         .w_hh
         .then(|| recurrent_weight_grad((&d_gates, g4, g4), trace.h0, trace.h_seq, trace.dims));
     let (d_x, d_w_ih) = input_grads(
-        &[(&d_gates, g4, g4)],
+        (&d_gates, g4, g4),
         trace.x,
         trace.weights.w_ih,
         trace.dims,

@@ -129,7 +129,7 @@ pub fn backward(trace: &CellTrace<()>, d_h_seq: &[f32], wanted: Wanted) -> CellG
         .w_hh
         .then(|| recurrent_weight_grad((&d_a, hidden, hidden), trace.h0, trace.h_seq, dims));
     let (x, w_ih) = input_grads(
-        &[(&d_a, hidden, hidden)],
+        (&d_a, hidden, hidden),
         trace.x,
         trace.weights.w_ih,
         dims,
