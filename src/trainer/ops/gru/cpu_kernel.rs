@@ -172,9 +172,10 @@ pub fn backward(trace: &CellTrace<Saved>, d_h_seq: &[f32], wanted: Wanted) -> Ce
     let mut d_h0 = vec![0f32; batch * hidden];
     // Per slice: Σ grads over its rows.
     let mut parts = vec![0f32; slice_count(batch) * g4];
-    // W_hh's rows in the recurrent side's order: n, r, z.
-    let w_hh = trace.weights.w_hh;
-    let w_hh_nrz = [&w_hh[2 * hidden * hidden..], &w_hh[..2 * hidden * hidden]].concat();
+    // W_hh's rows in the recurrent side's order: r, z, n → n, r, z (one block of H rows moved
+    // round; the gradients below are moved back the same way).
+    let mut w_hh_nrz = trace.weights.w_hh.to_vec();
+    w_hh_nrz.rotate_right(hidden * hidden);
     {
         let out = [grads.as_mut_ptr(), d_h0.as_mut_ptr(), parts.as_mut_ptr()].map(SyncPtr);
         let simd = cpu_simd::current();
@@ -186,12 +187,13 @@ pub fn backward(trace: &CellTrace<Saved>, d_h_seq: &[f32], wanted: Wanted) -> Ce
     }
     let sums = sum_parts(&parts, g4);
     let b_ih = sums[hidden..].to_vec();
-    let b_hh = [&sums[hidden..g3], &sums[..hidden]].concat();
+    // The recurrent side's (n, r, z → r, z, n).
+    let mut b_hh = sums[..g3].to_vec();
+    b_hh.rotate_left(hidden);
     let w_hh = wanted.w_hh.then(|| {
-        let mut nrz = recurrent_weight_grad((&grads, g3, g4), trace.h0, trace.h_seq, dims);
-        // Rows n, r, z → r, z, n.
-        nrz.rotate_left(hidden * hidden);
-        nrz
+        let mut w = recurrent_weight_grad((&grads, g3, g4), trace.h0, trace.h_seq, dims);
+        w.rotate_left(hidden * hidden);
+        w
     });
     let da = (&grads[hidden..], g3, g4);
     let (x, w_ih) = input_grads(da, trace.x, trace.weights.w_ih, dims, wanted);
